@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pvgpu firmware model: public interface.
+ *
+ * The firmware model is the device's "hardware and firmware": the BAR0
+ * register block, the doorbells, the boot handshake and the message rings
+ * (later: scheduler, engines, GPU MMU). It is plain C11 + GLib and knows
+ * nothing of QEMU; it reaches the outside world only through the platform
+ * callbacks below. The QEMU device (qemu-device/) and the host unit tests
+ * (firmware-model/tests/) are its two platforms.
+ *
+ * Threading: the model is not thread-safe. The platform serialises every
+ * call into it (QEMU: all calls happen with the BQL held).
+ *
+ * Bounded work: pvgpu_fw_reg_write() and pvgpu_fw_doorbell() only latch
+ * state and ask the platform to call pvgpu_fw_run() soon (platform kick);
+ * the real work (DMA, message handling) happens in pvgpu_fw_run(), which
+ * handles at most PVGPU_FW_RUN_BUDGET messages per call and kicks again if
+ * more remain, the way firmware runs beside the CPU.
+ */
+#ifndef PVGPU_FW_H
+#define PVGPU_FW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pvgpu_fwif.h"
+#include "pvgpu_regs.h"
+
+#define PVGPU_FW_RUN_BUDGET		64
+
+/**
+ * PvgpuFwPlatform - what the firmware model needs from its host
+ *
+ * @dma_read/@dma_write: guest-physical memory access; return 0 on success,
+ *   non-zero when the range is not (entirely) accessible guest memory.
+ * @raise_irq: signal MSI-X vector @vector (the model has already applied
+ *   the interrupt mask; the platform only delivers).
+ * @clock_ns: the device clock (QEMU: virtual clock), monotonic nanoseconds.
+ * @timer_arm: call pvgpu_fw_timer_expired() once the clock reaches
+ *   @deadline_ns; a later call replaces the earlier deadline;
+ *   UINT64_MAX cancels.
+ * @kick: call pvgpu_fw_run() soon, outside the current call chain.
+ * @guest_error: the guest misused the device (QEMU: LOG_GUEST_ERROR).
+ * @trace: a notable event for tracing; @what is a short static name.
+ */
+typedef struct PvgpuFwPlatform {
+	int (*dma_read)(void *opaque, uint64_t addr, void *buf, size_t len);
+	int (*dma_write)(void *opaque, uint64_t addr, const void *buf,
+			 size_t len);
+	void (*raise_irq)(void *opaque, unsigned int vector);
+	uint64_t (*clock_ns)(void *opaque);
+	void (*timer_arm)(void *opaque, uint64_t deadline_ns);
+	void (*kick)(void *opaque);
+	void (*guest_error)(void *opaque, const char *msg);
+	void (*trace)(void *opaque, const char *what, uint64_t a, uint64_t b);
+} PvgpuFwPlatform;
+
+/**
+ * PvgpuFwConfig - the device's shape, fixed at creation
+ *
+ * Reported to the driver in struct pvgpu_fw_caps. pvgpu_fw_config_check()
+ * says what is wrong with a configuration before it is used.
+ */
+typedef struct PvgpuFwConfig {
+	uint32_t num_engine_classes;	/* 1..PVGPU_MAX_ENGINE_CLASSES */
+	uint32_t engine_class[PVGPU_MAX_ENGINE_CLASSES];
+	uint32_t slots[PVGPU_MAX_ENGINE_CLASSES];	/* 1..64 each */
+	uint32_t num_priorities;	/* 2..8 */
+	uint32_t max_queues;		/* 1..65536 */
+	uint32_t num_doorbells;		/* 2..1024, power of two */
+	uint32_t va_bits;		/* 32..57 */
+	uint32_t page_sizes;		/* bitmask of log2 sizes, incl. bit 12 */
+	bool page_faults;
+	uint32_t timeslice_default_us;
+	uint32_t timeslice_min_us;
+	uint32_t timeslice_max_us;
+} PvgpuFwConfig;
+
+/* Firmware version this model reports. */
+#define PVGPU_FW_MODEL_VERSION		PVGPU_FW_VERSION(0, 1, 0)
+
+/**
+ * PvgpuFwStats - counters for tracing, tests and benchmarks
+ */
+typedef struct PvgpuFwStats {
+	uint64_t requests;		/* H2F requests handled */
+	uint64_t responses;		/* F2H responses written */
+	uint64_t events;		/* F2H events written */
+	uint64_t events_dropped;	/* F2H ring full */
+	uint64_t malformed;		/* H2F ring drains */
+	uint64_t irqs_raised;
+	uint64_t doorbells;
+	uint64_t boots;
+} PvgpuFwStats;
+
+/**
+ * PvgpuFwState - the model's migratable state
+ *
+ * Plain fixed-size fields so the QEMU device can describe it with
+ * VMSTATE_* macros. Everything else the model holds is derived from this
+ * and from guest memory (see pvgpu_fw_post_load()).
+ */
+typedef struct PvgpuFwState {
+	uint32_t irq_status;
+	uint32_t irq_mask;
+	uint32_t fw_status;		/* PVGPU_FW_STATE_* */
+	uint32_t fw_error;		/* PVGPU_FW_ERR_* */
+	uint32_t scratch;
+	uint32_t timestamp_hi_latch;
+	uint32_t boot_desc_lo;
+	uint32_t boot_desc_hi;
+	uint32_t log_level;
+	uint32_t h2f_pending;		/* doorbell rung, not yet served */
+	uint32_t boot_pending;		/* BOOT written, not yet served */
+	uint32_t f2h_event_seqno;	/* last event seqno used */
+	uint32_t log_write_offset;
+	uint32_t log_wrap_count;
+	/* Copy of the validated boot descriptor (valid when RUNNING). */
+	uint64_t h2f_desc, h2f_base, f2h_desc, f2h_base;
+	uint64_t log_base, caps_base;
+	uint32_t h2f_size, f2h_size, log_size, caps_size;
+} PvgpuFwState;
+
+typedef struct PvgpuFw PvgpuFw;
+
+/* Returns NULL on success, else a static string naming the bad field. */
+const char *pvgpu_fw_config_check(const PvgpuFwConfig *cfg);
+/* The default shape: copy + compute, 2 and 4 slots, 4 priorities, ... */
+void pvgpu_fw_config_default(PvgpuFwConfig *cfg);
+
+PvgpuFw *pvgpu_fw_new(const PvgpuFwConfig *cfg, const PvgpuFwPlatform *plat,
+		      void *opaque);
+void pvgpu_fw_free(PvgpuFw *fw);
+
+/* Device reset: back to PVGPU_FW_STATE_OFF, registers to their defaults. */
+void pvgpu_fw_reset(PvgpuFw *fw);
+
+/* BAR0 register access at byte @offset; @size is the access size in bytes. */
+uint32_t pvgpu_fw_reg_read(PvgpuFw *fw, uint64_t offset, unsigned int size);
+void pvgpu_fw_reg_write(PvgpuFw *fw, uint64_t offset, uint32_t value,
+			unsigned int size);
+
+/* A write of @value at byte @offset of doorbell page @group. */
+void pvgpu_fw_doorbell(PvgpuFw *fw, uint32_t group, uint32_t offset,
+		       uint32_t value);
+
+/* Do pending work (platform kick). */
+void pvgpu_fw_run(PvgpuFw *fw);
+/* The deadline given to timer_arm has passed. */
+void pvgpu_fw_timer_expired(PvgpuFw *fw);
+
+/* Fault injection: the firmware stops (PVGPU_FW_STATE_HALTED). */
+void pvgpu_fw_inject_crash(PvgpuFw *fw);
+
+PvgpuFwState *pvgpu_fw_state(PvgpuFw *fw);
+/* Rebuild derived state after PvgpuFwState was restored (migration). */
+int pvgpu_fw_post_load(PvgpuFw *fw);
+const PvgpuFwStats *pvgpu_fw_stats(const PvgpuFw *fw);
+const PvgpuFwConfig *pvgpu_fw_config(const PvgpuFw *fw);
+
+#endif /* PVGPU_FW_H */

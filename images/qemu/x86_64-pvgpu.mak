@@ -1,0 +1,11 @@
+# QEMU devices for the pvgpu VM (configure --without-default-devices
+# --with-devices-x86_64=pvgpu): the q35 machine, pvgpu, a serial console and
+# isa-debug-exit so a guest can hand an exit status back to the host. The
+# guest boots from an initramfs: no disk, network or virtio devices.
+#
+# Q35 selects what the machine itself needs (PC, ICH9 LPC, AHCI, ACPI,
+# fw_cfg DMA, APIC/IOAPIC, RTC, i8259/i8254, ISA serial).
+CONFIG_Q35=y
+CONFIG_PVGPU=y
+CONFIG_SERIAL_ISA=y
+CONFIG_ISA_DEBUG=y

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvgpu firmware interface: the boot descriptor, the shared-memory message
+ * rings, the message header and every message, the capability block and the
+ * firmware log buffer.
+ *
+ * Single definition shared by the firmware model, the QEMU device, the guest
+ * driver and the tests. Specification: docs/firmware-protocol.rst.
+ *
+ * Everything in shared memory is little-endian. Structures have explicit
+ * padding, fixed sizes (checked below) and no implicit holes, so the same
+ * bytes mean the same thing on every side.
+ */
+#ifndef PVGPU_FWIF_H
+#define PVGPU_FWIF_H
+
+#include <linux/types.h>
+
+/* --- Boot descriptor --------------------------------------------------- */
+
+#define PVGPU_BOOT_MAGIC		0x544f4f42	/* "BOOT" */
+
+/* Ring sizes: a power of two number of bytes in this range. */
+#define PVGPU_RING_MIN_SIZE		0x1000
+#define PVGPU_RING_MAX_SIZE		0x100000
+/* Log buffer: a power of two number of bytes in this range. */
+#define PVGPU_LOG_MIN_SIZE		0x1000
+#define PVGPU_LOG_MAX_SIZE		0x100000
+
+/**
+ * struct pvgpu_boot_desc - what the driver hands the firmware at boot
+ *
+ * Lives in guest memory at a 4 KiB aligned address that the driver writes
+ * to PVGPU_REG_FW_BOOT_DESC_LO/HI before setting PVGPU_FW_CTRL_BOOT. Every
+ * address is guest-physical; every buffer must be 4 KiB aligned and stay
+ * allocated until the firmware is reset.
+ */
+struct pvgpu_boot_desc {
+	__le32 magic;		/* PVGPU_BOOT_MAGIC */
+	__le32 iface_version;	/* PVGPU_IFACE_VERSION() the driver speaks */
+	__le64 h2f_desc;	/* struct pvgpu_ring_desc of the H2F ring */
+	__le64 h2f_base;	/* H2F ring buffer */
+	__le64 f2h_desc;	/* struct pvgpu_ring_desc of the F2H ring */
+	__le64 f2h_base;	/* F2H ring buffer */
+	__le32 h2f_size;	/* bytes, power of two */
+	__le32 f2h_size;	/* bytes, power of two */
+	__le64 log_base;	/* struct pvgpu_log_desc, then log text */
+	__le32 log_size;	/* bytes incl. the descriptor, power of two */
+	__le32 caps_size;	/* bytes available at caps_base */
+	__le64 caps_base;	/* firmware writes struct pvgpu_fw_caps here */
+	__le32 flags;		/* must be zero */
+	__le32 reserved[13];	/* must be zero */
+};
+
+/* --- Message rings ----------------------------------------------------- */
+
+/**
+ * struct pvgpu_ring_desc - shared state of one message ring
+ *
+ * @head and @tail are byte offsets into the ring buffer, always multiples of
+ * 4 and smaller than the ring size. The producer writes messages at @tail
+ * and then advances it; the consumer reads at @head and then advances it.
+ * The ring is empty when head == tail and full when advancing tail by the
+ * next message would make it equal head (one dword always stays free).
+ * Messages wrap around the end of the buffer dword by dword.
+ *
+ * @status is written only by the firmware: PVGPU_RING_STATUS_* bits that
+ * tell the driver why it discarded ring contents.
+ */
+struct pvgpu_ring_desc {
+	__le32 head;
+	__le32 tail;
+	__le32 status;
+	__le32 reserved[13];
+};
+
+#define PVGPU_RING_STATUS_MALFORMED	(1u << 0)	/* bad header: ring drained */
+#define PVGPU_RING_STATUS_OVERFLOW	(1u << 1)	/* F2H full: events dropped */
+#define PVGPU_RING_STATUS_BAD_POINTER	(1u << 2)	/* head/tail out of range */
+
+/* --- Messages ---------------------------------------------------------- */
+
+/**
+ * struct pvgpu_msg_hdr - header of every message on either ring
+ *
+ * A message is this header followed by @len payload dwords.
+ *
+ * - A request (H2F, PVGPU_MSG_KIND_REQUEST) carries a driver-chosen @seqno.
+ * - Its response (F2H, PVGPU_MSG_KIND_RESPONSE) repeats @opcode and @seqno
+ *   and carries @status: PVGPU_STATUS_OK or a PVGPU_STATUS_* error. Every
+ *   request gets exactly one response, in request order.
+ * - An event (F2H, PVGPU_MSG_KIND_EVENT) is unsolicited; its @seqno counts
+ *   events from 1 so the driver can notice a gap.
+ */
+struct pvgpu_msg_hdr {
+	__le16 opcode;		/* PVGPU_H2F_* or PVGPU_F2H_EVT_* */
+	__le16 len;		/* payload length in dwords */
+	__le32 seqno;
+	__le16 kind;		/* PVGPU_MSG_KIND_* */
+	__le16 flags;		/* must be zero */
+	__le32 status;		/* responses: PVGPU_STATUS_*; else zero */
+};
+
+#define PVGPU_MSG_KIND_REQUEST		1
+#define PVGPU_MSG_KIND_RESPONSE		2
+#define PVGPU_MSG_KIND_EVENT		3
+
+/* Largest payload of any message, in dwords. */
+#define PVGPU_MSG_MAX_PAYLOAD_DW	60
+#define PVGPU_MSG_HDR_DW		(sizeof(struct pvgpu_msg_hdr) / 4)
+
+/* Response status codes (pvgpu_msg_hdr.status). */
+#define PVGPU_STATUS_OK			0
+#define PVGPU_STATUS_EINVAL		1	/* malformed payload or field */
+#define PVGPU_STATUS_ENOSYS		2	/* unknown opcode */
+#define PVGPU_STATUS_EBUSY		3	/* resource busy */
+#define PVGPU_STATUS_ENOSPC		4	/* out of firmware resources */
+#define PVGPU_STATUS_ENOENT		5	/* no such object */
+#define PVGPU_STATUS_EFAULT		6	/* guest memory not accessible */
+
+/* Host-to-firmware requests. */
+#define PVGPU_H2F_PING			0x0001
+#define PVGPU_H2F_LOG_CTRL		0x0002
+
+/* Firmware-to-host events. */
+#define PVGPU_F2H_EVT_LOG		0x8001
+#define PVGPU_F2H_EVT_RING_ERROR	0x8002
+
+/**
+ * struct pvgpu_msg_ping - PVGPU_H2F_PING request and response payload
+ *
+ * The firmware answers with @cookie unchanged and @fw_timestamp_ns set to
+ * its clock when it handled the request. It is the cheapest round trip:
+ * one doorbell write and one interrupt.
+ */
+struct pvgpu_msg_ping {
+	__le64 cookie;
+	__le64 fw_timestamp_ns;
+};
+
+/**
+ * struct pvgpu_msg_log_ctrl - PVGPU_H2F_LOG_CTRL request payload
+ *
+ * Sets the firmware's log verbosity (PVGPU_LOG_LEVEL_*); messages above it
+ * are not written to the log buffer. The response has no payload.
+ */
+struct pvgpu_msg_log_ctrl {
+	__le32 level;
+	__le32 reserved;	/* must be zero */
+};
+
+#define PVGPU_LOG_LEVEL_ERROR		0
+#define PVGPU_LOG_LEVEL_WARN		1
+#define PVGPU_LOG_LEVEL_INFO		2
+#define PVGPU_LOG_LEVEL_DEBUG		3
+
+/**
+ * struct pvgpu_evt_ring_error - PVGPU_F2H_EVT_RING_ERROR payload
+ *
+ * The firmware found something it could not parse on the H2F ring, drained
+ * it (head = tail) and set PVGPU_RING_STATUS_MALFORMED. Requests that were
+ * drained get no response.
+ */
+struct pvgpu_evt_ring_error {
+	__le32 reason;		/* PVGPU_RING_STATUS_* bit that was set */
+	__le32 offset;		/* ring offset of the bad header */
+	__le32 word0;		/* the first two dwords found there */
+	__le32 word1;
+};
+
+/* --- Capabilities ------------------------------------------------------ */
+
+#define PVGPU_MAX_ENGINE_CLASSES	8
+
+#define PVGPU_ENGINE_CLASS_COPY		0
+#define PVGPU_ENGINE_CLASS_COMPUTE	1
+
+/**
+ * struct pvgpu_engine_caps - one engine class of the device
+ */
+struct pvgpu_engine_caps {
+	__le32 engine_class;	/* PVGPU_ENGINE_CLASS_* */
+	__le32 num_slots;	/* hardware queue slots of this class */
+	__le32 flags;		/* reserved, zero */
+	__le32 reserved;
+};
+
+#define PVGPU_FW_CAP_PAGE_FAULTS	(1u << 0)	/* recoverable faults */
+
+/**
+ * struct pvgpu_fw_caps - what the firmware reports at boot
+ *
+ * Written by the firmware to pvgpu_boot_desc.caps_base before it enters
+ * PVGPU_FW_STATE_RUNNING. @size is sizeof this structure as the firmware
+ * knows it, so a newer firmware can grow it without breaking older drivers.
+ */
+struct pvgpu_fw_caps {
+	__le32 size;
+	__le32 fw_version;	/* major << 16 | minor << 8 | patch */
+	__le32 iface_version;	/* PVGPU_IFACE_VERSION() the firmware speaks */
+	__le32 flags;		/* PVGPU_FW_CAP_* */
+	__le32 va_bits;		/* GPU virtual address width */
+	__le32 page_sizes;	/* bit n set: pages of 2^n bytes supported */
+	__le32 num_priorities;	/* priority levels, the highest is realtime */
+	__le32 max_queues;	/* registered queues the firmware can hold */
+	__le32 num_doorbells;	/* doorbell pages, incl. the kernel's group 0 */
+	__le32 timeslice_default_us;
+	__le32 timeslice_min_us;
+	__le32 timeslice_max_us;
+	__le32 num_engine_classes;
+	__le32 reserved[3];
+	struct pvgpu_engine_caps engines[PVGPU_MAX_ENGINE_CLASSES];
+};
+
+#define PVGPU_FW_VERSION(maj, min, patch) (((maj) << 16) | ((min) << 8) | (patch))
+
+/* --- Firmware log ------------------------------------------------------ */
+
+/**
+ * struct pvgpu_log_desc - head of the firmware log buffer
+ *
+ * The firmware appends text lines to the byte area after this header (size
+ * pvgpu_boot_desc.log_size - sizeof(struct pvgpu_log_desc)), wrapping at its
+ * end. @write_offset is where the next byte goes; @wrap_count counts how
+ * often it wrapped, so a reader can tell how much it missed. The driver
+ * only reads.
+ */
+struct pvgpu_log_desc {
+	__le32 write_offset;
+	__le32 wrap_count;
+	__le32 level;		/* current verbosity, PVGPU_LOG_LEVEL_* */
+	__le32 reserved[13];
+};
+
+/* --- Layout checks, wherever a compiler sees this header --------------- */
+
+#ifdef __cplusplus
+#define PVGPU_STATIC_ASSERT static_assert
+#else
+#define PVGPU_STATIC_ASSERT _Static_assert
+#endif
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_boot_desc) == 128, "boot desc size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_ring_desc) == 64, "ring desc size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_hdr) == 16, "msg hdr size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_ping) == 16, "ping size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_ring_error) == 16, "ring err size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_fw_caps) == 64 + 16 * PVGPU_MAX_ENGINE_CLASSES,
+		    "caps size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_log_desc) == 64, "log desc size");
+
+#endif /* PVGPU_FWIF_H */

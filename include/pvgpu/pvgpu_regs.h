@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvgpu hardware interface: PCI identity, BAR layout, BAR0 registers,
+ * doorbells and interrupt causes.
+ *
+ * This header is the single definition shared by the firmware model, the
+ * QEMU device, the guest driver and the tests. The specification is
+ * docs/registers.rst; change both together.
+ *
+ * All registers are 32 bits wide, little-endian, and must be accessed with
+ * naturally aligned 32-bit accesses. Other access sizes are ignored (writes)
+ * or read as zero, and logged as guest errors.
+ */
+#ifndef PVGPU_REGS_H
+#define PVGPU_REGS_H
+
+/* --- PCI identity ------------------------------------------------------ */
+
+#define PVGPU_PCI_VENDOR_ID		0x1234
+#define PVGPU_PCI_DEVICE_ID		0x9067
+#define PVGPU_PCI_REVISION		0x01
+/* PCI class: display controller / 3D controller */
+#define PVGPU_PCI_CLASS			0x0302
+
+/* --- BARs -------------------------------------------------------------- */
+
+/* BAR0: registers (first 4 KiB), then the MSI-X table and PBA. */
+#define PVGPU_BAR_REGS			0
+#define PVGPU_BAR0_SIZE			0x4000
+#define PVGPU_REGS_SIZE			0x1000
+#define PVGPU_MSIX_TABLE_OFFSET		0x2000
+#define PVGPU_MSIX_PBA_OFFSET		0x3000
+
+/*
+ * BAR2: doorbells. One 4 KiB page per doorbell group, so a page can be
+ * mapped into exactly one process. Group 0 belongs to the kernel driver:
+ * its first dword is the host-to-firmware channel doorbell.
+ */
+#define PVGPU_BAR_DOORBELLS		2
+#define PVGPU_DOORBELL_PAGE_SIZE	0x1000
+#define PVGPU_DOORBELL_GROUP_KERNEL	0
+/* Offset inside group 0 of the firmware-channel doorbell. */
+#define PVGPU_DOORBELL_H2F		0x0
+
+/* --- Interface version ------------------------------------------------- */
+
+#define PVGPU_IFACE_MAJOR		1
+#define PVGPU_IFACE_MINOR		0
+#define PVGPU_IFACE_VERSION(maj, min)	(((maj) << 16) | (min))
+#define PVGPU_IFACE_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
+#define PVGPU_IFACE_VERSION_MINOR(v)	((v) & 0xffff)
+
+/* --- BAR0 registers ---------------------------------------------------- */
+
+/* RO: identification, PVGPU_ID_MAGIC. */
+#define PVGPU_REG_ID			0x000
+#define   PVGPU_ID_MAGIC		0x50564755	/* "PVGU" */
+/* RO: hardware interface version, PVGPU_IFACE_VERSION(). */
+#define PVGPU_REG_VERSION		0x004
+/* RO: hardware capability bits, PVGPU_HWCAP_*. */
+#define PVGPU_REG_HWCAPS		0x008
+#define   PVGPU_HWCAP_MSIX		(1u << 0)
+#define   PVGPU_HWCAP_PAGE_FAULTS	(1u << 1)
+/* RO: number of doorbell pages in BAR2. */
+#define PVGPU_REG_DOORBELL_COUNT	0x00c
+
+/* RO: pending interrupt causes, PVGPU_IRQ_*. */
+#define PVGPU_REG_IRQ_STATUS		0x010
+/* RW: enabled interrupt causes; a masked cause stays pending, unsignalled. */
+#define PVGPU_REG_IRQ_MASK		0x014
+/* WO: write 1s to acknowledge (clear) pending causes. */
+#define PVGPU_REG_IRQ_ACK		0x018
+
+/* Interrupt causes, all signalled on MSI-X vector PVGPU_MSIX_VECTOR_FW. */
+#define PVGPU_IRQ_F2H			(1u << 0)	/* F2H ring has messages */
+#define PVGPU_IRQ_FW_STATE		(1u << 1)	/* PVGPU_REG_FW_STATUS changed */
+#define PVGPU_IRQ_ALL			(PVGPU_IRQ_F2H | PVGPU_IRQ_FW_STATE)
+
+#define PVGPU_MSIX_VECTOR_FW		0
+#define PVGPU_MSIX_VECTORS		1
+
+/* RW: firmware control. Writing a command bit starts that action. */
+#define PVGPU_REG_FW_CTRL		0x020
+#define   PVGPU_FW_CTRL_BOOT		(1u << 0)
+#define   PVGPU_FW_CTRL_RESET		(1u << 1)
+/* RO: firmware state, PVGPU_FW_STATE_*. */
+#define PVGPU_REG_FW_STATUS		0x024
+#define   PVGPU_FW_STATE_OFF		0	/* reset, waiting for BOOT */
+#define   PVGPU_FW_STATE_BOOTING	1	/* boot descriptor being checked */
+#define   PVGPU_FW_STATE_RUNNING	2	/* serving the message rings */
+#define   PVGPU_FW_STATE_ERROR		3	/* boot refused, see FW_ERROR */
+#define   PVGPU_FW_STATE_HALTED		4	/* firmware stopped (crash) */
+/* RW: guest-physical address of the boot descriptor (4 KiB aligned). */
+#define PVGPU_REG_FW_BOOT_DESC_LO	0x028
+#define PVGPU_REG_FW_BOOT_DESC_HI	0x02c
+/* RO: why the last boot failed or the firmware halted, PVGPU_FW_ERR_*. */
+#define PVGPU_REG_FW_ERROR		0x030
+#define   PVGPU_FW_ERR_NONE		0
+#define   PVGPU_FW_ERR_DESC_ALIGN	1	/* descriptor address misaligned */
+#define   PVGPU_FW_ERR_DESC_DMA		2	/* descriptor not readable */
+#define   PVGPU_FW_ERR_BAD_MAGIC	3	/* descriptor magic wrong */
+#define   PVGPU_FW_ERR_BAD_VERSION	4	/* unsupported interface major */
+#define   PVGPU_FW_ERR_BAD_RING		5	/* ring address/size invalid */
+#define   PVGPU_FW_ERR_BAD_LOG		6	/* log buffer address/size invalid */
+#define   PVGPU_FW_ERR_BAD_CAPS		7	/* caps buffer invalid/too small */
+#define   PVGPU_FW_ERR_CRASHED		8	/* firmware crashed (injected) */
+
+/* RW: scratch register for driver bring-up checks; no side effects. */
+#define PVGPU_REG_SCRATCH		0x034
+/* RO: device clock in nanoseconds (QEMU's virtual clock), low half first. */
+#define PVGPU_REG_TIMESTAMP_LO		0x038
+#define PVGPU_REG_TIMESTAMP_HI		0x03c
+
+#endif /* PVGPU_REGS_H */

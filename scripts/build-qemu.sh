@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Build Debian's QEMU (images/versions.env: QEMU_VERSION from
+# QEMU_SOURCE_SUITE) with the pvgpu device (qemu-device/ + firmware-model/)
+# in its tree, and the pvgpu qtest.
+#
+# The source tree and the build tree live in $PVGPU_CACHE/qemu-<key>/, keyed
+# on the tarball, images/qemu/, the configure flags and this script. The
+# device sources are re-synced on every run (only changed files get a new
+# mtime), so a device change rebuilds in seconds without reconfiguring.
+#
+# Prints the path of qemu-system-x86_64 on stdout; progress goes to stderr.
+# Environment: PVGPU_JOBS (default: nproc).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+JOBS=${PVGPU_JOBS:-$(nproc)}
+DOWNLOADS=$PVGPU_CACHE/downloads
+TARBALL=$DOWNLOADS/$QEMU_ORIG_TARBALL
+
+CONFIGURE_FLAGS=(
+	--target-list=x86_64-softmmu
+	--without-default-devices
+	--with-devices-x86_64=pvgpu
+	--python=/usr/bin/python3
+	--disable-download
+	--disable-docs
+	--disable-install-blobs
+	--disable-tools
+	--disable-guest-agent
+	--disable-plugins
+	--enable-trace-backends=log
+	--enable-fdt=system
+	# no UI, no host backends the VM does not use
+	--disable-gtk --disable-sdl --disable-vnc --disable-spice --disable-opengl
+	--disable-virglrenderer --disable-curses --disable-dbus-display
+	--disable-slirp --disable-curl --disable-libusb --disable-usb-redir
+	--disable-smartcard --disable-alsa --disable-pa --disable-pipewire
+	--disable-jack --disable-oss --disable-sndio --disable-brlapi
+	--disable-gnutls --disable-nettle --disable-gcrypt --disable-libssh
+	--disable-libiscsi --disable-libnfs --disable-rbd --disable-glusterfs
+	--disable-xen --disable-seccomp --disable-linux-io-uring
+	--disable-vhost-user --disable-vhost-net --disable-vhost-kernel
+	--disable-vhost-vdpa --disable-vhost-crypto --disable-virtfs
+	--disable-capstone --disable-png --disable-zstd --disable-lzo
+	--disable-snappy --disable-bzip2 --disable-libudev --disable-tpm
+)
+
+# --- The source tarball, checked against the archive's Sources index ------
+
+# expected_sha256: the SHA256 of $QEMU_ORIG_TARBALL in apt's Sources
+# index for a qemu $QEMU_VERSION+ds-* source package.
+expected_sha256() {
+	apt-cache showsrc --only-source qemu 2>/dev/null |
+		awk -v ver="$QEMU_VERSION+ds-" -v file="$QEMU_ORIG_TARBALL" '
+			/^$/ { inrec = 0; want = 0; insum = 0; next }
+			/^Package: / { inrec = 1 }
+			/^Version: / {
+				v = $2; sub(/^[0-9]+:/, "", v)
+				want = (index(v, ver) == 1)
+			}
+			/^[A-Za-z0-9-]+:/ { insum = ($1 == "Checksums-Sha256:"); next }
+			insum && want && $3 == file { print $1 }
+		' | sort -u
+}
+
+fetch_tarball() {
+	local want got tmp
+	want=$(expected_sha256)
+	[ -n "$want" ] ||
+		die "no $QEMU_ORIG_TARBALL in apt's Sources index (is deb-src for $QEMU_SOURCE_SUITE configured? run scripts/setup-host.sh)"
+	[ "$(printf '%s\n' "$want" | wc -l)" = 1 ] ||
+		die "apt's Sources index lists conflicting checksums for $QEMU_ORIG_TARBALL"
+	mkdir -p "$DOWNLOADS"
+	if [ ! -f "$TARBALL" ]; then
+		step "downloading $QEMU_ORIG_TARBALL (apt-get source qemu/$QEMU_SOURCE_SUITE)"
+		tmp=$(mktemp -d "$DOWNLOADS/apt-source.XXXXXX")
+		# The archive answers 404 for the package's .dsc and debian.tar.xz,
+		# so apt-get exits non-zero after fetching the orig tarball: only the
+		# tarball (checked below) counts.
+		(cd "$tmp" && apt-get source --download-only -qq \
+			"qemu/$QEMU_SOURCE_SUITE" >apt-source.log 2>&1) || true
+		if [ ! -f "$tmp/$QEMU_ORIG_TARBALL" ]; then
+			tail -n 20 "$tmp/apt-source.log" >&2 || true
+			rm -rf "$tmp"
+			die "apt-get source did not fetch $QEMU_ORIG_TARBALL"
+		fi
+		mv "$tmp/$QEMU_ORIG_TARBALL" "$TARBALL"
+		rm -rf "$tmp"
+	fi
+	got=$(sha256sum <"$TARBALL" | cut -d' ' -f1)
+	if [ "$got" != "$want" ]; then
+		rm -f "$TARBALL"
+		die "$QEMU_ORIG_TARBALL: SHA256 $got does not match the Sources index ($want); removed it"
+	fi
+	TARBALL_SHA256=$want
+}
+
+# --- Integration of pvgpu into QEMU's tree --------------------------------
+
+# append_once FILE LINE: add LINE at the end of FILE unless it is there.
+append_once() {
+	grep -qxF "$2" "$1" || printf '%s\n' "$2" >>"$1"
+}
+
+# patch_tree SRC: hook pvgpu into QEMU's build files. Idempotent, and a file
+# is only written when it changes (an unchanged mtime spares a reconfigure).
+patch_tree() {
+	local src=$1
+	append_once "$src/hw/misc/meson.build" "subdir('pvgpu')"
+	append_once "$src/hw/misc/Kconfig" "source pvgpu/Kconfig"
+	if ! grep -qF "'hw/misc/pvgpu'," "$src/meson.build"; then
+		grep -qx "    'hw/misc'," "$src/meson.build" ||
+			die "QEMU's meson.build has no 'hw/misc' trace subdir to extend"
+		sed -i "s|^    'hw/misc',\$|    'hw/misc',\n    'hw/misc/pvgpu',|" "$src/meson.build"
+	fi
+	# The +ds tarball has no edk2 blobs: decompress them only if present
+	# (with bzip2 on the host, QEMU would otherwise try and fail).
+	if ! grep -qF "unpack_edk2_blobs = bzip2.found() and fs.exists" "$src/meson.build"; then
+		grep -qx "    unpack_edk2_blobs = bzip2.found()" "$src/meson.build" ||
+			die "QEMU's meson.build: edk2 blob handling changed, update build-qemu.sh"
+		sed -i "s|^    unpack_edk2_blobs = bzip2.found()\$|    unpack_edk2_blobs = bzip2.found() and fs.exists('pc-bios/edk2-x86_64-code.fd.bz2')|" \
+			"$src/meson.build"
+	fi
+	if ! grep -qF "'pvgpu-test'" "$src/tests/qtest/meson.build"; then
+		grep -qx "qtest_executables = {}" "$src/tests/qtest/meson.build" ||
+			die "QEMU's tests/qtest/meson.build changed, update build-qemu.sh"
+		sed -i '/^qtest_executables = {}$/i\
+# pvgpu (added by pvgpu'"'"'s scripts/build-qemu.sh)\
+if config_all_devices.has_key('"'"'CONFIG_PVGPU'"'"')\
+  qtests_x86_64 += ['"'"'pvgpu-test'"'"']\
+  qtests += {'"'"'pvgpu-test'"'"': [declare_dependency(include_directories:\
+    include_directories('"'"'../../hw/misc/pvgpu/include'"'"'))]}\
+endif\
+' "$src/tests/qtest/meson.build"
+	fi
+}
+
+# write_if_changed FILE: stdin to FILE, keeping FILE's mtime if equal.
+write_if_changed() {
+	local tmp
+	tmp=$(mktemp "$1.XXXXXX")
+	cat >"$tmp"
+	if cmp -s "$tmp" "$1"; then
+		rm -f "$tmp"
+	else
+		mv "$tmp" "$1"
+	fi
+}
+
+# sync_device SRC: copy the project's device, firmware model, interface
+# headers and qtest into QEMU's tree. rsync -c leaves unchanged files (and
+# their mtimes) alone, so ninja rebuilds only what changed.
+sync_device() {
+	local src=$1 dst=$1/hw/misc/pvgpu fwsrcs
+	compgen -G "$PVGPU_ROOT/firmware-model/*.c" >/dev/null ||
+		die "firmware-model/ has no .c files yet: nothing to link the device with"
+	mkdir -p "$dst/firmware-model" "$dst/include"
+	rsync -rc --delete --filter='P /firmware-model/' --filter='P /include/' \
+		"$PVGPU_ROOT/qemu-device/" "$dst/"
+	rsync -rc --delete --filter='P /meson.build' \
+		--include='*.c' --include='*.h' --exclude='*' \
+		"$PVGPU_ROOT/firmware-model/" "$dst/firmware-model/"
+	rsync -rc --delete --include='*.h' --exclude='*' \
+		"$PVGPU_ROOT/include/pvgpu/" "$dst/include/"
+	rsync -c "$PVGPU_ROOT/tests/qtest/pvgpu-test.c" "$src/tests/qtest/pvgpu-test.c"
+	fwsrcs=$(cd "$dst/firmware-model" && LC_ALL=C ls -- *.c | sed "s/.*/  '&',/")
+	write_if_changed "$dst/firmware-model/meson.build" <<EOF
+# Generated by pvgpu's scripts/build-qemu.sh: the firmware model's sources.
+pvgpu_fw_files = files(
+$fwsrcs
+)
+EOF
+}
+
+# --- Main -------------------------------------------------------------------
+
+fetch_tarball
+key=$(cache_key "$TARBALL_SHA256" "$PVGPU_ROOT/images/qemu" \
+	"${CONFIGURE_FLAGS[*]}" "$0")
+dir=$PVGPU_CACHE/qemu-$key
+src=$dir/src
+build=$dir/build
+
+if [ ! -f "$dir/.unpacked" ]; then
+	step "unpacking $QEMU_ORIG_TARBALL into $dir"
+	rm -rf "$dir"
+	mkdir -p "$src"
+	tar -xf "$TARBALL" -C "$src" --strip-components=1
+	touch "$dir/.unpacked"
+fi
+patch_tree "$src"
+install -m 644 -C "$PVGPU_ROOT/images/qemu/x86_64-pvgpu.mak" \
+	"$src/configs/devices/x86_64-softmmu/pvgpu.mak"
+sync_device "$src"
+
+if [ ! -f "$dir/.configured" ]; then
+	step "configuring QEMU $QEMU_VERSION (log: $dir/configure.log)"
+	rm -rf "$build"
+	mkdir -p "$build"
+	(cd "$build" && run_logged "$dir/configure.log" \
+		../src/configure "${CONFIGURE_FLAGS[@]}")
+	touch "$dir/.configured"
+fi
+
+step "building qemu-system-x86_64 and the pvgpu qtest (-j$JOBS, log: $dir/build.log)"
+run_logged "$dir/build.log" ninja -C "$build" -j "$JOBS" \
+	qemu-system-x86_64 tests/qtest/pvgpu-test
+if grep -q "warning:" "$dir/build.log"; then
+	step "compiler warnings (see $dir/build.log):"
+	grep -A3 "warning:" "$dir/build.log" | head -n 40 >&2
+fi
+step "QEMU ready"
+echo "$build/qemu-system-x86_64"

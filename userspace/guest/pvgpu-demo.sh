@@ -1,0 +1,21 @@
+#!/bin/bash
+# The guest half of `./pvgpu demo`: show that the device, its firmware and
+# the driver work, then measure the cheapest firmware round trip.
+set -u
+echo
+echo "=== pvgpu demo: kernel $(uname -r)"
+if ! lsmod | grep -q '^pvgpu '; then
+	echo "pvgpu.ko is not loaded"
+	exit 1
+fi
+echo "--- driver log"
+dmesg | grep -iE 'pvgpu' | sed 's/^\[[ 0-9.]*\] //'
+echo "--- DRM nodes"
+ls -l /dev/dri/
+echo "--- device query (DRM_IOCTL_PVGPU_QUERY)"
+pvgpu_info || exit 1
+echo "--- firmware round trip: 1000 pings (DRM_IOCTL_PVGPU_FW_PING)"
+pvgpu_bench_ping -n 1000 || exit 1
+echo "--- firmware log (debugfs)"
+head -n 20 /sys/kernel/debug/dri/*/fw_log 2>/dev/null | head -n 20
+echo "=== pvgpu demo: done"
