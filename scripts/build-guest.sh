@@ -31,8 +31,8 @@ run_logged "$PVGPU_BUILD/guest-driver-$release.log" \
 # --- guest programs --------------------------------------------------------
 bindir="$PVGPU_BUILD/guest-bin"
 step "guest: building test programs and benchmarks"
-run_logged "$PVGPU_BUILD/guest-bin.log" make -C "$PVGPU_ROOT/tests/guest" O="$bindir/tests" -j"$(nproc)"
-run_logged "$PVGPU_BUILD/guest-bin-userspace.log" make -C "$PVGPU_ROOT/userspace" O="$bindir/userspace" -j"$(nproc)"
+run_logged "$PVGPU_BUILD/guest-bin.log" make -C "$PVGPU_ROOT/tests/guest" O="$bindir/tests" WERROR=1 -j"$(nproc)"
+run_logged "$PVGPU_BUILD/guest-bin-userspace.log" make -C "$PVGPU_ROOT/userspace" O="$bindir/userspace" WERROR=1 -j"$(nproc)"
 
 # --- the stage -------------------------------------------------------------
 rm -rf "$stage"

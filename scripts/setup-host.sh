@@ -8,6 +8,8 @@ HOST_PACKAGES=(
 	# toolchain and kernel build
 	build-essential gcc make bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils rsync perl python3 python3-venv pkg-config
+	# drm.h for the guest programs (include/uapi/drm/pvgpu_drm.h includes it)
+	libdrm-dev
 	# QEMU build (meson and pycotap come from bookworm-backports below)
 	ninja-build libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev
 	device-tree-compiler

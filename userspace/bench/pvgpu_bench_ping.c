@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pvgpu_bench_ping: the round trip to the firmware, the floor of every
+ * firmware interaction. Sends N DRM_IOCTL_PVGPU_FW_PING and prints two
+ * distributions in microseconds:
+ *
+ *   rtt      the kernel's own measure (rtt_ns: doorbell write to response
+ *            seen, in the driver);
+ *   syscall  clock_gettime(CLOCK_MONOTONIC) around the ioctl in userspace.
+ *
+ * It also says on which CPU it ran and on which CPUs the pvgpu interrupt
+ * landed meanwhile (/proc/interrupts): under TCG, an interrupt that must
+ * wake another vCPU costs about ten times more. -c CPU pins it.
+ *
+ * A benchmark prints figures; it asserts nothing about them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libpvgpu.h"
+
+#define EXIT_NO_DEVICE 77
+#define MAX_CPUS 1024
+
+struct stats {
+	double median, p10, p90, p99, min, max, mean, stddev;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Percentile by linear interpolation between closest ranks (sorted input). */
+static double percentile(const double *v, size_t n, double p)
+{
+	double pos = p / 100.0 * (double)(n - 1);
+	size_t lo = (size_t)pos;
+
+	if (lo + 1 >= n)
+		return v[n - 1];
+	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+static struct stats compute(double *v, size_t n)
+{
+	struct stats s = { 0 };
+	double sum = 0, sq = 0;
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	s.mean = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		sq += (v[i] - s.mean) * (v[i] - s.mean);
+	s.stddev = n > 1 ? sqrt(sq / (double)(n - 1)) : 0;
+	s.min = v[0];
+	s.max = v[n - 1];
+	s.median = percentile(v, n, 50);
+	s.p10 = percentile(v, n, 10);
+	s.p90 = percentile(v, n, 90);
+	s.p99 = percentile(v, n, 99);
+	return s;
+}
+
+static void print_row(const char *name, const struct stats *s)
+{
+	printf("%-14s %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", name,
+	       s->median, s->p10, s->p90, s->p99, s->min, s->max, s->mean, s->stddev);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Per-CPU counts of the interrupt lines whose name mentions pvgpu, summed.
+ * Returns the number of CPU columns, 0 if no such line.
+ */
+static int pvgpu_irq_counts(unsigned long long *counts, int max)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int ncpu = 0, found = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	memset(counts, 0, sizeof(*counts) * max);
+	if (getline(&line, &cap, f) > 0) {	/* header: CPU0 CPU1 ... */
+		for (char *p = line; (p = strstr(p, "CPU")); p += 3)
+			ncpu++;
+	}
+	if (ncpu > max)
+		ncpu = max;
+	while (getline(&line, &cap, f) > 0) {
+		char *p = strchr(line, ':');
+
+		if (!p || !strstr(line, "pvgpu"))
+			continue;
+		p++;
+		for (int c = 0; c < ncpu; c++) {
+			char *end;
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			counts[c] += v;
+			p = end;
+		}
+		found = 1;
+	}
+	free(line);
+	fclose(f);
+	return found ? ncpu : 0;
+}
+
+static void usage(const char *argv0, FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [-n N] [-w W] [-c CPU] [-d NODE]\n"
+		"  -n N     pings to measure (default 1000)\n"
+		"  -w W     warm-up pings, not measured (default 10)\n"
+		"  -c CPU   pin to CPU with sched_setaffinity\n"
+		"  -d NODE  DRM node to use (default: the first pvgpu render node)\n",
+		argv0);
+}
+
+int main(int argc, char **argv)
+{
+	static unsigned long long irq_before[MAX_CPUS], irq_after[MAX_CPUS];
+	static unsigned int cpu_hist[MAX_CPUS];
+	long n = 1000, warmup = 10, pin = -1;
+	const char *node = NULL;
+	char path[256] = "";
+	double *rtt, *sys;
+	int c, fd, ncpu_irq, cpu_start, migrations = 0, last_cpu;
+	struct stats srtt, ssys;
+
+	while ((c = getopt(argc, argv, "n:w:c:d:h")) != -1) {
+		switch (c) {
+		case 'n':
+			n = strtol(optarg, NULL, 0);
+			break;
+		case 'w':
+			warmup = strtol(optarg, NULL, 0);
+			break;
+		case 'c':
+			pin = strtol(optarg, NULL, 0);
+			break;
+		case 'd':
+			node = optarg;
+			break;
+		case 'h':
+			usage(argv[0], stdout);
+			return 0;
+		default:
+			usage(argv[0], stderr);
+			return 2;
+		}
+	}
+	if (n < 1 || warmup < 0 || pin >= MAX_CPUS) {
+		usage(argv[0], stderr);
+		return 2;
+	}
+
+	if (pin >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(pin, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr, "sched_setaffinity(CPU %ld): %s\n", pin, strerror(errno));
+			return 1;
+		}
+	}
+
+	if (node) {
+		fd = pvgpu_open_sibling(node, PVGPU_NODE_RENDER, 0, path, sizeof(path));
+		if (fd < 0)	/* maybe a primary node was meant as is */
+			fd = pvgpu_open_sibling(node, PVGPU_NODE_PRIMARY, 0, path, sizeof(path));
+	} else {
+		fd = pvgpu_open_node(PVGPU_NODE_RENDER, 0, path, sizeof(path));
+	}
+	if (fd < 0) {
+		fprintf(stderr, "no pvgpu device%s%s: %s\n", node ? " at " : "",
+			node ? node : "", strerror(-fd));
+		return EXIT_NO_DEVICE;
+	}
+
+	rtt = calloc(n, sizeof(*rtt));
+	sys = calloc(n, sizeof(*sys));
+	if (!rtt || !sys) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+
+	for (long i = 0; i < warmup; i++) {
+		int ret = pvgpu_fw_ping(fd, (uint64_t)i, NULL);
+
+		if (ret) {
+			fprintf(stderr, "warm-up ping %ld: %s\n", i, strerror(-ret));
+			return 1;
+		}
+	}
+
+	ncpu_irq = pvgpu_irq_counts(irq_before, MAX_CPUS);
+	cpu_start = last_cpu = sched_getcpu();
+	for (long i = 0; i < n; i++) {
+		struct drm_pvgpu_fw_ping p = { .cookie = 0x5000000000000000ull | (uint64_t)i };
+		uint64_t t0, t1;
+		int ret, cpu;
+
+		t0 = now_ns();
+		ret = pvgpu_ioctl(fd, DRM_IOCTL_PVGPU_FW_PING, &p);
+		t1 = now_ns();
+		if (ret) {
+			fprintf(stderr, "ping %ld: %s\n", i, strerror(-ret));
+			return 1;
+		}
+		if (p.cookie != (0x5000000000000000ull | (uint64_t)i)) {
+			fprintf(stderr, "ping %ld: wrong cookie %#llx\n", i,
+				(unsigned long long)p.cookie);
+			return 1;
+		}
+		rtt[i] = (double)p.rtt_ns / 1000.0;
+		sys[i] = (double)(t1 - t0) / 1000.0;
+
+		cpu = sched_getcpu();
+		if (cpu >= 0 && cpu < MAX_CPUS)
+			cpu_hist[cpu]++;
+		if (cpu != last_cpu)
+			migrations++;
+		last_cpu = cpu;
+	}
+	pvgpu_irq_counts(irq_after, MAX_CPUS);
+
+	srtt = compute(rtt, n);
+	ssys = compute(sys, n);
+
+	printf("pvgpu_bench_ping: %s, %ld pings (+%ld warm-up), %ld CPUs online\n",
+	       path, n, warmup, sysconf(_SC_NPROCESSORS_ONLN));
+	if (pin >= 0)
+		printf("pinned to CPU %ld; ", pin);
+	else
+		printf("not pinned; ");
+	printf("ran on CPU %d at start, %d at end, %d migrations; samples per CPU:",
+	       cpu_start, last_cpu, migrations);
+	for (int i = 0; i < MAX_CPUS; i++)
+		if (cpu_hist[i])
+			printf(" cpu%d=%u", i, cpu_hist[i]);
+	printf("\n");
+	if (ncpu_irq) {
+		printf("pvgpu interrupts during the run, per CPU:");
+		for (int i = 0; i < ncpu_irq; i++)
+			if (irq_after[i] != irq_before[i])
+				printf(" cpu%d=%llu", i, irq_after[i] - irq_before[i]);
+		printf("\n");
+	} else {
+		printf("pvgpu interrupts: no pvgpu line in /proc/interrupts\n");
+	}
+	printf("%-14s %9s %9s %9s %9s %9s %9s %9s %9s   (us; stddev: sample)\n", "",
+	       "median", "p10", "p90", "p99", "min", "max", "mean", "stddev");
+	print_row("rtt (kernel)", &srtt);
+	print_row("syscall", &ssys);
+	printf("ping_rtt_us median=%.3f p99=%.3f n=%ld\n", srtt.median, srtt.p99, n);
+	printf("ping_syscall_us median=%.3f p99=%.3f n=%ld\n", ssys.median, ssys.p99, n);
+
+	free(rtt);
+	free(sys);
+	close(fd);
+	return 0;
+}
