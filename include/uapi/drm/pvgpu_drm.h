@@ -155,7 +155,8 @@ struct drm_pvgpu_query_engines {
  * firmware interaction (one doorbell write, one interrupt).
  *
  * Errors: -EINVAL non-zero @flags/@pad/@extensions; -ENODEV firmware not
- * running; -ETIMEDOUT no answer in time; -EINTR/-ERESTARTSYS a signal came
+ * running; -ETIMEDOUT no answer in time; -EIO the firmware answered wrongly
+ * or stopped while the ping waited; -EINTR/-ERESTARTSYS a signal came
  * while waiting (the response is consumed and dropped by the driver).
  */
 struct drm_pvgpu_fw_ping {

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A fake platform for the firmware model's unit tests: guest RAM as a byte
+ * array, a clock the test moves by hand, one timer, kicks that the test
+ * serves explicitly, and a record of interrupts and guest errors.
+ */
+#ifndef FAKE_PLATFORM_H
+#define FAKE_PLATFORM_H
+
+#include <glib.h>
+
+#include "pvgpu_fw.h"
+
+/* Guest RAM is [0, FAKE_RAM_SIZE); DMA anywhere else fails. */
+#define FAKE_RAM_SIZE		(16u << 20)
+#define FAKE_NO_TIMER		UINT64_MAX
+
+typedef struct FakePlatform {
+	PvgpuFw *fw;
+	uint8_t *ram;
+
+	/* DMA to any byte of [fail_start, fail_end) fails (fault injection). */
+	uint64_t fail_start, fail_end;
+
+	uint64_t now_ns;
+	uint64_t timer_deadline;	/* FAKE_NO_TIMER when disarmed */
+	unsigned int timer_arms;
+
+	unsigned int kicks_pending;	/* kicks not yet served */
+	unsigned int kicks_total;
+	unsigned int runs;
+
+	unsigned int irqs;		/* raise_irq calls */
+	unsigned int bad_vectors;	/* raise_irq with a vector != FW */
+	unsigned int dma_failures;
+	GPtrArray *errors;		/* guest_error messages */
+	bool echo_errors;		/* print them (g_test_message) */
+} FakePlatform;
+
+FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg);
+void fake_platform_free(FakePlatform *fp);
+
+/* Serve kicks the way an event loop would; returns the pvgpu_fw_run calls. */
+unsigned int fake_platform_run(FakePlatform *fp);
+/* Move the clock forward, fire the timer if due, then serve kicks. */
+void fake_platform_advance(FakePlatform *fp, uint64_t ns);
+
+unsigned int fake_platform_error_count(const FakePlatform *fp);
+/* Is there a guest error containing @needle? */
+bool fake_platform_has_error(const FakePlatform *fp, const char *needle);
+/* How many guest errors contain @needle? */
+unsigned int fake_platform_count_errors(const FakePlatform *fp,
+					const char *needle);
+void fake_platform_clear_errors(FakePlatform *fp);
+
+/* Fake guest RAM access from the test (little-endian). */
+uint32_t fake_ram_rd32(const FakePlatform *fp, uint64_t addr);
+void fake_ram_wr32(FakePlatform *fp, uint64_t addr, uint32_t value);
+uint64_t fake_ram_rd64(const FakePlatform *fp, uint64_t addr);
+void fake_ram_wr64(FakePlatform *fp, uint64_t addr, uint64_t value);
+
+/* Aligned 32-bit BAR0 access. */
+uint32_t fake_reg_read(FakePlatform *fp, uint64_t offset);
+void fake_reg_write(FakePlatform *fp, uint64_t offset, uint32_t value);
+
+#endif /* FAKE_PLATFORM_H */
