@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvgpu guest driver: the firmware message channel.
+ *
+ * Copyright (C) 2026 The pvgpu authors
+ */
+#ifndef PVGPU_CHANNEL_H
+#define PVGPU_CHANNEL_H
+
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "pvgpu_fwif.h"
+
+struct drm_printer;
+struct pvgpu_device;
+
+/* Ring buffer sizes; powers of two within the header's limits. */
+#define PVGPU_H2F_RING_SIZE	SZ_16K
+#define PVGPU_F2H_RING_SIZE	SZ_16K
+
+/**
+ * struct pvgpu_dma - one coherent DMA allocation shared with the firmware
+ */
+struct pvgpu_dma {
+	/** @vaddr: CPU address, NULL when not allocated. */
+	void *vaddr;
+	/** @dma: bus address the firmware uses. */
+	dma_addr_t dma;
+	/** @size: bytes. */
+	size_t size;
+};
+
+int pvgpu_dma_alloc(struct pvgpu_device *pvdev, struct pvgpu_dma *mem,
+		    size_t size);
+void pvgpu_dma_free(struct pvgpu_device *pvdev, struct pvgpu_dma *mem);
+
+/**
+ * struct pvgpu_ring - one message ring as the driver sees it
+ */
+struct pvgpu_ring {
+	/** @name: "h2f" or "f2h", for messages. */
+	const char *name;
+	/** @desc: the shared struct pvgpu_ring_desc. */
+	struct pvgpu_ring_desc *desc;
+	/** @desc_dma: bus address of @desc. */
+	dma_addr_t desc_dma;
+	/** @buf: the shared ring buffer. */
+	__le32 *buf;
+	/** @buf_dma: bus address of @buf. */
+	dma_addr_t buf_dma;
+	/** @size: bytes in @buf, a power of two. */
+	u32 size;
+	/**
+	 * @pos: the index this side owns (H2F: tail, F2H: head), in bytes.
+	 * The shared copy in @desc is only ever written from here.
+	 */
+	u32 pos;
+};
+
+/**
+ * enum pvgpu_channel_state - what the channel accepts
+ * @PVGPU_CHANNEL_OFF: no rings, or rings torn down: nothing is processed.
+ * @PVGPU_CHANNEL_READY: rings handed to the firmware, which is booting:
+ *	the F2H ring is drained, requests are refused with -ENODEV.
+ * @PVGPU_CHANNEL_UP: the firmware runs: requests are sent.
+ * @PVGPU_CHANNEL_DEAD: the firmware stopped (crash, reset, halt) or the
+ *	device is going away: requests are refused with -ENODEV; the
+ *	requests that were waiting when it happened failed with -EIO or
+ *	-ENODEV. The F2H ring is still drained.
+ */
+enum pvgpu_channel_state {
+	PVGPU_CHANNEL_OFF,
+	PVGPU_CHANNEL_READY,
+	PVGPU_CHANNEL_UP,
+	PVGPU_CHANNEL_DEAD,
+};
+
+/**
+ * struct pvgpu_channel_stats - message channel counters
+ *
+ * Protected by &pvgpu_channel.lock; never reset while the device is bound.
+ */
+struct pvgpu_channel_stats {
+	/** @requests: requests written to the H2F ring. */
+	u64 requests;
+	/** @responses: responses matched to a waiting request. */
+	u64 responses;
+	/** @fw_errors: responses whose status was not PVGPU_STATUS_OK. */
+	u64 fw_errors;
+	/** @events: events read from the F2H ring. */
+	u64 events;
+	/** @events_lost: events the firmware numbered but never delivered. */
+	u64 events_lost;
+	/** @log_events: PVGPU_F2H_EVT_LOG events. */
+	u64 log_events;
+	/** @unknown_events: events with an opcode this driver ignores. */
+	u64 unknown_events;
+	/** @timeouts: requests abandoned because no response came in time. */
+	u64 timeouts;
+	/** @interrupted: requests abandoned because a signal came. */
+	u64 interrupted;
+	/** @orphans: responses nobody waited for any more (dropped). */
+	u64 orphans;
+	/** @ring_errors: PVGPU_F2H_EVT_RING_ERROR events. */
+	u64 ring_errors;
+	/** @f2h_malformed: F2H ring contents this driver could not parse. */
+	u64 f2h_malformed;
+	/** @h2f_full: times a sender found the H2F ring full and waited. */
+	u64 h2f_full;
+	/** @irqs: firmware interrupts handled. */
+	u64 irqs;
+	/** @polled: responses found by polling after a missed interrupt. */
+	u64 polled;
+	/**
+	 * @failed: requests failed because the firmware stopped, drained
+	 * the H2F ring (PVGPU_F2H_EVT_RING_ERROR) or the device went away.
+	 */
+	u64 failed;
+	/**
+	 * @skipped: requests failed because the firmware answered a later
+	 * request first (it never answers them: they were drained).
+	 */
+	u64 skipped;
+	/** @latency_last_ns: round trip of the latest response. */
+	u64 latency_last_ns;
+	/** @latency_max_ns: largest round trip seen. */
+	u64 latency_max_ns;
+	/** @latency_total_ns: sum of all round trips, for the mean. */
+	u64 latency_total_ns;
+};
+
+/**
+ * struct pvgpu_channel - the host-to-firmware and firmware-to-host rings
+ *
+ * See the DOC: section in pvgpu_channel.c for the protocol and locking.
+ */
+struct pvgpu_channel {
+	/** @pvdev: the device. */
+	struct pvgpu_device *pvdev;
+
+	/** @ctl: two pages: the H2F ring descriptor, then the F2H one. */
+	struct pvgpu_dma ctl;
+	/** @h2f_mem: the H2F ring buffer. */
+	struct pvgpu_dma h2f_mem;
+	/** @f2h_mem: the F2H ring buffer. */
+	struct pvgpu_dma f2h_mem;
+
+	/** @h2f: host-to-firmware ring; the driver produces. */
+	struct pvgpu_ring h2f;
+	/** @f2h: firmware-to-host ring; the driver consumes. */
+	struct pvgpu_ring f2h;
+
+	/**
+	 * @send_lock: serialises senders: H2F tail, message contents and
+	 * seqno allocation. Taken before @lock; may be held while waiting
+	 * for ring space (bounded by the request timeout).
+	 */
+	struct mutex send_lock;
+
+	/**
+	 * @lock: protects @state, @pending, the F2H head, @last_event_seqno,
+	 * @f2h_status_seen and @stats. Taken from the interrupt handler.
+	 */
+	spinlock_t lock;
+
+	/** @state: enum pvgpu_channel_state. */
+	enum pvgpu_channel_state state;
+
+	/** @pending: requests sent and waiting for their response. */
+	struct list_head pending;
+
+	/** @next_seqno: seqno of the next request; never 0. */
+	u32 next_seqno;
+
+	/** @last_event_seqno: seqno of the latest event, 0 before the first. */
+	u32 last_event_seqno;
+
+	/** @f2h_status_seen: F2H ring status bits already reported. */
+	u32 f2h_status_seen;
+
+	/** @h2f_status_seen: H2F ring status bits already reported. */
+	u32 h2f_status_seen;
+
+	/** @space_wq: senders waiting for H2F space; woken per interrupt. */
+	wait_queue_head_t space_wq;
+
+	/** @stats: counters, see struct pvgpu_channel_stats. */
+	struct pvgpu_channel_stats stats;
+};
+
+/**
+ * struct pvgpu_channel_msg - one request and its response
+ *
+ * Payloads are in the firmware's byte order (little-endian), exactly as
+ * they travel on the rings.
+ */
+struct pvgpu_channel_msg {
+	/** @opcode: PVGPU_H2F_*. */
+	u16 opcode;
+	/** @req_dw: request payload length in dwords. */
+	u16 req_dw;
+	/** @resp_dw: in: room at @resp in dwords; out: dwords received. */
+	u16 resp_dw;
+	/** @req: request payload, or NULL when @req_dw is 0. */
+	const void *req;
+	/** @resp: response payload buffer, or NULL when @resp_dw is 0. */
+	void *resp;
+	/** @fw_status: out: the response's PVGPU_STATUS_* code. */
+	u32 fw_status;
+	/** @rtt_ns: out: doorbell write to response seen by the driver. */
+	u64 rtt_ns;
+};
+
+int pvgpu_channel_init(struct pvgpu_channel *ch, struct pvgpu_device *pvdev);
+void pvgpu_channel_fini(struct pvgpu_channel *ch);
+void pvgpu_channel_set_ready(struct pvgpu_channel *ch);
+void pvgpu_channel_set_up(struct pvgpu_channel *ch);
+bool pvgpu_channel_fail(struct pvgpu_channel *ch, int err);
+bool pvgpu_channel_is_up(struct pvgpu_channel *ch);
+
+int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
+		       unsigned int timeout_ms);
+
+void pvgpu_channel_irq(struct pvgpu_channel *ch, ktime_t now);
+
+void pvgpu_channel_print(struct pvgpu_channel *ch, struct drm_printer *p);
+
+const char *pvgpu_fw_status_name(u32 status);
+
+#endif /* PVGPU_CHANNEL_H */

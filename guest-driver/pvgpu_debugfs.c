@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvgpu guest driver: debugfs.
+ *
+ * Copyright (C) 2026 The pvgpu authors
+ */
+
+#include <linux/seq_file.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_print.h>
+
+#include "pvgpu_debugfs.h"
+#include "pvgpu_drv.h"
+#include "pvgpu_regs.h"
+
+/**
+ * DOC: debugfs
+ *
+ * The files live in the DRM device's debugfs directory,
+ * /sys/kernel/debug/dri/<PCI address>/ (also reachable through the
+ * minor's link, e.g. /sys/kernel/debug/dri/0/). They are created after
+ * drm_dev_register() and removed by drm_dev_unplug() before the firmware
+ * memory they read is freed. Read-only:
+ *
+ * - fw_log: the firmware log text, oldest line first. If the log wrapped,
+ *   the first line is "[pvgpu: N bytes lost to wrap]".
+ * - fw_channel: firmware state registers, the channel state, the ring
+ *   head/tail/status words and the channel statistics, one "key: value"
+ *   per line.
+ * - fw_caps: the firmware's capabilities, one "key: value" per line.
+ */
+
+static struct pvgpu_device *pvgpu_debugfs_dev(struct seq_file *m)
+{
+	struct drm_debugfs_entry *entry = m->private;
+
+	return to_pvgpu_device(entry->dev);
+}
+
+static int pvgpu_debugfs_fw_log(struct seq_file *m, void *data)
+{
+	return pvgpu_fw_print_log(pvgpu_debugfs_dev(m), m);
+}
+
+static int pvgpu_debugfs_fw_channel(struct seq_file *m, void *data)
+{
+	struct pvgpu_device *pvdev = pvgpu_debugfs_dev(m);
+	struct drm_printer p = drm_seq_file_printer(m);
+	u32 state = pvgpu_read(pvdev, PVGPU_REG_FW_STATUS);
+	u32 error = pvgpu_read(pvdev, PVGPU_REG_FW_ERROR);
+
+	drm_printf(&p, "fw_state: %s (%u)\n", pvgpu_fw_state_name(state),
+		   state);
+	drm_printf(&p, "fw_error: %s\n", pvgpu_fw_error_name(error));
+	drm_printf(&p, "irq_status: %#x\n",
+		   pvgpu_read(pvdev, PVGPU_REG_IRQ_STATUS));
+	drm_printf(&p, "irq_mask: %#x\n", pvgpu_read(pvdev, PVGPU_REG_IRQ_MASK));
+	pvgpu_channel_print(&pvdev->fw.ch, &p);
+	return 0;
+}
+
+static int pvgpu_debugfs_fw_caps(struct seq_file *m, void *data)
+{
+	struct drm_printer p = drm_seq_file_printer(m);
+
+	pvgpu_fw_print_caps(pvgpu_debugfs_dev(m), &p);
+	return 0;
+}
+
+static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
+	{ "fw_log", pvgpu_debugfs_fw_log, 0 },
+	{ "fw_channel", pvgpu_debugfs_fw_channel, 0 },
+	{ "fw_caps", pvgpu_debugfs_fw_caps, 0 },
+};
+
+/**
+ * pvgpu_debugfs_init() - create the debugfs files
+ * @pvdev: the device, registered
+ */
+void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
+{
+	drm_debugfs_add_files(&pvdev->drm, pvgpu_debugfs_files,
+			      ARRAY_SIZE(pvgpu_debugfs_files));
+}

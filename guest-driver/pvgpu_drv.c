@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvgpu guest driver: PCI and DRM driver registration.
+ *
+ * Copyright (C) 2026 The pvgpu authors
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/pci.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
+
+#include <uapi/drm/pvgpu_drm.h>
+
+#include "pvgpu_debugfs.h"
+#include "pvgpu_drv.h"
+#include "pvgpu_ioctl.h"
+#include "pvgpu_regs.h"
+
+/**
+ * DOC: Driver overview
+ *
+ * pvgpu.ko drives the pvgpu paravirtual GPU, a PCI function whose firmware
+ * schedules GPU queues (docs/driver.rst describes the whole driver).
+ *
+ * **Probe** (pvgpu_pci_probe()), in this order, each step undone in
+ * reverse on failure:
+ *
+ * 1. pcim_enable_device() and pci_set_master() (without bus mastering the
+ *    device's MSI-X writes and DMA are dropped);
+ * 2. devm_drm_dev_alloc() of struct pvgpu_device;
+ * 3. map BAR0 (the register page) and page 0 of BAR2 (the kernel's
+ *    doorbells), check PVGPU_REG_ID and the interface major;
+ * 4. a 64-bit DMA mask and the MSI-X vectors;
+ * 5. pvgpu_fw_init(): shared memory, interrupt handler, firmware boot,
+ *    capabilities, message channel;
+ * 6. drm_dev_register(), then the debugfs files.
+ *
+ * **Remove** (pvgpu_pci_remove()): fail pending firmware requests so no
+ * ioctl sleeps on them, drm_dev_unplug() (no new ioctl reaches the
+ * hardware, running ones have left, debugfs is gone), pvgpu_fw_fini()
+ * (reset the firmware before freeing the memory it could write), free the
+ * MSI-X vectors. Mappings and regions are devres-managed; struct
+ * pvgpu_device lives on until the last open file is closed.
+ */
+
+unsigned int pvgpu_boot_timeout_ms = 5000;
+module_param_named(boot_timeout_ms, pvgpu_boot_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(boot_timeout_ms,
+		 "Firmware boot and reset timeout in ms (default 5000)");
+
+unsigned int pvgpu_fw_timeout_ms = 5000;
+module_param_named(fw_timeout_ms, pvgpu_fw_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(fw_timeout_ms,
+		 "Firmware request timeout in ms, incl. waiting for ring space (default 5000)");
+
+int pvgpu_fw_log_level = -1;
+module_param_named(fw_log_level, pvgpu_fw_log_level, int, 0444);
+MODULE_PARM_DESC(fw_log_level,
+		 "Firmware log level set at boot: 0 error .. 3 debug, -1 firmware default (default -1)");
+
+bool pvgpu_fw_log_dmesg;
+module_param_named(fw_log_dmesg, pvgpu_fw_log_dmesg, bool, 0644);
+MODULE_PARM_DESC(fw_log_dmesg,
+		 "Copy new firmware log lines to the kernel log (default false)");
+
+static const struct drm_ioctl_desc pvgpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(PVGPU_QUERY, pvgpu_ioctl_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_FW_PING, pvgpu_ioctl_fw_ping, DRM_RENDER_ALLOW),
+};
+
+/*
+ * DRM_GEM_FOPS without .mmap until the driver has GEM objects. drm_open()
+ * refuses files without FOP_UNSIGNED_OFFSET.
+ */
+static const struct file_operations pvgpu_drm_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.show_fdinfo = drm_show_fdinfo,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
+};
+
+static const struct drm_driver pvgpu_drm_driver = {
+	/* GEM, syncobj and the rest come with the issues that add them. */
+	.driver_features = DRIVER_RENDER,
+	.ioctls = pvgpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(pvgpu_ioctls),
+	.fops = &pvgpu_drm_fops,
+	.name = PVGPU_DRIVER_NAME,
+	.desc = PVGPU_DRIVER_DESC,
+	.date = PVGPU_DRIVER_DATE,
+	.major = PVGPU_DRIVER_MAJOR,
+	.minor = PVGPU_DRIVER_MINOR,
+	.patchlevel = PVGPU_DRIVER_PATCHLEVEL,
+};
+
+static int pvgpu_map_bars(struct pvgpu_device *pvdev)
+{
+	struct pci_dev *pdev = pvdev->pdev;
+	struct drm_device *drm = &pvdev->drm;
+	int ret;
+
+	if (!(pci_resource_flags(pdev, PVGPU_BAR_REGS) & IORESOURCE_MEM) ||
+	    pci_resource_len(pdev, PVGPU_BAR_REGS) < PVGPU_BAR0_SIZE ||
+	    !(pci_resource_flags(pdev, PVGPU_BAR_DOORBELLS) & IORESOURCE_MEM) ||
+	    pci_resource_len(pdev, PVGPU_BAR_DOORBELLS) <
+	    PVGPU_DOORBELL_PAGE_SIZE) {
+		drm_err(drm, "unexpected BAR layout\n");
+		return -ENODEV;
+	}
+
+	ret = pcim_request_all_regions(pdev, PVGPU_DRIVER_NAME);
+	if (ret) {
+		drm_err(drm, "cannot claim the BARs: %d\n", ret);
+		return ret;
+	}
+
+	pvdev->regs = pcim_iomap_range(pdev, PVGPU_BAR_REGS, 0,
+				       PVGPU_REGS_SIZE);
+	if (IS_ERR(pvdev->regs))
+		return PTR_ERR(pvdev->regs);
+
+	pvdev->doorbells = pcim_iomap_range(pdev, PVGPU_BAR_DOORBELLS,
+					    PVGPU_DOORBELL_GROUP_KERNEL *
+					    PVGPU_DOORBELL_PAGE_SIZE,
+					    PVGPU_DOORBELL_PAGE_SIZE);
+	if (IS_ERR(pvdev->doorbells))
+		return PTR_ERR(pvdev->doorbells);
+
+	return 0;
+}
+
+static int pvgpu_check_hw(struct pvgpu_device *pvdev)
+{
+	struct drm_device *drm = &pvdev->drm;
+	u32 id = pvgpu_read(pvdev, PVGPU_REG_ID);
+	u64 bar_pages;
+
+	if (id != PVGPU_ID_MAGIC) {
+		drm_err(drm, "not a pvgpu: ID register %#010x\n", id);
+		return -ENODEV;
+	}
+
+	pvdev->iface_version = pvgpu_read(pvdev, PVGPU_REG_VERSION);
+	if (PVGPU_IFACE_VERSION_MAJOR(pvdev->iface_version) !=
+	    PVGPU_IFACE_MAJOR) {
+		drm_err(drm, "interface %u.%u not supported (driver: %u.%u)\n",
+			PVGPU_IFACE_VERSION_MAJOR(pvdev->iface_version),
+			PVGPU_IFACE_VERSION_MINOR(pvdev->iface_version),
+			PVGPU_IFACE_MAJOR, PVGPU_IFACE_MINOR);
+		return -ENODEV;
+	}
+
+	pvdev->hwcaps = pvgpu_read(pvdev, PVGPU_REG_HWCAPS);
+	if (!(pvdev->hwcaps & PVGPU_HWCAP_MSIX)) {
+		drm_err(drm, "device without MSI-X not supported\n");
+		return -ENODEV;
+	}
+
+	pvdev->num_doorbell_pages = pvgpu_read(pvdev, PVGPU_REG_DOORBELL_COUNT);
+	bar_pages = pci_resource_len(pvdev->pdev, PVGPU_BAR_DOORBELLS) /
+		    PVGPU_DOORBELL_PAGE_SIZE;
+	if (!pvdev->num_doorbell_pages ||
+	    pvdev->num_doorbell_pages > bar_pages) {
+		drm_err(drm, "%u doorbell pages, but BAR2 holds %llu\n",
+			pvdev->num_doorbell_pages, bar_pages);
+		return -ENODEV;
+	}
+
+	return 0;
+}
+
+static int pvgpu_pci_probe(struct pci_dev *pdev,
+			   const struct pci_device_id *id)
+{
+	struct pvgpu_device *pvdev;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	pvdev = devm_drm_dev_alloc(&pdev->dev, &pvgpu_drm_driver,
+				   struct pvgpu_device, drm);
+	if (IS_ERR(pvdev))
+		return PTR_ERR(pvdev);
+	pvdev->pdev = pdev;
+	pci_set_drvdata(pdev, pvdev);
+
+	ret = pvgpu_map_bars(pvdev);
+	if (ret)
+		return ret;
+	ret = pvgpu_check_hw(pvdev);
+	if (ret)
+		return ret;
+
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret) {
+		drm_err(&pvdev->drm, "no usable DMA mask: %d\n", ret);
+		return ret;
+	}
+
+	ret = pci_alloc_irq_vectors(pdev, PVGPU_MSIX_VECTORS,
+				    PVGPU_MSIX_VECTORS, PCI_IRQ_MSIX);
+	if (ret < 0) {
+		drm_err(&pvdev->drm, "cannot allocate MSI-X vectors: %d\n",
+			ret);
+		return ret;
+	}
+
+	ret = pvgpu_fw_init(pvdev);
+	if (ret)
+		goto err_free_vectors;
+
+	ret = drm_dev_register(&pvdev->drm, 0);
+	if (ret)
+		goto err_fw_fini;
+
+	pvgpu_debugfs_init(pvdev);
+	return 0;
+
+err_fw_fini:
+	pvgpu_fw_fini(pvdev);
+err_free_vectors:
+	pci_free_irq_vectors(pdev);
+	return ret;
+}
+
+static void pvgpu_pci_remove(struct pci_dev *pdev)
+{
+	struct pvgpu_device *pvdev = pci_get_drvdata(pdev);
+
+	/* Nobody may sleep on the firmware while unplug waits for ioctls. */
+	pvgpu_channel_fail(&pvdev->fw.ch, -ENODEV);
+	drm_dev_unplug(&pvdev->drm);
+	pvgpu_fw_fini(pvdev);
+	pci_free_irq_vectors(pdev);
+}
+
+static void pvgpu_pci_shutdown(struct pci_dev *pdev)
+{
+	struct pvgpu_device *pvdev = pci_get_drvdata(pdev);
+
+	/* Keep the firmware from writing to memory the next kernel owns. */
+	pvgpu_fw_shutdown(pvdev);
+}
+
+static const struct pci_device_id pvgpu_pci_ids[] = {
+	{ PCI_DEVICE(PVGPU_PCI_VENDOR_ID, PVGPU_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, pvgpu_pci_ids);
+
+static struct pci_driver pvgpu_pci_driver = {
+	.name = PVGPU_DRIVER_NAME,
+	.id_table = pvgpu_pci_ids,
+	.probe = pvgpu_pci_probe,
+	.remove = pvgpu_pci_remove,
+	.shutdown = pvgpu_pci_shutdown,
+};
+module_pci_driver(pvgpu_pci_driver);
+
+MODULE_AUTHOR("The pvgpu authors");
+MODULE_DESCRIPTION(PVGPU_DRIVER_DESC " driver");
+MODULE_LICENSE("GPL");

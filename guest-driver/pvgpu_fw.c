@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvgpu guest driver: firmware boot, capabilities, log and interrupts.
+ *
+ * Copyright (C) 2026 The pvgpu authors
+ */
+
+#include <linux/ctype.h>
+#include <linux/interrupt.h>
+#include <linux/iopoll.h>
+#include <linux/jiffies.h>
+#include <linux/math64.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/string_choices.h>
+
+#include <drm/drm_print.h>
+
+#include "pvgpu_drv.h"
+#include "pvgpu_fw.h"
+#include "pvgpu_regs.h"
+
+/**
+ * DOC: Firmware boot, interrupts and log
+ *
+ * The firmware owns the device: the driver hands it shared memory at boot
+ * and talks to it through the message channel (see the channel's DOC).
+ *
+ * **Boot** (pvgpu_fw_init()): reset the firmware if it is not off (a
+ * previous driver may have left it running), allocate the boot descriptor,
+ * the rings, the log buffer and the capability page with
+ * dma_alloc_coherent(), install the MSI-X handler, fill struct
+ * pvgpu_boot_desc, write its address to PVGPU_REG_FW_BOOT_DESC_LO/HI,
+ * unmask the interrupt causes and write PVGPU_FW_CTRL_BOOT. The firmware
+ * then reports PVGPU_FW_STATE_RUNNING (capabilities written) or
+ * PVGPU_FW_STATE_ERROR (PVGPU_REG_FW_ERROR says why) within the
+ * boot_timeout_ms module parameter; the driver waits for a
+ * PVGPU_IRQ_FW_STATE interrupt and polls every 10 ms in case it is lost.
+ * It then checks and prints the capabilities, opens the channel and pings
+ * the firmware once.
+ *
+ * **Interrupts** (pvgpu_fw_irq()): one MSI-X vector carries every cause.
+ * The handler notes the time, acknowledges all pending causes first, then
+ * looks at the firmware state if it changed and drains the F2H ring: a
+ * message that arrives after the acknowledgment raises a new interrupt.
+ *
+ * **Firmware stop**: if the firmware leaves RUNNING while the channel is
+ * up (crash, halt), every pending request fails with -EIO and later ones
+ * with -ENODEV. Nothing restarts it yet.
+ *
+ * **Teardown** (pvgpu_fw_fini()): fail pending requests, mask interrupts,
+ * reset the firmware and wait for PVGPU_FW_STATE_OFF, clear bus mastering
+ * (so a firmware that does not stop cannot reach memory), free the
+ * interrupt, and only then free the shared memory.
+ *
+ * **Log**: the firmware appends text lines to the log buffer. debugfs
+ * fw_log prints it oldest first. With the fw_log_dmesg module parameter,
+ * every interrupt and every PVGPU_F2H_EVT_LOG event makes a worker copy
+ * the new lines to the kernel log, prefixed "fw: " (the firmware model
+ * sends no log events, so the interrupt is what drives it).
+ */
+
+#define PVGPU_LOG_TEXT_SIZE	(PVGPU_LOG_SIZE - sizeof(struct pvgpu_log_desc))
+
+/* --- Names -------------------------------------------------------------- */
+
+/**
+ * pvgpu_fw_state_name() - name of a firmware state
+ * @state: PVGPU_FW_STATE_*
+ *
+ * Return: a static string.
+ */
+const char *pvgpu_fw_state_name(u32 state)
+{
+	static const char * const names[] = {
+		[PVGPU_FW_STATE_OFF] = "OFF",
+		[PVGPU_FW_STATE_BOOTING] = "BOOTING",
+		[PVGPU_FW_STATE_RUNNING] = "RUNNING",
+		[PVGPU_FW_STATE_ERROR] = "ERROR",
+		[PVGPU_FW_STATE_HALTED] = "HALTED",
+	};
+
+	if (state < ARRAY_SIZE(names) && names[state])
+		return names[state];
+	return "UNKNOWN";
+}
+
+/**
+ * pvgpu_fw_error_name() - name of a firmware error code
+ * @error: PVGPU_FW_ERR_*
+ *
+ * Return: a static string, the macro's name and its meaning.
+ */
+const char *pvgpu_fw_error_name(u32 error)
+{
+	static const char * const names[] = {
+		[PVGPU_FW_ERR_NONE] = "PVGPU_FW_ERR_NONE (no error)",
+		[PVGPU_FW_ERR_DESC_ALIGN] =
+			"PVGPU_FW_ERR_DESC_ALIGN (boot descriptor misaligned)",
+		[PVGPU_FW_ERR_DESC_DMA] =
+			"PVGPU_FW_ERR_DESC_DMA (boot descriptor not readable)",
+		[PVGPU_FW_ERR_BAD_MAGIC] =
+			"PVGPU_FW_ERR_BAD_MAGIC (boot descriptor magic wrong)",
+		[PVGPU_FW_ERR_BAD_VERSION] =
+			"PVGPU_FW_ERR_BAD_VERSION (interface major not supported)",
+		[PVGPU_FW_ERR_BAD_RING] =
+			"PVGPU_FW_ERR_BAD_RING (ring address or size invalid)",
+		[PVGPU_FW_ERR_BAD_LOG] =
+			"PVGPU_FW_ERR_BAD_LOG (log buffer address or size invalid)",
+		[PVGPU_FW_ERR_BAD_CAPS] =
+			"PVGPU_FW_ERR_BAD_CAPS (caps buffer invalid or too small)",
+		[PVGPU_FW_ERR_CRASHED] = "PVGPU_FW_ERR_CRASHED (firmware crashed)",
+	};
+
+	if (error < ARRAY_SIZE(names) && names[error])
+		return names[error];
+	return "PVGPU_FW_ERR_? (unknown error code)";
+}
+
+/**
+ * pvgpu_engine_class_name() - name of an engine class
+ * @engine_class: PVGPU_ENGINE_CLASS_*
+ *
+ * Return: a static string, "unknown" for classes this driver does not know.
+ */
+const char *pvgpu_engine_class_name(u32 engine_class)
+{
+	switch (engine_class) {
+	case PVGPU_ENGINE_CLASS_COPY:
+		return "copy";
+	case PVGPU_ENGINE_CLASS_COMPUTE:
+		return "compute";
+	default:
+		return "unknown";
+	}
+}
+
+/* --- State and interrupts ----------------------------------------------- */
+
+/**
+ * pvgpu_fw_check_alive() - notice a firmware that stopped running
+ * @pvdev: the device
+ *
+ * If the channel is up but PVGPU_REG_FW_STATUS no longer says RUNNING, the
+ * firmware crashed or halted: log it once and fail every pending request
+ * with -EIO. Called from the interrupt handler on PVGPU_IRQ_FW_STATE and
+ * from a request that timed out (the interrupt may have been lost). Any
+ * context.
+ */
+void pvgpu_fw_check_alive(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_channel *ch = &pvdev->fw.ch;
+	u32 state, error;
+
+	if (!pvgpu_channel_is_up(ch))
+		return;
+
+	state = pvgpu_read(pvdev, PVGPU_REG_FW_STATUS);
+	if (state == PVGPU_FW_STATE_RUNNING)
+		return;
+
+	error = pvgpu_read(pvdev, PVGPU_REG_FW_ERROR);
+	if (pvgpu_channel_fail(ch, -EIO))
+		drm_err(&pvdev->drm,
+			"firmware stopped: state %s (%u), error %s; its requests fail\n",
+			pvgpu_fw_state_name(state), state,
+			pvgpu_fw_error_name(error));
+}
+
+static irqreturn_t pvgpu_fw_irq(int irq, void *arg)
+{
+	struct pvgpu_device *pvdev = arg;
+	ktime_t now = ktime_get();
+	u32 status;
+
+	status = pvgpu_read(pvdev, PVGPU_REG_IRQ_STATUS);
+	if (!status || status == ~0u)
+		return IRQ_NONE;
+
+	/* Acknowledge first: whatever comes after the drain interrupts again. */
+	pvgpu_write(pvdev, PVGPU_REG_IRQ_ACK, status);
+
+	if (status & PVGPU_IRQ_FW_STATE) {
+		wake_up_all(&pvdev->fw.state_wq);
+		pvgpu_fw_check_alive(pvdev);
+	}
+
+	/* Drained on every interrupt: cheap when empty, robust to lost ones. */
+	pvgpu_channel_irq(&pvdev->fw.ch, now);
+
+	/* The firmware announces no log lines: look after every interrupt. */
+	if (READ_ONCE(pvgpu_fw_log_dmesg))
+		queue_work(system_wq, &pvdev->fw.log_work);
+
+	return IRQ_HANDLED;
+}
+
+/**
+ * pvgpu_fw_event() - handle a firmware event the channel does not handle
+ * @pvdev: the device
+ * @hdr: the event's header
+ * @payload: its payload, &pvgpu_msg_hdr.len dwords
+ *
+ * Hard-irq context, under the channel lock: defer anything slow.
+ *
+ * Return: true if the event's opcode is known.
+ */
+bool pvgpu_fw_event(struct pvgpu_device *pvdev,
+		    const struct pvgpu_msg_hdr *hdr, const __le32 *payload)
+{
+	switch (le16_to_cpu(hdr->opcode)) {
+	case PVGPU_F2H_EVT_LOG:
+		if (READ_ONCE(pvgpu_fw_log_dmesg))
+			queue_work(system_wq, &pvdev->fw.log_work);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* --- Reset and boot ------------------------------------------------------ */
+
+/* Resets the firmware and waits for PVGPU_FW_STATE_OFF; sleeps. */
+static int pvgpu_fw_reset_hw(struct pvgpu_device *pvdev)
+{
+	unsigned int timeout_ms = max(READ_ONCE(pvgpu_boot_timeout_ms), 1u);
+	u32 state;
+	int ret;
+
+	state = pvgpu_read(pvdev, PVGPU_REG_FW_STATUS);
+	if (state == ~0u)
+		return -ENODEV;	/* the device is gone */
+
+	pvgpu_write(pvdev, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
+	ret = readl_poll_timeout(pvdev->regs + PVGPU_REG_FW_STATUS, state,
+				 state == PVGPU_FW_STATE_OFF, 1000,
+				 timeout_ms * USEC_PER_MSEC);
+	if (ret) {
+		drm_err(&pvdev->drm,
+			"firmware did not reset within %u ms: state %s (%u)\n",
+			timeout_ms, pvgpu_fw_state_name(state), state);
+		return ret;
+	}
+
+	pvgpu_write(pvdev, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+	return 0;
+}
+
+/*
+ * Stops the firmware for good before its memory is freed: no interrupt, no
+ * DMA. If the reset fails, clearing bus mastering still blocks its DMA.
+ */
+static void pvgpu_fw_quiesce(struct pvgpu_device *pvdev)
+{
+	pvgpu_write(pvdev, PVGPU_REG_IRQ_MASK, 0);
+	if (pvgpu_fw_reset_hw(pvdev))
+		drm_err(&pvdev->drm, "firmware not reset; blocking its DMA\n");
+	pci_clear_master(pvdev->pdev);
+}
+
+static void pvgpu_fw_fill_boot_desc(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+	struct pvgpu_boot_desc *desc = fw->boot.vaddr;
+
+	memset(desc, 0, sizeof(*desc));
+	desc->magic = cpu_to_le32(PVGPU_BOOT_MAGIC);
+	desc->iface_version = cpu_to_le32(PVGPU_IFACE_VERSION(PVGPU_IFACE_MAJOR,
+							      PVGPU_IFACE_MINOR));
+	desc->h2f_desc = cpu_to_le64(fw->ch.h2f.desc_dma);
+	desc->h2f_base = cpu_to_le64(fw->ch.h2f.buf_dma);
+	desc->h2f_size = cpu_to_le32(fw->ch.h2f.size);
+	desc->f2h_desc = cpu_to_le64(fw->ch.f2h.desc_dma);
+	desc->f2h_base = cpu_to_le64(fw->ch.f2h.buf_dma);
+	desc->f2h_size = cpu_to_le32(fw->ch.f2h.size);
+	desc->log_base = cpu_to_le64(fw->log.dma);
+	desc->log_size = cpu_to_le32(fw->log.size);
+	desc->caps_base = cpu_to_le64(fw->caps.dma);
+	desc->caps_size = cpu_to_le32(fw->caps.size);
+
+	/* Stale capabilities must not pass for new ones. */
+	memset(fw->caps.vaddr, 0, fw->caps.size);
+}
+
+static bool pvgpu_fw_boot_done(struct pvgpu_device *pvdev, u32 *state)
+{
+	*state = pvgpu_read(pvdev, PVGPU_REG_FW_STATUS);
+	return *state != PVGPU_FW_STATE_OFF &&
+	       *state != PVGPU_FW_STATE_BOOTING;
+}
+
+static int pvgpu_fw_wait_boot(struct pvgpu_device *pvdev)
+{
+	struct drm_device *drm = &pvdev->drm;
+	unsigned int timeout_ms = max(READ_ONCE(pvgpu_boot_timeout_ms), 1u);
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	u32 state, error;
+
+	while (!pvgpu_fw_boot_done(pvdev, &state)) {
+		if (time_after_eq(jiffies, deadline)) {
+			drm_err(drm,
+				"firmware did not boot within %u ms: state %s (%u)\n",
+				timeout_ms, pvgpu_fw_state_name(state), state);
+			return -ETIMEDOUT;
+		}
+		/* The interrupt wakes us; the 10 ms poll covers a lost one. */
+		wait_event_timeout(pvdev->fw.state_wq,
+				   pvgpu_fw_boot_done(pvdev, &state),
+				   min_t(unsigned long, deadline - jiffies,
+					 msecs_to_jiffies(10)));
+	}
+
+	if (state == PVGPU_FW_STATE_RUNNING)
+		return 0;
+
+	error = pvgpu_read(pvdev, PVGPU_REG_FW_ERROR);
+	drm_err(drm, "firmware refused to boot: state %s (%u), error %s (%u)\n",
+		pvgpu_fw_state_name(state), state, pvgpu_fw_error_name(error),
+		error);
+	return -EIO;
+}
+
+static const char *pvgpu_fw_check_caps(struct pvgpu_device *pvdev)
+{
+	const struct pvgpu_fw_info *info = &pvdev->fw.info;
+	unsigned int i;
+
+	if (info->caps_size < sizeof(struct pvgpu_fw_caps) ||
+	    info->caps_size > pvdev->fw.caps.size)
+		return "size out of range";
+	if (PVGPU_IFACE_VERSION_MAJOR(info->iface_version) != PVGPU_IFACE_MAJOR)
+		return "interface major not supported";
+	if (!info->num_engine_classes ||
+	    info->num_engine_classes > PVGPU_MAX_ENGINE_CLASSES)
+		return "number of engine classes out of range";
+	for (i = 0; i < info->num_engine_classes; i++)
+		if (!info->engines[i].num_slots)
+			return "engine class without slots";
+	if (info->va_bits < 32 || info->va_bits > 64)
+		return "VA bits out of range";
+	if (!(info->page_sizes & SZ_4K))
+		return "no 4 KiB pages";
+	if (!info->num_priorities)
+		return "no priorities";
+	if (!info->max_queues)
+		return "no queues";
+	if (!info->num_doorbells ||
+	    info->num_doorbells > pvdev->num_doorbell_pages)
+		return "doorbell count out of range";
+	if (info->timeslice_min_us > info->timeslice_default_us ||
+	    info->timeslice_default_us > info->timeslice_max_us)
+		return "timeslice range inconsistent";
+	return NULL;
+}
+
+static int pvgpu_fw_read_caps(struct pvgpu_device *pvdev)
+{
+	const struct pvgpu_fw_caps *caps = pvdev->fw.caps.vaddr;
+	struct pvgpu_fw_info *info = &pvdev->fw.info;
+	const char *why;
+	unsigned int i, n;
+
+	/* The firmware wrote the block before it reported RUNNING. */
+	dma_rmb();
+
+	memset(info, 0, sizeof(*info));
+	info->caps_size = le32_to_cpu(caps->size);
+	info->fw_version = le32_to_cpu(caps->fw_version);
+	info->iface_version = le32_to_cpu(caps->iface_version);
+	info->flags = le32_to_cpu(caps->flags);
+	info->va_bits = le32_to_cpu(caps->va_bits);
+	info->page_sizes = le32_to_cpu(caps->page_sizes);
+	info->num_priorities = le32_to_cpu(caps->num_priorities);
+	info->max_queues = le32_to_cpu(caps->max_queues);
+	info->num_doorbells = le32_to_cpu(caps->num_doorbells);
+	info->timeslice_default_us = le32_to_cpu(caps->timeslice_default_us);
+	info->timeslice_min_us = le32_to_cpu(caps->timeslice_min_us);
+	info->timeslice_max_us = le32_to_cpu(caps->timeslice_max_us);
+	info->num_engine_classes = le32_to_cpu(caps->num_engine_classes);
+
+	n = min_t(u32, info->num_engine_classes, PVGPU_MAX_ENGINE_CLASSES);
+	for (i = 0; i < n; i++) {
+		info->engines[i].engine_class =
+			le32_to_cpu(caps->engines[i].engine_class);
+		info->engines[i].num_slots =
+			le32_to_cpu(caps->engines[i].num_slots);
+	}
+
+	why = pvgpu_fw_check_caps(pvdev);
+	if (why) {
+		drm_err(&pvdev->drm, "firmware capabilities rejected: %s\n",
+			why);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* "4K,64K,2M": the page sizes of a PVGPU caps page_sizes mask. */
+static void pvgpu_format_page_sizes(char *buf, size_t len, u32 sizes)
+{
+	static const char * const units[] = { "", "K", "M", "G" };
+	size_t n = 0;
+	unsigned int bit;
+
+	buf[0] = '\0';
+	for (bit = 0; bit < 32; bit++)
+		if (sizes & BIT(bit))
+			n += scnprintf(buf + n, len - n, "%s%lu%s",
+				       n ? "," : "", BIT(bit % 10),
+				       units[bit / 10]);
+}
+
+static void pvgpu_fw_print_running(struct pvgpu_device *pvdev)
+{
+	const struct pvgpu_fw_info *info = &pvdev->fw.info;
+	char engines[PVGPU_MAX_ENGINE_CLASSES * 20];
+	char pages[64];
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < info->num_engine_classes; i++)
+		n += scnprintf(engines + n, sizeof(engines) - n, "%s%s:%u",
+			       i ? " " : "",
+			       pvgpu_engine_class_name(info->engines[i].engine_class),
+			       info->engines[i].num_slots);
+	pvgpu_format_page_sizes(pages, sizeof(pages), info->page_sizes);
+
+	drm_info(&pvdev->drm,
+		 "firmware %u.%u.%u running: iface %u.%u, engines %s, priorities %u, va-bits %u, pages %s, max-queues %u, doorbells %u, page-faults %s\n",
+		 (info->fw_version >> 16) & 0xff, (info->fw_version >> 8) & 0xff,
+		 info->fw_version & 0xff,
+		 PVGPU_IFACE_VERSION_MAJOR(info->iface_version),
+		 PVGPU_IFACE_VERSION_MINOR(info->iface_version), engines,
+		 info->num_priorities, info->va_bits, pages, info->max_queues,
+		 info->num_doorbells,
+		 str_yes_no(info->flags & PVGPU_FW_CAP_PAGE_FAULTS));
+}
+
+static int pvgpu_fw_set_log_level(struct pvgpu_device *pvdev, u32 level)
+{
+	struct pvgpu_msg_log_ctrl req = { .level = cpu_to_le32(level) };
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_LOG_CTRL,
+		.req = &req,
+		.req_dw = sizeof(req) / 4,
+	};
+
+	return pvgpu_channel_send(&pvdev->fw.ch, &msg,
+				  READ_ONCE(pvgpu_fw_timeout_ms));
+}
+
+static int pvgpu_fw_boot(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+	int level = READ_ONCE(pvgpu_fw_log_level);
+	u64 fw_ts, rtt;
+	int ret;
+
+	pvgpu_channel_set_ready(&fw->ch);
+	pvgpu_fw_fill_boot_desc(pvdev);
+
+	/* writel() orders the descriptor before the registers. */
+	pvgpu_write(pvdev, PVGPU_REG_FW_BOOT_DESC_LO, lower_32_bits(fw->boot.dma));
+	pvgpu_write(pvdev, PVGPU_REG_FW_BOOT_DESC_HI, upper_32_bits(fw->boot.dma));
+	pvgpu_write(pvdev, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+	pvgpu_write(pvdev, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL);
+	pvgpu_write(pvdev, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_BOOT);
+
+	ret = pvgpu_fw_wait_boot(pvdev);
+	if (ret)
+		return ret;
+
+	ret = pvgpu_fw_read_caps(pvdev);
+	if (ret)
+		return ret;
+	pvgpu_fw_print_running(pvdev);
+
+	pvgpu_channel_set_up(&fw->ch);
+	/* A crash between RUNNING and now raised no failure yet. */
+	pvgpu_fw_check_alive(pvdev);
+
+	if (level >= 0) {
+		ret = pvgpu_fw_set_log_level(pvdev, level);
+		if (ret)
+			drm_warn(&pvdev->drm,
+				 "firmware log level %d not set: %d\n",
+				 level, ret);
+	}
+
+	/* A channel that does not work is reported, not fatal: debug it. */
+	ret = pvgpu_fw_ping(pvdev, 0x7076677075ull, &fw_ts, &rtt);
+	if (ret)
+		drm_err(&pvdev->drm, "firmware does not answer a ping: %d\n",
+			ret);
+	else
+		drm_dbg_driver(&pvdev->drm, "firmware ping: %llu ns\n", rtt);
+
+	return 0;
+}
+
+/* --- Log ----------------------------------------------------------------- */
+
+/* Reads the log's write position; false if the firmware wrote nonsense. */
+static bool pvgpu_fw_log_pos(struct pvgpu_fw *fw, u32 *offset, u32 *wraps)
+{
+	const struct pvgpu_log_desc *desc = fw->log.vaddr;
+
+	*offset = le32_to_cpu(READ_ONCE(desc->write_offset));
+	*wraps = le32_to_cpu(READ_ONCE(desc->wrap_count));
+	return *offset < PVGPU_LOG_TEXT_SIZE;
+}
+
+static void pvgpu_fw_log_work(struct work_struct *work)
+{
+	struct pvgpu_fw *fw = container_of(work, struct pvgpu_fw, log_work);
+	struct pvgpu_device *pvdev = container_of(fw, struct pvgpu_device, fw);
+	const char *text = fw->log.vaddr + sizeof(struct pvgpu_log_desc);
+	u64 total, pos, done;
+	u32 offset, wraps, idx;
+	char line[160];
+	size_t n = 0;
+	char c;
+
+	if (!pvgpu_fw_log_pos(fw, &offset, &wraps))
+		return;
+	total = (u64)wraps * PVGPU_LOG_TEXT_SIZE + offset;
+
+	pos = fw->log_dmesg_pos;
+	if (pos > total)	/* the firmware restarted its log */
+		pos = 0;
+	if (total - pos > PVGPU_LOG_TEXT_SIZE) {
+		drm_info(&pvdev->drm, "fw: [%llu bytes lost]\n",
+			 total - PVGPU_LOG_TEXT_SIZE - pos);
+		pos = total - PVGPU_LOG_TEXT_SIZE;
+	}
+
+	dma_rmb();
+	done = pos;
+	div_u64_rem(pos, PVGPU_LOG_TEXT_SIZE, &idx);
+	while (pos < total) {
+		c = READ_ONCE(text[idx]);
+		pos++;
+		if (++idx == PVGPU_LOG_TEXT_SIZE)
+			idx = 0;
+		if (c == '\n' || c == '\0' || n == sizeof(line) - 1) {
+			line[n] = '\0';
+			if (n)
+				drm_info(&pvdev->drm, "fw: %s\n", line);
+			n = 0;
+			if (c == '\n' || c == '\0') {
+				done = pos;
+				continue;
+			}
+			/* A long line goes out in pieces; c starts the next. */
+			done = pos - 1;
+		}
+		line[n++] = isprint(c) ? c : '?';
+	}
+	/* An unfinished line waits for its end. */
+	fw->log_dmesg_pos = done;
+}
+
+/**
+ * pvgpu_fw_print_log() - print the firmware log, oldest line first
+ * @pvdev: the device
+ * @m: where to
+ *
+ * If the log wrapped, the first line says how many bytes were lost.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pvgpu_fw_print_log(struct pvgpu_device *pvdev, struct seq_file *m)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+	const char *text = fw->log.vaddr + sizeof(struct pvgpu_log_desc);
+	u32 offset, wraps, offset2, wraps2;
+	size_t size = PVGPU_LOG_TEXT_SIZE;
+	unsigned int tries;
+	const char *nl;
+	size_t skip;
+	char *buf;
+
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	/* The firmware may write meanwhile: take a consistent snapshot. */
+	for (tries = 0; ; tries++) {
+		if (!pvgpu_fw_log_pos(fw, &offset, &wraps)) {
+			seq_printf(m, "[pvgpu: log write offset %#x out of range]\n",
+				   offset);
+			goto out;
+		}
+		dma_rmb();
+		memcpy(buf, text, size);
+		dma_rmb();
+		pvgpu_fw_log_pos(fw, &offset2, &wraps2);
+		if ((offset == offset2 && wraps == wraps2) || tries == 2)
+			break;
+	}
+
+	if (!wraps) {
+		seq_write(m, buf, offset);
+		goto out;
+	}
+
+	/* Oldest bytes start at the write offset; skip the torn line. */
+	nl = memchr(buf + offset, '\n', size - offset);
+	skip = nl ? nl + 1 - (buf + offset) : 0;
+	seq_printf(m, "[pvgpu: %llu bytes lost to wrap]\n",
+		   (u64)wraps * size + offset - size + skip);
+	seq_write(m, buf + offset + skip, size - offset - skip);
+	seq_write(m, buf, offset);
+out:
+	kvfree(buf);
+	return 0;
+}
+
+/* --- Public -------------------------------------------------------------- */
+
+/**
+ * pvgpu_fw_ping() - one round trip to the firmware
+ * @pvdev: the device
+ * @cookie: echoed by the firmware
+ * @fw_ts_ns: out: the firmware's clock when it answered
+ * @rtt_ns: out: doorbell write to response seen by the interrupt handler
+ *
+ * Return: 0, or an error of pvgpu_channel_send(); -EIO if the firmware
+ * echoed a different cookie.
+ */
+int pvgpu_fw_ping(struct pvgpu_device *pvdev, u64 cookie, u64 *fw_ts_ns,
+		  u64 *rtt_ns)
+{
+	struct pvgpu_msg_ping req = { .cookie = cpu_to_le64(cookie) };
+	struct pvgpu_msg_ping resp = {};
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_PING,
+		.req = &req,
+		.req_dw = sizeof(req) / 4,
+		.resp = &resp,
+		.resp_dw = sizeof(resp) / 4,
+	};
+	int ret;
+
+	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
+				 READ_ONCE(pvgpu_fw_timeout_ms));
+	if (ret)
+		return ret;
+
+	if (msg.resp_dw < sizeof(resp) / 4 ||
+	    le64_to_cpu(resp.cookie) != cookie) {
+		drm_err_ratelimited(&pvdev->drm,
+				    "bad ping response: %u dwords, cookie %#llx instead of %#llx\n",
+				    msg.resp_dw, le64_to_cpu(resp.cookie),
+				    cookie);
+		return -EIO;
+	}
+
+	*fw_ts_ns = le64_to_cpu(resp.fw_timestamp_ns);
+	*rtt_ns = msg.rtt_ns;
+	return 0;
+}
+
+/**
+ * pvgpu_fw_init() - boot the firmware
+ * @pvdev: the device, registers mapped, MSI-X vectors allocated
+ *
+ * Allocates the shared memory, installs the interrupt handler, boots the
+ * firmware, checks its capabilities and opens the message channel. On
+ * failure everything is undone and the firmware is reset.
+ *
+ * Return: 0, -ENOMEM, -ETIMEDOUT (no boot in time), -EIO (boot refused),
+ * -EPROTO (capabilities rejected) or an error of pci_request_irq().
+ */
+int pvgpu_fw_init(struct pvgpu_device *pvdev)
+{
+	struct pci_dev *pdev = pvdev->pdev;
+	struct pvgpu_fw *fw = &pvdev->fw;
+	int ret;
+
+	init_waitqueue_head(&fw->state_wq);
+	INIT_WORK(&fw->log_work, pvgpu_fw_log_work);
+
+	/* A previous driver may have left it running; no interrupt yet. */
+	pvgpu_write(pvdev, PVGPU_REG_IRQ_MASK, 0);
+	if (pvgpu_read(pvdev, PVGPU_REG_FW_STATUS) != PVGPU_FW_STATE_OFF) {
+		ret = pvgpu_fw_reset_hw(pvdev);
+		if (ret)
+			return ret;
+	}
+	pvgpu_write(pvdev, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+
+	ret = pvgpu_dma_alloc(pvdev, &fw->boot, SZ_4K);
+	if (ret)
+		return ret;
+	ret = pvgpu_dma_alloc(pvdev, &fw->log, PVGPU_LOG_SIZE);
+	if (ret)
+		goto err_free_boot;
+	ret = pvgpu_dma_alloc(pvdev, &fw->caps, PVGPU_CAPS_SIZE);
+	if (ret)
+		goto err_free_log;
+	ret = pvgpu_channel_init(&fw->ch, pvdev);
+	if (ret)
+		goto err_free_caps;
+
+	ret = pci_request_irq(pdev, PVGPU_MSIX_VECTOR_FW, pvgpu_fw_irq, NULL,
+			      pvdev, "%s-fw", PVGPU_DRIVER_NAME);
+	if (ret)
+		goto err_channel_fini;
+	fw->irq_requested = true;
+
+	ret = pvgpu_fw_boot(pvdev);
+	if (ret)
+		goto err_quiesce;
+	return 0;
+
+err_quiesce:
+	pvgpu_channel_fail(&fw->ch, -ENODEV);
+	pvgpu_fw_quiesce(pvdev);
+	pci_free_irq(pdev, PVGPU_MSIX_VECTOR_FW, pvdev);
+	fw->irq_requested = false;
+	cancel_work_sync(&fw->log_work);
+err_channel_fini:
+	pvgpu_channel_fini(&fw->ch);
+err_free_caps:
+	pvgpu_dma_free(pvdev, &fw->caps);
+err_free_log:
+	pvgpu_dma_free(pvdev, &fw->log);
+err_free_boot:
+	pvgpu_dma_free(pvdev, &fw->boot);
+	return ret;
+}
+
+/**
+ * pvgpu_fw_fini() - stop the firmware and free what pvgpu_fw_init() made
+ * @pvdev: the device
+ *
+ * Pending requests fail with -ENODEV; the firmware is reset (and its DMA
+ * blocked) before its memory is freed.
+ */
+void pvgpu_fw_fini(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+
+	pvgpu_channel_fail(&fw->ch, -ENODEV);
+	pvgpu_fw_quiesce(pvdev);
+	if (fw->irq_requested) {
+		pci_free_irq(pvdev->pdev, PVGPU_MSIX_VECTOR_FW, pvdev);
+		fw->irq_requested = false;
+	}
+	cancel_work_sync(&fw->log_work);
+
+	pvgpu_channel_fini(&fw->ch);
+	pvgpu_dma_free(pvdev, &fw->caps);
+	pvgpu_dma_free(pvdev, &fw->log);
+	pvgpu_dma_free(pvdev, &fw->boot);
+}
+
+/**
+ * pvgpu_fw_shutdown() - stop the firmware at system shutdown or kexec
+ * @pvdev: the device
+ *
+ * Like pvgpu_fw_fini() but frees nothing.
+ */
+void pvgpu_fw_shutdown(struct pvgpu_device *pvdev)
+{
+	pvgpu_channel_fail(&pvdev->fw.ch, -ENODEV);
+	pvgpu_fw_quiesce(pvdev);
+}
+
+/**
+ * pvgpu_fw_print_caps() - print the firmware's capabilities
+ * @pvdev: the device
+ * @p: where to
+ */
+void pvgpu_fw_print_caps(struct pvgpu_device *pvdev, struct drm_printer *p)
+{
+	const struct pvgpu_fw_info *info = &pvdev->fw.info;
+	char pages[64];
+	unsigned int i;
+
+	pvgpu_format_page_sizes(pages, sizeof(pages), info->page_sizes);
+
+	drm_printf(p, "caps_size: %u\n", info->caps_size);
+	drm_printf(p, "fw_version: %u.%u.%u\n", (info->fw_version >> 16) & 0xff,
+		   (info->fw_version >> 8) & 0xff, info->fw_version & 0xff);
+	drm_printf(p, "iface_version: %u.%u\n",
+		   PVGPU_IFACE_VERSION_MAJOR(info->iface_version),
+		   PVGPU_IFACE_VERSION_MINOR(info->iface_version));
+	drm_printf(p, "flags: %#x\n", info->flags);
+	drm_printf(p, "page_faults: %s\n",
+		   str_yes_no(info->flags & PVGPU_FW_CAP_PAGE_FAULTS));
+	drm_printf(p, "va_bits: %u\n", info->va_bits);
+	drm_printf(p, "page_sizes: %#x (%s)\n", info->page_sizes, pages);
+	drm_printf(p, "num_priorities: %u\n", info->num_priorities);
+	drm_printf(p, "max_queues: %u\n", info->max_queues);
+	drm_printf(p, "num_doorbells: %u\n", info->num_doorbells);
+	drm_printf(p, "timeslice_default_us: %u\n", info->timeslice_default_us);
+	drm_printf(p, "timeslice_min_us: %u\n", info->timeslice_min_us);
+	drm_printf(p, "timeslice_max_us: %u\n", info->timeslice_max_us);
+	drm_printf(p, "num_engine_classes: %u\n", info->num_engine_classes);
+	for (i = 0; i < info->num_engine_classes; i++)
+		drm_printf(p, "engine%u: class %u (%s) slots %u\n", i,
+			   info->engines[i].engine_class,
+			   pvgpu_engine_class_name(info->engines[i].engine_class),
+			   info->engines[i].num_slots);
+}
