@@ -1,0 +1,611 @@
+/*
+ * pvgpu: paravirtual GPU with a firmware-scheduled queue model.
+ *
+ * This file is the thin QEMU glue around the firmware model
+ * (firmware-model/, plain C + GLib): it owns the PCI function, the BARs,
+ * MSI-X, the virtual-clock timer, the bottom half the firmware runs in,
+ * migration and reset, and forwards everything else to the model.
+ *
+ * BAR0: 4 KiB register block (pvgpu_fw_reg_read/write), then the MSI-X
+ *       table and PBA.
+ * BAR2: one 4 KiB doorbell page per group (pvgpu_fw_doorbell).
+ *
+ * Register and doorbell writes only latch state in the model and ask for
+ * a kick; the firmware's real work (DMA, message handling) runs from a
+ * bottom half in QEMU's main loop, beside the vCPUs, as real firmware runs
+ * beside the CPU.
+ *
+ * Specification: docs/registers.rst, docs/firmware-protocol.rst.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "qapi/error.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/msix.h"
+#include "hw/pci/pcie.h"
+#include "hw/qdev-properties.h"
+#include "hw/resettable.h"
+#include "migration/vmstate.h"
+#include "qom/object.h"
+#include "trace.h"
+
+#include "pvgpu_fw.h"
+
+#define TYPE_PVGPU "pvgpu"
+OBJECT_DECLARE_TYPE(PvgpuState, PvgpuClass, PVGPU)
+
+struct PvgpuClass {
+    PCIDeviceClass parent_class;
+    DeviceRealize parent_dc_realize;
+};
+
+struct PvgpuState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar0;          /* container: registers + MSI-X */
+    MemoryRegion regs;
+    MemoryRegion doorbells;     /* BAR2 */
+
+    PvgpuFw *fw;
+    PvgpuFwState *fw_state;     /* inside fw, described by vmstate */
+    QEMUBH *run_bh;
+    QEMUTimer *timer;
+
+    /* Properties: the device's shape (PvgpuFwConfig). */
+    uint32_t copy_slots;
+    uint32_t compute_slots;
+    uint32_t num_priorities;
+    uint32_t max_queues;
+    uint32_t num_doorbells;
+    uint32_t va_bits;
+    bool page_faults;
+    uint32_t timeslice_us;
+
+    bool mig_page_faults;       /* the source's page_faults, for checking */
+};
+
+/* Any change to PvgpuFwState must be mirrored in vmstate_pvgpu_fw below. */
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwState) != 14 * 4 + 6 * 8 + 4 * 4);
+
+/* --- Platform callbacks of the firmware model ------------------------- */
+
+static int pvgpu_plat_dma_read(void *opaque, uint64_t addr, void *buf,
+                               size_t len)
+{
+    PvgpuState *s = opaque;
+    MemTxResult r;
+
+    if (len == 0) {
+        return 0;
+    }
+    if (addr + len - 1 < addr) {
+        return -1;
+    }
+    r = pci_dma_read(PCI_DEVICE(s), addr, buf, len);
+    trace_pvgpu_dma(0, addr, len, r);
+    return r == MEMTX_OK ? 0 : -1;
+}
+
+static int pvgpu_plat_dma_write(void *opaque, uint64_t addr, const void *buf,
+                                size_t len)
+{
+    PvgpuState *s = opaque;
+    MemTxResult r;
+
+    if (len == 0) {
+        return 0;
+    }
+    if (addr + len - 1 < addr) {
+        return -1;
+    }
+    r = pci_dma_write(PCI_DEVICE(s), addr, buf, len);
+    trace_pvgpu_dma(1, addr, len, r);
+    return r == MEMTX_OK ? 0 : -1;
+}
+
+static void pvgpu_plat_raise_irq(void *opaque, unsigned int vector)
+{
+    PvgpuState *s = opaque;
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (vector >= PVGPU_MSIX_VECTORS) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "pvgpu: firmware raised unknown vector %u\n", vector);
+        return;
+    }
+    if (!msix_enabled(pdev)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "pvgpu: interrupt on vector %u dropped: MSI-X is not "
+                      "enabled (the driver must use MSI-X)\n", vector);
+        trace_pvgpu_irq(vector, false);
+        return;
+    }
+    trace_pvgpu_irq(vector, true);
+    msix_notify(pdev, vector);
+}
+
+static uint64_t pvgpu_plat_clock_ns(void *opaque)
+{
+    return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+static void pvgpu_plat_timer_arm(void *opaque, uint64_t deadline_ns)
+{
+    PvgpuState *s = opaque;
+
+    trace_pvgpu_timer_arm(deadline_ns);
+    if (deadline_ns >= INT64_MAX) {
+        timer_del(s->timer);
+    } else {
+        timer_mod(s->timer, deadline_ns);
+    }
+}
+
+static void pvgpu_plat_kick(void *opaque)
+{
+    PvgpuState *s = opaque;
+
+    qemu_bh_schedule(s->run_bh);
+}
+
+static void pvgpu_plat_guest_error(void *opaque, const char *msg)
+{
+    /* The model may already name itself. */
+    if (g_str_has_prefix(msg, "pvgpu: ")) {
+        msg += strlen("pvgpu: ");
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "pvgpu: %s\n", msg);
+}
+
+static void pvgpu_plat_trace(void *opaque, const char *what, uint64_t a,
+                             uint64_t b)
+{
+    trace_pvgpu_fw_event(what, a, b);
+}
+
+static const PvgpuFwPlatform pvgpu_platform = {
+    .dma_read = pvgpu_plat_dma_read,
+    .dma_write = pvgpu_plat_dma_write,
+    .raise_irq = pvgpu_plat_raise_irq,
+    .clock_ns = pvgpu_plat_clock_ns,
+    .timer_arm = pvgpu_plat_timer_arm,
+    .kick = pvgpu_plat_kick,
+    .guest_error = pvgpu_plat_guest_error,
+    .trace = pvgpu_plat_trace,
+};
+
+static void pvgpu_run_bh(void *opaque)
+{
+    PvgpuState *s = opaque;
+
+    trace_pvgpu_run();
+    pvgpu_fw_run(s->fw);
+}
+
+static void pvgpu_timer_cb(void *opaque)
+{
+    PvgpuState *s = opaque;
+
+    trace_pvgpu_timer_expired();
+    pvgpu_fw_timer_expired(s->fw);
+}
+
+/* --- BAR0 registers ---------------------------------------------------- */
+
+static uint64_t pvgpu_regs_read(void *opaque, hwaddr addr, unsigned size)
+{
+    PvgpuState *s = opaque;
+    uint32_t val = pvgpu_fw_reg_read(s->fw, addr, size);
+
+    trace_pvgpu_mmio_read(addr, size, val);
+    return val;
+}
+
+static void pvgpu_regs_write(void *opaque, hwaddr addr, uint64_t val,
+                             unsigned size)
+{
+    PvgpuState *s = opaque;
+
+    trace_pvgpu_mmio_write(addr, size, val);
+    pvgpu_fw_reg_write(s->fw, addr, val, size);
+}
+
+/*
+ * Every access of 1, 2 or 4 bytes, aligned or not, reaches the model, so it
+ * can log wrong-size accesses as guest errors (they are ignored or read as
+ * zero). 8-byte accesses are refused by the memory core (read as zero).
+ */
+static const MemoryRegionOps pvgpu_regs_ops = {
+    .read = pvgpu_regs_read,
+    .write = pvgpu_regs_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 4,
+        .unaligned = true,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 4,
+        .unaligned = true,
+    },
+};
+
+/* --- BAR2 doorbells ---------------------------------------------------- */
+
+static uint64_t pvgpu_doorbell_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return 0;
+}
+
+static void pvgpu_doorbell_write(void *opaque, hwaddr addr, uint64_t val,
+                                 unsigned size)
+{
+    PvgpuState *s = opaque;
+    uint32_t group = addr / PVGPU_DOORBELL_PAGE_SIZE;
+    uint32_t offset = addr % PVGPU_DOORBELL_PAGE_SIZE;
+
+    trace_pvgpu_doorbell(group, offset, val);
+    pvgpu_fw_doorbell(s->fw, group, offset, val);
+}
+
+/* 4-byte doorbell writes; an 8-byte write rings two dwords. */
+static const MemoryRegionOps pvgpu_doorbell_ops = {
+    .read = pvgpu_doorbell_read,
+    .write = pvgpu_doorbell_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+/* --- Device lifecycle -------------------------------------------------- */
+
+static void pvgpu_build_config(PvgpuState *s, PvgpuFwConfig *cfg)
+{
+    uint32_t i;
+
+    pvgpu_fw_config_default(cfg);
+    for (i = 0; i < cfg->num_engine_classes && i < PVGPU_MAX_ENGINE_CLASSES;
+         i++) {
+        switch (cfg->engine_class[i]) {
+        case PVGPU_ENGINE_CLASS_COPY:
+            cfg->slots[i] = s->copy_slots;
+            break;
+        case PVGPU_ENGINE_CLASS_COMPUTE:
+            cfg->slots[i] = s->compute_slots;
+            break;
+        }
+    }
+    cfg->num_priorities = s->num_priorities;
+    cfg->max_queues = s->max_queues;
+    cfg->num_doorbells = s->num_doorbells;
+    cfg->va_bits = s->va_bits;
+    cfg->page_faults = s->page_faults;
+    cfg->timeslice_default_us = s->timeslice_us;
+}
+
+/* The property behind a field pvgpu_fw_config_check() names, if any. */
+static const char *pvgpu_config_property(const char *field)
+{
+    static const struct {
+        const char *field, *prop;
+    } map[] = {
+        { "slots", "copy-slots or compute-slots" },
+        { "num_priorities", "priorities" },
+        { "max_queues", "max-queues" },
+        { "num_doorbells", "doorbells" },
+        { "va_bits", "va-bits" },
+        { "timeslice", "timeslice-us" },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+        if (g_str_has_prefix(field, map[i].field)) {
+            return map[i].prop;
+        }
+    }
+    return NULL;
+}
+
+static void pvgpu_free_backend(PvgpuState *s)
+{
+    if (s->run_bh) {
+        qemu_bh_delete(s->run_bh);
+        s->run_bh = NULL;
+    }
+    if (s->timer) {
+        timer_free(s->timer);
+        s->timer = NULL;
+    }
+    if (s->fw) {
+        pvgpu_fw_free(s->fw);
+        s->fw = NULL;
+        s->fw_state = NULL;
+    }
+}
+
+static void pvgpu_realize(PCIDevice *pdev, Error **errp)
+{
+    PvgpuState *s = PVGPU(pdev);
+    PvgpuFwConfig cfg;
+    const char *bad;
+    unsigned int v;
+    int ret;
+
+    pvgpu_build_config(s, &cfg);
+    bad = pvgpu_fw_config_check(&cfg);
+    if (bad) {
+        const char *prop = pvgpu_config_property(bad);
+
+        if (prop) {
+            error_setg(errp, "pvgpu: invalid device shape: %s (property %s)",
+                       bad, prop);
+        } else {
+            error_setg(errp, "pvgpu: invalid device shape: %s", bad);
+        }
+        error_append_hint(errp, "See -device pvgpu,help for the ranges.\n");
+        return;
+    }
+
+    s->fw = pvgpu_fw_new(&cfg, &pvgpu_platform, s);
+    if (!s->fw) {
+        error_setg(errp, "pvgpu: cannot create the firmware model");
+        return;
+    }
+    s->fw_state = pvgpu_fw_state(s->fw);
+    s->run_bh = qemu_bh_new_guarded(pvgpu_run_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
+    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, pvgpu_timer_cb, s);
+
+    /* No INTx (interrupt pin 0): the device signals MSI-X only. */
+    if (pci_is_express(pdev)) {
+        ret = pcie_endpoint_cap_init(pdev, 0);
+        if (ret < 0) {
+            error_setg(errp, "pvgpu: cannot add the PCIe capability");
+            goto fail;
+        }
+    }
+
+    memory_region_init(&s->bar0, OBJECT(s), "pvgpu-bar0", PVGPU_BAR0_SIZE);
+    memory_region_init_io(&s->regs, OBJECT(s), &pvgpu_regs_ops, s,
+                          "pvgpu-regs", PVGPU_REGS_SIZE);
+    memory_region_add_subregion(&s->bar0, 0, &s->regs);
+
+    memory_region_init_io(&s->doorbells, OBJECT(s), &pvgpu_doorbell_ops, s,
+                          "pvgpu-doorbells",
+                          (uint64_t)s->num_doorbells *
+                          PVGPU_DOORBELL_PAGE_SIZE);
+
+    ret = msix_init(pdev, PVGPU_MSIX_VECTORS,
+                    &s->bar0, PVGPU_BAR_REGS, PVGPU_MSIX_TABLE_OFFSET,
+                    &s->bar0, PVGPU_BAR_REGS, PVGPU_MSIX_PBA_OFFSET,
+                    0, errp);
+    if (ret) {
+        error_prepend(errp, "pvgpu: ");
+        goto fail;
+    }
+    for (v = 0; v < PVGPU_MSIX_VECTORS; v++) {
+        msix_vector_use(pdev, v);
+    }
+
+    pci_register_bar(pdev, PVGPU_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
+                     &s->bar0);
+    pci_register_bar(pdev, PVGPU_BAR_DOORBELLS,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY, &s->doorbells);
+    return;
+
+fail:
+    pvgpu_free_backend(s);
+}
+
+static void pvgpu_exit(PCIDevice *pdev)
+{
+    PvgpuState *s = PVGPU(pdev);
+
+    msix_uninit(pdev, &s->bar0, &s->bar0);
+    if (pci_is_express(pdev)) {
+        pcie_cap_exit(pdev);
+    }
+    pvgpu_free_backend(s);
+}
+
+/*
+ * Hybrid conventional/express device: a PCIe capability (and 4 KiB of
+ * config space) when plugged into a PCI Express bus, as virtio-pci does.
+ */
+static void pvgpu_dc_realize(DeviceState *dev, Error **errp)
+{
+    PvgpuClass *pc = PVGPU_GET_CLASS(dev);
+    PCIDevice *pdev = PCI_DEVICE(dev);
+    BusState *bus = qdev_get_parent_bus(dev);
+
+    if (bus && pci_bus_is_express(PCI_BUS(bus))) {
+        pdev->cap_present |= QEMU_PCI_CAP_EXPRESS;
+    }
+    pc->parent_dc_realize(dev, errp);
+}
+
+static void pvgpu_reset_hold(Object *obj, ResetType type)
+{
+    PvgpuState *s = PVGPU(obj);
+
+    trace_pvgpu_reset();
+    if (!s->fw) {
+        return;
+    }
+    qemu_bh_cancel(s->run_bh);
+    timer_del(s->timer);
+    pvgpu_fw_reset(s->fw);
+}
+
+/* --- Migration --------------------------------------------------------- */
+
+static int pvgpu_pre_save(void *opaque)
+{
+    PvgpuState *s = opaque;
+
+    s->mig_page_faults = s->page_faults;
+    return 0;
+}
+
+static int pvgpu_post_load(void *opaque, int version_id)
+{
+    PvgpuState *s = opaque;
+    int ret;
+
+    if (s->mig_page_faults != s->page_faults) {
+        error_report("pvgpu: page-faults=%s on the source, %s here",
+                     s->mig_page_faults ? "on" : "off",
+                     s->page_faults ? "on" : "off");
+        return -EINVAL;
+    }
+    ret = pvgpu_fw_post_load(s->fw);
+    if (ret) {
+        error_report("pvgpu: firmware state rejected on load (%d)", ret);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_pvgpu_fw = {
+    .name = "pvgpu/fw",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(irq_status, PvgpuFwState),
+        VMSTATE_UINT32(irq_mask, PvgpuFwState),
+        VMSTATE_UINT32(fw_status, PvgpuFwState),
+        VMSTATE_UINT32(fw_error, PvgpuFwState),
+        VMSTATE_UINT32(scratch, PvgpuFwState),
+        VMSTATE_UINT32(timestamp_hi_latch, PvgpuFwState),
+        VMSTATE_UINT32(boot_desc_lo, PvgpuFwState),
+        VMSTATE_UINT32(boot_desc_hi, PvgpuFwState),
+        VMSTATE_UINT32(log_level, PvgpuFwState),
+        VMSTATE_UINT32(h2f_pending, PvgpuFwState),
+        VMSTATE_UINT32(boot_pending, PvgpuFwState),
+        VMSTATE_UINT32(f2h_event_seqno, PvgpuFwState),
+        VMSTATE_UINT32(log_write_offset, PvgpuFwState),
+        VMSTATE_UINT32(log_wrap_count, PvgpuFwState),
+        VMSTATE_UINT64(h2f_desc, PvgpuFwState),
+        VMSTATE_UINT64(h2f_base, PvgpuFwState),
+        VMSTATE_UINT64(f2h_desc, PvgpuFwState),
+        VMSTATE_UINT64(f2h_base, PvgpuFwState),
+        VMSTATE_UINT64(log_base, PvgpuFwState),
+        VMSTATE_UINT64(caps_base, PvgpuFwState),
+        VMSTATE_UINT32(h2f_size, PvgpuFwState),
+        VMSTATE_UINT32(f2h_size, PvgpuFwState),
+        VMSTATE_UINT32(log_size, PvgpuFwState),
+        VMSTATE_UINT32(caps_size, PvgpuFwState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_pvgpu = {
+    .name = "pvgpu",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = pvgpu_pre_save,
+    .post_load = pvgpu_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, PvgpuState),
+        VMSTATE_MSIX(parent_obj, PvgpuState),
+        /* The shape must match on both sides. */
+        VMSTATE_UINT32_EQUAL(copy_slots, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(compute_slots, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(num_priorities, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(max_queues, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(num_doorbells, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(va_bits, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(timeslice_us, PvgpuState, NULL),
+        VMSTATE_BOOL(mig_page_faults, PvgpuState),
+        VMSTATE_STRUCT_POINTER(fw_state, PvgpuState, vmstate_pvgpu_fw,
+                               PvgpuFwState),
+        VMSTATE_TIMER_PTR(timer, PvgpuState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* --- QOM --------------------------------------------------------------- */
+
+static const Property pvgpu_properties[] = {
+    DEFINE_PROP_UINT32("copy-slots", PvgpuState, copy_slots, 2),
+    DEFINE_PROP_UINT32("compute-slots", PvgpuState, compute_slots, 4),
+    DEFINE_PROP_UINT32("priorities", PvgpuState, num_priorities, 4),
+    DEFINE_PROP_UINT32("max-queues", PvgpuState, max_queues, 1024),
+    DEFINE_PROP_UINT32("doorbells", PvgpuState, num_doorbells, 64),
+    DEFINE_PROP_UINT32("va-bits", PvgpuState, va_bits, 48),
+    DEFINE_PROP_BOOL("page-faults", PvgpuState, page_faults, true),
+    DEFINE_PROP_UINT32("timeslice-us", PvgpuState, timeslice_us, 1000),
+};
+
+static void pvgpu_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+    PvgpuClass *pc = PVGPU_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    k->realize = pvgpu_realize;
+    k->exit = pvgpu_exit;
+    k->vendor_id = PVGPU_PCI_VENDOR_ID;
+    k->device_id = PVGPU_PCI_DEVICE_ID;
+    k->revision = PVGPU_PCI_REVISION;
+    k->class_id = PVGPU_PCI_CLASS;
+
+    device_class_set_parent_realize(dc, pvgpu_dc_realize,
+                                    &pc->parent_dc_realize);
+    rc->phases.hold = pvgpu_reset_hold;
+    dc->vmsd = &vmstate_pvgpu;
+    dc->desc = "pvgpu paravirtual GPU (firmware-scheduled queues)";
+    device_class_set_props(dc, pvgpu_properties);
+    object_class_property_set_description(klass, "copy-slots",
+        "hardware slots of the copy engine class (1..64)");
+    object_class_property_set_description(klass, "compute-slots",
+        "hardware slots of the compute engine class (1..64)");
+    object_class_property_set_description(klass, "priorities",
+        "queue priority levels, the highest is realtime (2..8)");
+    object_class_property_set_description(klass, "max-queues",
+        "queues the firmware can hold registered (1..65536)");
+    object_class_property_set_description(klass, "doorbells",
+        "4 KiB doorbell pages in BAR2, incl. the kernel's group 0 "
+        "(power of two, 2..1024)");
+    object_class_property_set_description(klass, "va-bits",
+        "GPU virtual address width (32..57)");
+    object_class_property_set_description(klass, "page-faults",
+        "recoverable GPU page faults");
+    object_class_property_set_description(klass, "timeslice-us",
+        "default scheduling quantum in microseconds (100..100000)");
+    set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
+}
+
+static const TypeInfo pvgpu_info = {
+    .name = TYPE_PVGPU,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(PvgpuState),
+    .class_size = sizeof(PvgpuClass),
+    .class_init = pvgpu_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { },
+    },
+};
+
+static void pvgpu_register_types(void)
+{
+    type_register_static(&pvgpu_info);
+}
+
+type_init(pvgpu_register_types)

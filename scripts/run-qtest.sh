@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Build QEMU with pvgpu (scripts/build-qemu.sh) and run the pvgpu qtest
+# (tests/qtest/pvgpu-test.c). TAP on stdout; exits non-zero on failure.
+# Extra arguments go to the test binary (e.g. -p /pvgpu/ping, --verbose).
+# QTEST_LOG=1 shows the qtest protocol; PVGPU_QEMU_LOG=1 shows the device's
+# guest errors (-d guest_errors) on stderr.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+qemu=$("$PVGPU_ROOT/scripts/build-qemu.sh")
+build=$(dirname "$qemu")
+test_bin=$build/tests/qtest/pvgpu-test
+[ -x "$test_bin" ] || die "$test_bin was not built"
+
+export QTEST_QEMU_BINARY=$qemu
+if [ -n "${PVGPU_QEMU_LOG:-}" ]; then
+	export QTEST_QEMU_ARGS="-d guest_errors"
+fi
+# QEMU finds its firmware (qboot, option ROMs) in Debian's qemu-system-data.
+export QEMU_DATADIR=${QEMU_DATADIR:-/usr/share/qemu}
+step "running $test_bin"
+exec "$test_bin" --tap -k "$@"

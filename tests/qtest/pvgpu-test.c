@@ -1,0 +1,1163 @@
+/*
+ * QTest testcase for the pvgpu PCI device (qemu-device/ + firmware-model/).
+ *
+ * Drives the device the way the guest driver does, without a guest: PCI
+ * enable, MSI-X into guest RAM, the boot handshake with a boot descriptor,
+ * rings, log and caps in guest memory, PING round trips over the H2F/F2H
+ * rings, error paths (malformed messages, bad boot descriptors, bad access
+ * sizes, DMA with bus mastering off), resets and property validation.
+ *
+ * Built inside QEMU's tree by scripts/build-qemu.sh (tests/qtest/).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "qobject/qdict.h"
+#include "libqos/libqos-malloc.h"
+#include "libqos/malloc-pc.h"
+#include "libqos/pci.h"
+#include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
+
+#include "pvgpu_regs.h"
+#include "pvgpu_fwif.h"
+
+#define MSI_DATA        0x4f4b5652u     /* what vector 0 writes to RAM */
+#define RING_SIZE       0x1000u
+#define LOG_SIZE        0x1000u
+#define CAPS_SIZE       0x1000u
+#define PAGE            0x1000u
+#define WAIT_ITERS      20000           /* x 10 us of virtual time */
+
+/* Guest-physical layout of the shared memory, one 4 KiB page each. */
+enum {
+    PG_BOOT, PG_H2F_DESC, PG_H2F, PG_F2H_DESC, PG_F2H, PG_LOG, PG_CAPS,
+    PG_SCRATCH, PG_COUNT
+};
+
+typedef struct Pvgpu {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar0, bar2;
+    uint64_t bar2_size;
+    uint64_t msi_addr;
+    uint64_t mem;               /* PG_COUNT pages, 4 KiB aligned */
+    uint32_t next_seqno;
+    uint32_t last_event_seqno;
+} Pvgpu;
+
+static uint64_t pg(Pvgpu *p, int page)
+{
+    return p->mem + (uint64_t)page * PAGE;
+}
+
+/* --- Device access ------------------------------------------------------ */
+
+static uint32_t rd(Pvgpu *p, uint32_t reg)
+{
+    return qpci_io_readl(p->dev, p->bar0, reg);
+}
+
+static void wr(Pvgpu *p, uint32_t reg, uint32_t val)
+{
+    qpci_io_writel(p->dev, p->bar0, reg, val);
+}
+
+static uint32_t mem_rd32(Pvgpu *p, uint64_t addr)
+{
+    return qtest_readl(p->qts, addr);
+}
+
+static void mem_wr32(Pvgpu *p, uint64_t addr, uint32_t val)
+{
+    qtest_writel(p->qts, addr, val);
+}
+
+static void find_pvgpu(QPCIDevice *dev, int devfn, void *data)
+{
+    QPCIDevice **found = data;
+
+    g_assert_null(*found);
+    *found = dev;
+}
+
+/* Program MSI-X vector 0 to write MSI_DATA to p->msi_addr in guest RAM. */
+static void setup_msix(Pvgpu *p)
+{
+    uint64_t entry = p->dev->msix_table_off + PVGPU_MSIX_VECTOR_FW * 16;
+    uint32_t ctrl;
+
+    qpci_io_writel(p->dev, p->bar0, entry + PCI_MSIX_ENTRY_LOWER_ADDR,
+                   (uint32_t)p->msi_addr);
+    qpci_io_writel(p->dev, p->bar0, entry + PCI_MSIX_ENTRY_UPPER_ADDR,
+                   p->msi_addr >> 32);
+    qpci_io_writel(p->dev, p->bar0, entry + PCI_MSIX_ENTRY_DATA, MSI_DATA);
+    ctrl = qpci_io_readl(p->dev, p->bar0,
+                         entry + PCI_MSIX_ENTRY_VECTOR_CTRL);
+    qpci_io_writel(p->dev, p->bar0, entry + PCI_MSIX_ENTRY_VECTOR_CTRL,
+                   ctrl & ~PCI_MSIX_ENTRY_CTRL_MASKBIT);
+    mem_wr32(p, p->msi_addr, 0);
+}
+
+/* Enable the function: memory decoding, bus mastering, MSI-X, BARs. */
+static void enable_device(Pvgpu *p)
+{
+    qpci_device_enable(p->dev);
+    qpci_msix_enable(p->dev);          /* maps BAR0, which holds the table */
+    p->bar0 = p->dev->msix_table_bar;
+    p->bar2 = qpci_iomap(p->dev, PVGPU_BAR_DOORBELLS, &p->bar2_size);
+    setup_msix(p);
+}
+
+static Pvgpu *pvgpu_start(const char *extra)
+{
+    Pvgpu *p = g_new0(Pvgpu, 1);
+    uint64_t raw;
+
+    p->qts = qtest_initf("-machine q35 -nodefaults -bios qboot.rom "
+                         "-device pvgpu%s", extra ? extra : "");
+    pc_alloc_init(&p->alloc, p->qts, ALLOC_NO_FLAGS);
+    p->bus = qpci_new_pc(p->qts, &p->alloc);
+    qpci_device_foreach(p->bus, PVGPU_PCI_VENDOR_ID, PVGPU_PCI_DEVICE_ID,
+                        find_pvgpu, &p->dev);
+    g_assert_nonnull(p->dev);
+
+    p->msi_addr = guest_alloc(&p->alloc, 4);
+    raw = guest_alloc(&p->alloc, (PG_COUNT + 1) * PAGE);
+    p->mem = QEMU_ALIGN_UP(raw, PAGE);
+    qtest_memset(p->qts, p->mem, 0, PG_COUNT * PAGE);
+    p->next_seqno = 1;
+
+    enable_device(p);
+    return p;
+}
+
+static void pvgpu_stop(Pvgpu *p)
+{
+    qpci_msix_disable(p->dev);
+    g_free(p->dev);
+    qpci_free_pc(p->bus);
+    alloc_destroy(&p->alloc);
+    qtest_quit(p->qts);
+    g_free(p);
+}
+
+/*
+ * Wait until vector 0 fires (its message lands in RAM), consume it and
+ * return IRQ_STATUS, acknowledged. The firmware runs in a bottom half of
+ * QEMU's main loop; the virtual clock only moves when we step it.
+ */
+static uint32_t wait_irq(Pvgpu *p)
+{
+    uint32_t status;
+    int i;
+
+    for (i = 0; i < WAIT_ITERS; i++) {
+        if (mem_rd32(p, p->msi_addr) == MSI_DATA) {
+            break;
+        }
+        qtest_clock_step(p->qts, 10 * 1000);
+    }
+    g_assert_cmpint(i, <, WAIT_ITERS);
+    mem_wr32(p, p->msi_addr, 0);
+    status = rd(p, PVGPU_REG_IRQ_STATUS);
+    wr(p, PVGPU_REG_IRQ_ACK, status);
+    return status;
+}
+
+/* Poll FW_STATUS until it leaves @from (no interrupt needed). */
+static uint32_t wait_state_change(Pvgpu *p, uint32_t from)
+{
+    uint32_t st = from;
+    int i;
+
+    for (i = 0; i < WAIT_ITERS && st == from; i++) {
+        qtest_clock_step(p->qts, 10 * 1000);
+        st = rd(p, PVGPU_REG_FW_STATUS);
+    }
+    return st;
+}
+
+/* --- Boot ------------------------------------------------------------- */
+
+static void default_boot_desc(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->magic = cpu_to_le32(PVGPU_BOOT_MAGIC);
+    d->iface_version = cpu_to_le32(PVGPU_IFACE_VERSION(PVGPU_IFACE_MAJOR,
+                                                       PVGPU_IFACE_MINOR));
+    d->h2f_desc = cpu_to_le64(pg(p, PG_H2F_DESC));
+    d->h2f_base = cpu_to_le64(pg(p, PG_H2F));
+    d->h2f_size = cpu_to_le32(RING_SIZE);
+    d->f2h_desc = cpu_to_le64(pg(p, PG_F2H_DESC));
+    d->f2h_base = cpu_to_le64(pg(p, PG_F2H));
+    d->f2h_size = cpu_to_le32(RING_SIZE);
+    d->log_base = cpu_to_le64(pg(p, PG_LOG));
+    d->log_size = cpu_to_le32(LOG_SIZE);
+    d->caps_base = cpu_to_le64(pg(p, PG_CAPS));
+    d->caps_size = cpu_to_le32(CAPS_SIZE);
+}
+
+/* Write @d at @desc_addr, start the boot and wait for its outcome. */
+static uint32_t boot_with(Pvgpu *p, const struct pvgpu_boot_desc *d,
+                          uint64_t desc_addr)
+{
+    uint32_t irq;
+
+    if (d) {
+        qtest_memwrite(p->qts, desc_addr, d, sizeof(*d));
+    }
+    /* Both rings empty, status clear. */
+    qtest_memset(p->qts, pg(p, PG_H2F_DESC), 0, PAGE);
+    qtest_memset(p->qts, pg(p, PG_F2H_DESC), 0, PAGE);
+    p->next_seqno = 1;
+    p->last_event_seqno = 0;
+
+    wr(p, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL);
+    wr(p, PVGPU_REG_FW_BOOT_DESC_LO, (uint32_t)desc_addr);
+    wr(p, PVGPU_REG_FW_BOOT_DESC_HI, desc_addr >> 32);
+    wr(p, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_BOOT);
+    irq = wait_irq(p);
+    g_assert_cmphex(irq & PVGPU_IRQ_FW_STATE, ==, PVGPU_IRQ_FW_STATE);
+    return rd(p, PVGPU_REG_FW_STATUS);
+}
+
+static void boot_ok(Pvgpu *p)
+{
+    struct pvgpu_boot_desc d;
+
+    default_boot_desc(p, &d);
+    g_assert_cmpuint(boot_with(p, &d, pg(p, PG_BOOT)), ==,
+                     PVGPU_FW_STATE_RUNNING);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_NONE);
+}
+
+/* --- Rings ------------------------------------------------------------ */
+
+static uint32_t ring_ptr(Pvgpu *p, int desc_page, size_t field)
+{
+    return mem_rd32(p, pg(p, desc_page) + field);
+}
+
+static void ring_set(Pvgpu *p, int desc_page, size_t field, uint32_t v)
+{
+    mem_wr32(p, pg(p, desc_page) + field, v);
+}
+
+/* Copy @len bytes into a ring at @off, wrapping at the end. */
+static void ring_write(Pvgpu *p, int ring_page, uint32_t off, const void *buf,
+                       uint32_t len)
+{
+    const uint8_t *b = buf;
+
+    while (len) {
+        uint32_t chunk = MIN(len, RING_SIZE - off);
+
+        qtest_memwrite(p->qts, pg(p, ring_page) + off, b, chunk);
+        b += chunk;
+        len -= chunk;
+        off = (off + chunk) & (RING_SIZE - 1);
+    }
+}
+
+static void ring_read(Pvgpu *p, int ring_page, uint32_t off, void *buf,
+                      uint32_t len)
+{
+    uint8_t *b = buf;
+
+    while (len) {
+        uint32_t chunk = MIN(len, RING_SIZE - off);
+
+        qtest_memread(p->qts, pg(p, ring_page) + off, b, chunk);
+        b += chunk;
+        len -= chunk;
+        off = (off + chunk) & (RING_SIZE - 1);
+    }
+}
+
+/* Queue one H2F message (header + payload) without ringing. */
+static void h2f_queue(Pvgpu *p, const struct pvgpu_msg_hdr *hdr,
+                      const void *payload, uint32_t payload_len)
+{
+    uint32_t tail = ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail));
+
+    ring_write(p, PG_H2F, tail, hdr, sizeof(*hdr));
+    tail = (tail + sizeof(*hdr)) & (RING_SIZE - 1);
+    if (payload_len) {
+        ring_write(p, PG_H2F, tail, payload, payload_len);
+        tail = (tail + payload_len) & (RING_SIZE - 1);
+    }
+    ring_set(p, PG_H2F_DESC, offsetof(struct pvgpu_ring_desc, tail), tail);
+}
+
+static void queue_ping(Pvgpu *p, uint64_t cookie)
+{
+    struct pvgpu_msg_hdr hdr = {
+        .opcode = cpu_to_le16(PVGPU_H2F_PING),
+        .len = cpu_to_le16(sizeof(struct pvgpu_msg_ping) / 4),
+        .seqno = cpu_to_le32(p->next_seqno++),
+        .kind = cpu_to_le16(PVGPU_MSG_KIND_REQUEST),
+    };
+    struct pvgpu_msg_ping ping = { .cookie = cpu_to_le64(cookie) };
+
+    h2f_queue(p, &hdr, &ping, sizeof(ping));
+}
+
+static void ring_doorbell(Pvgpu *p)
+{
+    qpci_io_writel(p->dev, p->bar2, PVGPU_DOORBELL_GROUP_KERNEL *
+                   PVGPU_DOORBELL_PAGE_SIZE + PVGPU_DOORBELL_H2F, 1);
+}
+
+/*
+ * Take the next F2H message; false if F2H is empty. @payload gets up to
+ * @max bytes of the payload.
+ */
+static bool f2h_take(Pvgpu *p, struct pvgpu_msg_hdr *hdr, void *payload,
+                     uint32_t max)
+{
+    uint32_t head = ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, head));
+    uint32_t tail = ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail));
+    uint32_t len;
+
+    g_assert_cmpuint(head, <, RING_SIZE);
+    g_assert_cmpuint(tail, <, RING_SIZE);
+    g_assert_cmpuint(tail % 4, ==, 0);
+    if (head == tail) {
+        return false;
+    }
+    ring_read(p, PG_F2H, head, hdr, sizeof(*hdr));
+    len = le16_to_cpu(hdr->len) * 4;
+    g_assert_cmpuint(len, <=, PVGPU_MSG_MAX_PAYLOAD_DW * 4);
+    g_assert_cmpuint(len, <=, max);
+    if (len) {
+        ring_read(p, PG_F2H, (head + sizeof(*hdr)) & (RING_SIZE - 1),
+                  payload, len);
+    }
+    head = (head + sizeof(*hdr) + len) & (RING_SIZE - 1);
+    ring_set(p, PG_F2H_DESC, offsetof(struct pvgpu_ring_desc, head), head);
+    return true;
+}
+
+/* Wait for F2H messages: an interrupt with the F2H cause. */
+static void wait_f2h(Pvgpu *p)
+{
+    uint32_t irq = wait_irq(p);
+
+    g_assert_cmphex(irq & PVGPU_IRQ_F2H, ==, PVGPU_IRQ_F2H);
+}
+
+/* The device clock (QEMU's virtual clock), LO latches HI. */
+static uint64_t read_timestamp(Pvgpu *p)
+{
+    uint32_t lo = rd(p, PVGPU_REG_TIMESTAMP_LO);
+
+    return ((uint64_t)rd(p, PVGPU_REG_TIMESTAMP_HI) << 32) | lo;
+}
+
+/* Send @n pings in one doorbell and check every response, in order. */
+static void ping_batch(Pvgpu *p, unsigned int n, uint64_t cookie_base)
+{
+    uint32_t first = p->next_seqno;
+    unsigned int got = 0;
+    uint64_t t0 = read_timestamp(p);
+
+    for (unsigned int i = 0; i < n; i++) {
+        queue_ping(p, cookie_base + i);
+    }
+    ring_doorbell(p);
+
+    while (got < n) {
+        struct pvgpu_msg_hdr hdr;
+        struct pvgpu_msg_ping resp;
+
+        if (!f2h_take(p, &hdr, &resp, sizeof(resp))) {
+            wait_f2h(p);
+            continue;
+        }
+        g_assert_cmpuint(le16_to_cpu(hdr.kind), ==, PVGPU_MSG_KIND_RESPONSE);
+        g_assert_cmphex(le16_to_cpu(hdr.opcode), ==, PVGPU_H2F_PING);
+        g_assert_cmpuint(le32_to_cpu(hdr.seqno), ==, first + got);
+        g_assert_cmpuint(le32_to_cpu(hdr.status), ==, PVGPU_STATUS_OK);
+        g_assert_cmpuint(le16_to_cpu(hdr.len), ==, sizeof(resp) / 4);
+        g_assert_cmphex(le64_to_cpu(resp.cookie), ==, cookie_base + got);
+        g_assert_cmpuint(le64_to_cpu(resp.fw_timestamp_ns), >=, t0);
+        got++;
+    }
+    /* Everything consumed: H2F head caught up with the tail. */
+    g_assert_cmphex(ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)), ==,
+                    ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail)));
+}
+
+/* --- Tests ------------------------------------------------------------ */
+
+static void test_identity(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    uint64_t t0;
+
+    g_assert_cmphex(qpci_config_readw(p->dev, PCI_VENDOR_ID), ==,
+                    PVGPU_PCI_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(p->dev, PCI_DEVICE_ID), ==,
+                    PVGPU_PCI_DEVICE_ID);
+    g_assert_cmphex(qpci_config_readb(p->dev, PCI_REVISION_ID), ==,
+                    PVGPU_PCI_REVISION);
+    g_assert_cmphex(qpci_config_readw(p->dev, PCI_CLASS_DEVICE), ==,
+                    PVGPU_PCI_CLASS);
+    g_assert_cmpuint(qpci_msix_table_size(p->dev), ==, PVGPU_MSIX_VECTORS);
+    g_assert_cmphex(p->dev->msix_table_off, ==, PVGPU_MSIX_TABLE_OFFSET);
+    g_assert_cmphex(p->dev->msix_pba_off, ==, PVGPU_MSIX_PBA_OFFSET);
+    g_assert_cmphex(p->bar2_size, ==, 64 * PVGPU_DOORBELL_PAGE_SIZE);
+
+    g_assert_cmphex(rd(p, PVGPU_REG_ID), ==, PVGPU_ID_MAGIC);
+    g_assert_cmphex(rd(p, PVGPU_REG_VERSION), ==,
+                    PVGPU_IFACE_VERSION(PVGPU_IFACE_MAJOR, PVGPU_IFACE_MINOR));
+    g_assert_cmphex(rd(p, PVGPU_REG_HWCAPS), ==,
+                    PVGPU_HWCAP_MSIX | PVGPU_HWCAP_PAGE_FAULTS);
+    g_assert_cmpuint(rd(p, PVGPU_REG_DOORBELL_COUNT), ==, 64);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+    g_assert_cmpuint(rd(p, PVGPU_REG_IRQ_STATUS), ==, 0);
+
+    wr(p, PVGPU_REG_SCRATCH, 0xcafef00d);
+    g_assert_cmphex(rd(p, PVGPU_REG_SCRATCH), ==, 0xcafef00d);
+
+    /* The device clock is QEMU's virtual clock. */
+    t0 = read_timestamp(p);
+    qtest_clock_step(p->qts, 1000 * 1000);
+    g_assert_cmpuint(read_timestamp(p) - t0, >=, 1000 * 1000);
+    pvgpu_stop(p);
+}
+
+static void test_properties(void)
+{
+    Pvgpu *p = pvgpu_start(",doorbells=16,page-faults=off,va-bits=39,"
+                           "copy-slots=1,compute-slots=8,priorities=3,"
+                           "max-queues=100,timeslice-us=2000");
+    struct pvgpu_fw_caps caps;
+
+    g_assert_cmpuint(rd(p, PVGPU_REG_DOORBELL_COUNT), ==, 16);
+    g_assert_cmphex(p->bar2_size, ==, 16 * PVGPU_DOORBELL_PAGE_SIZE);
+    g_assert_cmphex(rd(p, PVGPU_REG_HWCAPS), ==, PVGPU_HWCAP_MSIX);
+    boot_ok(p);
+    qtest_memread(p->qts, pg(p, PG_CAPS), &caps, sizeof(caps));
+    g_assert_cmpuint(le32_to_cpu(caps.va_bits), ==, 39);
+    g_assert_cmpuint(le32_to_cpu(caps.flags) & PVGPU_FW_CAP_PAGE_FAULTS, ==,
+                     0);
+    g_assert_cmpuint(le32_to_cpu(caps.num_doorbells), ==, 16);
+    g_assert_cmpuint(le32_to_cpu(caps.num_priorities), ==, 3);
+    g_assert_cmpuint(le32_to_cpu(caps.max_queues), ==, 100);
+    g_assert_cmpuint(le32_to_cpu(caps.timeslice_default_us), ==, 2000);
+    g_assert_cmpuint(le32_to_cpu(caps.num_engine_classes), ==, 2);
+    for (int i = 0; i < 2; i++) {
+        uint32_t cls = le32_to_cpu(caps.engines[i].engine_class);
+        uint32_t slots = le32_to_cpu(caps.engines[i].num_slots);
+
+        g_assert_cmpuint(slots, ==,
+                         cls == PVGPU_ENGINE_CLASS_COPY ? 1 : 8);
+    }
+    pvgpu_stop(p);
+}
+
+/* Wrong-size, unaligned and out-of-range accesses never crash QEMU. */
+static void test_bad_access(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+
+    wr(p, PVGPU_REG_SCRATCH, 0x11223344);
+    g_assert_cmphex(qpci_io_readb(p->dev, p->bar0, PVGPU_REG_ID), ==, 0);
+    g_assert_cmphex(qpci_io_readw(p->dev, p->bar0, PVGPU_REG_ID), ==, 0);
+    g_assert_cmphex(qpci_io_readl(p->dev, p->bar0, PVGPU_REG_ID + 2), ==, 0);
+    qpci_io_readq(p->dev, p->bar0, PVGPU_REG_ID);
+    qpci_io_writeb(p->dev, p->bar0, PVGPU_REG_SCRATCH, 0xff);
+    qpci_io_writew(p->dev, p->bar0, PVGPU_REG_SCRATCH, 0xffff);
+    qpci_io_writel(p->dev, p->bar0, PVGPU_REG_SCRATCH + 1, 0xffffffff);
+    /* qtest splits this one into two 32-bit writes (unknown registers) */
+    qpci_io_writeq(p->dev, p->bar0, 0x40, ~0ull);
+    g_assert_cmphex(rd(p, PVGPU_REG_SCRATCH), ==, 0x11223344);
+
+    /* Read-only and unknown registers, the hole before the MSI-X table. */
+    wr(p, PVGPU_REG_ID, 0);
+    wr(p, PVGPU_REG_FW_STATUS, PVGPU_FW_STATE_RUNNING);
+    wr(p, 0x0ffc, 0xdeadbeef);
+    g_assert_cmphex(rd(p, 0x0ffc), ==, 0);
+    qpci_io_writel(p->dev, p->bar0, 0x1ffc, 0xdeadbeef);
+    qpci_io_readl(p->dev, p->bar0, 0x1ffc);
+    qpci_io_readl(p->dev, p->bar0, 0x0ffe);
+    wr(p, PVGPU_REG_FW_CTRL, 0x80000000);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+
+    /* Doorbells: reads are zero; odd writes are ignored. */
+    g_assert_cmphex(qpci_io_readl(p->dev, p->bar2, 0), ==, 0);
+    qpci_io_writel(p->dev, p->bar2, 0, 1);     /* firmware not running */
+    qpci_io_writel(p->dev, p->bar2, 63 * PVGPU_DOORBELL_PAGE_SIZE + 0xffc, 1);
+    qpci_io_writel(p->dev, p->bar2, 8, 1);
+    qpci_io_writeb(p->dev, p->bar2, 1, 1);
+    qpci_io_writeq(p->dev, p->bar2, 0x10, ~0ull);
+
+    g_assert_cmphex(rd(p, PVGPU_REG_ID), ==, PVGPU_ID_MAGIC);
+    g_assert_cmphex(rd(p, PVGPU_REG_SCRATCH), ==, 0x11223344);
+    pvgpu_stop(p);
+}
+
+static void test_boot_caps(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    struct pvgpu_fw_caps caps;
+    struct pvgpu_log_desc log;
+    char text[64];
+
+    boot_ok(p);
+    qtest_memread(p->qts, pg(p, PG_CAPS), &caps, sizeof(caps));
+    g_assert_cmpuint(le32_to_cpu(caps.size), ==, sizeof(caps));
+    g_assert_cmphex(le32_to_cpu(caps.iface_version), ==,
+                    PVGPU_IFACE_VERSION(PVGPU_IFACE_MAJOR, PVGPU_IFACE_MINOR));
+    g_assert_cmpuint(le32_to_cpu(caps.fw_version), !=, 0);
+    g_assert_cmphex(le32_to_cpu(caps.flags), ==, PVGPU_FW_CAP_PAGE_FAULTS);
+    g_assert_cmpuint(le32_to_cpu(caps.va_bits), ==, 48);
+    g_assert_cmphex(le32_to_cpu(caps.page_sizes) & (1u << 12), ==, 1u << 12);
+    g_assert_cmpuint(le32_to_cpu(caps.num_priorities), ==, 4);
+    g_assert_cmpuint(le32_to_cpu(caps.max_queues), ==, 1024);
+    g_assert_cmpuint(le32_to_cpu(caps.num_doorbells), ==, 64);
+    g_assert_cmpuint(le32_to_cpu(caps.timeslice_default_us), ==, 1000);
+    g_assert_cmpuint(le32_to_cpu(caps.num_engine_classes), ==, 2);
+    g_assert_cmpuint(le32_to_cpu(caps.engines[0].engine_class), ==,
+                     PVGPU_ENGINE_CLASS_COPY);
+    g_assert_cmpuint(le32_to_cpu(caps.engines[0].num_slots), ==, 2);
+    g_assert_cmpuint(le32_to_cpu(caps.engines[1].engine_class), ==,
+                     PVGPU_ENGINE_CLASS_COMPUTE);
+    g_assert_cmpuint(le32_to_cpu(caps.engines[1].num_slots), ==, 4);
+
+    /* The firmware wrote its banner into the log. */
+    qtest_memread(p->qts, pg(p, PG_LOG), &log, sizeof(log));
+    g_assert_cmpuint(le32_to_cpu(log.write_offset), >, 0);
+    qtest_memread(p->qts, pg(p, PG_LOG) + sizeof(log), text, sizeof(text));
+    text[sizeof(text) - 1] = 0;
+    g_assert_nonnull(strstr(text, "firmware"));
+
+    /* BOOT while running is refused and changes nothing. */
+    wr(p, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_BOOT);
+    qtest_clock_step(p->qts, 100 * 1000);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    pvgpu_stop(p);
+}
+
+static void test_ping(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+
+    boot_ok(p);
+    ping_batch(p, 1, 0x0123456789abcdefull);
+    /* More than one run's budget, wrapping both rings several times. */
+    for (int i = 0; i < 6; i++) {
+        ping_batch(p, 100, 0x1000ull * i);
+    }
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    pvgpu_stop(p);
+}
+
+/*
+ * F2H full: requests wait on H2F (backpressure) instead of being lost, and
+ * are served once the driver drains F2H.
+ */
+static void test_ping_backpressure(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    struct pvgpu_msg_hdr hdr;
+    struct pvgpu_msg_ping resp;
+    const unsigned int batch = 100;    /* 3200 bytes of requests/responses */
+    unsigned int got = 0;
+    int idle = 0;
+    uint32_t fhead, ftail;
+
+    boot_ok(p);
+    for (unsigned int i = 0; i < batch; i++) {
+        queue_ping(p, i);
+    }
+    ring_doorbell(p);
+    wait_f2h(p);
+    /* F2H now holds 100 responses; 100 more cannot all fit. */
+    for (unsigned int i = 0; i < batch; i++) {
+        queue_ping(p, batch + i);
+    }
+    ring_doorbell(p);
+    qtest_clock_step(p->qts, 1000 * 1000);
+    fhead = ring_ptr(p, PG_F2H_DESC, offsetof(struct pvgpu_ring_desc, head));
+    ftail = ring_ptr(p, PG_F2H_DESC, offsetof(struct pvgpu_ring_desc, tail));
+    g_assert_cmpuint((ftail - fhead) & (RING_SIZE - 1), <=, RING_SIZE - 4);
+    g_assert_cmphex(ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)), !=,
+                    ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail)));
+
+    while (got < 2 * batch) {
+        if (!f2h_take(p, &hdr, &resp, sizeof(resp))) {
+            g_assert_cmpint(++idle, <, WAIT_ITERS);
+            qtest_clock_step(p->qts, 100 * 1000);
+            continue;
+        }
+        g_assert_cmpuint(le16_to_cpu(hdr.kind), ==, PVGPU_MSG_KIND_RESPONSE);
+        g_assert_cmpuint(le32_to_cpu(hdr.seqno), ==, 1 + got);
+        g_assert_cmphex(le64_to_cpu(resp.cookie), ==, got);
+        got++;
+    }
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    pvgpu_stop(p);
+}
+
+static void test_unknown_opcode(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    struct pvgpu_msg_hdr hdr = {
+        .opcode = cpu_to_le16(0x7777),
+        .len = 0,
+        .seqno = cpu_to_le32(42),
+        .kind = cpu_to_le16(PVGPU_MSG_KIND_REQUEST),
+    };
+    struct pvgpu_msg_hdr resp;
+
+    boot_ok(p);
+    h2f_queue(p, &hdr, NULL, 0);
+    ring_doorbell(p);
+    wait_f2h(p);
+    g_assert_true(f2h_take(p, &resp, NULL, 0));
+    g_assert_cmpuint(le16_to_cpu(resp.kind), ==, PVGPU_MSG_KIND_RESPONSE);
+    g_assert_cmphex(le16_to_cpu(resp.opcode), ==, 0x7777);
+    g_assert_cmpuint(le32_to_cpu(resp.seqno), ==, 42);
+    g_assert_cmpuint(le32_to_cpu(resp.status), ==, PVGPU_STATUS_ENOSYS);
+    /* The channel still works. */
+    ping_batch(p, 3, 77);
+    pvgpu_stop(p);
+}
+
+static void expect_ring_error(Pvgpu *p, uint32_t bad_offset,
+                              const struct pvgpu_msg_hdr *bad)
+{
+    struct pvgpu_msg_hdr hdr;
+    struct pvgpu_evt_ring_error evt;
+    uint32_t words[2];
+
+    wait_f2h(p);
+    g_assert_true(f2h_take(p, &hdr, &evt, sizeof(evt)));
+    g_assert_cmpuint(le16_to_cpu(hdr.kind), ==, PVGPU_MSG_KIND_EVENT);
+    g_assert_cmphex(le16_to_cpu(hdr.opcode), ==, PVGPU_F2H_EVT_RING_ERROR);
+    g_assert_cmpuint(le32_to_cpu(hdr.seqno), ==, ++p->last_event_seqno);
+    g_assert_cmphex(le32_to_cpu(evt.reason), ==, PVGPU_RING_STATUS_MALFORMED);
+    g_assert_cmphex(le32_to_cpu(evt.offset), ==, bad_offset);
+    memcpy(words, bad, sizeof(words));
+    g_assert_cmphex(evt.word0, ==, words[0]);
+    g_assert_cmphex(evt.word1, ==, words[1]);
+    g_assert_cmphex(ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, status)) &
+                    PVGPU_RING_STATUS_MALFORMED, ==,
+                    PVGPU_RING_STATUS_MALFORMED);
+    /* Drained: head == tail. */
+    g_assert_cmphex(ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)), ==,
+                    ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail)));
+}
+
+static void test_malformed(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    struct pvgpu_msg_hdr bad_kind = {
+        .opcode = cpu_to_le16(PVGPU_H2F_PING),
+        .len = cpu_to_le16(4),
+        .seqno = cpu_to_le32(0x55),
+        .kind = cpu_to_le16(PVGPU_MSG_KIND_EVENT),
+    };
+    struct pvgpu_msg_hdr too_long = {
+        .opcode = cpu_to_le16(PVGPU_H2F_PING),
+        .len = cpu_to_le16(PVGPU_MSG_MAX_PAYLOAD_DW + 1),
+        .seqno = cpu_to_le32(0x66),
+        .kind = cpu_to_le16(PVGPU_MSG_KIND_REQUEST),
+    };
+    struct pvgpu_msg_ping payload = { 0 };
+    uint32_t off;
+
+    boot_ok(p);
+    ping_batch(p, 2, 1);
+
+    off = ring_ptr(p, PG_H2F_DESC, offsetof(struct pvgpu_ring_desc, tail));
+    h2f_queue(p, &bad_kind, &payload, sizeof(payload));
+    queue_ping(p, 99);          /* drained with the bad message */
+    ring_doorbell(p);
+    expect_ring_error(p, off, &bad_kind);
+
+    off = ring_ptr(p, PG_H2F_DESC, offsetof(struct pvgpu_ring_desc, tail));
+    h2f_queue(p, &too_long, NULL, 0);
+    ring_doorbell(p);
+    expect_ring_error(p, off, &too_long);
+
+    /* Nothing else came out, and the channel recovers. */
+    g_assert_cmphex(ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)), ==,
+                    ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail)));
+    ring_set(p, PG_H2F_DESC, offsetof(struct pvgpu_ring_desc, status), 0);
+    ping_batch(p, 5, 1000);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    pvgpu_stop(p);
+}
+
+typedef void (*DescMutator)(Pvgpu *p, struct pvgpu_boot_desc *d);
+
+static void mut_magic(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->magic = cpu_to_le32(0x12345678);
+}
+
+static void mut_version(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->iface_version = cpu_to_le32(PVGPU_IFACE_VERSION(PVGPU_IFACE_MAJOR + 1,
+                                                       0));
+}
+
+static void mut_flags(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->flags = cpu_to_le32(1);
+}
+
+static void mut_ring_size(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->h2f_size = cpu_to_le32(0x1800);
+}
+
+static void mut_ring_align(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->f2h_base = cpu_to_le64(pg(p, PG_F2H) + 0x40);
+}
+
+static void mut_ring_overlap(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->f2h_base = cpu_to_le64(pg(p, PG_H2F));
+}
+
+static void mut_ring_not_ram(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->h2f_base = cpu_to_le64(0xfff00000000ull);
+}
+
+static void mut_log_size(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->log_size = cpu_to_le32(0x200);
+}
+
+static void mut_caps_size(Pvgpu *p, struct pvgpu_boot_desc *d)
+{
+    d->caps_size = cpu_to_le32(sizeof(struct pvgpu_fw_caps) - 4);
+}
+
+static const struct {
+    const char *name;
+    DescMutator mutate;
+    uint32_t err;
+} bad_descs[] = {
+    { "magic", mut_magic, PVGPU_FW_ERR_BAD_MAGIC },
+    { "version", mut_version, PVGPU_FW_ERR_BAD_VERSION },
+    { "flags", mut_flags, PVGPU_FW_ERR_BAD_VERSION },
+    { "ring-size", mut_ring_size, PVGPU_FW_ERR_BAD_RING },
+    { "ring-align", mut_ring_align, PVGPU_FW_ERR_BAD_RING },
+    { "ring-overlap", mut_ring_overlap, PVGPU_FW_ERR_BAD_RING },
+    { "ring-not-ram", mut_ring_not_ram, PVGPU_FW_ERR_BAD_RING },
+    { "log-size", mut_log_size, PVGPU_FW_ERR_BAD_LOG },
+    { "caps-size", mut_caps_size, PVGPU_FW_ERR_BAD_CAPS },
+};
+
+static void test_bad_boot(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    struct pvgpu_boot_desc d;
+
+    /* Misaligned descriptor address. */
+    default_boot_desc(p, &d);
+    qtest_memwrite(p->qts, pg(p, PG_BOOT), &d, sizeof(d));
+    g_assert_cmpuint(boot_with(p, NULL, pg(p, PG_BOOT) + 8), ==,
+                     PVGPU_FW_STATE_ERROR);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_DESC_ALIGN);
+
+    /* Descriptor outside guest RAM. */
+    g_assert_cmpuint(boot_with(p, NULL, 0xfff00000000ull), ==,
+                     PVGPU_FW_STATE_ERROR);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_DESC_DMA);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad_descs); i++) {
+        if (g_test_verbose()) {
+            g_test_message("bad boot descriptor: %s", bad_descs[i].name);
+        }
+        default_boot_desc(p, &d);
+        bad_descs[i].mutate(p, &d);
+        g_assert_cmpuint(boot_with(p, &d, pg(p, PG_BOOT)), ==,
+                         PVGPU_FW_STATE_ERROR);
+        g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, bad_descs[i].err);
+    }
+
+    /* A ring that is not empty at boot. */
+    default_boot_desc(p, &d);
+    qtest_memwrite(p->qts, pg(p, PG_BOOT), &d, sizeof(d));
+    qtest_memset(p->qts, pg(p, PG_H2F_DESC), 0, PAGE);
+    qtest_memset(p->qts, pg(p, PG_F2H_DESC), 0, PAGE);
+    ring_set(p, PG_H2F_DESC, offsetof(struct pvgpu_ring_desc, tail), 0x20);
+    wr(p, PVGPU_REG_FW_BOOT_DESC_LO, (uint32_t)pg(p, PG_BOOT));
+    wr(p, PVGPU_REG_FW_BOOT_DESC_HI, pg(p, PG_BOOT) >> 32);
+    wr(p, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_BOOT);
+    g_assert_cmphex(wait_irq(p) & PVGPU_IRQ_FW_STATE, ==, PVGPU_IRQ_FW_STATE);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_ERROR);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_BAD_RING);
+
+    /* After all that, a good descriptor boots. */
+    boot_ok(p);
+    ping_batch(p, 1, 5);
+    pvgpu_stop(p);
+}
+
+/* Bus mastering off: the device's DMA must fail (and no MSI arrives). */
+static void test_no_bus_master(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    struct pvgpu_boot_desc d;
+    uint16_t cmd;
+    uint32_t st;
+
+    default_boot_desc(p, &d);
+    qtest_memwrite(p->qts, pg(p, PG_BOOT), &d, sizeof(d));
+    cmd = qpci_config_readw(p->dev, PCI_COMMAND);
+    qpci_config_writew(p->dev, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER);
+
+    wr(p, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL);
+    wr(p, PVGPU_REG_FW_BOOT_DESC_LO, (uint32_t)pg(p, PG_BOOT));
+    wr(p, PVGPU_REG_FW_BOOT_DESC_HI, pg(p, PG_BOOT) >> 32);
+    wr(p, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_BOOT);
+    st = wait_state_change(p, PVGPU_FW_STATE_BOOTING);
+    g_assert_cmpuint(st, ==, PVGPU_FW_STATE_ERROR);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_DESC_DMA);
+    g_assert_cmphex(rd(p, PVGPU_REG_IRQ_STATUS) & PVGPU_IRQ_FW_STATE, ==,
+                    PVGPU_IRQ_FW_STATE);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    wr(p, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+
+    /* Bus mastering back on: boot works. */
+    qpci_config_writew(p->dev, PCI_COMMAND, cmd);
+    boot_ok(p);
+    ping_batch(p, 2, 9);
+    pvgpu_stop(p);
+}
+
+/* IRQ_MASK: a masked cause stays pending and fires once unmasked. */
+static void test_irq_mask(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+
+    boot_ok(p);
+    wr(p, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_FW_STATE);
+    queue_ping(p, 1);
+    ring_doorbell(p);
+    for (int i = 0; i < 100 &&
+         !(rd(p, PVGPU_REG_IRQ_STATUS) & PVGPU_IRQ_F2H); i++) {
+        qtest_clock_step(p->qts, 10 * 1000);
+    }
+    g_assert_cmphex(rd(p, PVGPU_REG_IRQ_STATUS) & PVGPU_IRQ_F2H, ==,
+                    PVGPU_IRQ_F2H);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    wr(p, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL);
+    g_assert_cmphex(wait_irq(p) & PVGPU_IRQ_F2H, ==, PVGPU_IRQ_F2H);
+    pvgpu_stop(p);
+}
+
+static void test_reset(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    uint32_t st;
+
+    boot_ok(p);
+    ping_batch(p, 4, 0x10);
+
+    /* Firmware reset: back to OFF (signalled), then a fresh boot works. */
+    wr(p, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
+    g_assert_cmphex(wait_irq(p) & PVGPU_IRQ_FW_STATE, ==, PVGPU_IRQ_FW_STATE);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+    queue_ping(p, 1);           /* doorbell while OFF: ignored */
+    ring_doorbell(p);
+    qtest_clock_step(p->qts, 100 * 1000);
+    g_assert_cmphex(ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail)), ==,
+                    ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)));
+    boot_ok(p);
+    ping_batch(p, 4, 0x20);
+
+    /* RESET | BOOT in one write restarts the firmware. */
+    qtest_memset(p->qts, pg(p, PG_H2F_DESC), 0, PAGE);
+    qtest_memset(p->qts, pg(p, PG_F2H_DESC), 0, PAGE);
+    p->next_seqno = 1;
+    wr(p, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET | PVGPU_FW_CTRL_BOOT);
+    st = wait_state_change(p, PVGPU_FW_STATE_BOOTING);
+    g_assert_cmpuint(st, ==, PVGPU_FW_STATE_RUNNING);
+    wr(p, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+    mem_wr32(p, p->msi_addr, 0);
+    ping_batch(p, 4, 0x30);
+
+    /* Device (system) reset: registers back to their defaults. */
+    wr(p, PVGPU_REG_SCRATCH, 0x5a5a5a5a);
+    qtest_system_reset(p->qts);
+    g_assert_cmphex(qpci_config_readw(p->dev, PCI_VENDOR_ID), ==,
+                    PVGPU_PCI_VENDOR_ID);
+    p->dev->msix_enabled = false;
+    enable_device(p);
+    g_assert_cmphex(rd(p, PVGPU_REG_ID), ==, PVGPU_ID_MAGIC);
+    g_assert_cmpuint(rd(p, PVGPU_REG_SCRATCH), ==, 0);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+    g_assert_cmpuint(rd(p, PVGPU_REG_IRQ_MASK), ==, 0);
+    g_assert_cmpuint(rd(p, PVGPU_REG_IRQ_STATUS), ==, 0);
+    boot_ok(p);
+    ping_batch(p, 4, 0x40);
+    pvgpu_stop(p);
+}
+
+/* Wait until the migration on @qts reaches "completed". */
+static void wait_migration_done(QTestState *qts)
+{
+    for (int i = 0; i < 3000; i++) {
+        QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *status = ret && qdict_haskey(ret, "status") ?
+                             qdict_get_str(ret, "status") : "none";
+        bool done = !strcmp(status, "completed");
+
+        g_assert_cmpstr(status, !=, "failed");
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * A destination QEMU loaded from @uri: the device, its config space
+ * (BARs, bus mastering, MSI-X) and guest RAM come from the stream, so
+ * nothing is reprogrammed here.
+ */
+static Pvgpu *pvgpu_incoming(Pvgpu *src, const char *uri)
+{
+    Pvgpu *p = g_new0(Pvgpu, 1);
+    uint8_t cap;
+
+    p->qts = qtest_initf("-machine q35 -nodefaults -bios qboot.rom "
+                         "-device pvgpu -incoming %s", uri);
+    wait_migration_done(p->qts);
+    pc_alloc_init(&p->alloc, p->qts, ALLOC_NO_FLAGS);
+    p->bus = qpci_new_pc(p->qts, &p->alloc);
+    qpci_device_foreach(p->bus, PVGPU_PCI_VENDOR_ID, PVGPU_PCI_DEVICE_ID,
+                        find_pvgpu, &p->dev);
+    g_assert_nonnull(p->dev);
+    g_assert_cmphex(qpci_config_readw(p->dev, PCI_COMMAND) &
+                    PCI_COMMAND_MASTER, ==, PCI_COMMAND_MASTER);
+    cap = qpci_find_capability(p->dev, PCI_CAP_ID_MSIX, 0);
+    g_assert_cmphex(qpci_config_readw(p->dev, cap + PCI_MSIX_FLAGS) &
+                    PCI_MSIX_FLAGS_ENABLE, ==, PCI_MSIX_FLAGS_ENABLE);
+
+    p->bar0.addr = qpci_config_readl(p->dev, PCI_BASE_ADDRESS_0) &
+                   PCI_BASE_ADDRESS_MEM_MASK;
+    p->bar2.addr = qpci_config_readl(p->dev, PCI_BASE_ADDRESS_2) &
+                   PCI_BASE_ADDRESS_MEM_MASK;
+    g_assert_cmphex(p->bar0.addr, ==, src->bar0.addr);
+    g_assert_cmphex(p->bar2.addr, ==, src->bar2.addr);
+    p->dev->msix_enabled = true;
+    p->dev->msix_table_bar = p->bar0;
+    p->dev->msix_pba_bar = p->bar0;
+    p->dev->msix_table_off = PVGPU_MSIX_TABLE_OFFSET;
+    p->dev->msix_pba_off = PVGPU_MSIX_PBA_OFFSET;
+
+    p->msi_addr = src->msi_addr;
+    p->mem = src->mem;
+    p->next_seqno = src->next_seqno;
+    p->last_event_seqno = src->last_event_seqno;
+    return p;
+}
+
+/*
+ * Migration with work in flight: F2H is full and 100 requests wait on H2F
+ * (backpressure) when the source stops; the destination serves them all,
+ * in order, once its driver drains F2H.
+ */
+static void test_migrate(void)
+{
+    Pvgpu *src = pvgpu_start(NULL);
+    Pvgpu *dst;
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    struct pvgpu_msg_hdr hdr;
+    struct pvgpu_msg_ping resp;
+    const unsigned int batch = 100;
+    unsigned int got = 0;
+    int idle = 0;
+
+    boot_ok(src);
+    ping_batch(src, 3, 0x77);
+    wr(src, PVGPU_REG_SCRATCH, 0x600df00d);
+    for (unsigned int i = 0; i < batch; i++) {
+        queue_ping(src, i);
+    }
+    ring_doorbell(src);
+    wait_f2h(src);
+    for (unsigned int i = 0; i < batch; i++) {
+        queue_ping(src, batch + i);
+    }
+    ring_doorbell(src);
+    qtest_clock_step(src->qts, 20 * 1000);
+    /* Requests are still waiting on H2F. */
+    g_assert_cmphex(ring_ptr(src, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)), !=,
+                    ring_ptr(src, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail)));
+
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+    dst = pvgpu_incoming(src, uri);
+    unlink(path);
+    /* The source was stopped, so the destination waits for 'cont'. */
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
+
+    g_assert_cmphex(rd(dst, PVGPU_REG_SCRATCH), ==, 0x600df00d);
+    g_assert_cmpuint(rd(dst, PVGPU_REG_FW_STATUS), ==,
+                     PVGPU_FW_STATE_RUNNING);
+    g_assert_cmphex(rd(dst, PVGPU_REG_IRQ_MASK), ==, PVGPU_IRQ_ALL);
+    while (got < 2 * batch) {
+        if (!f2h_take(dst, &hdr, &resp, sizeof(resp))) {
+            g_assert_cmpint(++idle, <, WAIT_ITERS);
+            qtest_clock_step(dst->qts, 100 * 1000);
+            continue;
+        }
+        g_assert_cmpuint(le16_to_cpu(hdr.kind), ==, PVGPU_MSG_KIND_RESPONSE);
+        g_assert_cmpuint(le32_to_cpu(hdr.seqno), ==, 4 + got);
+        g_assert_cmphex(le64_to_cpu(resp.cookie), ==, got);
+        got++;
+    }
+    /* The channel and its interrupt work on the destination. */
+    mem_wr32(dst, dst->msi_addr, 0);
+    wr(dst, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+    ping_batch(dst, 10, 0x4242);
+
+    pvgpu_stop(dst);
+    pvgpu_stop(src);
+}
+
+/* A destination of another shape refuses the stream (and exits). */
+static void test_migrate_mismatch(void)
+{
+    static const char *const other[] = {
+        ",doorbells=16", ",page-faults=off", ",compute-slots=2",
+    };
+    Pvgpu *src = pvgpu_start(NULL);
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+
+    boot_ok(src);
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(other); i++) {
+        QTestState *dst = qtest_initf("-machine q35 -nodefaults "
+                                      "-bios qboot.rom -device pvgpu%s "
+                                      "-incoming defer", other[i]);
+
+        qtest_set_expected_status(dst, EXIT_FAILURE);
+        qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                                 "'arguments': {'uri': %s}}", uri);
+        qtest_wait_qemu(dst);
+        qtest_quit(dst);
+    }
+    unlink(path);
+    pvgpu_stop(src);
+}
+
+/*
+ * Start QEMU with -device @dev and no qtest server; it is killed after
+ * @secs seconds if it runs. Returns the exit status, stderr in @err.
+ */
+static int run_qemu_with(const char *dev, const char *secs, char **err)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    const char *argv[] = {
+        "timeout", secs, qemu, "-machine", "q35", "-bios", "qboot.rom",
+        "-accel", "qtest",
+        "-nodefaults", "-display", "none", "-device", dev, NULL
+    };
+    g_autofree char *out = NULL;
+    g_autoptr(GError) gerr = NULL;
+    int status;
+
+    g_assert_nonnull(qemu);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, &out, err, &status, &gerr));
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* Bad shapes fail realize: QEMU refuses to start, with a clear error. */
+static void test_bad_shape(void)
+{
+    static const char *const bad[] = {
+        "doorbells=3", "doorbells=1", "doorbells=2048", "va-bits=20",
+        "va-bits=64", "priorities=1", "priorities=9", "copy-slots=0",
+        "compute-slots=65", "max-queues=0", "timeslice-us=1",
+    };
+    g_autofree char *err = NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *dev = g_strdup_printf("pvgpu,%s", bad[i]);
+        g_autofree char *msg = NULL;
+        int status = run_qemu_with(dev, "20", &msg);
+
+        if (g_test_verbose()) {
+            g_test_message("%s: exit %d: %s", dev, status, msg);
+        }
+        g_assert_cmpint(status, ==, 1);
+        g_assert_nonnull(strstr(msg, "pvgpu: invalid device shape"));
+    }
+
+    /* The same command line with a good shape runs (until killed). */
+    g_assert_cmpint(run_qemu_with("pvgpu,doorbells=4", "2", &err), ==, 124);
+    g_assert_null(strstr(err, "invalid device shape"));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/pvgpu/identity", test_identity);
+    qtest_add_func("/pvgpu/properties", test_properties);
+    qtest_add_func("/pvgpu/bad-access", test_bad_access);
+    qtest_add_func("/pvgpu/boot-caps", test_boot_caps);
+    qtest_add_func("/pvgpu/bad-boot", test_bad_boot);
+    qtest_add_func("/pvgpu/no-bus-master", test_no_bus_master);
+    qtest_add_func("/pvgpu/ping", test_ping);
+    qtest_add_func("/pvgpu/ping-backpressure", test_ping_backpressure);
+    qtest_add_func("/pvgpu/unknown-opcode", test_unknown_opcode);
+    qtest_add_func("/pvgpu/malformed", test_malformed);
+    qtest_add_func("/pvgpu/irq-mask", test_irq_mask);
+    qtest_add_func("/pvgpu/reset", test_reset);
+    qtest_add_func("/pvgpu/migrate", test_migrate);
+    qtest_add_func("/pvgpu/migrate-mismatch", test_migrate_mismatch);
+    qtest_add_func("/pvgpu/bad-shape", test_bad_shape);
+
+    return g_test_run();
+}
