@@ -184,6 +184,7 @@ EOF
 
 # --- Main -------------------------------------------------------------------
 
+cache_lock qemu
 fetch_tarball
 key=$(cache_key "$TARBALL_SHA256" "$PVGPU_ROOT/images/qemu" \
 	"${CONFIGURE_FLAGS[*]}" "$0")

@@ -68,3 +68,14 @@ run_logged() {
 		die "'$*' failed (full log: $log)"
 	fi
 }
+
+# cache_lock NAME: hold an exclusive lock on the cache entry NAME until this
+# script exits, so two pipelines (two clones, a helper shell) never run a
+# build in the same cached tree at once.
+cache_lock() {
+	exec 9>"$PVGPU_CACHE/$1.lock"
+	if ! flock -n 9; then
+		step "waiting for another pvgpu build of $1"
+		flock 9
+	fi
+}
