@@ -41,6 +41,13 @@ else
 	fail_layer host/build "firmware-model did not build"
 fi
 
+step "test: guest-suite judge self-test"
+judge_rc=0
+"$PVGPU_ROOT/tests/vm/test_judge.py" >"$PVGPU_BUILD/judge-selftest.log" 2>&1 || judge_rc=$?
+"$PVGPU_ROOT/scripts/run-host-tests.py" --tap host/vm <"$PVGPU_BUILD/judge-selftest.log" |
+	tee -a "$results" | grep -v '^PASS' || true
+[ "$judge_rc" = 0 ] || fail_layer host/vm/program "exit $judge_rc, see $PVGPU_BUILD/judge-selftest.log"
+
 # --- qtest --------------------------------------------------------------
 step "test: qtest"
 qtest_rc=0

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Self-test of judge-guest.py: each kernel check must fail on a report of
+its kind and pass on a clean log, and missing results must fail. Prints TAP.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+JUDGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "judge-guest.py")
+CLEAN_DMESG = """[    0.000000] Linux version 6.12.117-pvgpu-debug
+[    4.672159] DMA-API: preallocated 65536 debug entries
+[    4.672342] DMA-API: debugging enabled by kernel config
+[    6.087088] pvgpu 0000:00:01.0: [drm] firmware 0.1.0 running
+"""
+REPORTS = {
+    "kernel/no-kasan-report":
+        "[ 9.1] BUG: KASAN: slab-use-after-free in pvgpu_channel_send+0x1/0x2\n",
+    "kernel/no-lockdep-report":
+        "[ 9.1] WARNING: possible circular locking dependency detected\n",
+    "kernel/no-warn-or-bug":
+        "[ 9.1] ------------[ cut here ]------------\n[ 9.1] WARNING: CPU: 0\n",
+    "kernel/no-dma-api-debug-report":
+        "[ 9.1] DMA-API: pvgpu 0000:00:01.0: device driver frees DMA memory "
+        "with wrong function\n",
+    "kernel/no-debug-objects-report":
+        "[ 9.1] ODEBUG: free active (active state 0) object: ffff timer_list\n",
+}
+LEAK = """unreferenced object 0xffff888003b6e000 (size 64):
+  comm "modprobe", pid 120, jiffies 4294893190
+  backtrace (crc 0):
+    pvgpu_fw_init+0x10/0x20 [pvgpu]
+"""
+RESULTS = {"tests": {"igt@pvgpu_query@ping-basic": {"result": "pass"},
+                     "igt@core_auth@basic-auth": {"result": "dmesg-warn"},
+                     "igt@pvgpu_debugfs@fw-log": {"result": "skip"}}}
+
+
+def judge(dmesg=CLEAN_DMESG, kmemleak="", results=RESULTS):
+    with tempfile.TemporaryDirectory() as out:
+        if results is not None:
+            os.makedirs(os.path.join(out, "igt"))
+            with open(os.path.join(out, "igt", "results.json"), "w") as f:
+                json.dump(results, f)
+        with open(os.path.join(out, "dmesg.txt"), "w") as f:
+            f.write(dmesg)
+        if kmemleak is not None:
+            with open(os.path.join(out, "kmemleak.txt"), "w") as f:
+                f.write(kmemleak)
+        lines = subprocess.check_output([JUDGE, out], text=True).splitlines()
+    return {l.split()[1]: l.split()[0] for l in lines}
+
+
+checks = []
+
+
+def check(name, cond):
+    checks.append((name, cond))
+
+
+clean = judge()
+for name in REPORTS:
+    check(f"clean-log-passes-{name.split('/')[1]}", clean.get(name) == "PASS")
+    hit = judge(dmesg=CLEAN_DMESG + REPORTS[name])
+    check(f"report-fails-{name.split('/')[1]}", hit.get(name) == "FAIL")
+check("clean-kmemleak-passes", clean.get("kernel/no-kmemleak-report") == "PASS")
+check("leak-fails", judge(kmemleak=LEAK).get("kernel/no-kmemleak-report") == "FAIL")
+check("missing-kmemleak-fails",
+      judge(kmemleak=None).get("kernel/no-kmemleak-report") == "FAIL")
+check("pass-result-passes", clean.get("guest/igt@pvgpu_query@ping-basic") == "PASS")
+check("dmesg-warn-result-fails", clean.get("guest/igt@core_auth@basic-auth") == "FAIL")
+check("skip-result-skips", clean.get("guest/igt@pvgpu_debugfs@fw-log") == "SKIP")
+check("missing-results-fail", judge(results=None).get("guest/igt_runner") == "FAIL")
+check("empty-results-fail", judge(results={"tests": {}}).get("guest/igt_runner") == "FAIL")
+
+print(f"1..{len(checks)}")
+for i, (name, ok) in enumerate(checks, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} /judge/{name}")
+sys.exit(0 if all(ok for _, ok in checks) else 1)
