@@ -39,6 +39,12 @@ rm -rf "$stage"
 moddir="$stage/usr/lib/modules/$release"
 mkdir -p "$moddir/extra" "$stage/opt/pvgpu/bin" "$stage/opt/pvgpu/tests" "$stage/etc/pvgpu"
 install -m 0755 "$PVGPU_ROOT/images/rootfs/init" "$stage/init"
+mkdir -p "$stage/etc/profile.d"
+cat >"$stage/etc/profile.d/pvgpu.sh" <<'EOP'
+# pvgpu guest: the project's programs, and IGT pinned to the pvgpu device.
+export PATH=/opt/pvgpu/bin:$PATH
+export IGT_FORCE_DRIVER=pvgpu PVGPU_OUT=/out
+EOP
 install -m 0644 "$modbuild/pvgpu.ko" "$moddir/extra/"
 
 if [ -d "$kdir/root/lib/modules/$release" ]; then
