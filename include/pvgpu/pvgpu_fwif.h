@@ -121,10 +121,26 @@ struct pvgpu_msg_hdr {
 /* Host-to-firmware requests. */
 #define PVGPU_H2F_PING			0x0001
 #define PVGPU_H2F_LOG_CTRL		0x0002
+#define PVGPU_H2F_AS_BIND		0x0010	/* struct pvgpu_msg_as_bind */
+#define PVGPU_H2F_AS_UNBIND		0x0011	/* struct pvgpu_msg_as_unbind */
+#define PVGPU_H2F_TLB_INVALIDATE	0x0012	/* struct pvgpu_msg_tlb_invalidate */
+#define PVGPU_H2F_QUEUE_REGISTER	0x0020	/* struct pvgpu_msg_queue_register */
+#define PVGPU_H2F_QUEUE_DEREGISTER	0x0021	/* struct pvgpu_msg_queue */
+#define PVGPU_H2F_QUEUE_SUSPEND		0x0022	/* struct pvgpu_msg_queue */
+#define PVGPU_H2F_QUEUE_RESUME		0x0023	/* struct pvgpu_msg_queue */
+#define PVGPU_H2F_QUEUE_SET_PRIORITY	0x0024	/* struct pvgpu_msg_queue_set */
+#define PVGPU_H2F_QUEUE_SET_TIMESLICE	0x0025	/* struct pvgpu_msg_queue_set */
+#define PVGPU_H2F_QUEUE_RESET		0x0026	/* struct pvgpu_msg_queue */
+#define PVGPU_H2F_QUEUE_QUERY		0x0027	/* struct pvgpu_msg_queue -> _state */
+#define PVGPU_H2F_PAGE_FAULT_REPLY	0x0030	/* struct pvgpu_msg_fault_reply */
 
 /* Firmware-to-host events. */
 #define PVGPU_F2H_EVT_LOG		0x8001
 #define PVGPU_F2H_EVT_RING_ERROR	0x8002
+#define PVGPU_F2H_EVT_QUEUE_SIGNAL	0x8010	/* struct pvgpu_evt_queue_signal */
+#define PVGPU_F2H_EVT_QUEUE_IDLE	0x8011	/* struct pvgpu_evt_queue_idle */
+#define PVGPU_F2H_EVT_QUEUE_ERROR	0x8012	/* struct pvgpu_evt_queue_error */
+#define PVGPU_F2H_EVT_PAGE_FAULT	0x8013	/* struct pvgpu_evt_page_fault */
 
 /**
  * struct pvgpu_msg_ping - PVGPU_H2F_PING request and response payload
@@ -168,6 +184,205 @@ struct pvgpu_evt_ring_error {
 	__le32 word1;
 };
 
+/* --- Address spaces, TLB ---------------------------------------------- */
+
+/* Address-space flags (pvgpu_msg_as_bind.flags). */
+#define PVGPU_AS_FAULTABLE		(1u << 0)	/* recoverable faults */
+
+/**
+ * struct pvgpu_msg_as_bind - PVGPU_H2F_AS_BIND request
+ *
+ * Make address space @asid (0 .. caps.max_address_spaces - 1) use the page
+ * tables rooted at guest-physical @pt_root (4 KiB aligned, format in
+ * pvgpu_pt.h). Binding an already bound @asid is EBUSY. Faults on a
+ * PVGPU_AS_FAULTABLE space stall the queue and are reported with
+ * PVGPU_F2H_EVT_PAGE_FAULT; on other spaces they are fatal for the queue.
+ */
+struct pvgpu_msg_as_bind {
+	__le32 asid;
+	__le32 flags;		/* PVGPU_AS_* */
+	__le64 pt_root;
+};
+
+/**
+ * struct pvgpu_msg_as_unbind - PVGPU_H2F_AS_UNBIND request
+ *
+ * EBUSY while a registered queue still uses @asid; ENOENT if unbound.
+ * Unbinding drops every TLB entry of @asid.
+ */
+struct pvgpu_msg_as_unbind {
+	__le32 asid;
+	__le32 reserved;	/* must be zero */
+};
+
+#define PVGPU_TLB_INV_ALL		(1u << 0)	/* ignore va/size */
+
+/**
+ * struct pvgpu_msg_tlb_invalidate - PVGPU_H2F_TLB_INVALIDATE request
+ *
+ * Drop TLB entries of @asid overlapping [@va, @va + @size). The response
+ * means every later GPU access of that range walks the page tables again.
+ */
+struct pvgpu_msg_tlb_invalidate {
+	__le32 asid;
+	__le32 flags;		/* PVGPU_TLB_INV_* */
+	__le64 va;
+	__le64 size;
+};
+
+/* --- Queues ------------------------------------------------------------ */
+
+/**
+ * struct pvgpu_queue_desc - a queue as the driver describes it
+ *
+ * In guest memory (64-byte aligned) at the address PVGPU_H2F_QUEUE_REGISTER
+ * names; the firmware reads it once at registration. The ring is in the
+ * queue's GPU address space; the read and write pointers are guest-physical
+ * u32s (byte offsets into the ring) so the driver can map them to the
+ * process that owns a user-mode queue. The firmware writes @rptr_addr after
+ * each ring command completes; the driver (or userspace) writes @wptr_addr
+ * and then rings the queue's doorbell page.
+ */
+struct pvgpu_queue_desc {
+	__le32 engine_class;	/* PVGPU_ENGINE_CLASS_* */
+	__le32 priority;	/* 0 .. caps.num_priorities - 1; highest: realtime */
+	__le32 timeslice_us;	/* 0: caps default; else within caps min..max */
+	__le32 asid;		/* bound address space */
+	__le64 ring_va;		/* GPU VA, 4 KiB aligned */
+	__le32 ring_size;	/* bytes, power of two, 4 KiB .. 4 MiB */
+	__le32 doorbell;	/* doorbell page 1 .. num_doorbells - 1 */
+	__le64 rptr_addr;	/* guest-physical, 4-byte aligned */
+	__le64 wptr_addr;	/* guest-physical, 4-byte aligned */
+	__le32 flags;		/* must be zero */
+	__le32 reserved[3];	/* must be zero */
+};
+
+/** struct pvgpu_msg_queue_register - PVGPU_H2F_QUEUE_REGISTER request */
+struct pvgpu_msg_queue_register {
+	__le32 queue_id;	/* 0 .. caps.max_queues - 1, unused */
+	__le32 reserved;	/* must be zero */
+	__le64 desc_addr;	/* struct pvgpu_queue_desc, guest-physical */
+};
+
+/** struct pvgpu_msg_queue - requests that only name a queue */
+struct pvgpu_msg_queue {
+	__le32 queue_id;
+	__le32 reserved;	/* must be zero */
+};
+
+/** struct pvgpu_msg_queue_set - SET_PRIORITY / SET_TIMESLICE requests */
+struct pvgpu_msg_queue_set {
+	__le32 queue_id;
+	__le32 value;		/* priority, or timeslice in us (0: default) */
+};
+
+/* Queue states (pvgpu_msg_queue_state.state). */
+#define PVGPU_QUEUE_STATE_IDLE		0	/* ring empty */
+#define PVGPU_QUEUE_STATE_RUNNABLE	1	/* work, waiting for a slot */
+#define PVGPU_QUEUE_STATE_RESIDENT	2	/* in a hardware slot */
+#define PVGPU_QUEUE_STATE_WAITING	3	/* blocked in a WAIT command */
+#define PVGPU_QUEUE_STATE_FAULTED	4	/* stalled on a page fault */
+#define PVGPU_QUEUE_STATE_SUSPENDED	5	/* suspended by the driver */
+#define PVGPU_QUEUE_STATE_ERROR		6	/* stopped after an error */
+
+/** struct pvgpu_msg_queue_state - PVGPU_H2F_QUEUE_QUERY response payload */
+struct pvgpu_msg_queue_state {
+	__le32 queue_id;
+	__le32 state;		/* PVGPU_QUEUE_STATE_* */
+	__le32 rptr;
+	__le32 slot;		/* hardware slot, or ~0 when not resident */
+	__le64 commands_done;
+	__le64 busy_ns;		/* time spent resident */
+};
+
+/* Memory access kinds (faults). */
+#define PVGPU_ACCESS_READ		0
+#define PVGPU_ACCESS_WRITE		1
+#define PVGPU_ACCESS_ATOMIC		2
+
+/* Fault reasons. */
+#define PVGPU_FAULT_NOT_PRESENT		1	/* no valid translation */
+#define PVGPU_FAULT_WRITE_PROTECT	2	/* write to a read-only page */
+#define PVGPU_FAULT_PT_DMA		3	/* page table not readable */
+#define PVGPU_FAULT_NO_AS		4	/* address space not bound */
+#define PVGPU_FAULT_BAD_PA		5	/* translation points outside RAM */
+
+/** struct pvgpu_evt_queue_signal - PVGPU_F2H_EVT_QUEUE_SIGNAL payload */
+struct pvgpu_evt_queue_signal {
+	__le32 queue_id;
+	__le32 reserved;
+	__le64 addr;		/* GPU VA the SIGNAL wrote */
+	__le64 value;		/* the value it wrote */
+};
+
+/** struct pvgpu_evt_queue_idle - PVGPU_F2H_EVT_QUEUE_IDLE payload */
+struct pvgpu_evt_queue_idle {
+	__le32 queue_id;
+	__le32 rptr;
+};
+
+/* Queue errors (pvgpu_evt_queue_error.error). */
+#define PVGPU_QUEUE_ERR_ILLEGAL_CMD	1	/* unknown opcode / bad length */
+#define PVGPU_QUEUE_ERR_BAD_ENGINE	2	/* command not for this engine */
+#define PVGPU_QUEUE_ERR_PAGE_FAULT	3	/* fatal fault (see fault fields) */
+#define PVGPU_QUEUE_ERR_BATCH_DEPTH	4	/* BATCH_CALL nesting too deep */
+#define PVGPU_QUEUE_ERR_BAD_ARGS	5	/* command arguments invalid */
+#define PVGPU_QUEUE_ERR_HANG		6	/* watchdog: no progress */
+#define PVGPU_QUEUE_ERR_PREEMPT_TIMEOUT	7	/* did not yield in time */
+#define PVGPU_QUEUE_ERR_FAULT_FAILED	8	/* driver answered FAIL */
+#define PVGPU_QUEUE_ERR_RESET		9	/* driver asked (QUEUE_RESET) */
+#define PVGPU_QUEUE_ERR_BAD_POINTER	10	/* wptr/rptr unreadable or bad */
+
+/**
+ * struct pvgpu_evt_queue_error - PVGPU_F2H_EVT_QUEUE_ERROR payload
+ *
+ * The queue stopped (state ERROR) and stays stopped until deregistered.
+ * @guilty is 1 for the queue that caused the reset, 0 for a queue that was
+ * reset only because it shared the engine (innocent: it may be resubmitted).
+ */
+struct pvgpu_evt_queue_error {
+	__le32 queue_id;
+	__le32 error;		/* PVGPU_QUEUE_ERR_* */
+	__le32 guilty;
+	__le32 engine_class;
+	__le64 cmd_va;		/* GPU VA of the command that failed */
+	__le32 cmd_dw0;		/* its first dword */
+	__le32 rptr;
+	__le64 fault_va;	/* PAGE_FAULT: the address */
+	__le32 fault_access;	/* PVGPU_ACCESS_* */
+	__le32 fault_reason;	/* PVGPU_FAULT_* */
+	__le32 asid;
+	__le32 reserved;
+};
+
+/**
+ * struct pvgpu_evt_page_fault - PVGPU_F2H_EVT_PAGE_FAULT payload
+ *
+ * A queue on a faultable address space stalled at @va. It stays stalled
+ * (only it: other queues keep running) until the driver answers with
+ * PVGPU_H2F_PAGE_FAULT_REPLY naming @queue_id and @fault_seqno.
+ */
+struct pvgpu_evt_page_fault {
+	__le32 queue_id;
+	__le32 fault_seqno;	/* per queue, from 1 */
+	__le64 va;
+	__le32 access;		/* PVGPU_ACCESS_* */
+	__le32 reason;		/* PVGPU_FAULT_* */
+	__le32 asid;
+	__le32 engine_class;
+};
+
+#define PVGPU_FAULT_REPLY_RETRY		0	/* mapped now: replay the access */
+#define PVGPU_FAULT_REPLY_FAIL		1	/* fail the queue */
+
+/** struct pvgpu_msg_fault_reply - PVGPU_H2F_PAGE_FAULT_REPLY request */
+struct pvgpu_msg_fault_reply {
+	__le32 queue_id;
+	__le32 fault_seqno;
+	__le32 action;		/* PVGPU_FAULT_REPLY_* */
+	__le32 reserved;	/* must be zero */
+};
+
 /* --- Capabilities ------------------------------------------------------ */
 
 #define PVGPU_MAX_ENGINE_CLASSES	8
@@ -208,7 +423,8 @@ struct pvgpu_fw_caps {
 	__le32 timeslice_min_us;
 	__le32 timeslice_max_us;
 	__le32 num_engine_classes;
-	__le32 reserved[3];
+	__le32 max_address_spaces;	/* asids 0 .. this - 1 */
+	__le32 reserved[2];
 	struct pvgpu_engine_caps engines[PVGPU_MAX_ENGINE_CLASSES];
 };
 
@@ -247,5 +463,14 @@ PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_ring_error) == 16, "ring err size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_fw_caps) == 64 + 16 * PVGPU_MAX_ENGINE_CLASSES,
 		    "caps size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_log_desc) == 64, "log desc size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_as_bind) == 16, "as bind size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_tlb_invalidate) == 24, "tlb inv size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_queue_desc) == 64, "queue desc size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_queue_register) == 16, "q reg size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_queue_state) == 32, "q state size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_queue_signal) == 24, "signal size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_queue_error) == 56, "q error size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_page_fault) == 32, "fault size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_fault_reply) == 16, "reply size");
 
 #endif /* PVGPU_FWIF_H */
