@@ -59,6 +59,10 @@
  * polls the F2H ring once itself; only if its response is still missing it
  * leaves the pending list and returns -ETIMEDOUT. A late response becomes
  * an orphan. A signal while waiting returns -ERESTARTSYS the same way.
+ * The debugfs test hook inject_drop_doorbells makes this path run: a
+ * request whose doorbell was skipped never reaches the firmware, so the
+ * poll finds nothing and it times out; the next doorbell makes the
+ * firmware serve it after all, and its response is an orphan.
  *
  * **Failure**: when the firmware stops (pvgpu_channel_fail()), every
  * pending request completes with the given error (-EIO on a crash, -ENODEV
@@ -299,6 +303,7 @@ int pvgpu_channel_init(struct pvgpu_channel *ch, struct pvgpu_device *pvdev)
 	init_waitqueue_head(&ch->space_wq);
 	ch->state = PVGPU_CHANNEL_OFF;
 	ch->next_seqno = 1;
+	atomic_set(&ch->inject_drop_doorbells, 0);
 
 	ret = pvgpu_dma_alloc(pvdev, &ch->ctl, 2 * SZ_4K);
 	if (ret)
@@ -785,6 +790,15 @@ static void pvgpu_channel_write_locked(struct pvgpu_channel *ch,
 	/* The message (and t_submit) before the tail that publishes it. */
 	wmb();
 	WRITE_ONCE(r->desc->tail, cpu_to_le32(pos));
+
+	/* Test hook: the request waits on the ring for the next doorbell. */
+	if (atomic_dec_if_positive(&ch->inject_drop_doorbells) >= 0) {
+		drm_dbg_driver(&ch->pvdev->drm,
+			       "request %u: doorbell dropped (injected)\n",
+			       w->seqno);
+		return;
+	}
+
 	/* writel() orders the tail before the doorbell. */
 	writel(pos, ch->pvdev->doorbells + PVGPU_DOORBELL_H2F);
 }

@@ -7,6 +7,7 @@
 #ifndef PVGPU_CHANNEL_H
 #define PVGPU_CHANNEL_H
 
+#include <linux/atomic.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -192,6 +193,14 @@ struct pvgpu_channel {
 
 	/** @stats: counters, see struct pvgpu_channel_stats. */
 	struct pvgpu_channel_stats stats;
+
+	/**
+	 * @inject_drop_doorbells: test hook, debugfs inject_drop_doorbells:
+	 * the next this many H2F doorbell writes are skipped, as if the
+	 * firmware had missed them; decremented as they are skipped. The
+	 * requests stay on the ring and are served at the next doorbell.
+	 */
+	atomic_t inject_drop_doorbells;
 };
 
 /**

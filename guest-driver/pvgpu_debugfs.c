@@ -5,6 +5,7 @@
  * Copyright (C) 2026 The pvgpu authors
  */
 
+#include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
 #include <drm/drm_debugfs.h>
@@ -29,6 +30,14 @@
  *   head/tail/status words and the channel statistics, one "key: value"
  *   per line.
  * - fw_caps: the firmware's capabilities, one "key: value" per line.
+ *
+ * Test hooks, read-write, for fault injection by tests (root only):
+ *
+ * - inject_drop_doorbells: an integer N; the next N H2F doorbell writes
+ *   are skipped (N counts down as they are). The requests stay on the
+ *   ring, so they time out unless a later doorbell makes the firmware
+ *   serve them in time; their late responses become orphans. Values
+ *   <= 0 drop nothing.
  */
 
 static struct pvgpu_device *pvgpu_debugfs_dev(struct seq_file *m)
@@ -82,4 +91,9 @@ void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
 {
 	drm_debugfs_add_files(&pvdev->drm, pvgpu_debugfs_files,
 			      ARRAY_SIZE(pvgpu_debugfs_files));
+
+	/* Removed with the directory by drm_dev_unplug(). */
+	debugfs_create_atomic_t("inject_drop_doorbells", 0600,
+				pvdev->drm.debugfs_root,
+				&pvdev->fw.ch.inject_drop_doorbells);
 }

@@ -6,87 +6,15 @@
  * "firmware X.Y.Z, interface A.B (driver C.D), boot N" when it starts).
  */
 #define _GNU_SOURCE
-#include <ctype.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "igt_lite.h"
 #include "libpvgpu.h"
-
-#define DEBUGFS "/sys/kernel/debug"
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
-}
-
-/* Does the "name" file of DRM debugfs dir @dir name the pvgpu driver? */
-static bool dir_is_pvgpu(const char *dir)
-{
-	char path[PATH_MAX], buf[128] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/name", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return !strncmp(buf, PVGPU_DRIVER_NAME, strlen(PVGPU_DRIVER_NAME)) &&
-	       (isspace((unsigned char)buf[strlen(PVGPU_DRIVER_NAME)]) ||
-		!buf[strlen(PVGPU_DRIVER_NAME)]);
-}
-
-/* The pvgpu device's DRM debugfs directory, or skip. */
-static void debugfs_dir(char *out, size_t len)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	int fd, minor;
-	DIR *d;
-
-	fd = igt_open_pvgpu_primary(NULL, 0);
-	minor = pvgpu_node_minor(fd);
-	close(fd);
-	igt_assert(minor >= 0);
-
-	if (!is_dir(DEBUGFS "/dri"))
-		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
-	igt_require_f(is_dir(DEBUGFS "/dri"), "debugfs not mounted at %s (and cannot be)\n",
-		      DEBUGFS);
-
-	snprintf(path, sizeof(path), DEBUGFS "/dri/%d", minor);
-	if (is_dir(path) && dir_is_pvgpu(path)) {
-		snprintf(out, len, "%s", path);
-		return;
-	}
-
-	/* Kernels that name the directories otherwise: find ours by name. */
-	d = opendir(DEBUGFS "/dri");
-	igt_assert(d);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), DEBUGFS "/dri/%s", de->d_name);
-		if (is_dir(path) && dir_is_pvgpu(path)) {
-			snprintf(out, len, "%s", path);
-			closedir(d);
-			return;
-		}
-	}
-	closedir(d);
-	igt_fail_f("no pvgpu directory under " DEBUGFS "/dri (primary minor %d)\n", minor);
-}
 
 /* Reads a whole file with reads of @chunk bytes; returns it NUL-terminated. */
 static char *read_all(const char *path, size_t chunk, size_t *len)
@@ -123,7 +51,7 @@ static char *read_fw_file(const char *name, size_t chunk, size_t *len)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32];
 
-	debugfs_dir(dir, sizeof(dir));
+	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	igt_assert_f(access(path, R_OK) == 0, "%s missing or unreadable\n", path);
 	return read_all(path, chunk, len);

@@ -41,7 +41,7 @@ export IGT_LITE_SUBTEST_TIMEOUT=2
 unset IGT_SENTINEL_ON_STDERR IGT_FORCE_DRIVER IGT_DEVICE
 
 run list 0 "$self" --list-subtests
-if [ "$(tr '\n' ' ' <"$tmp/out")" = "pass fail fail-err skip crash timeout helper-pass helper-fail thread-fail " ]; then ok; else bad "list: $(cat "$tmp/out")"; fi
+if [ "$(tr '\n' ' ' <"$tmp/out")" = "pass fail fail-err skip crash timeout helper-pass helper-fail thread-fail exit-handler exit-handler-fail " ]; then ok; else bad "list: $(cat "$tmp/out")"; fi
 empty list "$tmp/err"
 
 run list-filter 0 "$self" --list-subtests --run-subtest 'helper-*'
@@ -85,13 +85,21 @@ has helper-fail "$tmp/err" 'helper 2 fails on purpose'
 run thread-fail 98 "$self" --run-subtest thread-fail
 has thread-fail "$tmp/out" '^Subtest thread-fail: FAIL'
 
+# exit handlers: last installed first, after success and after failure
+for t in exit-handler exit-handler-fail; do
+	[ "$t" = exit-handler ] && want=0 || want=98
+	run "$t" "$want" "$self" --run-subtest "$t"
+	if [ "$(grep '^exit handler' "$tmp/out" | tr '\n' '|')" = "exit handler second|exit handler first (sig 0)|" ]; then ok; else
+		bad "$t: handlers did not run once each, last first"; sed 's/^/  | /' "$tmp/out" >&2; fi
+done
+
 # igt_runner's multiple mode and resume: comma lists, globs, negation
 run multi 0 "$self" --run-subtest 'skip,helper-*,!helper-fail'
 has multi "$tmp/out" '^Subtest skip: SKIP'
 has multi "$tmp/out" '^Subtest helper-pass: SUCCESS'
 hasnt multi "$tmp/out" 'helper-fail'
 run multi-pass 0 "$self" --run-subtest 'pass,skip'
-run resume 0 "$self" --run-subtest '*,!fail*,!crash,!timeout,!helper-fail,!thread-fail'
+run resume 0 "$self" --run-subtest '*,!fail*,!crash,!timeout,!helper-fail,!thread-fail,!exit-handler*'
 if [ "$(grep -c '^Starting subtest: ' "$tmp/out")" -eq 3 ]; then ok; else bad "resume: ran $(grep -c '^Starting subtest: ' "$tmp/out") subtests"; fi
 
 run unknown 79 "$self" --run-subtest nosuch

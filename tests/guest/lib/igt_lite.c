@@ -4,6 +4,8 @@
  * tests/guest/README.md.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -27,6 +31,8 @@
 #define IGT_LITE_VERSION "igt_lite-pvgpu-1"
 #define DEFAULT_SUBTEST_TIMEOUT_S 300
 #define MAX_HELPERS 1024
+#define MAX_EXIT_HANDLERS 16
+#define DEBUGFS "/sys/kernel/debug"
 
 static const char *command_str = "test";
 static const char *in_subtest;	/* set in the subtest's process */
@@ -37,6 +43,10 @@ static char *device_filter;	/* --device / IGT_DEVICE */
 
 static pid_t helpers[MAX_HELPERS];
 static int num_helpers;
+
+static igt_exit_handler_t exit_handlers[MAX_EXIT_HANDLERS];
+static int num_exit_handlers;
+static pid_t exit_handlers_pid;	/* the process that installed them */
 
 /* ---- small utilities -------------------------------------------------- */
 
@@ -123,10 +133,40 @@ void igt_kmsg(const char *fmt, ...)
 	close(fd);
 }
 
+void igt_emit_ignore_dmesg_regex(const char *regex)
+{
+	/* igt_runner's resultgen looks for this text in kernel messages. */
+	igt_kmsg("add ignored dmesg regex: %s\n", regex);
+}
+
+/* ---- exit handlers ---------------------------------------------------- */
+
+void igt_install_exit_handler(igt_exit_handler_t fn)
+{
+	if (exit_handlers_pid != getpid()) {	/* inherited over fork() */
+		num_exit_handlers = 0;
+		exit_handlers_pid = getpid();
+	}
+	igt_assert_f(num_exit_handlers < MAX_EXIT_HANDLERS,
+		     "too many exit handlers\n");
+	exit_handlers[num_exit_handlers++] = fn;
+}
+
+/* Each handler is taken off the list before it runs: one that fails ends
+ * up here again and the rest still run. */
+static void run_exit_handlers(void)
+{
+	while (exit_handlers_pid == getpid() && num_exit_handlers > 0)
+		exit_handlers[--num_exit_handlers](0);
+}
+
 /* ---- failing and skipping --------------------------------------------- */
 
 static IGT_NORETURN void end_process(int code)
 {
+	fflush(stdout);
+	fflush(stderr);
+	run_exit_handlers();
 	fflush(stdout);
 	fflush(stderr);
 	_exit(code);
@@ -305,6 +345,71 @@ int igt_open_pvgpu_render(char *path, size_t len)
 int igt_open_pvgpu_primary(char *path, size_t len)
 {
 	return open_pvgpu(PVGPU_NODE_PRIMARY, path, len);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* Does the "name" file of DRM debugfs dir @dir name the pvgpu driver? */
+static bool debugfs_dir_is_pvgpu(const char *dir)
+{
+	size_t n = strlen(PVGPU_DRIVER_NAME);
+	char path[PATH_MAX], buf[128] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/name", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strncmp(buf, PVGPU_DRIVER_NAME, n) &&
+	       (isspace((unsigned char)buf[n]) || !buf[n]);
+}
+
+void igt_pvgpu_debugfs_dir(char *out, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int fd, minor;
+	DIR *d;
+
+	fd = igt_open_pvgpu_primary(NULL, 0);
+	minor = pvgpu_node_minor(fd);
+	close(fd);
+	igt_assert(minor >= 0);
+
+	if (!is_dir(DEBUGFS "/dri"))
+		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
+	igt_require_f(is_dir(DEBUGFS "/dri"), "debugfs not mounted at %s (and cannot be)\n",
+		      DEBUGFS);
+
+	snprintf(path, sizeof(path), DEBUGFS "/dri/%d", minor);
+	if (is_dir(path) && debugfs_dir_is_pvgpu(path)) {
+		snprintf(out, len, "%s", path);
+		return;
+	}
+
+	/* Kernels that name the directories otherwise: find ours by name. */
+	d = opendir(DEBUGFS "/dri");
+	igt_assert(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), DEBUGFS "/dri/%s", de->d_name);
+		if (is_dir(path) && debugfs_dir_is_pvgpu(path)) {
+			snprintf(out, len, "%s", path);
+			closedir(d);
+			return;
+		}
+	}
+	closedir(d);
+	igt_fail_f("no pvgpu directory under " DEBUGFS "/dri (primary minor %d)\n", minor);
 }
 
 /* ---- subtest selection ------------------------------------------------ */

@@ -154,6 +154,29 @@ uint64_t igt_nsec_now(void);
 /* Write a line to the kernel log (/dev/kmsg) with the "[IGT] " prefix. */
 IGT_PRINTF(1, 2) void igt_kmsg(const char *fmt, ...);
 
+/*
+ * Tell igt_runner to ignore kernel messages that match @regex (GRegex/PCRE
+ * syntax) from now until the current subtest ends; otherwise a message of
+ * warning level or worse turns a pass into dmesg-warn. Only for messages a
+ * subtest provokes on purpose. The kernel escapes backslashes in the
+ * /dev/kmsg records igt_runner reads, so @regex must not contain any: write
+ * [(] rather than \(.
+ */
+void igt_emit_ignore_dmesg_regex(const char *regex);
+
+/* ---- cleanup ---------------------------------------------------------- */
+/*
+ * igt_install_exit_handler() registers @fn to run when the subtest's
+ * process ends: after success, a failed assertion or a skip, from whichever
+ * thread ends it (not after a crash or the subtest timeout's SIGKILL).
+ * Handlers run once each, last installed first, with @sig 0; a handler that
+ * fails does not keep the others from running. igt_fork() helpers do not
+ * run their parent's handlers. For global state a subtest must put back
+ * whatever happens: module parameters, driver binding.
+ */
+typedef void (*igt_exit_handler_t)(int sig);
+void igt_install_exit_handler(igt_exit_handler_t fn);
+
 /* ---- processes -------------------------------------------------------- */
 /*
  * igt_fork() starts a helper process that runs fn(idx, arg) and exits 0;
@@ -175,5 +198,12 @@ void igt_waitchildren(void);
  */
 int igt_open_pvgpu_render(char *path, size_t len);
 int igt_open_pvgpu_primary(char *path, size_t len);
+
+/*
+ * The pvgpu device's DRM debugfs directory, /sys/kernel/debug/dri/<minor>
+ * (or whichever directory there names the pvgpu driver), into @out;
+ * debugfs is mounted if it is not. Skips without a device or debugfs.
+ */
+void igt_pvgpu_debugfs_dir(char *out, size_t len);
 
 #endif /* IGT_LITE_H */

@@ -85,6 +85,30 @@ static void test_thread_fail(void)
 	sleep(5);	/* not reached: the failing thread ends the process */
 }
 
+static void handler_first(int sig)
+{
+	igt_info("exit handler first (sig %d)\n", sig);
+}
+
+static void handler_second(int sig)
+{
+	(void)sig;
+	igt_info("exit handler second\n");
+}
+
+static void test_exit_handler(void)
+{
+	igt_install_exit_handler(handler_first);
+	igt_install_exit_handler(handler_second);
+}
+
+static void test_exit_handler_fail(void)
+{
+	igt_install_exit_handler(handler_first);
+	igt_install_exit_handler(handler_second);
+	igt_assert_f(0, "fails with exit handlers installed\n");
+}
+
 static const struct igt_lite_subtest subtests[] = {
 	{ "pass", test_pass, "passes" },
 	{ "fail", test_fail, "fails an assertion" },
@@ -95,6 +119,8 @@ static const struct igt_lite_subtest subtests[] = {
 	{ "helper-pass", test_helper_pass, "helpers pass" },
 	{ "helper-fail", test_helper_fail, "a helper fails" },
 	{ "thread-fail", test_thread_fail, "a thread fails" },
+	{ "exit-handler", test_exit_handler, "passes; its exit handlers run" },
+	{ "exit-handler-fail", test_exit_handler_fail, "fails; its exit handlers run" },
 };
 
 IGT_LITE_MAIN("igt_lite self-test", subtests)
