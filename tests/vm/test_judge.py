@@ -33,6 +33,14 @@ LEAK = """unreferenced object 0xffff888003b6e000 (size 64):
     pvgpu_fw_init+0x10/0x20 [pvgpu]
 """
 RESULTS = {"tests": {"igt@pvgpu_query@ping-basic": {"result": "pass"},
+                     "igt@pvgpu_query@ping-noisy": {
+                         "result": "dmesg-warn",
+                         "dmesg": "<6> [9.0] [IGT] starting\n"
+                                  "<4> [9.1] hrtimer: interrupt took 3126095 ns\n"},
+                     "igt@pvgpu_query@ping-warned": {
+                         "result": "dmesg-warn",
+                         "dmesg": "<4> [9.1] hrtimer: interrupt took 3126095 ns\n"
+                                  "<4> [9.2] pvgpu 0000:00:01.0: [drm] timed out\n"},
                      "igt@core_auth@basic-auth": {"result": "dmesg-warn"},
                      "igt@pvgpu_debugfs@fw-log": {"result": "skip"}}}
 
@@ -70,6 +78,9 @@ check("missing-kmemleak-fails",
       judge(kmemleak=None).get("kernel/no-kmemleak-report") == "FAIL")
 check("pass-result-passes", clean.get("guest/igt@pvgpu_query@ping-basic") == "PASS")
 check("dmesg-warn-result-fails", clean.get("guest/igt@core_auth@basic-auth") == "FAIL")
+check("emulation-noise-only-passes", clean.get("guest/igt@pvgpu_query@ping-noisy") == "PASS")
+check("noise-plus-real-warning-fails",
+      clean.get("guest/igt@pvgpu_query@ping-warned") == "FAIL")
 check("skip-result-skips", clean.get("guest/igt@pvgpu_debugfs@fw-log") == "SKIP")
 check("missing-results-fail", judge(results=None).get("guest/igt_runner") == "FAIL")
 check("empty-results-fail", judge(results={"tests": {}}).get("guest/igt_runner") == "FAIL")
