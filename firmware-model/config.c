@@ -24,6 +24,11 @@ void pvgpu_fw_config_default(PvgpuFwConfig *cfg)
 	cfg->timeslice_default_us = 1000;
 	cfg->timeslice_min_us = 100;
 	cfg->timeslice_max_us = 100000;
+	cfg->max_address_spaces = 64;
+	cfg->watchdog_ms = 2000;
+	cfg->preempt_timeout_us = 10000;
+	cfg->wait_poll_us = 20;
+	cfg->seed = 0;
 }
 
 const char *pvgpu_fw_config_check(const PvgpuFwConfig *cfg)
@@ -66,6 +71,15 @@ const char *pvgpu_fw_config_check(const PvgpuFwConfig *cfg)
 	    cfg->timeslice_min_us > cfg->timeslice_default_us ||
 	    cfg->timeslice_default_us > cfg->timeslice_max_us)
 		return "timeslice";
+	if (cfg->max_address_spaces < 1 ||
+	    cfg->max_address_spaces > PVGPU_FW_MAX_AS)
+		return "max_address_spaces";
+	if (cfg->watchdog_ms > 3600000)
+		return "watchdog_ms";
+	if (cfg->preempt_timeout_us < 1 || cfg->preempt_timeout_us > 10000000)
+		return "preempt_timeout_us";
+	if (cfg->wait_poll_us < 1 || cfg->wait_poll_us > 1000000)
+		return "wait_poll_us";
 	return NULL;
 }
 
@@ -87,6 +101,9 @@ void fw_caps_fill(const PvgpuFwConfig *cfg, struct pvgpu_fw_caps *caps)
 	caps->timeslice_min_us = GUINT32_TO_LE(cfg->timeslice_min_us);
 	caps->timeslice_max_us = GUINT32_TO_LE(cfg->timeslice_max_us);
 	caps->num_engine_classes = GUINT32_TO_LE(cfg->num_engine_classes);
+	caps->max_address_spaces = GUINT32_TO_LE(cfg->max_address_spaces);
+	caps->watchdog_ms = GUINT32_TO_LE(cfg->watchdog_ms);
+	caps->preempt_timeout_us = GUINT32_TO_LE(cfg->preempt_timeout_us);
 	for (uint32_t i = 0; i < cfg->num_engine_classes; i++) {
 		caps->engines[i].engine_class =
 			GUINT32_TO_LE(cfg->engine_class[i]);

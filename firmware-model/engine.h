@@ -23,6 +23,13 @@
 
 /* Deepest batch-buffer nesting; one more BATCH_CALL is a queue error. */
 #define FW_MAX_BATCH_DEPTH	8
+/*
+ * Most commands executed in batch buffers (all levels together) on behalf
+ * of one BATCH_CALL on the ring; one more is PVGPU_QUEUE_ERR_HANG. Batch
+ * buffers have no wptr, so this bounds a runaway batch (e.g. a NOP sled
+ * through aliased mappings) that would otherwise look like progress.
+ */
+#define FW_MAX_BATCH_CMDS	(1u << 20)
 
 /* Why fw_engine_run() returned. */
 typedef enum FwExecStatus {
@@ -59,7 +66,8 @@ typedef struct FwExecCtx {
 	uint32_t rptr;			/* ring offset of the next command */
 	uint32_t batch_depth;		/* 0: executing from the ring */
 	uint64_t batch_pc[FW_MAX_BATCH_DEPTH];	/* next command per level */
-	uint64_t cmd_progress;		/* bytes done of a chunked COPY/FILL */
+	uint32_t batch_cmds;		/* run in batches, FW_MAX_BATCH_CMDS */
+	uint64_t cmd_progress;		/* chunked COPY/FILL/DISPATCH (kernels.h) */
 	uint64_t delay_until_ns;	/* FW_EXEC_DELAY: when DELAY ends */
 	uint64_t delay_remaining_ns;	/* a preempted DELAY's rest */
 	uint32_t delay_flags;		/* PVGPU_CMD_DELAY_* of the DELAY */

@@ -57,11 +57,23 @@ bool fw_dma_write(PvgpuFw *fw, uint64_t addr, const void *buf, size_t len)
 
 /* --- State machine ----------------------------------------------------- */
 
+void fw_timer_update(PvgpuFw *fw)
+{
+	uint64_t d = fw->retry_armed ? fw->retry_deadline : UINT64_MAX;
+
+	d = MIN(d, fw_sched_next_deadline(fw));
+	d = MIN(d, fw_inject_next_deadline(fw));
+	if (d != fw->timer_deadline) {
+		fw->timer_deadline = d;
+		fw->plat.timer_arm(fw->opaque, d);
+	}
+}
+
 void fw_retry_cancel(PvgpuFw *fw)
 {
 	if (fw->retry_armed) {
 		fw->retry_armed = false;
-		fw->plat.timer_arm(fw->opaque, UINT64_MAX);
+		fw_timer_update(fw);
 	}
 }
 
@@ -77,6 +89,8 @@ void fw_forget_shared_memory(PvgpuFw *fw)
 	st->log_base = st->caps_base = 0;
 	st->h2f_size = st->f2h_size = st->log_size = st->caps_size = 0;
 	fw_retry_cancel(fw);
+	/* Address spaces live in guest memory too. */
+	fw_mmu_reset(fw);
 }
 
 void fw_set_state(PvgpuFw *fw, uint32_t state, uint32_t err)
@@ -87,6 +101,9 @@ void fw_set_state(PvgpuFw *fw, uint32_t state, uint32_t err)
 		/* Only a running firmware touches the shared memory. */
 		fw_forget_shared_memory(fw);
 	}
+	/* Queues live in guest memory: every boot starts without any. */
+	fw_sched_reset(fw, false);
+	fw_timer_update(fw);
 	fw_trace(fw, "fw_state", state, err);
 	fw_irq_set(fw, PVGPU_IRQ_FW_STATE);
 }
@@ -128,12 +145,16 @@ PvgpuFw *pvgpu_fw_new(const PvgpuFwConfig *cfg, const PvgpuFwPlatform *plat,
 	fw->cfg = *cfg;
 	fw->plat = *plat;
 	fw->opaque = opaque;
+	/* Nothing is armed yet: no timer_arm() call before one is needed. */
+	fw->timer_deadline = UINT64_MAX;
+	fw_sched_init(fw);
 	pvgpu_fw_reset(fw);
 	return fw;
 }
 
 void pvgpu_fw_free(PvgpuFw *fw)
 {
+	fw_sched_free(fw);
 	g_free(fw);
 }
 
@@ -147,6 +168,9 @@ void pvgpu_fw_reset(PvgpuFw *fw)
 	fw->st.log_level = PVGPU_LOG_LEVEL_INFO;
 	fw->f2h_written = false;
 	fw->halting = false;
+	fw_mmu_reset(fw);
+	fw_sched_reset(fw, true);
+	fw_timer_update(fw);
 	fw_trace(fw, "device_reset", 0, 0);
 }
 
@@ -181,9 +205,14 @@ void pvgpu_fw_run(PvgpuFw *fw)
 			 */
 			st->h2f_pending = 1;
 			fw->retry_armed = true;
-			fw->plat.timer_arm(fw->opaque,
-					   fw_clock_ns(fw) + FW_F2H_RETRY_NS);
+			fw->retry_deadline = fw_clock_ns(fw) + FW_F2H_RETRY_NS;
 			fw_trace(fw, "f2h_blocked", 0, 0);
+			break;
+		case FW_SERVE_DEFERRED:
+			/* The scheduler serves H2F again when it can answer. */
+			st->h2f_pending = 1;
+			fw->retry_armed = false;
+			fw_sched_h2f_deferred(fw);
 			break;
 		case FW_SERVE_IDLE:
 			fw_retry_cancel(fw);
@@ -193,18 +222,29 @@ void pvgpu_fw_run(PvgpuFw *fw)
 		}
 	}
 
+	fw_sched_run(fw);
+
 	if (fw->f2h_written) {
 		fw->f2h_written = false;
 		fw_irq_set(fw, PVGPU_IRQ_F2H);
 	}
+	fw_timer_update(fw);
 }
 
 void pvgpu_fw_timer_expired(PvgpuFw *fw)
 {
-	if (!fw->retry_armed)
-		return;
-	fw->retry_armed = false;
-	/* We are in the platform's timer callback, not in a guest access. */
+	uint64_t now = fw_clock_ns(fw);
+
+	/* The platform's timer is one-shot: nothing is armed now. */
+	fw->timer_deadline = UINT64_MAX;
+	if (fw->retry_armed && now >= fw->retry_deadline)
+		fw->retry_armed = false;
+	fw_inject_timer(fw, now);
+	/*
+	 * Whatever was due (F2H retry, DELAY end, timeslice, watchdog, ...)
+	 * is found by looking: we are in the platform's timer callback, not
+	 * in a guest access.
+	 */
 	pvgpu_fw_run(fw);
 }
 
@@ -272,6 +312,10 @@ int pvgpu_fw_post_load(PvgpuFw *fw)
 		else if (st->log_write_offset >= fw_log_text_size(l.log_size))
 			why = "log_write_offset beyond the log";
 	}
+	if (!why)
+		why = fw_mmu_post_load(fw);
+	if (!why)
+		why = fw_sched_post_load(fw);
 
 	if (why) {
 		fw_trace(fw, "post_load_invalid", st->fw_status, 0);
@@ -284,5 +328,8 @@ int pvgpu_fw_post_load(PvgpuFw *fw)
 	fw->f2h_written = false;
 	if (st->boot_pending || st->h2f_pending)
 		fw_kick(fw);
+	/* Deadlines are in the state (device clock): arm for the first. */
+	fw->timer_deadline = 0;
+	fw_timer_update(fw);
 	return 0;
 }

@@ -10,6 +10,9 @@
  *   ring.c    the shared-memory ring primitives (pointers, wrap-around copy)
  *   msg.c     H2F request handling and F2H responses/events
  *   log.c     the firmware log buffer
+ *   sched.c   queues, hardware slots, scheduling, watchdog (fw_sched.h)
+ *   queue.c   the queue requests
+ *   inject.c  fault injection
  * Later work (scheduler, engines, MMU) adds files beside these and new
  * entries to the request table in msg.c.
  */
@@ -20,10 +23,15 @@
 
 #include <glib.h>
 
+#include "mmu.h"
 #include "pvgpu_fw.h"
+#include "fw_sched.h"
 
 /* While F2H has no room for a response, retry this often (device clock). */
 #define FW_F2H_RETRY_NS		50000ull
+
+/* Events one request handler may raise (see struct PvgpuFw). */
+#define FW_STASHED_EVENTS	4
 
 /* Longest log line the firmware writes, newline included. */
 #define FW_LOG_LINE_MAX		192
@@ -54,11 +62,27 @@ struct PvgpuFw {
 
 	PvgpuFwState st;	/* everything that migrates */
 	PvgpuFwStats stats;
+	FwMmu mmu;		/* TLB (mmu.c): derived, emptied by post_load */
+
+	FwSched sched;		/* queues (sched.c): table migrates, rest derived */
 
 	/* Derived, rebuilt by pvgpu_fw_post_load(). */
+	uint64_t retry_deadline;	/* F2H retry, valid while retry_armed */
+	uint64_t timer_deadline;	/* what the platform timer is armed for */
 	bool retry_armed;	/* F2H backpressure timer is armed */
 	bool f2h_written;	/* this run wrote F2H messages: raise IRQ_F2H */
 	bool halting;		/* inside fw_halt(): later failures are echoes */
+	/*
+	 * Events a request handler raises (a QUEUE_RESET's QUEUE_ERROR) go
+	 * out right after its response: F2H room is reserved for the
+	 * response only (msg.c).
+	 */
+	bool in_handler;
+	unsigned int n_stashed;
+	struct {
+		uint16_t opcode, len_dw;
+		uint32_t payload[PVGPU_MSG_MAX_PAYLOAD_DW];
+	} stashed[FW_STASHED_EVENTS];
 };
 
 /* --- fw.c -------------------------------------------------------------- */
@@ -86,6 +110,11 @@ void fw_halt(PvgpuFw *fw, uint32_t err, const char *why);
 void fw_forget_shared_memory(PvgpuFw *fw);
 /* Cancel the F2H retry timer if it is armed. */
 void fw_retry_cancel(PvgpuFw *fw);
+/*
+ * Arm the platform's one timer for the earliest deadline of all: F2H
+ * retry, scheduler (sched.c), delayed interrupt (inject.c).
+ */
+void fw_timer_update(PvgpuFw *fw);
 
 /* --- config.c ---------------------------------------------------------- */
 
@@ -137,6 +166,7 @@ typedef enum FwServeResult {
 	FW_SERVE_BUDGET,	/* budget used up, maybe more to do */
 	FW_SERVE_BLOCKED,	/* F2H has no room for the next response */
 	FW_SERVE_STOPPED,	/* the firmware left RUNNING */
+	FW_SERVE_DEFERRED,	/* a request waits for the scheduler */
 } FwServeResult;
 
 /* Handle up to *budget H2F messages, decrementing it. */

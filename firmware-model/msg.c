@@ -36,7 +36,10 @@
  * little-endian) and fills the response payload (@resp_dw dwords) when it
  * returns PVGPU_STATUS_OK; error responses carry no payload. Handlers must
  * not write to F2H themselves: the room for their response is reserved
- * before they run.
+ * before they run, and events they raise (fw_f2h_event()) are held back
+ * and sent right after the response. A handler that cannot answer yet
+ * returns FW_STATUS_DEFER (fw_sched.h): the request stays on H2F and the
+ * channel waits until the scheduler wakes it.
  */
 typedef struct FwRequestType {
 	uint16_t opcode;
@@ -83,6 +86,38 @@ static const FwRequestType fw_requests[] = {
 	  sizeof(struct pvgpu_msg_ping) / 4, handle_ping },
 	{ PVGPU_H2F_LOG_CTRL, "LOG_CTRL",
 	  sizeof(struct pvgpu_msg_log_ctrl) / 4, 0, handle_log_ctrl },
+	/* Address spaces and TLB: mmu.c. */
+	{ PVGPU_H2F_AS_BIND, "AS_BIND", sizeof(struct pvgpu_msg_as_bind) / 4,
+	  0, fw_mmu_handle_as_bind },
+	{ PVGPU_H2F_AS_UNBIND, "AS_UNBIND",
+	  sizeof(struct pvgpu_msg_as_unbind) / 4, 0, fw_mmu_handle_as_unbind },
+	{ PVGPU_H2F_TLB_INVALIDATE, "TLB_INVALIDATE",
+	  sizeof(struct pvgpu_msg_tlb_invalidate) / 4, 0,
+	  fw_mmu_handle_tlb_invalidate },
+	/* Queues: queue.c (sched.c schedules them). */
+	{ PVGPU_H2F_QUEUE_REGISTER, "QUEUE_REGISTER",
+	  sizeof(struct pvgpu_msg_queue_register) / 4, 0,
+	  fw_handle_queue_register },
+	{ PVGPU_H2F_QUEUE_DEREGISTER, "QUEUE_DEREGISTER",
+	  sizeof(struct pvgpu_msg_queue) / 4, 0, fw_handle_queue_deregister },
+	{ PVGPU_H2F_QUEUE_SUSPEND, "QUEUE_SUSPEND",
+	  sizeof(struct pvgpu_msg_queue) / 4, 0, fw_handle_queue_suspend },
+	{ PVGPU_H2F_QUEUE_RESUME, "QUEUE_RESUME",
+	  sizeof(struct pvgpu_msg_queue) / 4, 0, fw_handle_queue_resume },
+	{ PVGPU_H2F_QUEUE_SET_PRIORITY, "QUEUE_SET_PRIORITY",
+	  sizeof(struct pvgpu_msg_queue_set) / 4, 0,
+	  fw_handle_queue_set_priority },
+	{ PVGPU_H2F_QUEUE_SET_TIMESLICE, "QUEUE_SET_TIMESLICE",
+	  sizeof(struct pvgpu_msg_queue_set) / 4, 0,
+	  fw_handle_queue_set_timeslice },
+	{ PVGPU_H2F_QUEUE_RESET, "QUEUE_RESET",
+	  sizeof(struct pvgpu_msg_queue) / 4, 0, fw_handle_queue_reset },
+	{ PVGPU_H2F_QUEUE_QUERY, "QUEUE_QUERY",
+	  sizeof(struct pvgpu_msg_queue) / 4,
+	  sizeof(struct pvgpu_msg_queue_state) / 4, fw_handle_queue_query },
+	{ PVGPU_H2F_PAGE_FAULT_REPLY, "PAGE_FAULT_REPLY",
+	  sizeof(struct pvgpu_msg_fault_reply) / 4, 0,
+	  fw_handle_page_fault_reply },
 };
 
 static const FwRequestType *request_type(uint16_t opcode)
@@ -160,6 +195,15 @@ void fw_f2h_event(PvgpuFw *fw, uint16_t opcode, const void *payload,
 	if (!running(fw))
 		return;
 	g_assert(len_dw <= PVGPU_MSG_MAX_PAYLOAD_DW);
+	if (fw->in_handler) {
+		/* After the response, which has the room reserved for it. */
+		g_assert(fw->n_stashed < FW_STASHED_EVENTS);
+		fw->stashed[fw->n_stashed].opcode = opcode;
+		fw->stashed[fw->n_stashed].len_dw = len_dw;
+		memcpy(fw->stashed[fw->n_stashed].payload, payload, len_dw * 4);
+		fw->n_stashed++;
+		return;
+	}
 	fw_ring_f2h(fw, &f2h);
 	/* Dropped events use up their number too, so the driver sees a gap. */
 	seqno = ++fw->st.f2h_event_seqno;
@@ -187,6 +231,17 @@ void fw_f2h_event(PvgpuFw *fw, uint16_t opcode, const void *payload,
 		fw->stats.events++;
 		fw_trace(fw, "f2h_event", opcode, seqno);
 	}
+}
+
+/* Send the events the last request handler raised. */
+static void flush_stashed(PvgpuFw *fw)
+{
+	unsigned int n = fw->n_stashed;
+
+	fw->n_stashed = 0;
+	for (unsigned int i = 0; i < n; i++)
+		fw_f2h_event(fw, fw->stashed[i].opcode, fw->stashed[i].payload,
+			     fw->stashed[i].len_dw);
 }
 
 /* --- H2F --------------------------------------------------------------- */
@@ -309,7 +364,9 @@ static uint32_t dispatch(PvgpuFw *fw, const FwRequestType *type,
 			       type->name, len, type->req_dw);
 		return PVGPU_STATUS_EINVAL;
 	}
+	fw->in_handler = true;
 	status = type->handle(fw, req, resp);
+	fw->in_handler = false;
 	if (status == PVGPU_STATUS_OK)
 		*resp_dw = type->resp_dw;
 	return status;
@@ -380,8 +437,15 @@ FwServeResult fw_h2f_serve(PvgpuFw *fw, unsigned int *budget)
 		fw_trace(fw, "h2f_request", GUINT16_FROM_LE(hdr.opcode),
 			 GUINT32_FROM_LE(hdr.seqno));
 		status = dispatch(fw, type, &hdr, req, resp, &resp_dw);
-		if (!running(fw))
+		if (!running(fw)) {
+			fw->n_stashed = 0;
 			return FW_SERVE_STOPPED;	/* halted inside */
+		}
+		/* Not yet: leave it on H2F, later requests wait behind it. */
+		if (status == FW_STATUS_DEFER) {
+			flush_stashed(fw);
+			return FW_SERVE_DEFERRED;
+		}
 		fw->stats.requests++;
 		(*budget)--;
 
@@ -390,8 +454,10 @@ FwServeResult fw_h2f_serve(PvgpuFw *fw, unsigned int *budget)
 		rhdr.seqno = hdr.seqno;
 		rhdr.kind = GUINT16_TO_LE(PVGPU_MSG_KIND_RESPONSE);
 		rhdr.status = GUINT32_TO_LE(status);
-		if (!f2h_put(fw, &f2h, ftail, &rhdr, resp, resp_dw))
+		if (!f2h_put(fw, &f2h, ftail, &rhdr, resp, resp_dw)) {
+			fw->n_stashed = 0;
 			return FW_SERVE_STOPPED;
+		}
 		fw->stats.responses++;
 		fw_trace(fw, "f2h_response", GUINT16_FROM_LE(hdr.opcode),
 			 status);
@@ -400,10 +466,12 @@ FwServeResult fw_h2f_serve(PvgpuFw *fw, unsigned int *budget)
 		if (!fw_ring_write_head(fw, &h2f,
 					(head + MSG_HDR_BYTES + len * 4) &
 					(h2f.size - 1))) {
+			fw->n_stashed = 0;
 			fw_halt(fw, PVGPU_FW_ERR_BAD_RING,
 				"H2F ring descriptor not accessible");
 			return FW_SERVE_STOPPED;
 		}
+		flush_stashed(fw);
 	}
 	return FW_SERVE_BUDGET;
 }

@@ -76,6 +76,12 @@ typedef struct PvgpuFwConfig {
 	uint32_t timeslice_default_us;
 	uint32_t timeslice_min_us;
 	uint32_t timeslice_max_us;
+	uint32_t max_address_spaces;	/* 1..PVGPU_FW_MAX_AS */
+	/* Scheduler (docs/scheduler.rst). */
+	uint32_t watchdog_ms;		/* no progress this long: reset; 0 = off */
+	uint32_t preempt_timeout_us;	/* 1..10000000 */
+	uint32_t wait_poll_us;		/* re-check WAITs this often, 1..1000000 */
+	uint64_t seed;			/* PRNG seed (probabilistic injection) */
 } PvgpuFwConfig;
 
 /* Firmware version this model reports. */
@@ -93,7 +99,32 @@ typedef struct PvgpuFwStats {
 	uint64_t irqs_raised;
 	uint64_t doorbells;
 	uint64_t boots;
+	/* Scheduler. */
+	uint64_t sched_runs;		/* scheduler passes (pvgpu_fw_run) */
+	uint64_t sched_decisions;	/* slot placements and preemptions */
+	uint64_t preemptions;		/* queues taken off a slot early */
+	uint64_t queue_resets;		/* EVT_QUEUE_ERROR sent (guilty or not) */
+	uint64_t page_faults;		/* EVT_PAGE_FAULT sent */
+	uint64_t wait_polls;		/* re-checks of WAITING queues */
+	/* Fault injection. */
+	uint64_t doorbells_dropped;
+	uint64_t irqs_lost;
+	uint64_t irqs_delayed;
 } PvgpuFwStats;
+
+/* Most GPU address spaces a device can be configured with. */
+#define PVGPU_FW_MAX_AS			256
+
+/**
+ * PvgpuFwAs - one GPU address space (PVGPU_H2F_AS_BIND), migratable
+ *
+ * @bound is 0 or 1; an unbound entry is all zero. @flags: PVGPU_AS_*.
+ */
+typedef struct PvgpuFwAs {
+	uint64_t pt_root;		/* guest-physical, 4 KiB aligned */
+	uint32_t flags;
+	uint32_t bound;
+} PvgpuFwAs;
 
 /**
  * PvgpuFwState - the model's migratable state
@@ -121,6 +152,8 @@ typedef struct PvgpuFwState {
 	uint64_t h2f_desc, h2f_base, f2h_desc, f2h_base;
 	uint64_t log_base, caps_base;
 	uint32_t h2f_size, f2h_size, log_size, caps_size;
+	/* GPU address spaces (mmu.c); all unbound unless RUNNING. */
+	PvgpuFwAs as[PVGPU_FW_MAX_AS];
 } PvgpuFwState;
 
 typedef struct PvgpuFw PvgpuFw;
@@ -153,6 +186,37 @@ void pvgpu_fw_timer_expired(PvgpuFw *fw);
 
 /* Fault injection: the firmware stops (PVGPU_FW_STATE_HALTED). */
 void pvgpu_fw_inject_crash(PvgpuFw *fw);
+
+/**
+ * PvgpuFwInject - what pvgpu_fw_inject() injects (docs/scheduler.rst)
+ *
+ * @PVGPU_FW_INJECT_HANG_ENGINE: @arg = engine class (PVGPU_ENGINE_CLASS_*):
+ *   its slots stop executing until the watchdog or a preemption timeout
+ *   resets the engine.
+ * @PVGPU_FW_INJECT_DROP_DOORBELLS: ignore the next @arg queue doorbells
+ *   (groups >= 1; the kernel's H2F doorbell is never dropped).
+ * @PVGPU_FW_INJECT_DELAY_IRQS: deliver every interrupt @arg ns late
+ *   (0: on time again).
+ * @PVGPU_FW_INJECT_LOSE_IRQS: the next @arg interrupts set their
+ *   IRQ_STATUS bits but raise no vector.
+ * @PVGPU_FW_INJECT_FAIL_FAULT_REPLIES: treat the next @arg
+ *   PAGE_FAULT_REPLYs as FAIL.
+ * @PVGPU_FW_INJECT_DROP_DOORBELL_PPM / @PVGPU_FW_INJECT_LOSE_IRQ_PPM: drop
+ *   each queue doorbell / lose each interrupt with probability @arg parts
+ *   per million (0..1000000), drawn from a PRNG seeded with cfg.seed.
+ */
+typedef enum PvgpuFwInject {
+	PVGPU_FW_INJECT_HANG_ENGINE = 1,
+	PVGPU_FW_INJECT_DROP_DOORBELLS,
+	PVGPU_FW_INJECT_DELAY_IRQS,
+	PVGPU_FW_INJECT_LOSE_IRQS,
+	PVGPU_FW_INJECT_FAIL_FAULT_REPLIES,
+	PVGPU_FW_INJECT_DROP_DOORBELL_PPM,
+	PVGPU_FW_INJECT_LOSE_IRQ_PPM,
+} PvgpuFwInject;
+
+/* Returns 0, or -1 (nothing changed) if @what or @arg is invalid. */
+int pvgpu_fw_inject(PvgpuFw *fw, PvgpuFwInject what, uint64_t arg);
 
 PvgpuFwState *pvgpu_fw_state(PvgpuFw *fw);
 /* Rebuild derived state after PvgpuFwState was restored (migration). */

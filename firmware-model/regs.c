@@ -25,7 +25,8 @@ static void irq_update(PvgpuFw *fw, uint32_t active_before)
 	if (active & ~active_before) {
 		fw->stats.irqs_raised++;
 		fw_trace(fw, "irq_raise", active, active_before);
-		fw->plat.raise_irq(fw->opaque, PVGPU_MSIX_VECTOR_FW);
+		/* Through fault injection (inject.c): lost or late. */
+		fw_irq_deliver(fw);
 	}
 }
 
@@ -241,8 +242,8 @@ void pvgpu_fw_doorbell(PvgpuFw *fw, uint32_t group, uint32_t offset,
 		return;
 	}
 	if (group != PVGPU_DOORBELL_GROUP_KERNEL) {
-		/* User queue doorbells arrive with the scheduler. */
-		fw_guest_error(fw, "doorbell group %u has no queue bound", group);
+		/* A queue's doorbell page (sched.c). */
+		fw_sched_doorbell(fw, group, offset, value);
 		return;
 	}
 	if (offset != PVGPU_DOORBELL_H2F) {

@@ -37,6 +37,7 @@
 #include "trace.h"
 
 #include "pvgpu_fw.h"
+#include "pvgpu_fw_sched.h"
 
 #define TYPE_PVGPU "pvgpu"
 OBJECT_DECLARE_TYPE(PvgpuState, PvgpuClass, PVGPU)
@@ -55,6 +56,8 @@ struct PvgpuState {
 
     PvgpuFw *fw;
     PvgpuFwState *fw_state;     /* inside fw, described by vmstate */
+    PvgpuFwQueueState *queues;  /* inside fw: max_queues entries */
+    PvgpuFwSchedState *sched_state;     /* inside fw */
     QEMUBH *run_bh;
     QEMUTimer *timer;
 
@@ -67,12 +70,26 @@ struct PvgpuState {
     uint32_t va_bits;
     bool page_faults;
     uint32_t timeslice_us;
+    uint32_t watchdog_ms;
+    uint32_t preempt_timeout_us;
+    uint32_t wait_poll_us;
+    uint64_t seed;
 
     bool mig_page_faults;       /* the source's page_faults, for checking */
 };
 
 /* Any change to PvgpuFwState must be mirrored in vmstate_pvgpu_fw below. */
-QEMU_BUILD_BUG_ON(sizeof(PvgpuFwState) != 14 * 4 + 6 * 8 + 4 * 4);
+/*
+ * The same for the scheduler's state (vmstate_pvgpu_queue, _exec_ctx,
+ * _sched): FwExecCtx is the engine's (firmware-model/engine.h).
+ */
+QEMU_BUILD_BUG_ON(sizeof(FwFault) != 8 + 2 * 4);
+QEMU_BUILD_BUG_ON(sizeof(FwExecCtx) != 200);
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwQueueState) != 10 * 4 + 8 * 8 + 200);
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwSchedState) != 5 * 8 + 8 * 4);
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwState) != 14 * 4 + 6 * 8 + 4 * 4 +
+                  PVGPU_FW_MAX_AS * sizeof(PvgpuFwAs));
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwAs) != 8 + 2 * 4);
 
 /* --- Platform callbacks of the firmware model ------------------------- */
 
@@ -295,6 +312,10 @@ static void pvgpu_build_config(PvgpuState *s, PvgpuFwConfig *cfg)
     cfg->va_bits = s->va_bits;
     cfg->page_faults = s->page_faults;
     cfg->timeslice_default_us = s->timeslice_us;
+    cfg->watchdog_ms = s->watchdog_ms;
+    cfg->preempt_timeout_us = s->preempt_timeout_us;
+    cfg->wait_poll_us = s->wait_poll_us;
+    cfg->seed = s->seed;
 }
 
 /* The property behind a field pvgpu_fw_config_check() names, if any. */
@@ -309,6 +330,9 @@ static const char *pvgpu_config_property(const char *field)
         { "num_doorbells", "doorbells" },
         { "va_bits", "va-bits" },
         { "timeslice", "timeslice-us" },
+        { "watchdog_ms", "watchdog-ms" },
+        { "preempt_timeout_us", "preempt-timeout-us" },
+        { "wait_poll_us", "wait-poll-us" },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
@@ -333,6 +357,8 @@ static void pvgpu_free_backend(PvgpuState *s)
         pvgpu_fw_free(s->fw);
         s->fw = NULL;
         s->fw_state = NULL;
+        s->queues = NULL;
+        s->sched_state = NULL;
     }
 }
 
@@ -342,6 +368,7 @@ static void pvgpu_realize(PCIDevice *pdev, Error **errp)
     PvgpuFwConfig cfg;
     const char *bad;
     unsigned int v;
+    uint32_t n;
     int ret;
 
     pvgpu_build_config(s, &cfg);
@@ -365,6 +392,9 @@ static void pvgpu_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     s->fw_state = pvgpu_fw_state(s->fw);
+    s->queues = pvgpu_fw_queue_states(s->fw, &n);
+    assert(n == s->max_queues);
+    s->sched_state = pvgpu_fw_sched_state(s->fw);
     s->run_bh = qemu_bh_new_guarded(pvgpu_run_bh, s,
                                     &DEVICE(s)->mem_reentrancy_guard);
     s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, pvgpu_timer_cb, s);
@@ -479,6 +509,19 @@ static int pvgpu_post_load(void *opaque, int version_id)
     return 0;
 }
 
+/* A GPU address space (mmu.c); post_load checks them. */
+static const VMStateDescription vmstate_pvgpu_as = {
+    .name = "pvgpu/as",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(pt_root, PvgpuFwAs),
+        VMSTATE_UINT32(flags, PvgpuFwAs),
+        VMSTATE_UINT32(bound, PvgpuFwAs),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_pvgpu_fw = {
     .name = "pvgpu/fw",
     .version_id = 1,
@@ -508,14 +551,111 @@ static const VMStateDescription vmstate_pvgpu_fw = {
         VMSTATE_UINT32(f2h_size, PvgpuFwState),
         VMSTATE_UINT32(log_size, PvgpuFwState),
         VMSTATE_UINT32(caps_size, PvgpuFwState),
+        VMSTATE_STRUCT_ARRAY(as, PvgpuFwState, PVGPU_FW_MAX_AS, 1,
+                             vmstate_pvgpu_as, PvgpuFwAs),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_pvgpu_fault = {
+    .name = "pvgpu/fault",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(va, FwFault),
+        VMSTATE_UINT32(access, FwFault),
+        VMSTATE_UINT32(reason, FwFault),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* A queue's execution context (engine.h): where it is in its commands. */
+static const VMStateDescription vmstate_pvgpu_exec_ctx = {
+    .name = "pvgpu/exec-ctx",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(asid, FwExecCtx),
+        VMSTATE_UINT32(engine_class, FwExecCtx),
+        VMSTATE_UINT64(ring_va, FwExecCtx),
+        VMSTATE_UINT32(ring_size, FwExecCtx),
+        VMSTATE_UINT64(rptr_addr, FwExecCtx),
+        VMSTATE_UINT64(wptr_addr, FwExecCtx),
+        VMSTATE_UINT32(rptr, FwExecCtx),
+        VMSTATE_UINT32(batch_depth, FwExecCtx),
+        VMSTATE_UINT64_ARRAY(batch_pc, FwExecCtx, FW_MAX_BATCH_DEPTH),
+        VMSTATE_UINT32(batch_cmds, FwExecCtx),
+        VMSTATE_UINT64(cmd_progress, FwExecCtx),
+        VMSTATE_UINT64(delay_until_ns, FwExecCtx),
+        VMSTATE_UINT64(delay_remaining_ns, FwExecCtx),
+        VMSTATE_UINT32(delay_flags, FwExecCtx),
+        VMSTATE_UINT64(commands_done, FwExecCtx),
+        VMSTATE_STRUCT(fault, FwExecCtx, 1, vmstate_pvgpu_fault, FwFault),
+        VMSTATE_UINT32(error, FwExecCtx),
+        VMSTATE_UINT64(error_addr, FwExecCtx),
+        VMSTATE_UINT32(error_dw0, FwExecCtx),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* One entry of the queue table; post_load checks them all. */
+static const VMStateDescription vmstate_pvgpu_queue = {
+    .name = "pvgpu/queue",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(registered, PvgpuFwQueueState),
+        VMSTATE_UINT32(state, PvgpuFwQueueState),
+        VMSTATE_UINT32(flags, PvgpuFwQueueState),
+        VMSTATE_UINT32(priority, PvgpuFwQueueState),
+        VMSTATE_UINT32(timeslice_us, PvgpuFwQueueState),
+        VMSTATE_UINT32(doorbell, PvgpuFwQueueState),
+        VMSTATE_UINT32(slot, PvgpuFwQueueState),
+        VMSTATE_UINT32(exec_status, PvgpuFwQueueState),
+        VMSTATE_UINT32(fault_seqno, PvgpuFwQueueState),
+        VMSTATE_UINT32(reserved, PvgpuFwQueueState),
+        VMSTATE_UINT64(run_seq, PvgpuFwQueueState),
+        VMSTATE_UINT64(resident_since_ns, PvgpuFwQueueState),
+        VMSTATE_UINT64(preempt_deadline_ns, PvgpuFwQueueState),
+        VMSTATE_UINT64(wd_since_ns, PvgpuFwQueueState),
+        VMSTATE_UINT64(wd_accum_ns, PvgpuFwQueueState),
+        VMSTATE_UINT64(wd_commands, PvgpuFwQueueState),
+        VMSTATE_UINT64(busy_ns, PvgpuFwQueueState),
+        VMSTATE_UINT64(preemptions, PvgpuFwQueueState),
+        VMSTATE_STRUCT(ctx, PvgpuFwQueueState, 1, vmstate_pvgpu_exec_ctx,
+                       FwExecCtx),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* The scheduler's global state, fault injection included. */
+static const VMStateDescription vmstate_pvgpu_sched = {
+    .name = "pvgpu/sched",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(run_seq, PvgpuFwSchedState),
+        VMSTATE_UINT64(next_poll_ns, PvgpuFwSchedState),
+        VMSTATE_UINT64(prng, PvgpuFwSchedState),
+        VMSTATE_UINT64(irq_delay_ns, PvgpuFwSchedState),
+        VMSTATE_UINT64(irq_due_ns, PvgpuFwSchedState),
+        VMSTATE_UINT32(poll_now, PvgpuFwSchedState),
+        VMSTATE_UINT32(hang_mask, PvgpuFwSchedState),
+        VMSTATE_UINT32(drop_doorbells, PvgpuFwSchedState),
+        VMSTATE_UINT32(lose_irqs, PvgpuFwSchedState),
+        VMSTATE_UINT32(fail_fault_replies, PvgpuFwSchedState),
+        VMSTATE_UINT32(drop_doorbell_ppm, PvgpuFwSchedState),
+        VMSTATE_UINT32(lose_irq_ppm, PvgpuFwSchedState),
+        VMSTATE_UINT32(reserved, PvgpuFwSchedState),
         VMSTATE_END_OF_LIST()
     },
 };
 
 static const VMStateDescription vmstate_pvgpu = {
     .name = "pvgpu",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    /* 2: the queue table and the scheduler's state. */
+    .version_id = 2,
+    .minimum_version_id = 2,
     .pre_save = pvgpu_pre_save,
     .post_load = pvgpu_post_load,
     .fields = (const VMStateField[]) {
@@ -529,9 +669,18 @@ static const VMStateDescription vmstate_pvgpu = {
         VMSTATE_UINT32_EQUAL(num_doorbells, PvgpuState, NULL),
         VMSTATE_UINT32_EQUAL(va_bits, PvgpuState, NULL),
         VMSTATE_UINT32_EQUAL(timeslice_us, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(watchdog_ms, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(preempt_timeout_us, PvgpuState, NULL),
+        VMSTATE_UINT32_EQUAL(wait_poll_us, PvgpuState, NULL),
         VMSTATE_BOOL(mig_page_faults, PvgpuState),
         VMSTATE_STRUCT_POINTER(fw_state, PvgpuState, vmstate_pvgpu_fw,
                                PvgpuFwState),
+        /* max_queues entries: checked equal above. */
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(queues, PvgpuState, max_queues,
+                                             vmstate_pvgpu_queue,
+                                             PvgpuFwQueueState),
+        VMSTATE_STRUCT_POINTER(sched_state, PvgpuState, vmstate_pvgpu_sched,
+                               PvgpuFwSchedState),
         VMSTATE_TIMER_PTR(timer, PvgpuState),
         VMSTATE_END_OF_LIST()
     },
@@ -548,6 +697,11 @@ static const Property pvgpu_properties[] = {
     DEFINE_PROP_UINT32("va-bits", PvgpuState, va_bits, 48),
     DEFINE_PROP_BOOL("page-faults", PvgpuState, page_faults, true),
     DEFINE_PROP_UINT32("timeslice-us", PvgpuState, timeslice_us, 1000),
+    DEFINE_PROP_UINT32("watchdog-ms", PvgpuState, watchdog_ms, 2000),
+    DEFINE_PROP_UINT32("preempt-timeout-us", PvgpuState, preempt_timeout_us,
+                       10000),
+    DEFINE_PROP_UINT32("wait-poll-us", PvgpuState, wait_poll_us, 20),
+    DEFINE_PROP_UINT64("seed", PvgpuState, seed, 0),
 };
 
 static void pvgpu_class_init(ObjectClass *klass, void *data)
@@ -587,6 +741,16 @@ static void pvgpu_class_init(ObjectClass *klass, void *data)
         "recoverable GPU page faults");
     object_class_property_set_description(klass, "timeslice-us",
         "default scheduling quantum in microseconds (100..100000)");
+    object_class_property_set_description(klass, "watchdog-ms",
+        "reset a queue that makes no progress for this long "
+        "(0..3600000, 0 = off)");
+    object_class_property_set_description(klass, "preempt-timeout-us",
+        "reset a queue that does not leave its slot this long after "
+        "being asked (1..10000000)");
+    object_class_property_set_description(klass, "wait-poll-us",
+        "how often queues blocked in WAIT are re-checked (1..1000000)");
+    object_class_property_set_description(klass, "seed",
+        "seed of the firmware's PRNG (probabilistic fault injection)");
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
 }
 

@@ -8,7 +8,7 @@
 
 static bool dma_ok(FakePlatform *fp, uint64_t addr, size_t len)
 {
-	if (addr + len < addr || addr + len > FAKE_RAM_SIZE)
+	if (addr + len < addr || addr + len > fp->ram_size)
 		return false;
 	if (addr < fp->fail_end && fp->fail_start < addr + len)
 		return false;
@@ -84,10 +84,13 @@ static void fake_guest_error(void *opaque, const char *msg)
 
 static void fake_trace(void *opaque, const char *what, uint64_t a, uint64_t b)
 {
-	(void)opaque;
-	(void)a;
-	(void)b;
+	FakePlatform *fp = opaque;
+
 	g_assert_nonnull(what);
+	if (fp->trace)
+		g_string_append_printf(fp->trace, "%s %" G_GINT64_MODIFIER
+				       "x %" G_GINT64_MODIFIER "x\n", what,
+				       a, b);
 }
 
 static const PvgpuFwPlatform fake_ops = {
@@ -103,6 +106,12 @@ static const PvgpuFwPlatform fake_ops = {
 
 FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg)
 {
+	return fake_platform_new_sized(cfg, FAKE_RAM_SIZE);
+}
+
+FakePlatform *fake_platform_new_sized(const PvgpuFwConfig *cfg,
+				      uint64_t ram_size)
+{
 	FakePlatform *fp = g_new0(FakePlatform, 1);
 	PvgpuFwConfig def;
 
@@ -110,7 +119,8 @@ FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg)
 		pvgpu_fw_config_default(&def);
 		cfg = &def;
 	}
-	fp->ram = g_malloc0(FAKE_RAM_SIZE);
+	fp->ram_size = ram_size;
+	fp->ram = g_malloc0(ram_size);
 	fp->errors = g_ptr_array_new_with_free_func(g_free);
 	fp->timer_deadline = FAKE_NO_TIMER;
 	/* Any clock value works; a large one catches 32-bit truncation. */
@@ -124,6 +134,8 @@ FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg)
 void fake_platform_free(FakePlatform *fp)
 {
 	pvgpu_fw_free(fp->fw);
+	if (fp->trace)
+		g_string_free(fp->trace, TRUE);
 	g_ptr_array_unref(fp->errors);
 	g_free(fp->ram);
 	g_free(fp);
@@ -186,7 +198,7 @@ uint32_t fake_ram_rd32(const FakePlatform *fp, uint64_t addr)
 {
 	uint32_t v;
 
-	g_assert_cmpuint(addr + 4, <=, FAKE_RAM_SIZE);
+	g_assert_cmpuint(addr + 4, <=, fp->ram_size);
 	memcpy(&v, fp->ram + addr, 4);
 	return GUINT32_FROM_LE(v);
 }
@@ -195,7 +207,7 @@ void fake_ram_wr32(FakePlatform *fp, uint64_t addr, uint32_t value)
 {
 	uint32_t v = GUINT32_TO_LE(value);
 
-	g_assert_cmpuint(addr + 4, <=, FAKE_RAM_SIZE);
+	g_assert_cmpuint(addr + 4, <=, fp->ram_size);
 	memcpy(fp->ram + addr, &v, 4);
 }
 
@@ -203,7 +215,7 @@ uint64_t fake_ram_rd64(const FakePlatform *fp, uint64_t addr)
 {
 	uint64_t v;
 
-	g_assert_cmpuint(addr + 8, <=, FAKE_RAM_SIZE);
+	g_assert_cmpuint(addr + 8, <=, fp->ram_size);
 	memcpy(&v, fp->ram + addr, 8);
 	return GUINT64_FROM_LE(v);
 }
@@ -212,7 +224,7 @@ void fake_ram_wr64(FakePlatform *fp, uint64_t addr, uint64_t value)
 {
 	uint64_t v = GUINT64_TO_LE(value);
 
-	g_assert_cmpuint(addr + 8, <=, FAKE_RAM_SIZE);
+	g_assert_cmpuint(addr + 8, <=, fp->ram_size);
 	memcpy(fp->ram + addr, &v, 8);
 }
 

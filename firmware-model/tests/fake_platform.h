@@ -11,13 +11,17 @@
 
 #include "pvgpu_fw.h"
 
-/* Guest RAM is [0, FAKE_RAM_SIZE); DMA anywhere else fails. */
+/*
+ * Guest RAM is [0, FAKE_RAM_SIZE) (or the size given to
+ * fake_platform_new_sized()); DMA anywhere else fails.
+ */
 #define FAKE_RAM_SIZE		(16u << 20)
 #define FAKE_NO_TIMER		UINT64_MAX
 
 typedef struct FakePlatform {
 	PvgpuFw *fw;
 	uint8_t *ram;
+	uint64_t ram_size;		/* bytes */
 
 	/* DMA to any byte of [fail_start, fail_end) fails (fault injection). */
 	uint64_t fail_start, fail_end;
@@ -35,9 +39,14 @@ typedef struct FakePlatform {
 	unsigned int dma_failures;
 	GPtrArray *errors;		/* guest_error messages */
 	bool echo_errors;		/* print them (g_test_message) */
+	/* If set by a test: every trace call, one "what a b" line each. */
+	GString *trace;
 } FakePlatform;
 
 FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg);
+/* The same with @ram_size bytes of guest RAM instead of FAKE_RAM_SIZE. */
+FakePlatform *fake_platform_new_sized(const PvgpuFwConfig *cfg,
+				      uint64_t ram_size);
 void fake_platform_free(FakePlatform *fp);
 
 /* Serve kicks the way an event loop would; returns the pvgpu_fw_run calls. */

@@ -48,8 +48,10 @@ static void check_caps(FakePlatform *fp, uint64_t base,
 			 cfg->timeslice_max_us);
 	g_assert_cmpuint(GUINT32_FROM_LE(caps.num_engine_classes), ==,
 			 cfg->num_engine_classes);
-	for (unsigned int i = 0; i < G_N_ELEMENTS(caps.reserved); i++)
-		g_assert_cmpuint(caps.reserved[i], ==, 0);
+	g_assert_cmpuint(GUINT32_FROM_LE(caps.watchdog_ms), ==,
+			 cfg->watchdog_ms);
+	g_assert_cmpuint(GUINT32_FROM_LE(caps.preempt_timeout_us), ==,
+			 cfg->preempt_timeout_us);
 	for (unsigned int i = 0; i < PVGPU_MAX_ENGINE_CLASSES; i++) {
 		const struct pvgpu_engine_caps *e = &caps.engines[i];
 

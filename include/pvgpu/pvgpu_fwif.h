@@ -424,7 +424,8 @@ struct pvgpu_fw_caps {
 	__le32 timeslice_max_us;
 	__le32 num_engine_classes;
 	__le32 max_address_spaces;	/* asids 0 .. this - 1 */
-	__le32 reserved[2];
+	__le32 watchdog_ms;		/* queue reset after no progress; 0: off */
+	__le32 preempt_timeout_us;	/* queue reset if it does not yield */
 	struct pvgpu_engine_caps engines[PVGPU_MAX_ENGINE_CLASSES];
 };
 

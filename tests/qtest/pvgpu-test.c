@@ -24,6 +24,8 @@
 
 #include "pvgpu_regs.h"
 #include "pvgpu_fwif.h"
+#include "pvgpu_cmds.h"
+#include "pvgpu_pt.h"
 
 #define MSI_DATA        0x4f4b5652u     /* what vector 0 writes to RAM */
 #define RING_SIZE       0x1000u
@@ -1057,11 +1059,232 @@ static void test_migrate(void)
     pvgpu_stop(src);
 }
 
+/* --- Queues ------------------------------------------------------------ */
+
+/*
+ * Send one request and wait for its response; returns its status. Events
+ * met on the way are counted in @idle_events (QUEUE_IDLE) when non-NULL.
+ */
+static uint32_t request(Pvgpu *p, uint16_t opcode, const void *payload,
+                        uint32_t len, void *resp, uint32_t resp_max,
+                        unsigned int *idle_events)
+{
+    struct pvgpu_msg_hdr hdr = {
+        .opcode = cpu_to_le16(opcode),
+        .len = cpu_to_le16(len / 4),
+        .seqno = cpu_to_le32(p->next_seqno),
+        .kind = cpu_to_le16(PVGPU_MSG_KIND_REQUEST),
+    };
+    uint32_t seqno = p->next_seqno++;
+
+    h2f_queue(p, &hdr, payload, len);
+    ring_doorbell(p);
+    for (int i = 0; i < WAIT_ITERS; i++) {
+        uint8_t buf[PVGPU_MSG_MAX_PAYLOAD_DW * 4];
+
+        if (!f2h_take(p, &hdr, buf, sizeof(buf))) {
+            qtest_clock_step(p->qts, 10 * 1000);
+            continue;
+        }
+        if (le16_to_cpu(hdr.kind) == PVGPU_MSG_KIND_EVENT) {
+            if (idle_events &&
+                le16_to_cpu(hdr.opcode) == PVGPU_F2H_EVT_QUEUE_IDLE) {
+                (*idle_events)++;
+            }
+            continue;
+        }
+        g_assert_cmphex(le16_to_cpu(hdr.opcode), ==, opcode);
+        g_assert_cmpuint(le32_to_cpu(hdr.seqno), ==, seqno);
+        if (resp) {
+            g_assert_cmpuint(le16_to_cpu(hdr.len) * 4, <=, resp_max);
+            memcpy(resp, buf, le16_to_cpu(hdr.len) * 4);
+        }
+        return le32_to_cpu(hdr.status);
+    }
+    g_assert_not_reached();
+}
+
+static struct pvgpu_msg_queue_state query_queue(Pvgpu *p, uint32_t id)
+{
+    struct pvgpu_msg_queue m = { .queue_id = cpu_to_le32(id) };
+    struct pvgpu_msg_queue_state st;
+
+    g_assert_cmpuint(request(p, PVGPU_H2F_QUEUE_QUERY, &m, sizeof(m), &st,
+                             sizeof(st), NULL), ==, PVGPU_STATUS_OK);
+    return st;
+}
+
+/* GPU memory of the queue test: page tables, ring, data, pointers. */
+enum { QP_ROOT, QP_L2, QP_L1, QP_L0, QP_RING, QP_DATA, QP_PTRS, QP_COUNT };
+#define Q_RING_VA       0x40000000ull
+#define Q_DATA_VA       (Q_RING_VA + PAGE)
+#define Q_ID            3
+#define Q_DOORBELL      1
+
+static uint64_t qpg(uint64_t base, int page)
+{
+    return base + (uint64_t)page * PAGE;
+}
+
+/*
+ * Four-level page tables (48-bit VA) mapping the ring and the data page,
+ * bound as address space 1.
+ */
+static void queue_vm_setup(Pvgpu *p, uint64_t base)
+{
+    struct pvgpu_msg_as_bind bind = {
+        .asid = cpu_to_le32(1),
+        .pt_root = cpu_to_le64(qpg(base, QP_ROOT)),
+    };
+    uint64_t va = Q_RING_VA;
+
+    qtest_memset(p->qts, base, 0, QP_COUNT * PAGE);
+    qtest_writeq(p->qts, qpg(base, QP_ROOT) + 8 * PVGPU_PT_INDEX(va, 3),
+                 qpg(base, QP_L2) | PVGPU_PTE_VALID);
+    qtest_writeq(p->qts, qpg(base, QP_L2) + 8 * PVGPU_PT_INDEX(va, 2),
+                 qpg(base, QP_L1) | PVGPU_PTE_VALID);
+    qtest_writeq(p->qts, qpg(base, QP_L1) + 8 * PVGPU_PT_INDEX(va, 1),
+                 qpg(base, QP_L0) | PVGPU_PTE_VALID);
+    qtest_writeq(p->qts, qpg(base, QP_L0) + 8 * PVGPU_PT_INDEX(va, 0),
+                 qpg(base, QP_RING) | PVGPU_PTE_VALID | PVGPU_PTE_WRITABLE);
+    qtest_writeq(p->qts, qpg(base, QP_L0) +
+                 8 * PVGPU_PT_INDEX(Q_DATA_VA, 0),
+                 qpg(base, QP_DATA) | PVGPU_PTE_VALID | PVGPU_PTE_WRITABLE);
+    g_assert_cmpuint(request(p, PVGPU_H2F_AS_BIND, &bind, sizeof(bind),
+                             NULL, 0, NULL), ==, PVGPU_STATUS_OK);
+}
+
+static void queue_register(Pvgpu *p, uint64_t base)
+{
+    struct pvgpu_queue_desc d = {
+        .engine_class = cpu_to_le32(PVGPU_ENGINE_CLASS_COMPUTE),
+        .priority = cpu_to_le32(1),
+        .asid = cpu_to_le32(1),
+        .ring_va = cpu_to_le64(Q_RING_VA),
+        .ring_size = cpu_to_le32(PAGE),
+        .doorbell = cpu_to_le32(Q_DOORBELL),
+        .rptr_addr = cpu_to_le64(qpg(base, QP_PTRS)),
+        .wptr_addr = cpu_to_le64(qpg(base, QP_PTRS) + 4),
+    };
+    struct pvgpu_msg_queue_register m = {
+        .queue_id = cpu_to_le32(Q_ID),
+        .desc_addr = cpu_to_le64(qpg(base, QP_PTRS) + 64),
+    };
+
+    qtest_memwrite(p->qts, qpg(base, QP_PTRS) + 64, &d, sizeof(d));
+    g_assert_cmpuint(request(p, PVGPU_H2F_QUEUE_REGISTER, &m, sizeof(m),
+                             NULL, 0, NULL), ==, PVGPU_STATUS_OK);
+}
+
+/* Append dwords at the queue's ring offset *@tail, publish, doorbell. */
+static void queue_submit(Pvgpu *p, uint64_t base, uint32_t *tail,
+                         const uint32_t *dw, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        mem_wr32(p, qpg(base, QP_RING) + *tail, dw[i]);
+        *tail = (*tail + 4) & (PAGE - 1);
+    }
+    mem_wr32(p, qpg(base, QP_PTRS) + 4, *tail);
+    qpci_io_writel(p->dev, p->bar2, Q_DOORBELL * PVGPU_DOORBELL_PAGE_SIZE,
+                   1);
+}
+
+/*
+ * Migration with a queue in the middle of a 5 ms DELAY in a hardware slot:
+ * on the destination the DELAY's rest runs out on time, the commands after
+ * it run, the idle event comes, and the queue takes new work through its
+ * doorbell.
+ */
+static void test_migrate_queue(void)
+{
+    Pvgpu *src = pvgpu_start(NULL);
+    Pvgpu *dst;
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-q-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    const uint32_t work[] = {
+        PVGPU_CMD_HDR(PVGPU_CMD_DELAY, 0, PVGPU_CMD_LEN_DELAY),
+        5000000, 0,
+        PVGPU_CMD_HDR(PVGPU_CMD_TIMESTAMP, 0, PVGPU_CMD_LEN_TIMESTAMP),
+        (uint32_t)(Q_DATA_VA + 8), (uint32_t)((Q_DATA_VA + 8) >> 32),
+        PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32),
+        (uint32_t)Q_DATA_VA, (uint32_t)(Q_DATA_VA >> 32), 0xc0ffee,
+    };
+    const uint32_t more[] = {
+        PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32),
+        (uint32_t)(Q_DATA_VA + 4), (uint32_t)(Q_DATA_VA >> 32), 0x5ca1ab1e,
+    };
+    struct pvgpu_msg_queue_state st;
+    unsigned int idle = 0;
+    uint64_t base, t0;
+    uint32_t tail = 0;
+    int i;
+
+    base = QEMU_ALIGN_UP(guest_alloc(&src->alloc, (QP_COUNT + 1) * PAGE),
+                         PAGE);
+    boot_ok(src);
+    queue_vm_setup(src, base);
+    queue_register(src, base);
+    st = query_queue(src, Q_ID);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_IDLE);
+
+    t0 = read_timestamp(src);
+    queue_submit(src, base, &tail, work, G_N_ELEMENTS(work));
+    qtest_clock_step(src->qts, 1000 * 1000);
+    st = query_queue(src, Q_ID);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_RESIDENT);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 0);
+
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+    dst = pvgpu_incoming(src, uri);
+    unlink(path);
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
+
+    st = query_queue(dst, Q_ID);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_RESIDENT);
+    for (i = 0; i < WAIT_ITERS && mem_rd32(dst, qpg(base, QP_DATA)) !=
+         0xc0ffee; i++) {
+        qtest_clock_step(dst->qts, 100 * 1000);
+    }
+    g_assert_cmpint(i, <, WAIT_ITERS);
+    /* The DELAY took its 5 ms of device time, across the migration. */
+    g_assert_cmpuint(qtest_readq(dst->qts, qpg(base, QP_DATA) + 8), >=,
+                     t0 + 5000000);
+    st = query_queue(dst, Q_ID);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_IDLE);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 3);
+    g_assert_cmpuint(le32_to_cpu(st.rptr), ==, sizeof(work));
+    g_assert_cmpuint(mem_rd32(dst, qpg(base, QP_PTRS)), ==, sizeof(work));
+
+    /* The doorbell page still belongs to the queue. */
+    queue_submit(dst, base, &tail, more, G_N_ELEMENTS(more));
+    for (i = 0; i < WAIT_ITERS && mem_rd32(dst, qpg(base, QP_DATA) + 4) !=
+         0x5ca1ab1e; i++) {
+        qtest_clock_step(dst->qts, 10 * 1000);
+    }
+    g_assert_cmpint(i, <, WAIT_ITERS);
+    st = query_queue(dst, Q_ID);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 4);
+    {
+        struct pvgpu_msg_queue m = { .queue_id = cpu_to_le32(Q_ID) };
+
+        g_assert_cmpuint(request(dst, PVGPU_H2F_QUEUE_DEREGISTER, &m,
+                                 sizeof(m), NULL, 0, &idle), ==,
+                         PVGPU_STATUS_OK);
+    }
+    pvgpu_stop(dst);
+    pvgpu_stop(src);
+}
+
 /* A destination of another shape refuses the stream (and exits). */
 static void test_migrate_mismatch(void)
 {
     static const char *const other[] = {
         ",doorbells=16", ",page-faults=off", ",compute-slots=2",
+        ",watchdog-ms=100",
     };
     Pvgpu *src = pvgpu_start(NULL);
     g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-%d",
@@ -1119,6 +1342,7 @@ static void test_bad_shape(void)
         "doorbells=3", "doorbells=1", "doorbells=2048", "va-bits=20",
         "va-bits=64", "priorities=1", "priorities=9", "copy-slots=0",
         "compute-slots=65", "max-queues=0", "timeslice-us=1",
+        "watchdog-ms=3600001", "preempt-timeout-us=0", "wait-poll-us=0",
     };
     g_autofree char *err = NULL;
 
@@ -1156,6 +1380,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/irq-mask", test_irq_mask);
     qtest_add_func("/pvgpu/reset", test_reset);
     qtest_add_func("/pvgpu/migrate", test_migrate);
+    qtest_add_func("/pvgpu/migrate-queue", test_migrate_queue);
     qtest_add_func("/pvgpu/migrate-mismatch", test_migrate_mismatch);
     qtest_add_func("/pvgpu/bad-shape", test_bad_shape);
 

@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pvgpu firmware model: the engines.
+ *
+ * fw_engine_run() executes one queue's commands (include/pvgpu/
+ * pvgpu_cmds.h, docs/commands.rst) from its ring and from batch buffers,
+ * in the queue's GPU address space, until the budget is used up, the ring
+ * is empty, or the queue blocks (WAIT, DELAY), faults or fails.
+ *
+ * The rules that make preemption, fault replay and migration work:
+ * - A command is consumed (rptr or batch pc advanced, rptr written back,
+ *   commands_done incremented) only once it has completed. A command that
+ *   blocks, faults or fails stays where it is.
+ * - All execution state is in FwExecCtx. Commands that take long are cut
+ *   into chunks (kernels.h) whose progress is in ctx->cmd_progress; a
+ *   replayed command continues after its last completed chunk, and a
+ *   chunk is idempotent.
+ * - Nothing a guest writes can make the engine crash or run unbounded: the
+ *   checks are in the order documented in docs/commands.rst.
+ */
+#include <string.h>
+
+#include "fw_internal.h"
+#include "kernels.h"
+
+#define CHUNK			4096u
+#define RING_MIN_SIZE		0x1000u
+#define RING_MAX_SIZE		0x400000u
+/* Longest fixed-length command, in dwords (ATOMIC). */
+#define CMD_MAX_DW		PVGPU_CMD_LEN_ATOMIC
+
+/* One fetched command. */
+typedef struct FwCmd {
+	uint64_t va;		/* GPU VA of its header */
+	uint32_t dw[CMD_MAX_DW];	/* host order; NOP: header only */
+	uint32_t op, flags, len;
+	bool from_ring;
+} FwCmd;
+
+typedef struct FwCmdInfo {
+	uint16_t len;		/* dwords; 0: variable (NOP, len >= 1) */
+	uint8_t flags;		/* flags it accepts */
+	bool known;
+} FwCmdInfo;
+
+static const FwCmdInfo cmd_info[] = {
+	[PVGPU_CMD_NOP] = { 0, 0, true },
+	[PVGPU_CMD_STORE32] = { PVGPU_CMD_LEN_STORE32, 0, true },
+	[PVGPU_CMD_STORE64] = { PVGPU_CMD_LEN_STORE64, 0, true },
+	[PVGPU_CMD_COPY] = { PVGPU_CMD_LEN_COPY, 0, true },
+	[PVGPU_CMD_FILL] = { PVGPU_CMD_LEN_FILL, 0, true },
+	[PVGPU_CMD_ATOMIC] = { PVGPU_CMD_LEN_ATOMIC, 0, true },
+	[PVGPU_CMD_WAIT] = { PVGPU_CMD_LEN_WAIT, PVGPU_CMD_WAIT_64, true },
+	[PVGPU_CMD_SIGNAL] = { PVGPU_CMD_LEN_SIGNAL,
+			       PVGPU_CMD_SIGNAL_IRQ | PVGPU_CMD_SIGNAL_32,
+			       true },
+	[PVGPU_CMD_TIMESTAMP] = { PVGPU_CMD_LEN_TIMESTAMP, 0, true },
+	[PVGPU_CMD_BATCH_CALL] = { PVGPU_CMD_LEN_BATCH_CALL, 0, true },
+	[PVGPU_CMD_BATCH_RETURN] = { PVGPU_CMD_LEN_BATCH_RETURN, 0, true },
+	[PVGPU_CMD_DISPATCH] = { PVGPU_CMD_LEN_DISPATCH, 0, true },
+	[PVGPU_CMD_DELAY] = { PVGPU_CMD_LEN_DELAY, PVGPU_CMD_DELAY_NOPREEMPT,
+			      true },
+};
+
+static uint64_t arg64(const FwCmd *c, unsigned int i)
+{
+	return c->dw[i] | ((uint64_t)c->dw[i + 1] << 32);
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/*
+ * What must hold before the context can be used at all (a corrupted one
+ * must not make the engine index out of bounds).
+ */
+static bool ctx_sane(const FwExecCtx *ctx)
+{
+	return ctx->ring_size >= 4 && !(ctx->ring_size & (ctx->ring_size - 1)) &&
+	       ctx->rptr < ctx->ring_size && !(ctx->rptr & 3) &&
+	       ctx->batch_depth <= FW_MAX_BATCH_DEPTH;
+}
+
+/* Where the next command is. */
+static uint64_t cur_va(const FwExecCtx *ctx)
+{
+	if (ctx->batch_depth)
+		return ctx->batch_pc[ctx->batch_depth - 1];
+	return ctx->ring_va + ctx->rptr;
+}
+
+static bool delay_active(const FwExecCtx *ctx)
+{
+	return ctx->delay_until_ns || ctx->delay_remaining_ns;
+}
+
+static void clear_delay(FwExecCtx *ctx)
+{
+	ctx->delay_until_ns = 0;
+	ctx->delay_remaining_ns = 0;
+	ctx->delay_flags = 0;
+}
+
+static FwExecStatus exec_error(FwExecCtx *ctx, uint32_t err, uint64_t va,
+			       uint32_t dw0)
+{
+	ctx->error = err;
+	ctx->error_addr = va;
+	ctx->error_dw0 = dw0;
+	return FW_EXEC_ERROR;
+}
+
+/* ctx->fault is already set; the command stays unconsumed. */
+static FwExecStatus exec_fault(FwExecCtx *ctx, uint64_t va, uint32_t dw0)
+{
+	ctx->error = PVGPU_QUEUE_ERR_PAGE_FAULT;
+	ctx->error_addr = va;
+	ctx->error_dw0 = dw0;
+	return FW_EXEC_FAULT;
+}
+
+/* --- Ring pointers ----------------------------------------------------- */
+
+static bool read_wptr(PvgpuFw *fw, const FwExecCtx *ctx, uint32_t *wptr)
+{
+	uint32_t le;
+
+	if ((ctx->wptr_addr & 3) ||
+	    !fw_dma_read(fw, ctx->wptr_addr, &le, sizeof(le)))
+		return false;
+	*wptr = GUINT32_FROM_LE(le);
+	return *wptr < ctx->ring_size && !(*wptr & 3);
+}
+
+static bool write_rptr(PvgpuFw *fw, const FwExecCtx *ctx)
+{
+	uint32_t le = GUINT32_TO_LE(ctx->rptr);
+
+	return !(ctx->rptr_addr & 3) &&
+	       fw_dma_write(fw, ctx->rptr_addr, &le, sizeof(le));
+}
+
+/* --- Fetch ------------------------------------------------------------- */
+
+/* Read @len bytes at ring offset @off, wrapping at the end of the ring. */
+static bool ring_read(PvgpuFw *fw, FwExecCtx *ctx, uint32_t off, void *buf,
+		      uint32_t len)
+{
+	uint32_t first = MIN(len, ctx->ring_size - off);
+
+	if (!fw_gpu_read(fw, ctx->asid, ctx->ring_va + off, buf, first,
+			 &ctx->fault))
+		return false;
+	return first == len ||
+	       fw_gpu_read(fw, ctx->asid, ctx->ring_va, (uint8_t *)buf + first,
+			   len - first, &ctx->fault);
+}
+
+/*
+ * Fetch and decode the command at the current position. @avail: bytes
+ * the ring holds before wptr (ignored in a batch). False with *st set if
+ * it cannot be executed.
+ */
+static bool fetch(PvgpuFw *fw, FwExecCtx *ctx, uint32_t avail, FwCmd *c,
+		  FwExecStatus *st)
+{
+	uint32_t le[CMD_MAX_DW];
+	const FwCmdInfo *info;
+	bool ok;
+
+	memset(c, 0, sizeof(*c));
+	c->va = cur_va(ctx);
+	c->from_ring = !ctx->batch_depth;
+	ok = c->from_ring ? ring_read(fw, ctx, ctx->rptr, le, 4) :
+			    fw_gpu_read(fw, ctx->asid, c->va, le, 4,
+					&ctx->fault);
+	if (!ok) {
+		*st = exec_fault(ctx, c->va, 0);
+		return false;
+	}
+	c->dw[0] = GUINT32_FROM_LE(le[0]);
+	c->op = PVGPU_CMD_OPCODE(c->dw[0]);
+	c->flags = PVGPU_CMD_FLAGS(c->dw[0]);
+	c->len = PVGPU_CMD_LEN(c->dw[0]);
+
+	info = c->op < G_N_ELEMENTS(cmd_info) ? &cmd_info[c->op] : NULL;
+	if (!info || !info->known || !c->len ||
+	    (info->len && c->len != info->len) ||
+	    (c->from_ring && c->len * 4ull > avail) ||
+	    (c->flags & ~info->flags)) {
+		*st = exec_error(ctx, PVGPU_QUEUE_ERR_ILLEGAL_CMD, c->va,
+				 c->dw[0]);
+		return false;
+	}
+	if (c->op == PVGPU_CMD_NOP || c->len == 1)
+		return true;
+
+	ok = c->from_ring ?
+	     ring_read(fw, ctx, (ctx->rptr + 4) & (ctx->ring_size - 1),
+		       &le[1], (c->len - 1) * 4) :
+	     fw_gpu_read(fw, ctx->asid, c->va + 4, &le[1], (c->len - 1) * 4,
+			 &ctx->fault);
+	if (!ok) {
+		*st = exec_fault(ctx, c->va, c->dw[0]);
+		return false;
+	}
+	for (uint32_t i = 1; i < c->len; i++)
+		c->dw[i] = GUINT32_FROM_LE(le[i]);
+	return true;
+}
+
+/* --- Commands ---------------------------------------------------------- */
+
+static bool gpu_write32(PvgpuFw *fw, FwExecCtx *ctx, uint64_t va,
+			uint32_t v)
+{
+	uint32_t le = GUINT32_TO_LE(v);
+
+	return fw_gpu_write(fw, ctx->asid, va, &le, sizeof(le),
+			    PVGPU_ACCESS_WRITE, &ctx->fault);
+}
+
+static bool gpu_write64(PvgpuFw *fw, FwExecCtx *ctx, uint64_t va,
+			uint64_t v)
+{
+	uint64_t le = GUINT64_TO_LE(v);
+
+	return fw_gpu_write(fw, ctx->asid, va, &le, sizeof(le),
+			    PVGPU_ACCESS_WRITE, &ctx->fault);
+}
+
+/* Source/destination ranges of COPY and FILL: no wrap, no overlap. */
+static bool ranges_ok(uint64_t src, uint64_t dst, uint64_t size, bool copy)
+{
+	if (dst + size < dst || (copy && src + size < src))
+		return false;
+	return !copy || !size || src >= dst + size || dst >= src + size;
+}
+
+/*
+ * COPY (@copy) or FILL, in chunks that end at 4 KiB boundaries of the
+ * destination; cmd_progress counts the bytes done.
+ */
+static FwCmdResult copy_fill(PvgpuFw *fw, FwExecCtx *ctx, bool copy,
+			     uint64_t src, uint64_t dst, uint64_t size,
+			     uint32_t pattern, uint32_t *budget)
+{
+	uint32_t buf[CHUNK / 4];
+
+	if (!size) {
+		fw_budget_charge(budget, 1);
+		return FW_CMD_DONE;
+	}
+	if (!copy) {
+		for (unsigned int i = 0; i < CHUNK / 4; i++)
+			buf[i] = GUINT32_TO_LE(pattern);
+	}
+	while (ctx->cmd_progress < size) {
+		uint64_t done = ctx->cmd_progress;
+		uint64_t n = MIN(size - done, CHUNK - ((dst + done) & (CHUNK - 1)));
+
+		if (!*budget)
+			return FW_CMD_PARTIAL;
+		if (copy && !fw_gpu_read(fw, ctx->asid, src + done, buf, n,
+					 &ctx->fault))
+			return FW_CMD_FAULT;
+		if (!fw_gpu_write(fw, ctx->asid, dst + done, buf, n,
+				  PVGPU_ACCESS_WRITE, &ctx->fault))
+			return FW_CMD_FAULT;
+		ctx->cmd_progress = done + n;
+		fw_budget_charge(budget, 1);
+	}
+	return FW_CMD_DONE;
+}
+
+static FwCmdResult cmd_atomic(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
+{
+	uint32_t op = c->dw[1];
+	uint64_t addr = arg64(c, 2), operand = arg64(c, 4);
+	uint64_t compare = arg64(c, 6), result = arg64(c, 8);
+	bool wide = op == PVGPU_ATOMIC_ADD64 || op == PVGPU_ATOMIC_CMPXCHG64;
+	uint32_t size = wide ? 8 : 4;
+	uint64_t old, val;
+	uint8_t buf[8];
+	bool store = true;
+
+	if (op > PVGPU_ATOMIC_CMPXCHG64 || (addr & (size - 1)) ||
+	    (result & 7))
+		return FW_CMD_BAD_ARGS;
+	/*
+	 * Check every target before changing anything, so a fault leaves
+	 * memory as it was and the replay does the operation exactly once.
+	 */
+	if (!fw_gpu_probe(fw, ctx->asid, addr, size, PVGPU_ACCESS_ATOMIC,
+			  &ctx->fault) ||
+	    (result && !fw_gpu_probe(fw, ctx->asid, result, 8,
+				     PVGPU_ACCESS_WRITE, &ctx->fault)))
+		return FW_CMD_FAULT;
+	if (!fw_gpu_read(fw, ctx->asid, addr, buf, size, &ctx->fault)) {
+		ctx->fault.access = PVGPU_ACCESS_ATOMIC;
+		return FW_CMD_FAULT;
+	}
+	if (wide) {
+		uint64_t le64;
+
+		memcpy(&le64, buf, 8);
+		old = GUINT64_FROM_LE(le64);
+	} else {
+		uint32_t le32;
+
+		memcpy(&le32, buf, 4);
+		old = GUINT32_FROM_LE(le32);
+	}
+
+	switch (op) {
+	case PVGPU_ATOMIC_ADD32:
+		val = (uint32_t)(old + operand);
+		break;
+	case PVGPU_ATOMIC_ADD64:
+		val = old + operand;
+		break;
+	case PVGPU_ATOMIC_CMPXCHG32:
+		store = (uint32_t)old == (uint32_t)compare;
+		val = (uint32_t)operand;
+		break;
+	default: /* PVGPU_ATOMIC_CMPXCHG64 */
+		store = old == compare;
+		val = operand;
+		break;
+	}
+	if (store) {
+		if (wide) {
+			uint64_t le64 = GUINT64_TO_LE(val);
+
+			memcpy(buf, &le64, 8);
+		} else {
+			uint32_t le32 = GUINT32_TO_LE((uint32_t)val);
+
+			memcpy(buf, &le32, 4);
+		}
+		if (!fw_gpu_write(fw, ctx->asid, addr, buf, size,
+				  PVGPU_ACCESS_ATOMIC, &ctx->fault))
+			return FW_CMD_FAULT;
+	}
+	if (result && !gpu_write64(fw, ctx, result, old))
+		return FW_CMD_FAULT;
+	return FW_CMD_DONE;
+}
+
+static bool wait_compare(uint64_t v, uint64_t value, uint32_t op)
+{
+	switch (op) {
+	case PVGPU_WAIT_EQ:
+		return v == value;
+	case PVGPU_WAIT_NEQ:
+		return v != value;
+	case PVGPU_WAIT_GT:
+		return v > value;
+	case PVGPU_WAIT_GTE:
+		return v >= value;
+	case PVGPU_WAIT_LT:
+		return v < value;
+	default: /* PVGPU_WAIT_LTE */
+		return v <= value;
+	}
+}
+
+/*
+ * Evaluate a WAIT: FW_CMD_DONE if the condition holds, FW_CMD_PARTIAL if
+ * not (yet), FW_CMD_FAULT, FW_CMD_BAD_ARGS.
+ */
+static FwCmdResult wait_eval(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
+{
+	bool wide = c->flags & PVGPU_CMD_WAIT_64;
+	uint64_t addr = arg64(c, 1), value = arg64(c, 3), mask = arg64(c, 5);
+	uint32_t op = c->dw[7];
+	uint64_t v = 0;
+
+	if (op > PVGPU_WAIT_LTE || (addr & (wide ? 7 : 3)))
+		return FW_CMD_BAD_ARGS;
+	if (!fw_gpu_read(fw, ctx->asid, addr, &v, wide ? 8 : 4, &ctx->fault))
+		return FW_CMD_FAULT;
+	if (wide) {
+		v = GUINT64_FROM_LE(v) & mask;
+	} else {
+		uint32_t v32;
+
+		memcpy(&v32, &v, sizeof(v32));
+		v = GUINT32_FROM_LE(v32) & (uint32_t)mask;
+		value = (uint32_t)value;
+	}
+	return wait_compare(v, value, op) ? FW_CMD_DONE : FW_CMD_PARTIAL;
+}
+
+static FwCmdResult cmd_signal(PvgpuFw *fw, uint32_t queue_id,
+			      FwExecCtx *ctx, const FwCmd *c)
+{
+	bool narrow = c->flags & PVGPU_CMD_SIGNAL_32;
+	uint64_t addr = arg64(c, 1), value = arg64(c, 3);
+	bool ok;
+
+	if (addr & (narrow ? 3 : 7))
+		return FW_CMD_BAD_ARGS;
+	if (narrow) {
+		value = (uint32_t)value;
+		ok = gpu_write32(fw, ctx, addr, value);
+	} else {
+		ok = gpu_write64(fw, ctx, addr, value);
+	}
+	if (!ok)
+		return FW_CMD_FAULT;
+	if (c->flags & PVGPU_CMD_SIGNAL_IRQ) {
+		struct pvgpu_evt_queue_signal evt = {
+			.queue_id = GUINT32_TO_LE(queue_id),
+			.addr = GUINT64_TO_LE(addr),
+			.value = GUINT64_TO_LE(value),
+		};
+
+		fw_f2h_event(fw, PVGPU_F2H_EVT_QUEUE_SIGNAL, &evt,
+			     sizeof(evt) / 4);
+	}
+	return FW_CMD_DONE;
+}
+
+/*
+ * DELAY: FW_CMD_DONE once over, else FW_CMD_PARTIAL (the caller returns
+ * FW_EXEC_DELAY).
+ */
+static FwCmdResult cmd_delay(FwExecCtx *ctx, const FwCmd *c,
+			     uint64_t now_ns)
+{
+	uint64_t ns = arg64(c, 1);
+
+	if (!delay_active(ctx)) {
+		if (!ns)
+			return FW_CMD_DONE;
+		ctx->delay_until_ns = sat_add(now_ns, ns);
+		ctx->delay_flags = c->flags;
+		return FW_CMD_PARTIAL;
+	}
+	if (ctx->delay_remaining_ns) {
+		/* Resumed after preemption: the rest starts now. */
+		ctx->delay_until_ns = sat_add(now_ns, ctx->delay_remaining_ns);
+		ctx->delay_remaining_ns = 0;
+	}
+	return now_ns >= ctx->delay_until_ns ? FW_CMD_DONE : FW_CMD_PARTIAL;
+}
+
+/* --- The run loop ------------------------------------------------------ */
+
+/*
+ * The command completed: advance past it at its own level, write rptr
+ * back for a ring command, count it.
+ */
+static bool consume(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
+{
+	ctx->cmd_progress = 0;
+	clear_delay(ctx);
+	ctx->commands_done++;
+	if (!c->from_ring) {
+		ctx->batch_pc[ctx->batch_depth - 1] += c->len * 4;
+		ctx->batch_cmds++;
+		return true;
+	}
+	ctx->rptr = (ctx->rptr + c->len * 4) & (ctx->ring_size - 1);
+	return write_rptr(fw, ctx);
+}
+
+FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
+			   uint64_t now_ns, uint32_t *budget)
+{
+	uint32_t wptr;
+
+	if (!ctx_sane(ctx))
+		return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,
+				  ctx->ring_va, 0);
+	if (!read_wptr(fw, ctx, &wptr))
+		return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,
+				  cur_va(ctx), 0);
+
+	for (;;) {
+		FwCmdResult res = FW_CMD_DONE;
+		FwExecStatus st;
+		FwCmd c;
+
+		if (!ctx->batch_depth && ctx->rptr == wptr)
+			return FW_EXEC_IDLE;
+		if (!*budget)
+			return FW_EXEC_BUDGET;
+		if (ctx->batch_depth && ctx->batch_cmds >= FW_MAX_BATCH_CMDS)
+			return exec_error(ctx, PVGPU_QUEUE_ERR_HANG,
+					  cur_va(ctx), 0);
+		if (!fetch(fw, ctx, (wptr - ctx->rptr) & (ctx->ring_size - 1),
+			   &c, &st))
+			return st;
+
+		/* State left by a different command (memory rewritten). */
+		if (c.op != PVGPU_CMD_DELAY && delay_active(ctx))
+			clear_delay(ctx);
+		if (c.op != PVGPU_CMD_COPY && c.op != PVGPU_CMD_FILL &&
+		    c.op != PVGPU_CMD_DISPATCH)
+			ctx->cmd_progress = 0;
+
+		switch (c.op) {
+		case PVGPU_CMD_NOP:
+			break;
+		case PVGPU_CMD_STORE32:
+			if (arg64(&c, 1) & 3)
+				res = FW_CMD_BAD_ARGS;
+			else if (!gpu_write32(fw, ctx, arg64(&c, 1), c.dw[3]))
+				res = FW_CMD_FAULT;
+			break;
+		case PVGPU_CMD_STORE64:
+			if (arg64(&c, 1) & 7)
+				res = FW_CMD_BAD_ARGS;
+			else if (!gpu_write64(fw, ctx, arg64(&c, 1),
+					      arg64(&c, 3)))
+				res = FW_CMD_FAULT;
+			break;
+		case PVGPU_CMD_COPY:
+			if (!ranges_ok(arg64(&c, 1), arg64(&c, 3), arg64(&c, 5),
+				       true))
+				res = FW_CMD_BAD_ARGS;
+			else
+				res = copy_fill(fw, ctx, true, arg64(&c, 1),
+						arg64(&c, 3), arg64(&c, 5), 0,
+						budget);
+			break;
+		case PVGPU_CMD_FILL:
+			if ((arg64(&c, 1) & 3) || (arg64(&c, 3) & 3) ||
+			    !ranges_ok(0, arg64(&c, 1), arg64(&c, 3), false))
+				res = FW_CMD_BAD_ARGS;
+			else
+				res = copy_fill(fw, ctx, false, 0,
+						arg64(&c, 1), arg64(&c, 3),
+						c.dw[5], budget);
+			break;
+		case PVGPU_CMD_ATOMIC:
+			res = cmd_atomic(fw, ctx, &c);
+			break;
+		case PVGPU_CMD_WAIT:
+			res = wait_eval(fw, ctx, &c);
+			if (res == FW_CMD_PARTIAL)
+				return FW_EXEC_WAITING;
+			break;
+		case PVGPU_CMD_SIGNAL:
+			res = cmd_signal(fw, queue_id, ctx, &c);
+			break;
+		case PVGPU_CMD_TIMESTAMP:
+			if (arg64(&c, 1) & 7)
+				res = FW_CMD_BAD_ARGS;
+			else if (!gpu_write64(fw, ctx, arg64(&c, 1), now_ns))
+				res = FW_CMD_FAULT;
+			break;
+		case PVGPU_CMD_BATCH_CALL:
+			if (arg64(&c, 1) & 3)
+				res = FW_CMD_BAD_ARGS;
+			else if (ctx->batch_depth == FW_MAX_BATCH_DEPTH)
+				return exec_error(ctx,
+						  PVGPU_QUEUE_ERR_BATCH_DEPTH,
+						  c.va, c.dw[0]);
+			break;
+		case PVGPU_CMD_BATCH_RETURN:
+			if (c.from_ring)
+				return exec_error(ctx,
+						  PVGPU_QUEUE_ERR_ILLEGAL_CMD,
+						  c.va, c.dw[0]);
+			break;
+		case PVGPU_CMD_DISPATCH:
+			if (ctx->engine_class != PVGPU_ENGINE_CLASS_COMPUTE)
+				return exec_error(ctx,
+						  PVGPU_QUEUE_ERR_BAD_ENGINE,
+						  c.va, c.dw[0]);
+			res = fw_kernel_dispatch(fw, ctx, c.dw[1],
+						 arg64(&c, 2), budget);
+			break;
+		case PVGPU_CMD_DELAY:
+			res = cmd_delay(ctx, &c, now_ns);
+			if (res == FW_CMD_PARTIAL)
+				return FW_EXEC_DELAY;
+			break;
+		default:
+			g_assert_not_reached();	/* fetch() knows them all */
+		}
+
+		switch (res) {
+		case FW_CMD_DONE:
+			break;
+		case FW_CMD_PARTIAL:
+			return FW_EXEC_BUDGET;
+		case FW_CMD_FAULT:
+			return exec_fault(ctx, c.va, c.dw[0]);
+		case FW_CMD_BAD_ARGS:
+			return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_ARGS, c.va,
+					  c.dw[0]);
+		}
+
+		/* Chunked commands charged per chunk; the rest cost 1. */
+		if (c.op != PVGPU_CMD_COPY && c.op != PVGPU_CMD_FILL &&
+		    c.op != PVGPU_CMD_DISPATCH)
+			fw_budget_charge(budget, 1);
+		if (!consume(fw, ctx, &c))
+			return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,
+					  c.va, c.dw[0]);
+		if (c.op == PVGPU_CMD_BATCH_CALL) {
+			if (c.from_ring)
+				ctx->batch_cmds = 0;
+			ctx->batch_pc[ctx->batch_depth++] = arg64(&c, 1);
+		} else if (c.op == PVGPU_CMD_BATCH_RETURN) {
+			ctx->batch_pc[--ctx->batch_depth] = 0;
+			if (!ctx->batch_depth)
+				ctx->batch_cmds = 0;
+		}
+	}
+}
+
+bool fw_engine_wait_ready(PvgpuFw *fw, FwExecCtx *ctx)
+{
+	FwExecCtx tmp = *ctx;	/* looking changes nothing */
+	FwExecStatus st;
+	FwCmd c;
+
+	/*
+	 * Anything but a well-formed WAIT whose condition is false (a fault,
+	 * a bad command, memory rewritten) is "ready": fw_engine_run() will
+	 * find out and report it.
+	 */
+	if (!ctx_sane(&tmp) || !fetch(fw, &tmp, tmp.ring_size, &c, &st))
+		return true;
+	if (c.op != PVGPU_CMD_WAIT)
+		return true;
+	return wait_eval(fw, &tmp, &c) != FW_CMD_PARTIAL;
+}
+
+bool fw_engine_preempt(PvgpuFw *fw, FwExecCtx *ctx, uint64_t now_ns)
+{
+	(void)fw;
+	if (!ctx->delay_until_ns)
+		return true;	/* not in DELAY, or already preempted */
+	if (ctx->delay_flags & PVGPU_CMD_DELAY_NOPREEMPT)
+		return false;
+	if (now_ns < ctx->delay_until_ns) {
+		ctx->delay_remaining_ns = ctx->delay_until_ns - now_ns;
+		ctx->delay_until_ns = 0;
+	}
+	/* else: over already; the next run completes it. */
+	return true;
+}
+
+void fw_engine_reset(PvgpuFw *fw, FwExecCtx *ctx, uint32_t wptr)
+{
+	(void)fw;
+	ctx->rptr = ctx->ring_size ? wptr & (ctx->ring_size - 1) & ~3u : 0;
+	ctx->batch_depth = 0;
+	memset(ctx->batch_pc, 0, sizeof(ctx->batch_pc));
+	ctx->batch_cmds = 0;
+	ctx->cmd_progress = 0;
+	clear_delay(ctx);
+	memset(&ctx->fault, 0, sizeof(ctx->fault));
+	ctx->error = 0;
+	ctx->error_addr = 0;
+	ctx->error_dw0 = 0;
+}
+
+bool fw_engine_ctx_valid(const PvgpuFw *fw, const FwExecCtx *ctx)
+{
+	const PvgpuFwConfig *cfg = &fw->cfg;
+	bool class_ok = false;
+
+	for (uint32_t i = 0; i < cfg->num_engine_classes; i++)
+		class_ok |= cfg->engine_class[i] == ctx->engine_class;
+	if (!class_ok || ctx->asid >= cfg->max_address_spaces)
+		return false;
+	if (ctx->ring_size < RING_MIN_SIZE || ctx->ring_size > RING_MAX_SIZE ||
+	    (ctx->ring_size & (ctx->ring_size - 1)) ||
+	    (ctx->ring_va & (RING_MIN_SIZE - 1)) ||
+	    (ctx->ring_va >> cfg->va_bits) ||
+	    ((ctx->ring_va + ctx->ring_size - 1) >> cfg->va_bits))
+		return false;
+	if ((ctx->rptr_addr & 3) || (ctx->wptr_addr & 3) ||
+	    ctx->rptr >= ctx->ring_size || (ctx->rptr & 3))
+		return false;
+
+	if (ctx->batch_depth > FW_MAX_BATCH_DEPTH ||
+	    ctx->batch_cmds > FW_MAX_BATCH_CMDS ||
+	    (!ctx->batch_depth && ctx->batch_cmds))
+		return false;
+	for (uint32_t i = 0; i < FW_MAX_BATCH_DEPTH; i++) {
+		if (i < ctx->batch_depth ? (ctx->batch_pc[i] & 3) :
+					   ctx->batch_pc[i] != 0)
+			return false;
+	}
+
+	if (ctx->delay_until_ns && ctx->delay_remaining_ns)
+		return false;
+	if ((ctx->delay_flags & ~PVGPU_CMD_DELAY_NOPREEMPT) ||
+	    (ctx->delay_flags && !delay_active(ctx)))
+		return false;
+
+	if (ctx->fault.access > PVGPU_ACCESS_ATOMIC ||
+	    ctx->fault.reason > PVGPU_FAULT_BAD_PA ||
+	    ctx->error > PVGPU_QUEUE_ERR_BAD_POINTER)
+		return false;
+	return true;
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pvgpu firmware model: the scheduler (sched.c), the queue requests
+ * (queue.c) and fault injection (inject.c), as the rest of the model sees
+ * them. Specification: docs/scheduler.rst.
+ */
+#ifndef PVGPU_FW_SCHED_INTERNAL_H
+#define PVGPU_FW_SCHED_INTERNAL_H
+
+#include "pvgpu_fw_sched.h"
+
+/* "No queue" in lists, slots and the doorbell map. */
+#define FW_NIL			UINT32_MAX
+
+/*
+ * Work one pvgpu_fw_run() may do in all slots together (engine work
+ * units, engine.h), shared out evenly, but at least FW_SLOT_BUDGET_MIN per
+ * slot so no slot starves on a device with many.
+ */
+#define FW_SCHED_RUN_BUDGET	1024u
+#define FW_SLOT_BUDGET_MIN	8u
+
+/*
+ * A request handler's "not yet": the request stays on H2F unconsumed, and
+ * the channel stops (later requests wait behind it, so responses stay in
+ * order) until the scheduler wakes it: a SUSPEND or DEREGISTER of a queue
+ * that is finishing a non-preemptible DELAY.
+ */
+#define FW_STATUS_DEFER		0xffffffffu
+
+/* A doubly linked list of queues, threaded through FwSched.link. */
+typedef struct FwList {
+	uint32_t head, tail, count;
+} FwList;
+
+typedef struct FwLink {
+	uint32_t prev, next;
+} FwLink;
+
+/* Derived scheduler state, rebuilt from the migratable state. */
+typedef struct FwSched {
+	PvgpuFwSchedState st;		/* migratable */
+	PvgpuFwQueueState *q;		/* migratable: [cfg.max_queues] */
+	uint32_t nq;
+
+	FwLink *link;			/* [nq]: run list or wait list */
+	/* RUNNABLE queues per engine class index and priority. */
+	FwList run[PVGPU_MAX_ENGINE_CLASSES][8];
+	FwList wait;			/* WAITING queues */
+	uint32_t *slot[PVGPU_MAX_ENGINE_CLASSES];	/* queue id or FW_NIL */
+	uint32_t *doorbell_owner;	/* [num_doorbells] */
+
+	bool h2f_deferred;		/* a request waits for a queue to leave */
+	bool more_work;			/* a slot ran out of budget: kick */
+} FwSched;
+
+/* --- sched.c ----------------------------------------------------------- */
+
+void fw_sched_init(PvgpuFw *fw);
+void fw_sched_free(PvgpuFw *fw);
+/*
+ * Forget every queue (firmware reset, halt, boot). @device: a device
+ * reset, which also clears fault injection.
+ */
+void fw_sched_reset(PvgpuFw *fw, bool device);
+/* Run queues on the slots; called by pvgpu_fw_run() while RUNNING. */
+void fw_sched_run(PvgpuFw *fw);
+/* Earliest scheduler deadline after now, UINT64_MAX if none. */
+uint64_t fw_sched_next_deadline(PvgpuFw *fw);
+/* A write to doorbell page @group >= 1. */
+void fw_sched_doorbell(PvgpuFw *fw, uint32_t group, uint32_t offset,
+		       uint32_t value);
+/* NULL if the restored queue table is consistent (then rebuilt). */
+const char *fw_sched_post_load(PvgpuFw *fw);
+/* Does a registered queue use address space @asid? (AS_UNBIND: EBUSY) */
+bool fw_sched_asid_in_use(PvgpuFw *fw, uint32_t asid);
+/* The H2F channel stopped at a FW_STATUS_DEFER request. */
+void fw_sched_h2f_deferred(PvgpuFw *fw);
+
+/* Engine class index of class id @cls, or -1 if the device lacks it. */
+int fw_class_index(const PvgpuFw *fw, uint32_t cls);
+
+/* For queue.c: state changes with all their bookkeeping. */
+PvgpuFwQueueState *fw_queue(PvgpuFw *fw, uint32_t id);
+/* An IDLE queue gets work: RUNNABLE. */
+void fw_queue_make_runnable(PvgpuFw *fw, uint32_t id);
+/* Off run/wait list (not a slot). */
+void fw_queue_unlist(PvgpuFw *fw, uint32_t id);
+/* A queue that is not RESIDENT: SUSPENDED (QUEUE_SUSPEND). */
+void fw_queue_hold(PvgpuFw *fw, uint32_t id);
+/*
+ * A SUSPENDED or FAULTED queue may go on (RESUME, fault RETRY): FAULTED if
+ * a fault is still outstanding, SUSPENDED if still suspended, else
+ * RUNNABLE.
+ */
+void fw_queue_release(PvgpuFw *fw, uint32_t id);
+/*
+ * Take a RESIDENT queue off its slot at the next command boundary:
+ * true if it left (its state is then RUNNABLE or SUSPENDED by its flags),
+ * false if it is in a non-preemptible DELAY (QF_PREEMPT is then set and
+ * the preemption timeout runs).
+ */
+bool fw_queue_preempt(PvgpuFw *fw, uint32_t id, uint64_t now);
+/* What fw_queue_error() does and reports besides the error code. */
+#define FW_QERR_RESET_CTX	(1u << 0)	/* forget the in-flight command */
+#define FW_QERR_ENGINE		(1u << 1)	/* cmd_va/dw0 from ctx.error_* */
+#define FW_QERR_FAULT		(1u << 2)	/* fault fields from ctx.fault */
+
+/*
+ * Stop a queue: state ERROR, off slot and lists, EVT_QUEUE_ERROR (sent
+ * last: check that the firmware still runs afterwards).
+ */
+void fw_queue_error(PvgpuFw *fw, uint32_t id, uint32_t error,
+		    bool guilty, uint32_t how);
+void fw_queue_set_priority(PvgpuFw *fw, uint32_t id, uint32_t prio);
+void fw_queue_free(PvgpuFw *fw, uint32_t id);
+void fw_queue_bind_doorbell(PvgpuFw *fw, uint32_t id);
+
+/* --- queue.c: request handlers for msg.c's table ------------------------ */
+
+uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp);
+uint32_t fw_handle_queue_deregister(PvgpuFw *fw, const void *req,
+				    void *resp);
+uint32_t fw_handle_queue_suspend(PvgpuFw *fw, const void *req, void *resp);
+uint32_t fw_handle_queue_resume(PvgpuFw *fw, const void *req, void *resp);
+uint32_t fw_handle_queue_set_priority(PvgpuFw *fw, const void *req,
+				      void *resp);
+uint32_t fw_handle_queue_set_timeslice(PvgpuFw *fw, const void *req,
+				       void *resp);
+uint32_t fw_handle_queue_reset(PvgpuFw *fw, const void *req, void *resp);
+uint32_t fw_handle_queue_query(PvgpuFw *fw, const void *req, void *resp);
+uint32_t fw_handle_page_fault_reply(PvgpuFw *fw, const void *req,
+				    void *resp);
+
+/* --- inject.c ---------------------------------------------------------- */
+
+/* Raise the firmware's vector, unless injection loses or delays it. */
+void fw_irq_deliver(PvgpuFw *fw);
+/* Timer: deliver a delayed interrupt that is due. */
+void fw_inject_timer(PvgpuFw *fw, uint64_t now);
+uint64_t fw_inject_next_deadline(PvgpuFw *fw);
+/* Consume one injected doorbell drop / fault-reply failure if armed. */
+bool fw_inject_drop_doorbell(PvgpuFw *fw);
+bool fw_inject_fail_fault_reply(PvgpuFw *fw);
+bool fw_inject_engine_hung(const PvgpuFw *fw, uint32_t class_idx);
+/* Seed the PRNG from cfg.seed. */
+void fw_inject_reset(PvgpuFw *fw);
+const char *fw_inject_post_load(PvgpuFw *fw);
+
+#endif /* PVGPU_FW_SCHED_INTERNAL_H */

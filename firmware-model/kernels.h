@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pvgpu firmware model: what engine.c and kernels.c share.
+ *
+ * Commands that do more than a fixed amount of work (COPY, FILL, DISPATCH)
+ * run in chunks, each costing one budget unit (MATMUL: one row, costing
+ * ceil(n * n / 1024) units), and record how far they got in
+ * FwExecCtx.cmd_progress, so a run stops at a chunk boundary when its
+ * budget is used up, and a fault replays only the chunk that faulted.
+ * A chunk writes its output to one 4 KiB page (MATMUL: one row of c, which
+ * overlaps no input), so replaying it is idempotent.
+ */
+#ifndef PVGPU_FW_KERNELS_H
+#define PVGPU_FW_KERNELS_H
+
+#include "engine.h"
+
+/* How far one command got in a run. */
+typedef enum FwCmdResult {
+	FW_CMD_DONE,		/* complete: consume it */
+	FW_CMD_PARTIAL,		/* budget used up; cmd_progress says where */
+	FW_CMD_FAULT,		/* ctx->fault says where */
+	FW_CMD_BAD_ARGS,	/* PVGPU_QUEUE_ERR_BAD_ARGS */
+} FwCmdResult;
+
+/* Take @units from *budget, stopping at zero. */
+static inline void fw_budget_charge(uint32_t *budget, uint32_t units)
+{
+	*budget = *budget > units ? *budget - units : 0;
+}
+
+/*
+ * DISPATCH of built-in @kernel with its argument block at GPU VA @args in
+ * ctx->asid. Called with *budget > 0; charges what it does.
+ */
+FwCmdResult fw_kernel_dispatch(PvgpuFw *fw, FwExecCtx *ctx, uint32_t kernel,
+			       uint64_t args, uint32_t *budget);
+
+/* CRC-32C register update (no init/final inversion): for tests of it. */
+uint32_t fw_crc32c_update(uint32_t crc, const void *buf, size_t len);
+
+#endif /* PVGPU_FW_KERNELS_H */

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fault injection (pvgpu_fw_inject()): hung engines, dropped doorbells,
+ * lost and late interrupts, failed fault replies, and the probabilistic
+ * variants drawn from the seeded PRNG.
+ */
+#include <string.h>
+
+#include "sched_helpers.h"
+
+#define US		1000ull
+#define MS		1000000ull
+#define COPY		PVGPU_ENGINE_CLASS_COPY
+#define COMPUTE		PVGPU_ENGINE_CLASS_COMPUTE
+
+static GArray *delays_add(unsigned int n, uint64_t ns, uint64_t off)
+{
+	GArray *c = gpu_cmds_new();
+
+	for (unsigned int i = 0; i < n; i++) {
+		gpu_cmd_delay(c, 0, ns);
+		gpu_cmd_atomic(c, PVGPU_ATOMIC_ADD32, SH_DATA_VA + off, 1, 0, 0);
+	}
+	return c;
+}
+
+static uint32_t evt_u32(const ShEvent *e, unsigned int i)
+{
+	return GUINT32_FROM_LE(e->payload[i]);
+}
+
+/*
+ * An engine class hangs: the queues in its slots stop. The watchdog (or,
+ * with a queue waiting for a slot, the preemption timeout) resets the
+ * engine: one queue guilty, the other resident one innocent. Queues of
+ * other classes and queues that were not on the engine are unharmed, and
+ * the engine works again afterwards.
+ */
+static void test_hang_engine(gconstpointer data)
+{
+	bool by_preemption = GPOINTER_TO_UINT(data);
+	uint32_t error = by_preemption ? PVGPU_QUEUE_ERR_PREEMPT_TIMEOUT :
+					 PVGPU_QUEUE_ERR_HANG;
+	PvgpuFwConfig cfg;
+	const ShEvent *e[2];
+	uint64_t t0;
+	unsigned int guilty = 0;
+	Sh *t;
+
+	sh_config(&cfg);
+	cfg.slots[0] = 1;
+	cfg.slots[1] = 2;
+	cfg.watchdog_ms = 30;
+	t = sh_new(&cfg);
+	t0 = t->fp->now_ns;
+	for (uint32_t i = 0; i < 2; i++) {
+		g_assert_cmpuint(sh_register_full(t, i, COMPUTE, 1, 0, 0x4000,
+						  NULL), ==, PVGPU_STATUS_OK);
+		sh_go(t, i, delays_add(100, (100 + 50 * i) * US, 4 * i));
+	}
+	g_assert_cmpuint(sh_register_full(t, 2, COPY, 1, 0, 0x4000, NULL), ==,
+			 PVGPU_STATUS_OK);
+	sh_go(t, 2, delays_add(100, 500 * US, 8));
+	sh_run_for(t, 1050 * US);
+
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE,
+					COMPUTE), ==, 0);
+	/*
+	 * A queue waits for a compute slot: of the same priority it asks
+	 * for a preemption (the quanta are over), of a lower one it does not.
+	 */
+	g_assert_cmpuint(sh_register(t, 3, COMPUTE, by_preemption ? 1 : 0, 0),
+			 ==, PVGPU_STATUS_OK);
+	sh_go(t, 3, delays_add(10, 100 * US, 12));
+	sh_run_until(t, t0 + 12 * MS);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, (by_preemption ? 2 : 0));
+	sh_run_until(t, t0 + 40 * MS);
+	for (uint32_t i = 0; i < 2; i++) {
+		e[i] = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_ERROR, i, 0);
+		g_assert_nonnull(e[i]);
+		g_assert_cmpuint(evt_u32(e[i], 1), ==, error);
+		g_assert_cmpuint(evt_u32(e[i], 3), ==, COMPUTE);
+		guilty += evt_u32(e[i], 2);
+		g_assert_cmpuint(sh_state(t, i), ==, PVGPU_QUEUE_STATE_ERROR);
+	}
+	g_assert_cmpuint(guilty, ==, 1);
+	/* Exactly the two resident queues. */
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, 2);
+	/* Nothing moved on the hung engine; the copy engine went on. */
+	g_assert_cmpuint(sh_rd32(t, 0), <, 15);
+	g_assert_cmpuint(sh_rd32(t, 8), >=, 70);
+
+	/* The reset engine runs again: the waiting queue, a new one. */
+	g_assert_cmpuint(sh_register(t, 4, COMPUTE, 1, 0), ==,
+			 PVGPU_STATUS_OK);
+	sh_go(t, 4, delays_add(5, 100 * US, 16));
+	sh_settle(t, 200 * MS);
+	g_assert_cmpuint(sh_rd32(t, 8), ==, 100);
+	g_assert_cmpuint(sh_rd32(t, 12), ==, 10);
+	g_assert_cmpuint(sh_rd32(t, 16), ==, 5);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, 2);
+	sh_free(t);
+}
+
+static void test_drop_doorbells(void)
+{
+	Sh *t = sh_new(NULL);
+	GArray *c = gpu_cmds_new();
+
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DROP_DOORBELLS,
+					2), ==, 0);
+	gpu_cmd_store32(c, SH_DATA_VA, 1);
+	sh_submit(t, 0, c);
+	g_array_free(c, TRUE);
+	sh_doorbell(t, 0);
+	/* The kernel's H2F doorbell is never dropped. */
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_IDLE);
+	sh_doorbell(t, 0);
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 0);
+	g_assert_cmpuint(pvgpu_fw_stats(t->fw)->doorbells_dropped, ==, 2);
+	sh_doorbell(t, 0);
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 1);
+	g_assert_cmpuint(pvgpu_fw_stats(t->fw)->doorbells_dropped, ==, 2);
+	sh_free(t);
+}
+
+/* An interrupt-raising event: a queue going idle. */
+static void make_event(Sh *t, uint32_t v)
+{
+	GArray *c = gpu_cmds_new();
+
+	gpu_cmd_store32(c, SH_DATA_VA, v);
+	gpu_ring_submit(&t->q[0].ring, c);
+	g_array_free(c, TRUE);
+	pvgpu_fw_doorbell(t->fw, t->q[0].doorbell, 0, 1);
+	fake_platform_run(t->fp);
+}
+
+static void test_lose_irqs(void)
+{
+	Sh *t = sh_new(NULL);
+	unsigned int irqs;
+
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	sh_pump(t);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_LOSE_IRQS, 1),
+			==, 0);
+	irqs = t->fp->irqs;
+	make_event(t, 1);
+	/* The cause is pending, the vector never came. */
+	g_assert_cmphex(fake_reg_read(t->fp, PVGPU_REG_IRQ_STATUS) &
+			PVGPU_IRQ_F2H, ==, PVGPU_IRQ_F2H);
+	g_assert_cmpuint(t->fp->irqs, ==, irqs);
+	g_assert_cmpuint(pvgpu_fw_stats(t->fw)->irqs_lost, ==, 1);
+	sh_pump(t);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_IDLE, 0), ==,
+			 1);
+	make_event(t, 2);
+	g_assert_cmpuint(t->fp->irqs, ==, irqs + 1);
+	sh_free(t);
+}
+
+static void test_delay_irqs(void)
+{
+	Sh *t = sh_new(NULL);
+	unsigned int irqs;
+	uint64_t t0;
+
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	sh_pump(t);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DELAY_IRQS,
+					50 * US), ==, 0);
+	irqs = t->fp->irqs;
+	t0 = t->fp->now_ns;
+	make_event(t, 1);
+	g_assert_cmpuint(t->fp->irqs, ==, irqs);
+	g_assert_cmpuint(t->fp->timer_deadline, ==, t0 + 50 * US);
+	fake_platform_advance(t->fp, 50 * US - 1);
+	g_assert_cmpuint(t->fp->irqs, ==, irqs);
+	fake_platform_advance(t->fp, 1);
+	g_assert_cmpuint(t->fp->irqs, ==, irqs + 1);
+	g_assert_cmpuint(pvgpu_fw_stats(t->fw)->irqs_delayed, ==, 1);
+	g_assert_cmpuint(t->fp->timer_deadline, ==, FAKE_NO_TIMER);
+	/* Acknowledged before it arrives: nothing to deliver. */
+	sh_pump(t);
+	make_event(t, 2);
+	fake_reg_write(t->fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+	fake_platform_advance(t->fp, 50 * US);
+	g_assert_cmpuint(t->fp->irqs, ==, irqs + 1);
+	/* Back to on time. */
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DELAY_IRQS, 0),
+			==, 0);
+	sh_pump(t);
+	make_event(t, 3);
+	g_assert_cmpuint(t->fp->irqs, ==, irqs + 2);
+	sh_free(t);
+}
+
+static void test_fail_fault_reply(void)
+{
+	Sh *t = sh_new(NULL);
+	struct pvgpu_msg_fault_reply fr = {
+		.queue_id = 0,
+		.fault_seqno = GUINT32_TO_LE(1),
+		.action = PVGPU_FAULT_REPLY_RETRY,
+	};
+	const ShEvent *e;
+	GArray *c = gpu_cmds_new();
+
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw,
+					PVGPU_FW_INJECT_FAIL_FAULT_REPLIES, 1),
+			==, 0);
+	gpu_cmd_store32(c, SH_DATA_VA + 0x200000, 1);
+	sh_go(t, 0, c);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_FAULTED);
+	gpu_vm_alloc(&t->vm, SH_DATA_VA + 0x200000, 0x1000,
+		     PVGPU_PTE_WRITABLE);
+	g_assert_cmpuint(sh_request(t, PVGPU_H2F_PAGE_FAULT_REPLY, &fr, 4,
+				    NULL), ==, PVGPU_STATUS_OK);
+	e = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_ERROR, 0, 0);
+	g_assert_nonnull(e);
+	g_assert_cmpuint(evt_u32(e, 1), ==, PVGPU_QUEUE_ERR_FAULT_FAILED);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_ERROR);
+	sh_free(t);
+}
+
+/* Doorbells dropped with probability p: reproducible from the seed. */
+static unsigned int dropped_with(uint64_t seed, uint32_t ppm)
+{
+	PvgpuFwConfig cfg;
+	unsigned int n;
+	Sh *t;
+
+	sh_config(&cfg);
+	cfg.seed = seed;
+	t = sh_new(&cfg);
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw,
+					PVGPU_FW_INJECT_DROP_DOORBELL_PPM, ppm),
+			==, 0);
+	for (unsigned int i = 0; i < 1000; i++)
+		pvgpu_fw_doorbell(t->fw, t->q[0].doorbell, 0, 1);
+	fake_platform_run(t->fp);
+	n = (unsigned int)pvgpu_fw_stats(t->fw)->doorbells_dropped;
+	sh_free(t);
+	return n;
+}
+
+static void test_probability(void)
+{
+	unsigned int a = dropped_with(7, 250000), b = dropped_with(7, 250000);
+	unsigned int c = dropped_with(8, 250000);
+
+	g_test_message("dropped: %u, %u, %u of 1000", a, b, c);
+	g_assert_cmpuint(a, ==, b);
+	g_assert_cmpuint(a, !=, c);
+	g_assert_cmpuint(a, >, 180);
+	g_assert_cmpuint(a, <, 320);
+	g_assert_cmpuint(dropped_with(7, 0), ==, 0);
+	g_assert_cmpuint(dropped_with(7, 1000000), ==, 1000);
+}
+
+static void test_bad_args(void)
+{
+	Sh *t = sh_new(NULL);
+	PvgpuFwSchedState before = *pvgpu_fw_sched_state(t->fw);
+
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE, 2),
+			==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE,
+					1ull << 32), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DROP_DOORBELLS,
+					1ull << 32), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DELAY_IRQS,
+					10000000001ull), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_LOSE_IRQ_PPM,
+					1000001), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, (PvgpuFwInject)99, 1), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, (PvgpuFwInject)0, 1), ==, -1);
+	g_assert_true(memcmp(&before, pvgpu_fw_sched_state(t->fw),
+			     sizeof(before)) == 0);
+	sh_free(t);
+}
+
+/* A device reset ends every injection; a firmware reset ends hangs. */
+static void test_reset_clears(void)
+{
+	Sh *t = sh_new(NULL);
+	PvgpuFwSchedState *st = pvgpu_fw_sched_state(t->fw);
+
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE,
+					COPY), ==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_LOSE_IRQS, 5),
+			==, 0);
+	fake_reg_write(t->fp, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
+	g_assert_cmpuint(st->hang_mask, ==, 0);
+	/* The reset's own FW_STATE interrupt was the first one lost. */
+	g_assert_cmpuint(st->lose_irqs, ==, 4);
+	pvgpu_fw_reset(t->fw);
+	g_assert_cmpuint(st->lose_irqs, ==, 0);
+	g_assert_cmpuint(st->prng, !=, 0);
+	sh_free(t);
+}
+
+/* A crash forgets the queues; RESET and BOOT start empty. */
+static void test_crash_with_queues(void)
+{
+	Sh *t = sh_new(NULL);
+	uint32_t n;
+
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	sh_go(t, 0, delays_add(10, 1 * MS, 0));
+	pvgpu_fw_inject_crash(t->fw);
+	g_assert_cmpuint(fake_reg_read(t->fp, PVGPU_REG_FW_STATUS), ==,
+			 PVGPU_FW_STATE_HALTED);
+	g_assert_cmpuint(pvgpu_fw_queue_states(t->fw, &n)[0].registered, ==,
+			 0);
+	g_assert_cmpuint(t->fp->timer_deadline, ==, FAKE_NO_TIMER);
+	sh_free(t);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_data_func("/inject/hang-engine/watchdog",
+			     GUINT_TO_POINTER(0), test_hang_engine);
+	g_test_add_data_func("/inject/hang-engine/preempt-timeout",
+			     GUINT_TO_POINTER(1), test_hang_engine);
+	g_test_add_func("/inject/drop-doorbells", test_drop_doorbells);
+	g_test_add_func("/inject/lose-irqs", test_lose_irqs);
+	g_test_add_func("/inject/delay-irqs", test_delay_irqs);
+	g_test_add_func("/inject/fail-fault-reply", test_fail_fault_reply);
+	g_test_add_func("/inject/probability", test_probability);
+	g_test_add_func("/inject/bad-args", test_bad_args);
+	g_test_add_func("/inject/reset", test_reset_clears);
+	g_test_add_func("/inject/crash", test_crash_with_queues);
+	return g_test_run();
+}
