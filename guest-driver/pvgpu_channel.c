@@ -8,6 +8,7 @@
 #include <linux/completion.h>
 #include <linux/dma-mapping.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
@@ -33,18 +34,25 @@
  * is empty when head == tail; messages (a struct pvgpu_msg_hdr and
  * &pvgpu_msg_hdr.len payload dwords) wrap around the end dword by dword.
  *
- * **Sending** (pvgpu_channel_send()): under &pvgpu_channel.send_lock the
- * sender waits for H2F space (bounded by the request's timeout: the
- * firmware moves the head without telling, so the wait re-checks on every
- * interrupt and every 10 ms), takes the next seqno, puts a waiter on
- * &pvgpu_channel.pending, writes the message, publishes the tail and rings
- * the kernel doorbell. It then drops the lock and sleeps, interruptibly,
- * until the response arrives or the timeout passes.
+ * **Sending** (pvgpu_channel_send()): the request's timeout starts before
+ * the sender takes &pvgpu_channel.send_lock and covers everything after:
+ * a sender that gets the lock after its deadline gives up with -ETIMEDOUT
+ * without sending. Under the lock it waits for H2F space (the firmware
+ * moves the head without telling, so the wait re-checks on every
+ * interrupt and every 10 ms), takes the next seqno, notes the submit time
+ * and puts a waiter on &pvgpu_channel.pending, writes the message,
+ * publishes the tail and rings the kernel doorbell. It then drops the lock
+ * and sleeps, interruptibly, until the response arrives or the timeout
+ * passes. A signal before the request is on the ring (waiting for the
+ * lock or for space) returns -ERESTARTSYS with nothing sent.
  *
  * **Receiving** (pvgpu_channel_irq()): the MSI-X handler acknowledges the
  * interrupt causes first and then drains the F2H ring completely, so a
  * message that arrives after the drain raises a new interrupt. A response
- * completes the waiter with the same seqno. Responses come in request
+ * completes the waiter with the same seqno. Its receive time is taken
+ * under &pvgpu_channel.lock after the F2H tail was read, and the submit
+ * time was taken under the same lock before the waiter went on the list,
+ * so a round trip is never negative. Responses come in request
  * order, so a response to a later request means the earlier ones will
  * never be answered: they fail with -EIO at once instead of waiting for
  * their timeout. A response nobody waits for (its sender timed out or
@@ -72,8 +80,10 @@
  * owns the H2F tail; &pvgpu_channel.lock (a spinlock, taken in hard-irq
  * context) protects the pending list, the channel state, the F2H head and
  * the statistics. send_lock is taken before lock, never the other way
- * round. Event handlers run under lock in hard-irq context and must defer
- * anything slow to a worker.
+ * round. Helpers named *_locked() need lock, the pvgpu_channel_h2f_*()
+ * ones need send_lock; each asserts it with lockdep_assert_held(). Event
+ * handlers run under lock in hard-irq context and must defer anything slow
+ * to a worker.
  */
 
 /**
@@ -87,8 +97,10 @@
  * @resp_dw: payload dwords the firmware sent.
  * @fw_status: the response's PVGPU_STATUS_* code.
  * @result: 0 or a negative errno.
- * @t_submit: just before the doorbell write.
- * @t_response: when the interrupt handler (or the poll) saw the response.
+ * @t_submit: taken under &pvgpu_channel.lock just before the waiter goes
+ *	on the pending list, so before the request can be answered.
+ * @rtt_ns: round trip, set with the response: from @t_submit to the read
+ *	of the F2H tail that covered it.
  *
  * Lives on the sender's stack. Once it is off the pending list (under
  * &pvgpu_channel.lock) nothing but the sender touches it.
@@ -104,7 +116,7 @@ struct pvgpu_channel_waiter {
 	u32 fw_status;
 	int result;
 	ktime_t t_submit;
-	ktime_t t_response;
+	u64 rtt_ns;
 };
 
 /**
@@ -452,7 +464,7 @@ static void pvgpu_channel_complete_locked(struct pvgpu_channel *ch,
 	u16 opcode = le16_to_cpu(hdr->opcode);
 	u16 len = le16_to_cpu(hdr->len);
 	struct pvgpu_channel_waiter *w, *tmp;
-	u64 rtt;
+	s64 rtt;
 
 	lockdep_assert_held(&ch->lock);
 
@@ -479,7 +491,6 @@ found:
 		complete(&w->done);
 	}
 
-	w->t_response = now;
 	w->fw_status = le32_to_cpu(hdr->status);
 	w->resp_dw = min(len, w->resp_max_dw);
 	if (w->resp_dw)
@@ -497,11 +508,17 @@ found:
 		w->result = 0;
 	}
 
-	rtt = ktime_to_ns(ktime_sub(now, w->t_submit));
+	/*
+	 * Both times are taken under ch->lock, t_submit before the request
+	 * could be answered and now after the tail that covers the answer
+	 * was read: never negative. Clamped all the same, as a u64 holds it.
+	 */
+	rtt = max_t(s64, ktime_to_ns(ktime_sub(now, w->t_submit)), 0);
+	w->rtt_ns = rtt;
 	ch->stats.responses++;
 	ch->stats.latency_last_ns = rtt;
 	ch->stats.latency_total_ns += rtt;
-	ch->stats.latency_max_ns = max(ch->stats.latency_max_ns, rtt);
+	ch->stats.latency_max_ns = max_t(u64, ch->stats.latency_max_ns, rtt);
 
 	list_del_init(&w->link);
 	complete(&w->done);
@@ -623,14 +640,14 @@ static void pvgpu_channel_dispatch_locked(struct pvgpu_channel *ch,
  * Drains the F2H ring: every complete message up to the tail the firmware
  * published. Returns the number of messages handled.
  */
-static unsigned int pvgpu_channel_process_f2h_locked(struct pvgpu_channel *ch,
-						     ktime_t now)
+static unsigned int pvgpu_channel_process_f2h_locked(struct pvgpu_channel *ch)
 {
 	__le32 payload[PVGPU_MSG_MAX_PAYLOAD_DW];
 	struct pvgpu_ring *r = &ch->f2h;
 	struct pvgpu_msg_hdr hdr;
 	unsigned int count = 0;
 	u32 head, tail, used, len, pos;
+	ktime_t now;
 
 	lockdep_assert_held(&ch->lock);
 
@@ -647,7 +664,16 @@ static unsigned int pvgpu_channel_process_f2h_locked(struct pvgpu_channel *ch,
 				    "F2H tail %#x out of range\n", tail);
 		return 0;
 	}
-	/* Read the messages only after the tail that covers them. */
+	/*
+	 * The receive time of every response up to this tail: taken after
+	 * the tail was read, so never before a request that it answers was
+	 * queued (see pvgpu_channel_send()).
+	 */
+	now = ktime_get();
+	/*
+	 * The firmware writes a message, then the tail (coherent memory):
+	 * read the messages only after the tail that covers them.
+	 */
 	dma_rmb();
 
 	while (head != tail) {
@@ -679,7 +705,11 @@ publish:
 	if (head == r->pos)
 		return count;
 	r->pos = head;
-	/* Finish reading the messages before the firmware may reuse them. */
+	/*
+	 * The head tells the firmware it may overwrite the messages: finish
+	 * reading them (coherent memory) first. Reads before a write need
+	 * the full barrier; dma_rmb() and dma_wmb() order only one kind.
+	 */
 	dma_mb();
 	WRITE_ONCE(r->desc->head, cpu_to_le32(head));
 	return count;
@@ -688,16 +718,15 @@ publish:
 /**
  * pvgpu_channel_irq() - handle a firmware interrupt for the channel
  * @ch: the channel
- * @now: when the interrupt handler started, the response timestamp
  *
  * Called from the MSI-X handler after the interrupt causes were
  * acknowledged: drains the F2H ring and wakes senders waiting for space.
  */
-void pvgpu_channel_irq(struct pvgpu_channel *ch, ktime_t now)
+void pvgpu_channel_irq(struct pvgpu_channel *ch)
 {
 	spin_lock(&ch->lock);
 	ch->stats.irqs++;
-	pvgpu_channel_process_f2h_locked(ch, now);
+	pvgpu_channel_process_f2h_locked(ch);
 	spin_unlock(&ch->lock);
 
 	if (wq_has_sleeper(&ch->space_wq))
@@ -710,13 +739,15 @@ static bool pvgpu_channel_h2f_has_space(struct pvgpu_channel *ch, u32 bytes)
 {
 	u32 head = pvgpu_ring_shared_head(&ch->h2f);
 
-	/* A bad head is reported by pvgpu_channel_wait_space(). */
+	lockdep_assert_held(&ch->send_lock);
+
+	/* A bad head is reported by pvgpu_channel_h2f_wait_space(). */
 	return !pvgpu_ring_pos_valid(&ch->h2f, head) ||
 	       pvgpu_ring_free(&ch->h2f, head, ch->h2f.pos) >= bytes;
 }
 
-static int pvgpu_channel_wait_space(struct pvgpu_channel *ch, u32 bytes,
-				    unsigned long deadline)
+static int pvgpu_channel_h2f_wait_space(struct pvgpu_channel *ch, u32 bytes,
+					unsigned long deadline)
 {
 	struct pvgpu_ring *r = &ch->h2f;
 	unsigned long wait;
@@ -766,9 +797,9 @@ static int pvgpu_channel_wait_space(struct pvgpu_channel *ch, u32 bytes,
 }
 
 /* Writes the message and rings the doorbell; send_lock held. */
-static void pvgpu_channel_write_locked(struct pvgpu_channel *ch,
-				       struct pvgpu_channel_waiter *w,
-				       const struct pvgpu_channel_msg *msg)
+static void pvgpu_channel_h2f_write(struct pvgpu_channel *ch,
+				    const struct pvgpu_channel_waiter *w,
+				    const struct pvgpu_channel_msg *msg)
 {
 	struct pvgpu_ring *r = &ch->h2f;
 	struct pvgpu_msg_hdr hdr = {
@@ -786,9 +817,11 @@ static void pvgpu_channel_write_locked(struct pvgpu_channel *ch,
 	pos = pvgpu_ring_write(r, pos, msg->req, msg->req_dw);
 	r->pos = pos;
 
-	w->t_submit = ktime_get();
-	/* The message (and t_submit) before the tail that publishes it. */
-	wmb();
+	/*
+	 * The firmware reads the tail, then the message (coherent memory):
+	 * the message must be visible to it before the tail that covers it.
+	 */
+	dma_wmb();
 	WRITE_ONCE(r->desc->tail, cpu_to_le32(pos));
 
 	/* Test hook: the request waits on the ring for the next doorbell. */
@@ -799,7 +832,10 @@ static void pvgpu_channel_write_locked(struct pvgpu_channel *ch,
 		return;
 	}
 
-	/* writel() orders the tail before the doorbell. */
+	/*
+	 * writel() orders earlier writes to coherent memory (the tail)
+	 * before the MMIO write, so no further barrier is needed.
+	 */
 	writel(pos, ch->pvdev->doorbells + PVGPU_DOORBELL_H2F);
 }
 
@@ -811,7 +847,7 @@ static void pvgpu_channel_timeout(struct pvgpu_channel *ch,
 
 	spin_lock_irq(&ch->lock);
 	if (!list_empty(&w->link) &&
-	    pvgpu_channel_process_f2h_locked(ch, ktime_get()) &&
+	    pvgpu_channel_process_f2h_locked(ch) &&
 	    list_empty(&w->link)) {
 		ch->stats.polled++;
 		pvgpu_warn_ratelimited(&ch->pvdev->drm,
@@ -846,11 +882,17 @@ static void pvgpu_channel_interrupted(struct pvgpu_channel *ch,
  * @ch: the channel
  * @msg: the request; on return the response's status, payload and the
  *	round-trip time
- * @timeout_ms: how long to wait for H2F space and for the response
- *	together; at least one jiffy is always waited
+ * @timeout_ms: how long to wait for &pvgpu_channel.send_lock, for H2F
+ *	space and for the response, all together; at least one jiffy
  *
- * Sleeps interruptibly. On -ETIMEDOUT and -ERESTARTSYS the request was
- * possibly sent; its response, if it still comes, is dropped as an orphan.
+ * Sleeps interruptibly. -ETIMEDOUT and -ERESTARTSYS come in two kinds:
+ *
+ * - before the request is on the ring (waiting for send_lock or for H2F
+ *   space): nothing was sent, nothing happened; a restart is safe;
+ * - after it was sent (waiting for the response): the firmware may still
+ *   serve it; its response, if it comes, is dropped as an orphan and
+ *   never answers another request. A restart sends it again, so a caller
+ *   whose request is not idempotent must not return -ERESTARTSYS as is.
  *
  * Return: 0 when the firmware answered PVGPU_STATUS_OK; -EIO when it
  * answered another status (see &pvgpu_channel_msg.fw_status), answered
@@ -877,13 +919,25 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 
 	INIT_LIST_HEAD(&w.link);
 	init_completion(&w.done);
+	/* The timeout covers the wait for send_lock too. */
 	deadline = jiffies + max(msecs_to_jiffies(timeout_ms), 1UL);
 
-	ret = mutex_lock_interruptible(&ch->send_lock);
-	if (ret)
-		return ret;
+	/*
+	 * -ERESTARTSYS like every other wait here (the mutex says -EINTR):
+	 * nothing was sent, so restarting the call is safe.
+	 */
+	if (mutex_lock_interruptible(&ch->send_lock))
+		return -ERESTARTSYS;
 
-	ret = pvgpu_channel_wait_space(ch, bytes, deadline);
+	if (time_after_eq(jiffies, deadline)) {
+		pvgpu_warn_ratelimited(&ch->pvdev->drm,
+				       "firmware channel busy: request (opcode %#x) not sent within %u ms\n",
+				       msg->opcode, timeout_ms);
+		ret = -ETIMEDOUT;
+		goto out_unlock;
+	}
+
+	ret = pvgpu_channel_h2f_wait_space(ch, bytes, deadline);
 	if (ret)
 		goto out_unlock;
 
@@ -896,12 +950,18 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	w.seqno = ch->next_seqno++;
 	if (!ch->next_seqno)
 		ch->next_seqno = 1;
+	/*
+	 * Under the lock the interrupt handler takes its receive time in,
+	 * and before the request can be answered: the round trip is never
+	 * negative, whatever the device does.
+	 */
+	w.t_submit = ktime_get();
 	/* Before the tail moves, so the response always finds it. */
 	list_add_tail(&w.link, &ch->pending);
 	ch->stats.requests++;
 	spin_unlock_irq(&ch->lock);
 
-	pvgpu_channel_write_locked(ch, &w, msg);
+	pvgpu_channel_h2f_write(ch, &w, msg);
 	mutex_unlock(&ch->send_lock);
 
 	left = max_t(long, (long)(deadline - jiffies), 1);
@@ -914,8 +974,7 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	/* Off the list now: nobody else touches w any more. */
 	msg->fw_status = w.fw_status;
 	msg->resp_dw = w.resp_dw;
-	msg->rtt_ns = w.result ? 0 : ktime_to_ns(ktime_sub(w.t_response,
-							   w.t_submit));
+	msg->rtt_ns = w.result ? 0 : w.rtt_ns;
 	return w.result;
 
 out_unlock:

@@ -8,7 +8,6 @@
 #define PVGPU_CHANNEL_H
 
 #include <linux/atomic.h>
-#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -128,7 +127,11 @@ struct pvgpu_channel_stats {
 	 * request first (it never answers them: they were drained).
 	 */
 	u64 skipped;
-	/** @latency_last_ns: round trip of the latest response. */
+	/**
+	 * @latency_last_ns: round trip of the latest response: from just
+	 * before the request was queued to the read of the F2H tail that
+	 * covered the response.
+	 */
 	u64 latency_last_ns;
 	/** @latency_max_ns: largest round trip seen. */
 	u64 latency_max_ns;
@@ -160,7 +163,9 @@ struct pvgpu_channel {
 	/**
 	 * @send_lock: serialises senders: H2F tail, message contents and
 	 * seqno allocation. Taken before @lock; may be held while waiting
-	 * for ring space (bounded by the request timeout).
+	 * for ring space (bounded by the request timeout). The helpers that
+	 * need it are the pvgpu_channel_h2f_*() ones; a _locked suffix
+	 * means @lock.
 	 */
 	struct mutex send_lock;
 
@@ -222,7 +227,10 @@ struct pvgpu_channel_msg {
 	void *resp;
 	/** @fw_status: out: the response's PVGPU_STATUS_* code. */
 	u32 fw_status;
-	/** @rtt_ns: out: doorbell write to response seen by the driver. */
+	/**
+	 * @rtt_ns: out: from just before the request was queued to the read
+	 * of the F2H tail that covered the response; 0 on failure.
+	 */
 	u64 rtt_ns;
 };
 
@@ -236,7 +244,7 @@ bool pvgpu_channel_is_up(struct pvgpu_channel *ch);
 int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 		       unsigned int timeout_ms);
 
-void pvgpu_channel_irq(struct pvgpu_channel *ch, ktime_t now);
+void pvgpu_channel_irq(struct pvgpu_channel *ch);
 
 void pvgpu_channel_print(struct pvgpu_channel *ch, struct drm_printer *p);
 

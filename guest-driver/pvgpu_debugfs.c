@@ -20,16 +20,20 @@
  *
  * The files live in the DRM device's debugfs directory,
  * /sys/kernel/debug/dri/<PCI address>/ (also reachable through the
- * minor's link, e.g. /sys/kernel/debug/dri/0/). They are created after
- * drm_dev_register() and removed by drm_dev_unplug() before the firmware
- * memory they read is freed. Read-only:
+ * minor's link, e.g. /sys/kernel/debug/dri/0/). DRM creates that directory
+ * in devm_drm_dev_alloc(); the files go into it once the firmware runs and
+ * before drm_dev_register(), so they exist before any device node does.
+ * drm_dev_unplug() removes them with the directory, before the firmware
+ * memory they read is freed; pvgpu_debugfs_fini() does it when probe fails
+ * after they were created. Read-only:
  *
  * - fw_log: the firmware log text, oldest line first. If the log wrapped,
  *   the first line is "[pvgpu: N bytes lost to wrap]".
  * - fw_channel: firmware state registers, the channel state, the ring
  *   head/tail/status words and the channel statistics, one "key: value"
  *   per line.
- * - fw_caps: the firmware's capabilities, one "key: value" per line.
+ * - fw_caps: the firmware's capabilities, one "key: value" per line,
+ *   max_address_spaces included (not in the uAPI yet).
  *
  * Test hooks, read-write, for fault injection by tests (root only):
  *
@@ -83,17 +87,43 @@ static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
 	{ "fw_caps", pvgpu_debugfs_fw_caps, 0 },
 };
 
+#define PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS	"inject_drop_doorbells"
+
 /**
  * pvgpu_debugfs_init() - create the debugfs files
- * @pvdev: the device, registered
+ * @pvdev: the device, firmware running, not registered yet
+ *
+ * The DRM device's directory exists from devm_drm_dev_alloc() on, and
+ * drm_debugfs_add_files() creates the files in it at once, so calling this
+ * before drm_dev_register() leaves no window in which a device node exists
+ * without its files. drm_dev_unplug() removes them with the directory.
  */
 void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
 {
 	drm_debugfs_add_files(&pvdev->drm, pvgpu_debugfs_files,
 			      ARRAY_SIZE(pvgpu_debugfs_files));
 
-	/* Removed with the directory by drm_dev_unplug(). */
-	debugfs_create_atomic_t("inject_drop_doorbells", 0600,
+	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS, 0600,
 				pvdev->drm.debugfs_root,
 				&pvdev->fw.ch.inject_drop_doorbells);
+}
+
+/**
+ * pvgpu_debugfs_fini() - remove the debugfs files of a failed probe
+ * @pvdev: the device, never registered
+ *
+ * Only for the probe path that fails after pvgpu_debugfs_init(): the
+ * directory itself goes with the DRM device, later than the firmware
+ * memory the files read. Waits for readers to leave.
+ */
+void pvgpu_debugfs_fini(struct pvgpu_device *pvdev)
+{
+	struct dentry *root = pvdev->drm.debugfs_root;
+	unsigned int i;
+
+	if (IS_ERR_OR_NULL(root))
+		return;
+	for (i = 0; i < ARRAY_SIZE(pvgpu_debugfs_files); i++)
+		debugfs_lookup_and_remove(pvgpu_debugfs_files[i].name, root);
+	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS, root);
 }

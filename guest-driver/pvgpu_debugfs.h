@@ -10,5 +10,6 @@
 struct pvgpu_device;
 
 void pvgpu_debugfs_init(struct pvgpu_device *pvdev);
+void pvgpu_debugfs_fini(struct pvgpu_device *pvdev);
 
 #endif /* PVGPU_DEBUGFS_H */

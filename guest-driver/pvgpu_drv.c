@@ -31,22 +31,25 @@
  * **Probe** (pvgpu_pci_probe()), in this order, each step undone in
  * reverse on failure:
  *
- * 1. pcim_enable_device() and pci_set_master() (without bus mastering the
- *    device's MSI-X writes and DMA are dropped);
+ * 1. pcim_enable_device();
  * 2. devm_drm_dev_alloc() of struct pvgpu_device;
  * 3. map BAR0 (the register page) and page 0 of BAR2 (the kernel's
  *    doorbells), check PVGPU_REG_ID and the interface major;
  * 4. a 64-bit DMA mask and the MSI-X vectors;
- * 5. pvgpu_fw_init(): shared memory, interrupt handler, firmware boot,
- *    capabilities, message channel;
- * 6. drm_dev_register(), then the debugfs files.
+ * 5. pvgpu_fw_init(): reset a firmware left running, shared memory,
+ *    interrupt handler, bus mastering (only now: without it the device's
+ *    MSI-X writes and DMA are dropped), firmware boot, capabilities,
+ *    message channel;
+ * 6. the debugfs files, then drm_dev_register(): the files exist before
+ *    any device node does.
  *
  * **Remove** (pvgpu_pci_remove()): fail pending firmware requests so no
  * ioctl sleeps on them, drm_dev_unplug() (no new ioctl reaches the
  * hardware, running ones have left, debugfs is gone), pvgpu_fw_fini()
- * (reset the firmware before freeing the memory it could write), free the
- * MSI-X vectors. Mappings and regions are devres-managed; struct
- * pvgpu_device lives on until the last open file is closed.
+ * (reset the firmware before freeing the memory it could write). The
+ * MSI-X vectors, mappings and regions are devres-managed (pcim_enable_device()
+ * makes pci_alloc_irq_vectors() managed too); struct pvgpu_device lives on
+ * until the last open file is closed.
  */
 
 unsigned int pvgpu_boot_timeout_ms = 5000;
@@ -71,7 +74,13 @@ MODULE_PARM_DESC(fw_log_dmesg,
 
 static const struct drm_ioctl_desc pvgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(PVGPU_QUERY, pvgpu_ioctl_query, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(PVGPU_FW_PING, pvgpu_ioctl_fw_ping, DRM_RENDER_ALLOW),
+	/*
+	 * Every ping occupies the kernel's only firmware channel (send_lock
+	 * and the H2F ring), which kernel-critical requests share: only
+	 * CAP_SYS_ADMIN may do that, on either node.
+	 */
+	DRM_IOCTL_DEF_DRV(PVGPU_FW_PING, pvgpu_ioctl_fw_ping,
+			  DRM_ROOT_ONLY | DRM_RENDER_ALLOW),
 };
 
 /*
@@ -187,10 +196,10 @@ static int pvgpu_pci_probe(struct pci_dev *pdev,
 	struct pvgpu_device *pvdev;
 	int ret;
 
+	/* Bus mastering waits for pvgpu_fw_init(): see there. */
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;
-	pci_set_master(pdev);
 
 	pvdev = devm_drm_dev_alloc(&pdev->dev, &pvgpu_drm_driver,
 				   struct pvgpu_device, drm);
@@ -212,6 +221,7 @@ static int pvgpu_pci_probe(struct pci_dev *pdev,
 		return ret;
 	}
 
+	/* Freed by devres: pcim_enable_device() made them managed. */
 	ret = pci_alloc_irq_vectors(pdev, PVGPU_MSIX_VECTORS,
 				    PVGPU_MSIX_VECTORS, PCI_IRQ_MSIX);
 	if (ret < 0) {
@@ -222,19 +232,20 @@ static int pvgpu_pci_probe(struct pci_dev *pdev,
 
 	ret = pvgpu_fw_init(pvdev);
 	if (ret)
-		goto err_free_vectors;
+		return ret;
+
+	/* Before the device nodes appear, so they never lack their files. */
+	pvgpu_debugfs_init(pvdev);
 
 	ret = drm_dev_register(&pvdev->drm, 0);
 	if (ret)
-		goto err_fw_fini;
-
-	pvgpu_debugfs_init(pvdev);
+		goto err_debugfs_fini;
 	return 0;
 
-err_fw_fini:
+err_debugfs_fini:
+	/* The files read firmware memory: gone before it is freed. */
+	pvgpu_debugfs_fini(pvdev);
 	pvgpu_fw_fini(pvdev);
-err_free_vectors:
-	pci_free_irq_vectors(pdev);
 	return ret;
 }
 
@@ -246,7 +257,7 @@ static void pvgpu_pci_remove(struct pci_dev *pdev)
 	pvgpu_channel_fail(&pvdev->fw.ch, -ENODEV);
 	drm_dev_unplug(&pvdev->drm);
 	pvgpu_fw_fini(pvdev);
-	pci_free_irq_vectors(pdev);
+	/* Devres frees the MSI-X vectors, the mappings and the regions. */
 }
 
 static void pvgpu_pci_shutdown(struct pci_dev *pdev)

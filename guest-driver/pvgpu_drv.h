@@ -7,6 +7,7 @@
 #ifndef PVGPU_DRV_H
 #define PVGPU_DRV_H
 
+#include <linux/dev_printk.h>
 #include <linux/io.h>
 #include <linux/pci.h>
 #include <linux/types.h>
@@ -62,9 +63,12 @@ struct pvgpu_device {
 	struct pvgpu_fw fw;
 };
 
-/* drm_print.h of 6.12 has drm_err_ratelimited() but no warn flavour. */
+/*
+ * drm_print.h of 6.12 has drm_err_ratelimited() but no warn flavour: the
+ * public dev_ helper, with the "[drm] " prefix drm_warn() would print.
+ */
 #define pvgpu_warn_ratelimited(drm, fmt, ...) \
-	__drm_printk((drm), warn, _ratelimited, fmt, ##__VA_ARGS__)
+	dev_warn_ratelimited((drm)->dev, "[drm] " fmt, ##__VA_ARGS__)
 
 static inline struct pvgpu_device *to_pvgpu_device(struct drm_device *drm)
 {

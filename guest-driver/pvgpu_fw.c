@@ -28,11 +28,12 @@
  * and talks to it through the message channel (see the channel's DOC).
  *
  * **Boot** (pvgpu_fw_init()): reset the firmware if it is not off (a
- * previous driver may have left it running), allocate the boot descriptor,
- * the rings, the log buffer and the capability page with
- * dma_alloc_coherent(), install the MSI-X handler, fill struct
- * pvgpu_boot_desc, write its address to PVGPU_REG_FW_BOOT_DESC_LO/HI,
- * unmask the interrupt causes and write PVGPU_FW_CTRL_BOOT. The firmware
+ * previous driver may have left it running; bus mastering stays off until
+ * it is), allocate the boot descriptor, the rings, the log buffer and the
+ * capability page with dma_alloc_coherent(), install the MSI-X handler,
+ * fill struct pvgpu_boot_desc, enable bus mastering, write the
+ * descriptor's address to PVGPU_REG_FW_BOOT_DESC_LO/HI, unmask the
+ * interrupt causes and write PVGPU_FW_CTRL_BOOT. The firmware
  * then reports PVGPU_FW_STATE_RUNNING (capabilities written) or
  * PVGPU_FW_STATE_ERROR (PVGPU_REG_FW_ERROR says why) within the
  * boot_timeout_ms module parameter; the driver waits for a
@@ -41,9 +42,11 @@
  * the firmware once.
  *
  * **Interrupts** (pvgpu_fw_irq()): one MSI-X vector carries every cause.
- * The handler notes the time, acknowledges all pending causes first, then
- * looks at the firmware state if it changed and drains the F2H ring: a
- * message that arrives after the acknowledgment raises a new interrupt.
+ * The handler acknowledges all pending causes first (only the causes
+ * PVGPU_IRQ_ALL defines), then looks at the firmware state if it changed
+ * and drains the F2H ring: a message that arrives after the acknowledgment
+ * raises a new interrupt. The response timestamp is taken when the F2H
+ * tail has been read, so it is never older than the request it answers.
  *
  * **Firmware stop**: if the firmware leaves RUNNING while the channel is
  * up (crash, halt), every pending request fails with -EIO and later ones
@@ -58,7 +61,10 @@
  * fw_log prints it oldest first. With the fw_log_dmesg module parameter,
  * every interrupt and every PVGPU_F2H_EVT_LOG event makes a worker copy
  * the new lines to the kernel log, prefixed "fw: " (the firmware model
- * sends no log events, so the interrupt is what drives it).
+ * sends no log events, so the interrupt is what drives it). Both readers
+ * take the write position (write_offset, wrap_count) as a pair that is
+ * read again until two reads agree: the firmware updates the words one
+ * after the other.
  */
 
 #define PVGPU_LOG_TEXT_SIZE	(PVGPU_LOG_SIZE - sizeof(struct pvgpu_log_desc))
@@ -171,11 +177,14 @@ void pvgpu_fw_check_alive(struct pvgpu_device *pvdev)
 static irqreturn_t pvgpu_fw_irq(int irq, void *arg)
 {
 	struct pvgpu_device *pvdev = arg;
-	ktime_t now = ktime_get();
 	u32 status;
 
 	status = pvgpu_read(pvdev, PVGPU_REG_IRQ_STATUS);
-	if (!status || status == ~0u)
+	if (status == ~0u)
+		return IRQ_NONE;	/* the device is gone */
+	/* Bits this driver does not know are not ours to acknowledge. */
+	status &= PVGPU_IRQ_ALL;
+	if (!status)
 		return IRQ_NONE;
 
 	/* Acknowledge first: whatever comes after the drain interrupts again. */
@@ -187,7 +196,7 @@ static irqreturn_t pvgpu_fw_irq(int irq, void *arg)
 	}
 
 	/* Drained on every interrupt: cheap when empty, robust to lost ones. */
-	pvgpu_channel_irq(&pvdev->fw.ch, now);
+	pvgpu_channel_irq(&pvdev->fw.ch);
 
 	/* The firmware announces no log lines: look after every interrupt. */
 	if (READ_ONCE(pvgpu_fw_log_dmesg))
@@ -321,30 +330,52 @@ static int pvgpu_fw_wait_boot(struct pvgpu_device *pvdev)
 	return -EIO;
 }
 
+static const char *pvgpu_fw_check_engines(const struct pvgpu_fw_info *info)
+{
+	u32 seen = 0, engine_class;
+	unsigned int i;
+
+	if (!info->num_engine_classes ||
+	    info->num_engine_classes > PVGPU_MAX_ENGINE_CLASSES)
+		return "number of engine classes out of range";
+	for (i = 0; i < info->num_engine_classes; i++) {
+		engine_class = info->engines[i].engine_class;
+		if (engine_class != PVGPU_ENGINE_CLASS_COPY &&
+		    engine_class != PVGPU_ENGINE_CLASS_COMPUTE)
+			return "unknown engine class";
+		if (seen & BIT(engine_class))
+			return "engine class listed twice";
+		seen |= BIT(engine_class);
+		if (!info->engines[i].num_slots)
+			return "engine class without slots";
+	}
+	return NULL;
+}
+
 static const char *pvgpu_fw_check_caps(struct pvgpu_device *pvdev)
 {
 	const struct pvgpu_fw_info *info = &pvdev->fw.info;
-	unsigned int i;
+	const char *why;
 
 	if (info->caps_size < sizeof(struct pvgpu_fw_caps) ||
 	    info->caps_size > pvdev->fw.caps.size)
 		return "size out of range";
 	if (PVGPU_IFACE_VERSION_MAJOR(info->iface_version) != PVGPU_IFACE_MAJOR)
 		return "interface major not supported";
-	if (!info->num_engine_classes ||
-	    info->num_engine_classes > PVGPU_MAX_ENGINE_CLASSES)
-		return "number of engine classes out of range";
-	for (i = 0; i < info->num_engine_classes; i++)
-		if (!info->engines[i].num_slots)
-			return "engine class without slots";
+	why = pvgpu_fw_check_engines(info);
+	if (why)
+		return why;
 	if (info->va_bits < 32 || info->va_bits > 64)
 		return "VA bits out of range";
-	if (!(info->page_sizes & SZ_4K))
+	/* page_sizes is a mask of log2(size): bit 12 is 4 KiB. */
+	if (!(info->page_sizes & BIT(12)))
 		return "no 4 KiB pages";
 	if (!info->num_priorities)
 		return "no priorities";
 	if (!info->max_queues)
 		return "no queues";
+	if (!info->max_address_spaces)
+		return "no address spaces";
 	if (!info->num_doorbells ||
 	    info->num_doorbells > pvdev->num_doorbell_pages)
 		return "doorbell count out of range";
@@ -361,7 +392,12 @@ static int pvgpu_fw_read_caps(struct pvgpu_device *pvdev)
 	const char *why;
 	unsigned int i, n;
 
-	/* The firmware wrote the block before it reported RUNNING. */
+	/*
+	 * The firmware wrote the block (coherent memory) before it reported
+	 * RUNNING. The readl() of FW_STATUS already orders later reads of
+	 * coherent memory after it; the dma_rmb() keeps that dependency
+	 * explicit here, at no cost worth counting at boot.
+	 */
 	dma_rmb();
 
 	memset(info, 0, sizeof(*info));
@@ -378,6 +414,7 @@ static int pvgpu_fw_read_caps(struct pvgpu_device *pvdev)
 	info->timeslice_min_us = le32_to_cpu(caps->timeslice_min_us);
 	info->timeslice_max_us = le32_to_cpu(caps->timeslice_max_us);
 	info->num_engine_classes = le32_to_cpu(caps->num_engine_classes);
+	info->max_address_spaces = le32_to_cpu(caps->max_address_spaces);
 
 	n = min_t(u32, info->num_engine_classes, PVGPU_MAX_ENGINE_CLASSES);
 	for (i = 0; i < n; i++) {
@@ -460,7 +497,17 @@ static int pvgpu_fw_boot(struct pvgpu_device *pvdev)
 	pvgpu_channel_set_ready(&fw->ch);
 	pvgpu_fw_fill_boot_desc(pvdev);
 
-	/* writel() orders the descriptor before the registers. */
+	/*
+	 * The firmware is off (reset, or never started): from here on its
+	 * DMA and MSI-X writes must reach memory. pvgpu_fw_quiesce() clears
+	 * this again.
+	 */
+	pci_set_master(pvdev->pdev);
+
+	/*
+	 * writel() orders the descriptor and the rings (coherent memory)
+	 * before the register writes, so no dma_wmb() is needed here.
+	 */
 	pvgpu_write(pvdev, PVGPU_REG_FW_BOOT_DESC_LO, lower_32_bits(fw->boot.dma));
 	pvgpu_write(pvdev, PVGPU_REG_FW_BOOT_DESC_HI, upper_32_bits(fw->boot.dma));
 	pvgpu_write(pvdev, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
@@ -501,14 +548,39 @@ static int pvgpu_fw_boot(struct pvgpu_device *pvdev)
 
 /* --- Log ----------------------------------------------------------------- */
 
-/* Reads the log's write position; false if the firmware wrote nonsense. */
-static bool pvgpu_fw_log_pos(struct pvgpu_fw *fw, u32 *offset, u32 *wraps)
+static void pvgpu_fw_log_pos_once(struct pvgpu_fw *fw, u32 *offset,
+				  u32 *wraps)
 {
 	const struct pvgpu_log_desc *desc = fw->log.vaddr;
 
 	*offset = le32_to_cpu(READ_ONCE(desc->write_offset));
 	*wraps = le32_to_cpu(READ_ONCE(desc->wrap_count));
-	return *offset < PVGPU_LOG_TEXT_SIZE;
+}
+
+/*
+ * Reads the log's write position. The firmware updates write_offset and
+ * wrap_count one after the other, so the two words are read again until
+ * two reads in a row agree.
+ *
+ * Return: 0; -EAGAIN if the position never held still; -ERANGE if the
+ * firmware wrote an offset outside the text area (*offset says which).
+ */
+static int pvgpu_fw_log_pos(struct pvgpu_fw *fw, u32 *offset, u32 *wraps)
+{
+	u32 offset2, wraps2;
+	unsigned int tries;
+
+	pvgpu_fw_log_pos_once(fw, offset, wraps);
+	for (tries = 0; tries < 4; tries++) {
+		/* The device writes the pair: read it again, really after. */
+		dma_rmb();
+		pvgpu_fw_log_pos_once(fw, &offset2, &wraps2);
+		if (offset2 == *offset && wraps2 == *wraps)
+			return *offset < PVGPU_LOG_TEXT_SIZE ? 0 : -ERANGE;
+		*offset = offset2;
+		*wraps = wraps2;
+	}
+	return -EAGAIN;
 }
 
 static void pvgpu_fw_log_work(struct work_struct *work)
@@ -522,7 +594,8 @@ static void pvgpu_fw_log_work(struct work_struct *work)
 	size_t n = 0;
 	char c;
 
-	if (!pvgpu_fw_log_pos(fw, &offset, &wraps))
+	/* Moving or nonsense: the next interrupt queues this again. */
+	if (pvgpu_fw_log_pos(fw, &offset, &wraps))
 		return;
 	total = (u64)wraps * PVGPU_LOG_TEXT_SIZE + offset;
 
@@ -535,6 +608,7 @@ static void pvgpu_fw_log_work(struct work_struct *work)
 		pos = total - PVGPU_LOG_TEXT_SIZE;
 	}
 
+	/* The text up to the position read above, not older bytes. */
 	dma_rmb();
 	done = pos;
 	div_u64_rem(pos, PVGPU_LOG_TEXT_SIZE, &idx);
@@ -580,6 +654,7 @@ int pvgpu_fw_print_log(struct pvgpu_device *pvdev, struct seq_file *m)
 	const char *nl;
 	size_t skip;
 	char *buf;
+	int ret;
 
 	buf = kvmalloc(size, GFP_KERNEL);
 	if (!buf)
@@ -587,15 +662,22 @@ int pvgpu_fw_print_log(struct pvgpu_device *pvdev, struct seq_file *m)
 
 	/* The firmware may write meanwhile: take a consistent snapshot. */
 	for (tries = 0; ; tries++) {
-		if (!pvgpu_fw_log_pos(fw, &offset, &wraps)) {
+		ret = pvgpu_fw_log_pos(fw, &offset, &wraps);
+		if (ret == -ERANGE) {
 			seq_printf(m, "[pvgpu: log write offset %#x out of range]\n",
 				   offset);
 			goto out;
 		}
+		if (ret) {
+			seq_puts(m, "[pvgpu: log write position does not hold still]\n");
+			goto out;
+		}
+		/* The text after the position that covers it. */
 		dma_rmb();
 		memcpy(buf, text, size);
+		/* The position again, after the text: did it move meanwhile? */
 		dma_rmb();
-		pvgpu_fw_log_pos(fw, &offset2, &wraps2);
+		pvgpu_fw_log_pos_once(fw, &offset2, &wraps2);
 		if ((offset == offset2 && wraps == wraps2) || tries == 2)
 			break;
 	}
@@ -682,9 +764,14 @@ int pvgpu_fw_init(struct pvgpu_device *pvdev)
 	init_waitqueue_head(&fw->state_wq);
 	INIT_WORK(&fw->log_work, pvgpu_fw_log_work);
 
-	/* A previous driver may have left it running; no interrupt yet. */
+	/*
+	 * A previous driver may have left it running: no interrupt, and no
+	 * DMA into memory that is no longer its own, until it is reset.
+	 * Bus mastering comes back on just before the boot (pvgpu_fw_boot()).
+	 */
 	pvgpu_write(pvdev, PVGPU_REG_IRQ_MASK, 0);
 	if (pvgpu_read(pvdev, PVGPU_REG_FW_STATUS) != PVGPU_FW_STATE_OFF) {
+		pci_clear_master(pdev);
 		ret = pvgpu_fw_reset_hw(pvdev);
 		if (ret)
 			return ret;
@@ -795,6 +882,7 @@ void pvgpu_fw_print_caps(struct pvgpu_device *pvdev, struct drm_printer *p)
 	drm_printf(p, "page_sizes: %#x (%s)\n", info->page_sizes, pages);
 	drm_printf(p, "num_priorities: %u\n", info->num_priorities);
 	drm_printf(p, "max_queues: %u\n", info->max_queues);
+	drm_printf(p, "max_address_spaces: %u\n", info->max_address_spaces);
 	drm_printf(p, "num_doorbells: %u\n", info->num_doorbells);
 	drm_printf(p, "timeslice_default_us: %u\n", info->timeslice_default_us);
 	drm_printf(p, "timeslice_min_us: %u\n", info->timeslice_min_us);

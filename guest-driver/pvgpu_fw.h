@@ -54,6 +54,11 @@ struct pvgpu_fw_info {
 	u32 num_priorities;
 	/** @max_queues: registered queues the firmware can hold. */
 	u32 max_queues;
+	/**
+	 * @max_address_spaces: GPU address spaces (asids 0 .. this - 1);
+	 * at least 1. Not in the uAPI yet.
+	 */
+	u32 max_address_spaces;
 	/** @num_doorbells: doorbell pages, the kernel's included. */
 	u32 num_doorbells;
 	/** @timeslice_default_us: default quantum. */

@@ -168,14 +168,19 @@ int pvgpu_ioctl_query(struct drm_device *drm, void *data,
  *
  * Sends PVGPU_H2F_PING with &drm_pvgpu_fw_ping.cookie and waits for the
  * answer. &drm_pvgpu_fw_ping.rtt_ns is measured in the kernel, from just
- * before the doorbell write to the start of the interrupt handler that saw
- * the response.
+ * before the request is queued on the H2F ring to the interrupt handler's
+ * read of the F2H tail that covered the response.
+ *
+ * The ioctl table makes it DRM_ROOT_ONLY: the DRM core refuses callers
+ * without CAP_SYS_ADMIN with -EACCES before this runs.
  *
  * Return: 0; -EINVAL for a non-zero extensions, flags or pad field;
  * -ENODEV if the firmware does not run or the device is gone; -ETIMEDOUT if
- * the firmware did not answer within the fw_timeout_ms module parameter;
- * -EIO if it answered wrongly or stopped meanwhile; -ERESTARTSYS if a
- * signal came while waiting (a late answer is dropped).
+ * the firmware did not answer within the fw_timeout_ms module parameter
+ * (which covers the wait for the channel too); -EIO if it answered wrongly
+ * or stopped meanwhile; -ERESTARTSYS if a signal came while waiting for
+ * the channel (nothing sent) or for the answer (a late answer is dropped);
+ * a ping has no side effect, so both are safe to restart.
  */
 int pvgpu_ioctl_fw_ping(struct drm_device *drm, void *data,
 			struct drm_file *file)

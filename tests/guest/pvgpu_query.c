@@ -3,12 +3,15 @@
  * pvgpu_query: DRM_IOCTL_PVGPU_QUERY and DRM_IOCTL_PVGPU_FW_PING, against the
  * conventions of include/uapi/drm/pvgpu_drm.h: size probing, trimming,
  * sensible values, -EINVAL for unknown ids / flags / pad / extensions / short
- * sizes, -EFAULT for bad pointers, nothing changed by a failing ioctl, and
+ * sizes, -EFAULT for bad pointers, nothing changed by a failing ioctl,
  * pings from many threads and processes at once, on render and primary
- * nodes.
+ * nodes, and -EACCES for a ping without CAP_SYS_ADMIN (queries stay open to
+ * everyone).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -920,6 +924,117 @@ static void test_ping_primary(void)
 	close(pfd);
 }
 
+/*
+ * FW_PING is DRM_ROOT_ONLY (every ping occupies the kernel's only firmware
+ * channel); QUERY is for everyone. A helper process gives up CAP_SYS_ADMIN,
+ * either by becoming nobody (idx 0) or by dropping just that capability and
+ * staying uid 0 (idx 1), and uses files its parent opened as root: the DRM
+ * core checks the capability at each ioctl, not at open.
+ */
+
+#define NOBODY 65534
+
+static bool has_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	igt_assert_eq(syscall(SYS_capget, &hdr, data), 0);
+	return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN);
+}
+
+static void drop_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	const unsigned int i = CAP_TO_INDEX(CAP_SYS_ADMIN);
+
+	igt_assert_eq(syscall(SYS_capget, &hdr, data), 0);
+	data[i].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[i].permitted &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[i].inheritable &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	igt_assert_eq(syscall(SYS_capset, &hdr, data), 0);
+}
+
+struct unpriv_arg {
+	int fds[2];	/* render, primary; opened as root */
+	struct drm_pvgpu_query_device dev;	/* root's answer */
+	struct drm_pvgpu_query_engines *engines;
+	uint32_t engines_size;
+};
+
+static void unprivileged_process(int idx, void *data)
+{
+	struct unpriv_arg *a = data;
+
+	if (idx == 0) {
+		igt_assert_eq(setgroups(0, NULL), 0);
+		igt_assert_eq(setresgid(NOBODY, NOBODY, NOBODY), 0);
+		igt_assert_eq(setresuid(NOBODY, NOBODY, NOBODY), 0);
+		igt_assert_eq(geteuid(), NOBODY);
+	} else {
+		drop_cap_sys_admin();
+		igt_assert_eq(geteuid(), 0);
+	}
+	igt_assert_f(!has_cap_sys_admin(), "CAP_SYS_ADMIN still effective\n");
+
+	for (int n = 0; n < 2; n++) {
+		const char *node = n ? "primary" : "render";
+		struct drm_pvgpu_fw_ping tmpl = PING_TEMPLATE, p;
+		struct drm_pvgpu_query_device dev;
+		struct drm_pvgpu_query_engines *e;
+		uint32_t size;
+		int ret;
+
+		for (int i = 0; i < 10; i++) {
+			p = tmpl;
+			ret = ping(a->fds[n], &p);
+			igt_assert_f(ret == -EACCES,
+				     "unprivileged ping on the %s node: got %s, expected EACCES\n",
+				     node, igt_errname(ret));
+			igt_assert_f(!memcmp(&p, &tmpl, sizeof(p)),
+				     "refused ping on the %s node changed its argument\n", node);
+		}
+
+		/* Arguments are not even looked at: no -EINVAL either. */
+		p = tmpl;
+		p.flags = ~0u;
+		igt_assert_err(ping(a->fds[n], &p), -EACCES);
+
+		query_device(a->fds[n], &dev);
+		igt_assert_f(!memcmp(&dev, &a->dev, sizeof(dev)),
+			     "unprivileged device query on the %s node differs\n", node);
+		e = query_engines(a->fds[n], &size);
+		igt_assert_eq(size, a->engines_size);
+		igt_assert_f(!memcmp(e, a->engines, size),
+			     "unprivileged engines query on the %s node differs\n", node);
+		free(e);
+	}
+}
+
+static void test_ping_unprivileged(void)
+{
+	struct unpriv_arg a;
+
+	a.fds[0] = igt_open_pvgpu_render(NULL, 0);
+	a.fds[1] = igt_open_pvgpu_primary(NULL, 0);
+	igt_require_f(geteuid() == 0 && has_cap_sys_admin(),
+		      "needs root with CAP_SYS_ADMIN to drop it\n");
+	query_device(a.fds[0], &a.dev);
+	a.engines = query_engines(a.fds[0], &a.engines_size);
+
+	ping_ok(a.fds[0], 0xacce55, NULL);	/* root may */
+	igt_fork(unprivileged_process, 0, &a);
+	igt_fork(unprivileged_process, 1, &a);
+	igt_waitchildren();
+	ping_ok(a.fds[0], 0xacce56, NULL);	/* and still may */
+	ping_ok(a.fds[1], 0xacce57, NULL);
+
+	free(a.engines);
+	close(a.fds[1]);
+	close(a.fds[0]);
+}
+
 /* ---- open/close ------------------------------------------------------- */
 
 static void test_open_close_1000(void)
@@ -1004,6 +1119,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "pings under a signal storm complete or return -EINTR, never a stale answer" },
 	{ "ping-primary", test_ping_primary,
 	  "pings work on the primary node as on the render node" },
+	{ "ping-unprivileged", test_ping_unprivileged,
+	  "without CAP_SYS_ADMIN (nobody, or uid 0 without it) a ping is -EACCES on both nodes and changes nothing; queries still work" },
 	{ "open-close-1000", test_open_close_1000,
 	  "open and close the render and primary nodes 1000 times" },
 };

@@ -15,8 +15,14 @@
  * - Variable-size output (queries) uses a size/data pair: size 0 asks the
  *   kernel for the size it needs; a smaller non-zero size is -EINVAL; a
  *   larger one is trimmed to the size written.
+ * - A privileged ioctl called without CAP_SYS_ADMIN: -EACCES, before the
+ *   argument is looked at.
  * - The device or firmware not running: -ENODEV; the firmware not answering
- *   within its timeout: -ETIMEDOUT; the firmware refusing a request: -EIO.
+ *   within its timeout (which covers the wait for the firmware channel):
+ *   -ETIMEDOUT; the firmware refusing a request: -EIO.
+ * - A signal while the ioctl waits: -EINTR, or a transparent restart with
+ *   SA_RESTART. If it came before the request was sent, nothing happened;
+ *   if after, the request may still be served and its answer is dropped.
  */
 #ifndef _PVGPU_DRM_H_
 #define _PVGPU_DRM_H_
@@ -59,8 +65,11 @@ struct drm_pvgpu_user_extension {
  * Copies the description @query names to @data. See the size convention at
  * the top of this file.
  *
+ * Open to every caller (no privilege needed).
+ *
  * Errors: -EINVAL unknown @query, non-zero @flags/@pad/@extensions, or @size
- * smaller than needed; -EFAULT @data not writable.
+ * smaller than needed; -EFAULT @data not writable; -ENODEV the device is
+ * gone; -ENOMEM no memory for the engine list.
  */
 struct drm_pvgpu_query {
 	/** @extensions: must be zero. */
@@ -154,17 +163,27 @@ struct drm_pvgpu_query_engines {
  * One request/response round trip to the firmware: the floor of every
  * firmware interaction (one doorbell write, one interrupt).
  *
- * Errors: -EINVAL non-zero @flags/@pad/@extensions; -ENODEV firmware not
- * running; -ETIMEDOUT no answer in time; -EIO the firmware answered wrongly
- * or stopped while the ping waited; -EINTR/-ERESTARTSYS a signal came
- * while waiting (the response is consumed and dropped by the driver).
+ * Privileged: needs CAP_SYS_ADMIN, on the render node as on the primary
+ * node. Every ping occupies the kernel's only firmware channel, which the
+ * kernel's own requests share.
+ *
+ * Errors: -EACCES the caller lacks CAP_SYS_ADMIN; -EINVAL non-zero
+ * @flags/@pad/@extensions; -ENODEV the device is gone or the firmware does
+ * not run; -ETIMEDOUT no answer in time (the wait for the firmware channel
+ * included); -EIO the firmware answered wrongly or stopped while the ping
+ * waited; -EINTR a signal came while waiting (-ERESTARTSYS in the kernel:
+ * with SA_RESTART the ping is sent again; an answer to the interrupted one
+ * is dropped by the driver).
  */
 struct drm_pvgpu_fw_ping {
 	/** @extensions: must be zero. */
 	__u64 extensions;
 	/** @cookie: in: echoed by the firmware; out: the echo. */
 	__u64 cookie;
-	/** @rtt_ns: out: doorbell write to response seen, in the kernel. */
+	/**
+	 * @rtt_ns: out: request queued to response seen by the interrupt
+	 * handler, measured in the kernel.
+	 */
 	__u64 rtt_ns;
 	/** @fw_timestamp_ns: out: firmware clock when it handled the ping. */
 	__u64 fw_timestamp_ns;
