@@ -48,7 +48,13 @@ typedef struct FwSched {
 	FwList run[PVGPU_MAX_ENGINE_CLASSES][8];
 	FwList wait;			/* WAITING queues */
 	uint32_t *slot[PVGPU_MAX_ENGINE_CLASSES];	/* queue id or FW_NIL */
-	uint32_t *doorbell_owner;	/* [num_doorbells] */
+	/*
+	 * Doorbell id -> queue id or FW_NIL: [num_doorbell_ids], every
+	 * dword of every doorbell page (num_doorbells pages of
+	 * PVGPU_DOORBELLS_PER_PAGE). Rebuilt from the queue table.
+	 */
+	uint32_t *doorbell_owner;
+	uint32_t num_doorbell_ids;
 
 	bool h2f_deferred;		/* a request waits for a queue to leave */
 	bool more_work;			/* a slot ran out of budget: kick */
@@ -67,9 +73,13 @@ void fw_sched_reset(PvgpuFw *fw, bool device);
 void fw_sched_run(PvgpuFw *fw);
 /* Earliest scheduler deadline after now, UINT64_MAX if none. */
 uint64_t fw_sched_next_deadline(PvgpuFw *fw);
-/* A write to doorbell page @group >= 1. */
-void fw_sched_doorbell(PvgpuFw *fw, uint32_t group, uint32_t offset,
-		       uint32_t value);
+/*
+ * A write to doorbell @db (a valid id other than PVGPU_DOORBELL_ID_H2F):
+ * schedules the queue that owns it; a doorbell no queue owns is ignored.
+ */
+void fw_sched_doorbell(PvgpuFw *fw, uint32_t db, uint32_t value);
+/* Is @db an id a queue may use (not H2F, inside the doorbell pages)? */
+bool fw_doorbell_id_valid(const PvgpuFw *fw, uint32_t db);
 /* NULL if the restored queue table is consistent (then rebuilt). */
 const char *fw_sched_post_load(PvgpuFw *fw);
 /* Does a registered queue use address space @asid? (AS_UNBIND: EBUSY) */

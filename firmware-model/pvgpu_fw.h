@@ -69,7 +69,8 @@ typedef struct PvgpuFwConfig {
 	uint32_t slots[PVGPU_MAX_ENGINE_CLASSES];	/* 1..64 each */
 	uint32_t num_priorities;	/* 2..8 */
 	uint32_t max_queues;		/* 1..65536 */
-	uint32_t num_doorbells;		/* 2..1024, power of two */
+	uint32_t num_doorbells;		/* pages: 2..1024, power of two;
+					 * 1024 doorbells each */
 	uint32_t va_bits;		/* 32..57 */
 	uint32_t page_sizes;		/* bitmask of log2 sizes, incl. bit 12 */
 	bool page_faults;
@@ -175,7 +176,12 @@ uint32_t pvgpu_fw_reg_read(PvgpuFw *fw, uint64_t offset, unsigned int size);
 void pvgpu_fw_reg_write(PvgpuFw *fw, uint64_t offset, uint32_t value,
 			unsigned int size);
 
-/* A write of @value at byte @offset of doorbell page @group. */
+/*
+ * A write of @value at byte @offset of doorbell page @group (BAR2 offset
+ * group * PVGPU_DOORBELL_PAGE_SIZE + offset): rings doorbell id
+ * PVGPU_DOORBELL_ID(group, offset / 4). An unaligned @offset or one
+ * outside the pages is a guest error; a doorbell no queue owns is ignored.
+ */
 void pvgpu_fw_doorbell(PvgpuFw *fw, uint32_t group, uint32_t offset,
 		       uint32_t value);
 
@@ -194,7 +200,8 @@ void pvgpu_fw_inject_crash(PvgpuFw *fw);
  *   its slots stop executing until the watchdog or a preemption timeout
  *   resets the engine.
  * @PVGPU_FW_INJECT_DROP_DOORBELLS: ignore the next @arg queue doorbells
- *   (groups >= 1; the kernel's H2F doorbell is never dropped).
+ *   (writes to a doorbell id a registered queue owns; the kernel's H2F
+ *   doorbell is never dropped, unused doorbells are ignored anyway).
  * @PVGPU_FW_INJECT_DELAY_IRQS: deliver every interrupt @arg ns late
  *   (0: on time again).
  * @PVGPU_FW_INJECT_LOSE_IRQS: the next @arg interrupts set their

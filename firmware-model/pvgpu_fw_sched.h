@@ -42,7 +42,7 @@ typedef struct PvgpuFwQueueState {
 	uint32_t flags;			/* PVGPU_FW_QF_* */
 	uint32_t priority;		/* 0 .. num_priorities - 1 */
 	uint32_t timeslice_us;		/* as the driver set it: 0 = default */
-	uint32_t doorbell;		/* doorbell page, 1 .. num_doorbells - 1 */
+	uint32_t doorbell;		/* doorbell id (not 0, the H2F one) */
 	uint32_t slot;			/* RESIDENT: slot in its class; else NO_SLOT */
 	uint32_t exec_status;		/* last FwExecStatus while resident */
 	uint32_t fault_seqno;		/* last page fault reported (from 1) */

@@ -143,12 +143,16 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 		return reg_fail(fw, PVGPU_STATUS_EINVAL, "ring at 0x%" PRIx64
 				" beyond the %u-bit address space", ring_va,
 				cfg->va_bits);
-	if (db < 1 || db >= cfg->num_doorbells)
+	if (!fw_doorbell_id_valid(fw, db))
 		return reg_fail(fw, PVGPU_STATUS_EINVAL, "doorbell %u outside "
-				"1..%u", db, cfg->num_doorbells - 1);
+				"1..%u (0 is the H2F doorbell)", db,
+				fw->sched.num_doorbell_ids - 1);
 	if (fw->sched.doorbell_owner[db] != FW_NIL)
-		return reg_fail(fw, PVGPU_STATUS_EBUSY, "doorbell %u used by "
-				"queue %u", db, fw->sched.doorbell_owner[db]);
+		return reg_fail(fw, PVGPU_STATUS_EBUSY, "doorbell %u (group %u "
+				"index %u) used by queue %u", db,
+				PVGPU_DOORBELL_GROUP(db),
+				PVGPU_DOORBELL_INDEX(db),
+				fw->sched.doorbell_owner[db]);
 	if ((rptr_addr & 3) || (wptr_addr & 3) || rptr_addr == wptr_addr)
 		return reg_fail(fw, PVGPU_STATUS_EINVAL, "rptr_addr 0x%" PRIx64
 				" / wptr_addr 0x%" PRIx64 " not 4-byte "
@@ -187,8 +191,9 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	}
 	fw_trace(fw, "queue_register", id, db);
 	fw_log(fw, PVGPU_LOG_LEVEL_DEBUG, "queue %u registered: class %u "
-	       "priority %u doorbell %u asid %u ring 0x%" PRIx64 "+0x%x", id,
-	       cls, prio, db, asid, ring_va, ring_size);
+	       "priority %u doorbell %u (group %u index %u) asid %u ring 0x%"
+	       PRIx64 "+0x%x", id, cls, prio, db, PVGPU_DOORBELL_GROUP(db),
+	       PVGPU_DOORBELL_INDEX(db), asid, ring_va, ring_size);
 	return PVGPU_STATUS_OK;
 }
 

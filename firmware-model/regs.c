@@ -229,26 +229,35 @@ void pvgpu_fw_reg_write(PvgpuFw *fw, uint64_t offset, uint32_t value,
 
 /* --- Doorbells --------------------------------------------------------- */
 
+G_STATIC_ASSERT(PVGPU_DOORBELLS_PER_PAGE * PVGPU_DOORBELL_SIZE ==
+		PVGPU_DOORBELL_PAGE_SIZE);
+G_STATIC_ASSERT(PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL,
+				  PVGPU_DOORBELL_H2F / PVGPU_DOORBELL_SIZE) ==
+		PVGPU_DOORBELL_ID_H2F);
+
 void pvgpu_fw_doorbell(PvgpuFw *fw, uint32_t group, uint32_t offset,
 		       uint32_t value)
 {
+	uint32_t db;
+
 	fw->stats.doorbells++;
 	fw_trace(fw, "doorbell", group, offset);
 
 	if (group >= fw->cfg.num_doorbells ||
-	    offset >= PVGPU_DOORBELL_PAGE_SIZE || (offset & 3)) {
+	    offset >= PVGPU_DOORBELL_PAGE_SIZE) {
 		fw_guest_error(fw, "doorbell write outside the doorbell pages "
 			       "(group %u, offset 0x%x)", group, offset);
 		return;
 	}
-	if (group != PVGPU_DOORBELL_GROUP_KERNEL) {
-		/* A queue's doorbell page (sched.c). */
-		fw_sched_doorbell(fw, group, offset, value);
+	if (offset % PVGPU_DOORBELL_SIZE) {
+		fw_guest_error(fw, "doorbell write at unaligned offset 0x%x "
+			       "of group %u ignored", offset, group);
 		return;
 	}
-	if (offset != PVGPU_DOORBELL_H2F) {
-		fw_guest_error(fw, "write of 0x%x to unused kernel doorbell "
-			       "offset 0x%x", value, offset);
+	db = PVGPU_DOORBELL_ID(group, offset / PVGPU_DOORBELL_SIZE);
+	if (db != PVGPU_DOORBELL_ID_H2F) {
+		/* A queue's doorbell, or nobody's (sched.c). */
+		fw_sched_doorbell(fw, db, value);
 		return;
 	}
 	/*

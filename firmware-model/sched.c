@@ -881,24 +881,31 @@ uint64_t fw_sched_next_deadline(PvgpuFw *fw)
 
 /* --- Doorbells --------------------------------------------------------- */
 
-void fw_sched_doorbell(PvgpuFw *fw, uint32_t group, uint32_t offset,
-		       uint32_t value)
+bool fw_doorbell_id_valid(const PvgpuFw *fw, uint32_t db)
+{
+	return db != PVGPU_DOORBELL_ID_H2F && db < fw->sched.num_doorbell_ids;
+}
+
+void fw_sched_doorbell(PvgpuFw *fw, uint32_t db, uint32_t value)
 {
 	FwSched *s = &fw->sched;
 	uint32_t id;
 
-	(void)offset;
 	(void)value;
-	/* Only a running firmware has queues. */
-	id = s->doorbell_owner[group];
+	g_assert(fw_doorbell_id_valid(fw, db));
+	/*
+	 * Only a running firmware has queues. A doorbell no queue owns is
+	 * not an error: a process may write anywhere in its page, and a
+	 * queue may just have been deregistered.
+	 */
+	id = s->doorbell_owner[db];
 	if (id == FW_NIL || !running(fw)) {
-		fw_guest_error(fw, "doorbell group %u has no queue bound",
-			       group);
+		fw_trace(fw, "doorbell_unused", db, 0);
 		return;
 	}
 	if (fw_inject_drop_doorbell(fw)) {
 		fw->stats.doorbells_dropped++;
-		fw_trace(fw, "doorbell_dropped", group, 0);
+		fw_trace(fw, "doorbell_dropped", db, id);
 		return;
 	}
 	/* Memory may have changed: WAITs are re-checked at the next run. */
@@ -920,7 +927,8 @@ void fw_sched_init(PvgpuFw *fw)
 	s->link = g_new(FwLink, s->nq);
 	for (uint32_t c = 0; c < fw->cfg.num_engine_classes; c++)
 		s->slot[c] = g_new(uint32_t, fw->cfg.slots[c]);
-	s->doorbell_owner = g_new(uint32_t, fw->cfg.num_doorbells);
+	s->num_doorbell_ids = fw->cfg.num_doorbells * PVGPU_DOORBELLS_PER_PAGE;
+	s->doorbell_owner = g_new(uint32_t, s->num_doorbell_ids);
 	memset(&s->st, 0, sizeof(s->st));
 	fw_sched_reset(fw, true);
 }
@@ -953,8 +961,9 @@ static void clear_derived(PvgpuFw *fw)
 		for (uint32_t i = 0; i < fw->cfg.slots[c]; i++)
 			s->slot[c][i] = FW_NIL;
 	}
-	for (uint32_t i = 0; i < fw->cfg.num_doorbells; i++)
-		s->doorbell_owner[i] = FW_NIL;
+	/* FW_NIL is all ones. */
+	memset(s->doorbell_owner, 0xff,
+	       (size_t)s->num_doorbell_ids * sizeof(*s->doorbell_owner));
 	s->h2f_deferred = false;
 	s->more_work = false;
 }
@@ -1034,7 +1043,7 @@ static const char *queue_problem(PvgpuFw *fw, const PvgpuFwQueueState *q,
 	if (q->timeslice_us && (q->timeslice_us < cfg->timeslice_min_us ||
 				q->timeslice_us > cfg->timeslice_max_us))
 		return "timeslice out of range";
-	if (q->doorbell < 1 || q->doorbell >= cfg->num_doorbells)
+	if (!fw_doorbell_id_valid(fw, q->doorbell))
 		return "doorbell out of range";
 	if (q->state > PVGPU_QUEUE_STATE_ERROR)
 		return "state out of range";

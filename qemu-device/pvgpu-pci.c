@@ -6,14 +6,21 @@
  * MSI-X, the virtual-clock timer, the bottom half the firmware runs in,
  * migration and reset, and forwards everything else to the model.
  *
- * BAR0: 4 KiB register block (pvgpu_fw_reg_read/write), then the MSI-X
- *       table and PBA.
- * BAR2: one 4 KiB doorbell page per group (pvgpu_fw_doorbell).
+ * BAR0: 4 KiB register block (pvgpu_fw_reg_read/write) and the reserved
+ *       4 KiB after it (the model logs any access there as a guest error),
+ *       then the MSI-X table and PBA.
+ * BAR2: one 4 KiB doorbell page per group, PVGPU_DOORBELLS_PER_PAGE dword
+ *       doorbells each: a write at group * 4 KiB + index * 4 rings doorbell
+ *       id PVGPU_DOORBELL_ID(group, index) (pvgpu_fw_doorbell).
  *
  * Register and doorbell writes only latch state in the model and ask for
  * a kick; the firmware's real work (DMA, message handling) runs from a
  * bottom half in QEMU's main loop, beside the vCPUs, as real firmware runs
- * beside the CPU.
+ * beside the CPU. That bottom half is the only place the firmware runs
+ * (the timer only schedules it), it is guarded against re-entrancy through
+ * the device's own MMIO, and it does nothing while the VM is not running
+ * (stopped, or loading an incoming migration): the work waits until the
+ * VM runs again.
  *
  * Specification: docs/registers.rst, docs/firmware-protocol.rst.
  *
@@ -28,12 +35,14 @@
 #include "qemu/timer.h"
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
+#include "hw/pci/pci_bus.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pcie.h"
 #include "hw/qdev-properties.h"
 #include "hw/resettable.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
+#include "system/runstate.h"
 #include "trace.h"
 
 #include "pvgpu_fw.h"
@@ -60,6 +69,14 @@ struct PvgpuState {
     PvgpuFwSchedState *sched_state;     /* inside fw */
     QEMUBH *run_bh;
     QEMUTimer *timer;
+    VMChangeStateEntry *vmstate_change;
+    /* The timer expired: the next run of run_bh tells the model. */
+    bool timer_expired;
+    /* run_bh was scheduled while the VM was not running. */
+    bool run_deferred;
+    /* In pvgpu_post_load: the model's complaints are the stream's. */
+    bool loading;
+    char *load_error;
 
     /* Properties: the device's shape (PvgpuFwConfig). */
     uint32_t copy_slots;
@@ -174,9 +191,21 @@ static void pvgpu_plat_kick(void *opaque)
 
 static void pvgpu_plat_guest_error(void *opaque, const char *msg)
 {
+    PvgpuState *s = opaque;
+
     /* The model may already name itself. */
     if (g_str_has_prefix(msg, "pvgpu: ")) {
         msg += strlen("pvgpu: ");
+    }
+    if (s->loading) {
+        /*
+         * A rejected migration stream is not the guest's doing:
+         * pvgpu_post_load() reports it once, as a migration error.
+         */
+        if (!s->load_error) {
+            s->load_error = g_strdup(msg);
+        }
+        return;
     }
     qemu_log_mask(LOG_GUEST_ERROR, "pvgpu: %s\n", msg);
 }
@@ -198,12 +227,37 @@ static const PvgpuFwPlatform pvgpu_platform = {
     .trace = pvgpu_plat_trace,
 };
 
+/*
+ * The only place the firmware runs (DMA, MSI-X): a bottom half guarded
+ * against re-entrancy (qemu_bh_new_guarded), scheduled by the model's kick,
+ * by the timer and on VM resume.
+ */
 static void pvgpu_run_bh(void *opaque)
 {
     PvgpuState *s = opaque;
 
-    trace_pvgpu_run();
-    pvgpu_fw_run(s->fw);
+    if (!runstate_is_running()) {
+        /*
+         * Stopped, or still loading an incoming migration: guest memory
+         * and the device state must not change. Resumed by
+         * pvgpu_vm_state_change().
+         */
+        s->run_deferred = true;
+        trace_pvgpu_run_deferred();
+        return;
+    }
+    s->run_deferred = false;
+    trace_pvgpu_run(s->timer_expired);
+    if (s->timer_expired) {
+        /*
+         * Still after the deadline: the virtual clock never goes back.
+         * timer_expired() runs the firmware itself.
+         */
+        s->timer_expired = false;
+        pvgpu_fw_timer_expired(s->fw);
+    } else {
+        pvgpu_fw_run(s->fw);
+    }
 }
 
 static void pvgpu_timer_cb(void *opaque)
@@ -211,10 +265,30 @@ static void pvgpu_timer_cb(void *opaque)
     PvgpuState *s = opaque;
 
     trace_pvgpu_timer_expired();
-    pvgpu_fw_timer_expired(s->fw);
+    s->timer_expired = true;
+    qemu_bh_schedule(s->run_bh);
+}
+
+static void pvgpu_vm_state_change(void *opaque, bool running, RunState state)
+{
+    PvgpuState *s = opaque;
+
+    trace_pvgpu_vm_state(running, state);
+    if (running && (s->run_deferred || s->timer_expired)) {
+        qemu_bh_schedule(s->run_bh);
+    }
 }
 
 /* --- BAR0 registers ---------------------------------------------------- */
+
+/*
+ * The register region covers everything before the MSI-X table: the 4 KiB
+ * register block and the reserved 4 KiB after it, so that every access
+ * there reaches the model, which logs it as a guest error (and reads 0)
+ * the way pvgpu_regs.h promises, instead of vanishing in a hole of the BAR.
+ */
+#define PVGPU_REGS_REGION_SIZE  PVGPU_MSIX_TABLE_OFFSET
+QEMU_BUILD_BUG_ON(PVGPU_REGS_SIZE > PVGPU_REGS_REGION_SIZE);
 
 static uint64_t pvgpu_regs_read(void *opaque, hwaddr addr, unsigned size)
 {
@@ -269,7 +343,9 @@ static void pvgpu_doorbell_write(void *opaque, hwaddr addr, uint64_t val,
     uint32_t group = addr / PVGPU_DOORBELL_PAGE_SIZE;
     uint32_t offset = addr % PVGPU_DOORBELL_PAGE_SIZE;
 
-    trace_pvgpu_doorbell(group, offset, val);
+    trace_pvgpu_doorbell(group, offset,
+                         PVGPU_DOORBELL_ID(group, offset / PVGPU_DOORBELL_SIZE),
+                         val);
     pvgpu_fw_doorbell(s->fw, group, offset, val);
 }
 
@@ -343,16 +419,9 @@ static const char *pvgpu_config_property(const char *field)
     return NULL;
 }
 
+/* Undo pvgpu_new_backend(): the model first, it may still arm or kick. */
 static void pvgpu_free_backend(PvgpuState *s)
 {
-    if (s->run_bh) {
-        qemu_bh_delete(s->run_bh);
-        s->run_bh = NULL;
-    }
-    if (s->timer) {
-        timer_free(s->timer);
-        s->timer = NULL;
-    }
     if (s->fw) {
         pvgpu_fw_free(s->fw);
         s->fw = NULL;
@@ -360,16 +429,72 @@ static void pvgpu_free_backend(PvgpuState *s)
         s->queues = NULL;
         s->sched_state = NULL;
     }
+    if (s->timer) {
+        timer_free(s->timer);
+        s->timer = NULL;
+    }
+    if (s->run_bh) {
+        qemu_bh_delete(s->run_bh);
+        s->run_bh = NULL;
+    }
+    s->timer_expired = false;
+    s->run_deferred = false;
+    g_clear_pointer(&s->load_error, g_free);
+}
+
+/*
+ * The bottom half and the timer exist before the model: creating it resets
+ * it, and a reset may arm the timer or kick.
+ */
+static bool pvgpu_new_backend(PvgpuState *s, const PvgpuFwConfig *cfg,
+                              Error **errp)
+{
+    uint32_t n;
+
+    s->run_bh = qemu_bh_new_guarded(pvgpu_run_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
+    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, pvgpu_timer_cb, s);
+    s->fw = pvgpu_fw_new(cfg, &pvgpu_platform, s);
+    if (!s->fw) {
+        error_setg(errp, "pvgpu: cannot create the firmware model");
+        pvgpu_free_backend(s);
+        return false;
+    }
+    s->fw_state = pvgpu_fw_state(s->fw);
+    s->queues = pvgpu_fw_queue_states(s->fw, &n);
+    assert(n == s->max_queues);
+    s->sched_state = pvgpu_fw_sched_state(s->fw);
+    return true;
+}
+
+/*
+ * The PCI Express capability, with the errors of pcie_cap_init() passed
+ * on (pcie_endpoint_cap_init() only prints them). The port type is chosen
+ * as pcie_endpoint_cap_init() does: a root complex integrated endpoint on
+ * a root bus, else an endpoint.
+ */
+static bool pvgpu_pcie_cap_init(PCIDevice *pdev, Error **errp)
+{
+    PCIBus *bus = pci_get_bus(pdev);
+    uint8_t type = PCI_EXP_TYPE_ENDPOINT;
+
+    if (pci_bus_is_express(bus) && pci_bus_is_root(bus)) {
+        type = PCI_EXP_TYPE_RC_END;
+    }
+    if (pcie_cap_init(pdev, 0, type, 0, errp) < 0) {
+        error_prepend(errp, "pvgpu: cannot add the PCI Express capability: ");
+        return false;
+    }
+    return true;
 }
 
 static void pvgpu_realize(PCIDevice *pdev, Error **errp)
 {
+    ERRP_GUARD();
     PvgpuState *s = PVGPU(pdev);
     PvgpuFwConfig cfg;
     const char *bad;
     unsigned int v;
-    uint32_t n;
-    int ret;
 
     pvgpu_build_config(s, &cfg);
     bad = pvgpu_fw_config_check(&cfg);
@@ -386,31 +511,18 @@ static void pvgpu_realize(PCIDevice *pdev, Error **errp)
         return;
     }
 
-    s->fw = pvgpu_fw_new(&cfg, &pvgpu_platform, s);
-    if (!s->fw) {
-        error_setg(errp, "pvgpu: cannot create the firmware model");
+    if (!pvgpu_new_backend(s, &cfg, errp)) {
         return;
     }
-    s->fw_state = pvgpu_fw_state(s->fw);
-    s->queues = pvgpu_fw_queue_states(s->fw, &n);
-    assert(n == s->max_queues);
-    s->sched_state = pvgpu_fw_sched_state(s->fw);
-    s->run_bh = qemu_bh_new_guarded(pvgpu_run_bh, s,
-                                    &DEVICE(s)->mem_reentrancy_guard);
-    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, pvgpu_timer_cb, s);
 
     /* No INTx (interrupt pin 0): the device signals MSI-X only. */
-    if (pci_is_express(pdev)) {
-        ret = pcie_endpoint_cap_init(pdev, 0);
-        if (ret < 0) {
-            error_setg(errp, "pvgpu: cannot add the PCIe capability");
-            goto fail;
-        }
+    if (pci_is_express(pdev) && !pvgpu_pcie_cap_init(pdev, errp)) {
+        goto fail_backend;
     }
 
     memory_region_init(&s->bar0, OBJECT(s), "pvgpu-bar0", PVGPU_BAR0_SIZE);
     memory_region_init_io(&s->regs, OBJECT(s), &pvgpu_regs_ops, s,
-                          "pvgpu-regs", PVGPU_REGS_SIZE);
+                          "pvgpu-regs", PVGPU_REGS_REGION_SIZE);
     memory_region_add_subregion(&s->bar0, 0, &s->regs);
 
     memory_region_init_io(&s->doorbells, OBJECT(s), &pvgpu_doorbell_ops, s,
@@ -418,13 +530,13 @@ static void pvgpu_realize(PCIDevice *pdev, Error **errp)
                           (uint64_t)s->num_doorbells *
                           PVGPU_DOORBELL_PAGE_SIZE);
 
-    ret = msix_init(pdev, PVGPU_MSIX_VECTORS,
-                    &s->bar0, PVGPU_BAR_REGS, PVGPU_MSIX_TABLE_OFFSET,
-                    &s->bar0, PVGPU_BAR_REGS, PVGPU_MSIX_PBA_OFFSET,
-                    0, errp);
-    if (ret) {
-        error_prepend(errp, "pvgpu: ");
-        goto fail;
+    /* msix_init() changes nothing when it fails. */
+    if (msix_init(pdev, PVGPU_MSIX_VECTORS,
+                  &s->bar0, PVGPU_BAR_REGS, PVGPU_MSIX_TABLE_OFFSET,
+                  &s->bar0, PVGPU_BAR_REGS, PVGPU_MSIX_PBA_OFFSET,
+                  0, errp) < 0) {
+        error_prepend(errp, "pvgpu: cannot set up MSI-X: ");
+        goto fail_pcie;
     }
     for (v = 0; v < PVGPU_MSIX_VECTORS; v++) {
         msix_vector_use(pdev, v);
@@ -434,9 +546,20 @@ static void pvgpu_realize(PCIDevice *pdev, Error **errp)
                      &s->bar0);
     pci_register_bar(pdev, PVGPU_BAR_DOORBELLS,
                      PCI_BASE_ADDRESS_SPACE_MEMORY, &s->doorbells);
+    s->vmstate_change = qemu_add_vm_change_state_handler(pvgpu_vm_state_change,
+                                                         s);
     return;
 
-fail:
+fail_pcie:
+    /*
+     * The memory regions are the device's QOM children: they go with it.
+     * The capability is only removed by pvgpu_exit(), which a device that
+     * failed to realize never gets.
+     */
+    if (pci_is_express(pdev)) {
+        pcie_cap_exit(pdev);
+    }
+fail_backend:
     pvgpu_free_backend(s);
 }
 
@@ -444,6 +567,10 @@ static void pvgpu_exit(PCIDevice *pdev)
 {
     PvgpuState *s = PVGPU(pdev);
 
+    if (s->vmstate_change) {
+        qemu_del_vm_change_state_handler(s->vmstate_change);
+        s->vmstate_change = NULL;
+    }
     msix_uninit(pdev, &s->bar0, &s->bar0);
     if (pci_is_express(pdev)) {
         pcie_cap_exit(pdev);
@@ -477,6 +604,8 @@ static void pvgpu_reset_hold(Object *obj, ResetType type)
     }
     qemu_bh_cancel(s->run_bh);
     timer_del(s->timer);
+    s->timer_expired = false;
+    s->run_deferred = false;
     pvgpu_fw_reset(s->fw);
 }
 
@@ -490,21 +619,42 @@ static int pvgpu_pre_save(void *opaque)
     return 0;
 }
 
+/*
+ * Runs while the VM is not running (incoming migration): whatever the model
+ * restarts (kick, timer) waits for the VM to run, see pvgpu_run_bh().
+ * A refusal is reported once, as a migration error; the model's own
+ * explanation (a guest error otherwise) becomes its text.
+ */
 static int pvgpu_post_load(void *opaque, int version_id)
 {
     PvgpuState *s = opaque;
+    g_autofree char *why = NULL;
     int ret;
 
     if (s->mig_page_faults != s->page_faults) {
-        error_report("pvgpu: page-faults=%s on the source, %s here",
-                     s->mig_page_faults ? "on" : "off",
+        error_report("pvgpu: migration: page-faults=%s on the source, "
+                     "%s here", s->mig_page_faults ? "on" : "off",
                      s->page_faults ? "on" : "off");
         return -EINVAL;
     }
+    /*
+     * pvgpu_fw_post_load() re-arms the timer from the loaded deadlines: an
+     * expiry seen here before the load is stale.
+     */
+    s->timer_expired = false;
+    s->loading = true;
     ret = pvgpu_fw_post_load(s->fw);
+    s->loading = false;
+    why = g_steal_pointer(&s->load_error);
     if (ret) {
-        error_report("pvgpu: firmware state rejected on load (%d)", ret);
+        /* The model's text says "migrated firmware state rejected: ..." */
+        error_report("pvgpu: %s",
+                     why ? why : "migrated firmware state rejected");
         return -EINVAL;
+    }
+    if (why) {
+        /* Accepted, yet the model had something to say. */
+        qemu_log_mask(LOG_GUEST_ERROR, "pvgpu: %s\n", why);
     }
     return 0;
 }
@@ -653,9 +803,14 @@ static const VMStateDescription vmstate_pvgpu_sched = {
 
 static const VMStateDescription vmstate_pvgpu = {
     .name = "pvgpu",
-    /* 2: the queue table and the scheduler's state. */
-    .version_id = 2,
-    .minimum_version_id = 2,
+    /*
+     * 2: the queue table and the scheduler's state.
+     * 3: no QEMUTimer: every deadline is in the firmware state (device
+     *    clock) and pvgpu_fw_post_load() re-arms the timer for the first
+     *    one (fw_timer_update()), which made the migrated timer redundant.
+     */
+    .version_id = 3,
+    .minimum_version_id = 3,
     .pre_save = pvgpu_pre_save,
     .post_load = pvgpu_post_load,
     .fields = (const VMStateField[]) {
@@ -681,7 +836,6 @@ static const VMStateDescription vmstate_pvgpu = {
                                              PvgpuFwQueueState),
         VMSTATE_STRUCT_POINTER(sched_state, PvgpuState, vmstate_pvgpu_sched,
                                PvgpuFwSchedState),
-        VMSTATE_TIMER_PTR(timer, PvgpuState),
         VMSTATE_END_OF_LIST()
     },
 };

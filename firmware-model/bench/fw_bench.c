@@ -10,11 +10,10 @@
  * case requires), so a figure is never printed for work that did not
  * happen.
  *
- *   1. sched: host ns per scheduling decision with 1, 64 and 1023
- *      registered queues (see the text printed for what a decision is).
- *      4096 queues cannot be registered at once (each needs a doorbell page
- *      of its own, and a device has at most 1024), so that case runs 1023
- *      queues spread over a 4096-entry queue table (max_queues = 4096).
+ *   1. sched: host ns per scheduling decision with 1, 64, 1024 and 4096
+ *      registered queues (see the text printed for what a decision is),
+ *      SCHED_QUEUES_PER_PAGE queues' doorbells to each doorbell page, as
+ *      user-mode queues of processes with one page each.
  *   2. copy:  COPY through the copy engine (GPU VA -> GPU VA, 4 KiB and
  *      2 MiB pages) against memcpy() of the same bytes in fake RAM.
  *   3. xlate: host ns per fw_gpu_read() of 4 bytes with TLB hits and with
@@ -157,6 +156,8 @@ static uint32_t queue_register(GpuEnv *g, uint32_t id, uint32_t doorbell,
 /* --- 1. Scheduling cost per decision ----------------------------------- */
 
 #define SCHED_RING_VA		0x1000000000ull
+/* Queue i rings dword i % this of doorbell page 1 + i / this. */
+#define SCHED_QUEUES_PER_PAGE	64u
 #define SCHED_RING_STRIDE	0x10000ull
 #define SCHED_TIMESLICE_US	100u
 #define SCHED_PRIO		1u
@@ -176,6 +177,7 @@ typedef struct SchedBench {
 	GpuVm vm;
 	uint32_t n;		/* registered queues */
 	uint32_t stride;	/* queue i has id i * stride */
+	uint32_t *doorbells;	/* queue i's doorbell id */
 	GpuRing *rings;
 	GArray *work;		/* one submission */
 	uint32_t *pending;	/* queues that went idle: resubmit */
@@ -202,6 +204,7 @@ static void sched_on_event(void *opaque, uint16_t op, const uint32_t *p)
 static void sched_config(PvgpuFwConfig *cfg, uint32_t max_queues)
 {
 	pvgpu_fw_config_default(cfg);
+	/* The largest doorbell BAR; 4096 queues use pages 1 .. 64 of it. */
 	cfg->num_doorbells = 1024;
 	cfg->max_queues = max_queues;
 	cfg->timeslice_default_us = SCHED_TIMESLICE_US;
@@ -222,12 +225,13 @@ static SchedBench *sched_new(SchedMode mode, uint32_t n, uint32_t max_queues)
 	b->mode = mode;
 	b->n = n;
 	b->stride = max_queues / n;
-	/* Rings 4 KiB each plus page tables: 64 MiB is plenty for 1023. */
+	/* Rings 4 KiB each plus page tables: 64 MiB is plenty for 4096. */
 	b->g = gpu_env_new(&cfg, 0);
 	gpu_vm_init(&b->vm, b->g, 1);
 	g_assert_cmpuint(gpu_vm_bind(&b->vm, 0), ==, PVGPU_STATUS_OK);
 	b->rings = g_new0(GpuRing, n);
 	b->pending = g_new0(uint32_t, n);
+	b->doorbells = g_new0(uint32_t, n);
 	b->work = gpu_cmds_new();
 	gpu_cmd_delay(b->work, 0, delay);
 
@@ -239,7 +243,12 @@ static SchedBench *sched_new(SchedMode mode, uint32_t n, uint32_t max_queues)
 			      0x1000);
 		/* Work queued before registration starts without a doorbell. */
 		gpu_ring_submit(r, b->work);
-		st = queue_register(b->g, i * b->stride, i + 1,
+		b->doorbells[i] =
+			PVGPU_DOORBELL_ID(1 + i / SCHED_QUEUES_PER_PAGE,
+					  i % SCHED_QUEUES_PER_PAGE);
+		g_assert_cmpuint(PVGPU_DOORBELL_GROUP(b->doorbells[i]), <,
+				 cfg.num_doorbells);
+		st = queue_register(b->g, i * b->stride, b->doorbells[i],
 				    cfg.engine_class[i % cfg.num_engine_classes],
 				    SCHED_PRIO, r);
 		if (st != PVGPU_STATUS_OK)
@@ -253,6 +262,7 @@ static SchedBench *sched_new(SchedMode mode, uint32_t n, uint32_t max_queues)
 static void sched_free(SchedBench *b)
 {
 	g_array_free(b->work, TRUE);
+	g_free(b->doorbells);
 	g_free(b->pending);
 	g_free(b->rings);
 	gpu_env_free(b->g);
@@ -289,7 +299,7 @@ static bool sched_step(SchedBench *b, bool timed)
 		gpu_ring_submit(&b->rings[b->pending[i]], b->work);
 	t0 = timed ? clock_now() : 0;
 	for (uint32_t i = 0; i < b->npending; i++)
-		pvgpu_fw_doorbell(b->g->fw, b->pending[i] + 1, 0, 1);
+		gpu_doorbell(b->g, b->doorbells[b->pending[i]]);
 	fake_platform_run(fp);
 	if (timed) {
 		b->fw_ns += clock_now() - t0;
@@ -396,13 +406,11 @@ static void sched_case(SchedMode mode, uint32_t n, uint32_t max_queues)
 
 static void bench_sched(void)
 {
-	static const uint32_t counts[] = { 1, 64, 1023, 4096 };
+	static const uint32_t counts[] = { 1, 64, 1024, 4096 };
 	PvgpuFwConfig cfg;
-	uint32_t max_regs;
 	uint64_t t0, t1;
 
 	sched_config(&cfg, 1024);
-	max_regs = cfg.num_doorbells - 1;
 	t0 = clock_now();
 	for (int i = 0; i < 1000; i++)
 		(void)clock_now();
@@ -435,27 +443,17 @@ static void bench_sched(void)
 	       "stretch is in the figure.\n", clock_cost_ns);
 
 	printf("max_queues is the size of the firmware's queue table "
-	       "(default 1024); queue ids\nare spread evenly over it.\n");
-	printf("%u queues cannot be registered at once: a queue needs a "
-	       "doorbell page of its\nown (1 .. num_doorbells - 1) and "
-	       "num_doorbells is at most 1024, so at most %u.\nThat case "
-	       "is measured as %u queues in a %u-entry table instead.\n",
-	       counts[G_N_ELEMENTS(counts) - 1], max_regs, max_regs,
-	       counts[G_N_ELEMENTS(counts) - 1]);
+	       "(default 1024); queue ids\nare spread evenly over it. Every "
+	       "queue is registered. Doorbells: %u queues to\na doorbell page "
+	       "(groups 1 .. %u for 4096 queues), one dword each.\n",
+	       SCHED_QUEUES_PER_PAGE, 4096 / SCHED_QUEUES_PER_PAGE);
 	for (unsigned int m = 0; m < 2; m++) {
 		SchedMode mode = m == 0 ? SCHED_ROTATE : SCHED_CLOSED;
 
 		for (unsigned int i = 0; i < G_N_ELEMENTS(counts); i++) {
 			uint32_t n = counts[i];
 
-			if (n <= max_regs) {
-				sched_case(mode, n, MAX(n, cfg.max_queues));
-				continue;
-			}
-			printf("sched_ns_per_decision scenario=%s queues=%u "
-			       "skipped=doorbell_limit max_registered=%u\n",
-			       m == 0 ? "rotate" : "closed", n, max_regs);
-			sched_case(mode, max_regs, n);
+			sched_case(mode, n, MAX(n, cfg.max_queues));
 		}
 	}
 }
@@ -477,6 +475,10 @@ typedef struct CopyBench {
 	uint64_t size, src_pa, dst_pa;
 } CopyBench;
 
+/* The copy queue's doorbell: a kernel-managed queue's, in group 0. */
+#define COPY_DOORBELL \
+	PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, 1)
+
 /* Through the queue: doorbell -> scheduler -> copy engine, to idle. */
 static uint64_t copy_via_queue(CopyBench *c, uint64_t src, uint64_t dst)
 {
@@ -487,7 +489,7 @@ static uint64_t copy_via_queue(CopyBench *c, uint64_t src, uint64_t dst)
 	gpu_ring_submit(&c->ring, cmds);
 	g_array_free(cmds, TRUE);
 	t0 = clock_now();
-	pvgpu_fw_doorbell(c->g->fw, 1, 0, 1);
+	gpu_doorbell(c->g, COPY_DOORBELL);
 	fake_platform_run(c->g->fp);
 	t1 = clock_now();
 	g_assert_cmpuint(gpu_ring_rptr(&c->ring), ==, c->ring.tail);
@@ -565,8 +567,9 @@ static void bench_copy(void)
 		   PVGPU_PTE_WRITABLE);
 	gpu_ring_init(&c.ring, &c.vm, COPY_RING_VA, 0x1000);
 	gpu_ring_init(&c.ring2, &c.vm, COPY_RING2_VA, 0x1000);
-	g_assert_cmpuint(queue_register(c.g, 0, 1, PVGPU_ENGINE_CLASS_COPY, 1,
-					&c.ring), ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(queue_register(c.g, 0, COPY_DOORBELL,
+					PVGPU_ENGINE_CLASS_COPY, 1, &c.ring),
+			 ==, PVGPU_STATUS_OK);
 	src = (uint32_t *)(c.g->fp->ram + c.src_pa);
 	for (uint64_t i = 0; i < c.size / 4; i++)
 		src[i] = (uint32_t)(i * 2654435761u);

@@ -49,6 +49,12 @@ uint64_t gpu_alloc(GpuEnv *g, uint64_t size, uint64_t align)
 
 /* --- Requests ---------------------------------------------------------- */
 
+void gpu_doorbell(GpuEnv *g, uint32_t db)
+{
+	pvgpu_fw_doorbell(g->fw, PVGPU_DOORBELL_GROUP(db),
+			  PVGPU_DOORBELL_OFFSET(db), 1);
+}
+
 uint32_t gpu_request(GpuEnv *g, uint16_t opcode, const void *payload,
 		     uint16_t len_dw, void *resp)
 {

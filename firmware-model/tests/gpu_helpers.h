@@ -63,6 +63,13 @@ uint32_t gpu_tlb_invalidate(GpuEnv *g, uint32_t asid, uint64_t va,
 			    uint64_t size);
 
 /*
+ * Ring doorbell id @db (PVGPU_DOORBELL_ID()) as a driver or a process
+ * does: a 32-bit write at offset PVGPU_DOORBELL_OFFSET(@db) of doorbell
+ * page PVGPU_DOORBELL_GROUP(@db). Nothing is served.
+ */
+void gpu_doorbell(GpuEnv *g, uint32_t db);
+
+/*
  * The next F2H event (kept ones first, then the ring): its opcode and up
  * to PVGPU_MSG_MAX_PAYLOAD_DW payload dwords (little-endian, as sent).
  * False if there is none. A response on F2H here is a test failure.

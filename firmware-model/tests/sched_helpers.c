@@ -173,6 +173,11 @@ uint64_t sh_done(Sh *t, uint32_t id)
 
 /* --- Queues ------------------------------------------------------------ */
 
+uint32_t sh_default_doorbell(uint32_t id)
+{
+	return id + 1;
+}
+
 void sh_desc(Sh *t, uint32_t id, uint32_t engine_class, uint32_t prio,
 	     struct pvgpu_queue_desc *d)
 {
@@ -189,9 +194,9 @@ void sh_desc(Sh *t, uint32_t id, uint32_t engine_class, uint32_t prio,
 	d->wptr_addr = GUINT64_TO_LE(q->ring.wptr_addr);
 }
 
-uint32_t sh_register_full(Sh *t, uint32_t id, uint32_t engine_class,
-			  uint32_t prio, uint32_t timeslice_us,
-			  uint32_t ring_size, GpuVm *vm)
+static uint32_t do_register(Sh *t, uint32_t id, uint32_t engine_class,
+			    uint32_t prio, uint32_t timeslice_us,
+			    uint32_t ring_size, GpuVm *vm, uint32_t db)
 {
 	ShQueue *q = &t->q[id];
 	struct pvgpu_msg_queue_register m = { 0 };
@@ -206,7 +211,7 @@ uint32_t sh_register_full(Sh *t, uint32_t id, uint32_t engine_class,
 			      SH_RING_VA + id * RING_STRIDE,
 			      ring_size ? ring_size : 0x1000);
 	q->id = id;
-	q->doorbell = id + 1;
+	q->doorbell = db;
 	q->engine_class = engine_class;
 	sh_desc(t, id, engine_class, prio, &d);
 	d.timeslice_us = GUINT32_TO_LE(timeslice_us);
@@ -217,6 +222,26 @@ uint32_t sh_register_full(Sh *t, uint32_t id, uint32_t engine_class,
 	st = sh_request(t, PVGPU_H2F_QUEUE_REGISTER, &m, sizeof(m) / 4, NULL);
 	q->registered = st == PVGPU_STATUS_OK;
 	return st;
+}
+
+uint32_t sh_register_full(Sh *t, uint32_t id, uint32_t engine_class,
+			  uint32_t prio, uint32_t timeslice_us,
+			  uint32_t ring_size, GpuVm *vm)
+{
+	const ShQueue *q;
+
+	if (id >= SH_MAX_QUEUES)
+		g_error("queue id %u >= SH_MAX_QUEUES", id);
+	q = &t->q[id];
+	return do_register(t, id, engine_class, prio, timeslice_us, ring_size,
+			   vm, q->doorbell ? q->doorbell :
+			   sh_default_doorbell(id));
+}
+
+uint32_t sh_register_db(Sh *t, uint32_t id, uint32_t engine_class,
+			uint32_t db)
+{
+	return do_register(t, id, engine_class, 1, 0, 0, NULL, db);
 }
 
 uint32_t sh_register(Sh *t, uint32_t id, uint32_t engine_class,
@@ -231,9 +256,14 @@ void sh_submit(Sh *t, uint32_t id, GArray *cmds)
 	gpu_ring_submit(&t->q[id].ring, cmds);
 }
 
+void sh_ring(Sh *t, uint32_t db)
+{
+	gpu_doorbell(t->g, db);
+}
+
 void sh_doorbell(Sh *t, uint32_t id)
 {
-	pvgpu_fw_doorbell(t->fw, t->q[id].doorbell, 0, 1);
+	sh_ring(t, t->q[id].doorbell);
 	fake_platform_run(t->fp);
 	sh_pump(t);
 }

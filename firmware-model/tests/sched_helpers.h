@@ -53,8 +53,9 @@ typedef struct Sh {
 } Sh;
 
 /*
- * The default device shape with more doorbells (1024) and queues, unless
- * @cfg is given. sh_register() handles queue ids below SH_MAX_QUEUES.
+ * The default device shape with the most doorbell pages (1024, doorbell
+ * ids 1 .. 1024 * 1024 - 1) and SH_MAX_QUEUES queues, unless @cfg is
+ * given. sh_register() handles queue ids below SH_MAX_QUEUES.
  */
 void sh_config(PvgpuFwConfig *cfg);
 Sh *sh_new(const PvgpuFwConfig *cfg);
@@ -79,20 +80,33 @@ uint32_t sh_state(Sh *t, uint32_t id);
 uint64_t sh_done(Sh *t, uint32_t id);
 
 /*
- * Register queue @id: ring of @ring_size bytes (0: 4 KiB), doorbell
- * @id + 1, address space @vm (NULL: t->vm). Returns the status.
+ * Register queue @id: ring of @ring_size bytes (0: 4 KiB), doorbell id
+ * t->q[@id].doorbell if the test set it (non-zero), else
+ * sh_default_doorbell(@id), address space @vm (NULL: t->vm). Returns the
+ * status.
  */
 uint32_t sh_register(Sh *t, uint32_t id, uint32_t engine_class,
 		     uint32_t prio, uint32_t timeslice_us);
 uint32_t sh_register_full(Sh *t, uint32_t id, uint32_t engine_class,
 			  uint32_t prio, uint32_t timeslice_us,
 			  uint32_t ring_size, GpuVm *vm);
+/* sh_register() at priority 1 on doorbell id @db, whatever it is (0 too). */
+uint32_t sh_register_db(Sh *t, uint32_t id, uint32_t engine_class,
+			uint32_t db);
+/*
+ * The doorbell id sh_register() gives queue @id by default: @id + 1, so
+ * queues 0 .. 1022 use group 0's kernel doorbells 1 .. 1023 and queue
+ * 1023 the first dword of page 1.
+ */
+uint32_t sh_default_doorbell(uint32_t id);
 /* A queue descriptor as sh_register() would send it (not sent). */
 void sh_desc(Sh *t, uint32_t id, uint32_t engine_class, uint32_t prio,
 	     struct pvgpu_queue_desc *d);
 
 /* Write commands to queue @id's ring and publish wptr (no doorbell). */
 void sh_submit(Sh *t, uint32_t id, GArray *cmds);
+/* Ring doorbell id @db (gpu_doorbell()); nothing served. */
+void sh_ring(Sh *t, uint32_t db);
 /* Ring queue @id's doorbell, serve kicks, read F2H. */
 void sh_doorbell(Sh *t, uint32_t id);
 /* sh_submit() + sh_doorbell(); frees @cmds. */

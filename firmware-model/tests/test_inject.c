@@ -105,26 +105,46 @@ static void test_hang_engine(gconstpointer data)
 	sh_free(t);
 }
 
+/*
+ * Two queues with doorbells in one page (group 4, dwords 0 and 1): the
+ * next N doorbells of queues are dropped whichever queue they ring;
+ * doorbells no queue owns do not count.
+ */
 static void test_drop_doorbells(void)
 {
 	Sh *t = sh_new(NULL);
 	GArray *c = gpu_cmds_new();
 
-	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_db(t, 0, COPY, PVGPU_DOORBELL_ID(4, 0)),
+			 ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_db(t, 1, COMPUTE,
+					PVGPU_DOORBELL_ID(4, 1)), ==,
+			 PVGPU_STATUS_OK);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DROP_DOORBELLS,
 					2), ==, 0);
 	gpu_cmd_store32(c, SH_DATA_VA, 1);
 	sh_submit(t, 0, c);
 	g_array_free(c, TRUE);
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, SH_DATA_VA + 4, 2);
+	sh_submit(t, 1, c);
+	g_array_free(c, TRUE);
+	sh_ring(t, PVGPU_DOORBELL_ID(4, 2));
 	sh_doorbell(t, 0);
 	/* The kernel's H2F doorbell is never dropped. */
 	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_IDLE);
-	sh_doorbell(t, 0);
+	sh_doorbell(t, 1);
+	g_assert_cmpuint(sh_state(t, 1), ==, PVGPU_QUEUE_STATE_IDLE);
 	g_assert_cmpuint(sh_rd32(t, 0), ==, 0);
+	g_assert_cmpuint(sh_rd32(t, 4), ==, 0);
 	g_assert_cmpuint(pvgpu_fw_stats(t->fw)->doorbells_dropped, ==, 2);
 	sh_doorbell(t, 0);
 	g_assert_cmpuint(sh_rd32(t, 0), ==, 1);
+	g_assert_cmpuint(sh_rd32(t, 4), ==, 0);
+	sh_doorbell(t, 1);
+	g_assert_cmpuint(sh_rd32(t, 4), ==, 2);
 	g_assert_cmpuint(pvgpu_fw_stats(t->fw)->doorbells_dropped, ==, 2);
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
 	sh_free(t);
 }
 
@@ -136,7 +156,7 @@ static void make_event(Sh *t, uint32_t v)
 	gpu_cmd_store32(c, SH_DATA_VA, v);
 	gpu_ring_submit(&t->q[0].ring, c);
 	g_array_free(c, TRUE);
-	pvgpu_fw_doorbell(t->fw, t->q[0].doorbell, 0, 1);
+	sh_ring(t, t->q[0].doorbell);
 	fake_platform_run(t->fp);
 }
 
@@ -244,7 +264,7 @@ static unsigned int dropped_with(uint64_t seed, uint32_t ppm)
 					PVGPU_FW_INJECT_DROP_DOORBELL_PPM, ppm),
 			==, 0);
 	for (unsigned int i = 0; i < 1000; i++)
-		pvgpu_fw_doorbell(t->fw, t->q[0].doorbell, 0, 1);
+		sh_ring(t, t->q[0].doorbell);
 	fake_platform_run(t->fp);
 	n = (unsigned int)pvgpu_fw_stats(t->fw)->doorbells_dropped;
 	sh_free(t);

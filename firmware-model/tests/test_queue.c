@@ -90,8 +90,12 @@ REG(ring_va_bits, r->d.ring_va = (1ull << 48) - 0x1000;
 REG(ring_size_pow2, r->d.ring_size = 0x3000)
 REG(ring_size_small, r->d.ring_size = 0x800)
 REG(ring_size_big, r->d.ring_size = 0x800000)
+/* Doorbell ids: sh_config() has 1024 pages, ids 1 .. 1024 * 1024 - 1. */
 REG(doorbell_zero, r->d.doorbell = 0)
-REG(doorbell_range, r->d.doorbell = 1024)
+REG(doorbell_h2f, r->d.doorbell = PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL,
+	PVGPU_DOORBELL_H2F / PVGPU_DOORBELL_SIZE))
+REG(doorbell_range, r->d.doorbell = 1024 * PVGPU_DOORBELLS_PER_PAGE)
+REG(doorbell_range_max, r->d.doorbell = UINT32_MAX)
 REG(doorbell_busy, r->d.doorbell = r->t->q[0].doorbell)
 REG(rptr_align, r->d.rptr_addr += 2)
 REG(wptr_align, r->d.wptr_addr += 1)
@@ -111,7 +115,8 @@ static const RegCase reg_cases[] = {
 	C(asid_unbound, ENOENT), C(asid_range, ENOENT), C(ring_align, EINVAL),
 	C(ring_va_bits, EINVAL), C(ring_size_pow2, EINVAL),
 	C(ring_size_small, EINVAL), C(ring_size_big, EINVAL),
-	C(doorbell_zero, EINVAL), C(doorbell_range, EINVAL),
+	C(doorbell_zero, EINVAL), C(doorbell_h2f, EINVAL),
+	C(doorbell_range, EINVAL), C(doorbell_range_max, EINVAL),
 	C(doorbell_busy, EBUSY), C(rptr_align, EINVAL), C(wptr_align, EINVAL),
 	C(ptr_same, EINVAL), C(rptr_dma, EFAULT), C(wptr_dma, EFAULT),
 	C(rptr_value, EINVAL), C(rptr_value_align, EINVAL),
@@ -231,8 +236,91 @@ static void test_fw_reset_forgets(void)
 	fake_reg_write(t->fp, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
 	g_assert_cmpuint(qs(t, 0)->registered, ==, 0);
 	g_assert_cmpuint(t->fp->timer_deadline, ==, FAKE_NO_TIMER);
-	pvgpu_fw_doorbell(t->fw, 1, 0, 1);
-	g_assert_true(fake_platform_has_error(t->fp, "no queue bound"));
+	/* Its doorbell is nobody's now: ignored, not an error. */
+	fake_platform_clear_errors(t->fp);
+	t->fp->trace = g_string_new(NULL);
+	sh_ring(t, t->q[0].doorbell);
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
+	g_assert_nonnull(strstr(t->fp->trace->str, "doorbell_unused 1 0"));
+	g_assert_cmpuint(t->fp->kicks_pending, ==, 0);
+	sh_free(t);
+}
+
+/* Register queue @id on doorbell id @db; returns the status. */
+static uint32_t reg_db(Sh *t, uint32_t id, uint32_t db)
+{
+	return sh_register_db(t, id, id & 1 ? COMPUTE : COPY, db);
+}
+
+/*
+ * The doorbell id range at its edges, on a device with two pages (ids
+ * 0 .. 2047): 0 (the H2F doorbell) and 2048 up are refused, every other
+ * id works, in group 0 and group 1 alike; an id in use is refused until
+ * its queue is deregistered. Each queue then runs by its own doorbell.
+ */
+static void test_doorbell_ids(void)
+{
+	static const uint32_t good[] = {
+		1, 2, PVGPU_DOORBELLS_PER_PAGE - 1,		/* group 0 */
+		PVGPU_DOORBELL_ID(1, 0), PVGPU_DOORBELL_ID(1, 1),
+		PVGPU_DOORBELL_ID(1, 1023),			/* last id */
+	};
+	PvgpuFwConfig cfg;
+	GArray *c;
+	Sh *t;
+	uint32_t n = G_N_ELEMENTS(good);
+
+	sh_config(&cfg);
+	cfg.num_doorbells = 2;
+	t = sh_new(&cfg);
+	g_assert_cmpuint(fake_reg_read(t->fp, PVGPU_REG_DOORBELL_COUNT), ==, 2);
+	for (uint32_t i = 0; i < n; i++)
+		g_assert_cmpuint(reg_db(t, i, good[i]), ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(good[n - 1], ==, 2 * PVGPU_DOORBELLS_PER_PAGE - 1);
+
+	g_assert_cmpuint(reg_db(t, 10, 0), ==, PVGPU_STATUS_EINVAL);
+	g_assert_cmpuint(reg_db(t, 10, PVGPU_DOORBELL_ID_H2F), ==,
+			 PVGPU_STATUS_EINVAL);
+	g_assert_cmpuint(reg_db(t, 10, 2 * PVGPU_DOORBELLS_PER_PAGE), ==,
+			 PVGPU_STATUS_EINVAL);
+	g_assert_true(fake_platform_has_error(t->fp, "doorbell 2048 outside "
+					      "1..2047"));
+	g_assert_cmpuint(reg_db(t, 10, PVGPU_DOORBELL_ID(2, 0) + 5), ==,
+			 PVGPU_STATUS_EINVAL);
+	for (uint32_t i = 0; i < n; i++)
+		g_assert_cmpuint(reg_db(t, 10, good[i]), ==,
+				 PVGPU_STATUS_EBUSY);
+	g_assert_true(fake_platform_has_error(t->fp, "doorbell 2047 (group 1 "
+					      "index 1023) used by queue 5"));
+
+	/* Deregistration frees the id. */
+	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_DEREGISTER, 3), ==,
+			 PVGPU_STATUS_OK);
+	t->q[3].registered = false;
+	g_assert_cmpuint(reg_db(t, 10, good[3]), ==, PVGPU_STATUS_OK);
+
+	/* Each queue runs by its own dword and nobody else's. */
+	fake_platform_clear_errors(t->fp);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t id = i == 3 ? 10 : i;
+
+		c = gpu_cmds_new();
+		store(c, 4 * id, 0x100 + id);
+		sh_submit(t, id, c);
+		g_array_free(c, TRUE);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t id = i == 3 ? 10 : i;
+
+		sh_doorbell(t, id);
+		for (uint32_t j = 0; j < n; j++) {
+			uint32_t o = j == 3 ? 10 : j;
+
+			g_assert_cmphex(sh_rd32(t, 4 * o), ==,
+					j <= i ? 0x100 + o : 0);
+		}
+	}
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
 	sh_free(t);
 }
 
@@ -340,7 +428,7 @@ static void scenario_start(Sh *t)
 		g_array_free(c, TRUE);
 	}
 	for (uint32_t i = 0; i < 12; i++)
-		pvgpu_fw_doorbell(t->fw, t->q[i].doorbell, 0, 1);
+		sh_ring(t, t->q[i].doorbell);
 	fake_platform_run(t->fp);
 	sh_run_for(t, 700 * US);
 	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_SUSPEND, 9), ==,
@@ -580,6 +668,63 @@ static void test_migrate_deferred(void)
 	sh_free(dst);
 }
 
+/*
+ * The doorbell map is not part of the migration stream: the destination
+ * rebuilds it from the queue table and forgets what it held before the
+ * load (there, queue 0 was on dword 3 of page 5; in the stream it is on
+ * dword 0, beside queue 1 on dword 7).
+ */
+static void test_migrate_doorbell_map(void)
+{
+	Sh *src = sh_new(NULL), *dst = sh_new(NULL);
+	GArray *c;
+
+	g_assert_cmpuint(sh_register_db(src, 0, COPY, PVGPU_DOORBELL_ID(5, 0)),
+			 ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_db(src, 1, COMPUTE,
+					PVGPU_DOORBELL_ID(5, 7)), ==,
+			 PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_db(dst, 0, COPY, PVGPU_DOORBELL_ID(5, 3)),
+			 ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_db(dst, 2, COPY, PVGPU_DOORBELL_ID(6, 0)),
+			 ==, PVGPU_STATUS_OK);
+	g_assert_cmpint(migrate(src, dst), ==, 0);
+	g_assert_cmpuint(qs(dst, 0)->doorbell, ==, PVGPU_DOORBELL_ID(5, 0));
+
+	c = gpu_cmds_new();
+	store(c, 0, 0x50);
+	sh_submit(dst, 0, c);
+	g_array_free(c, TRUE);
+	c = gpu_cmds_new();
+	store(c, 4, 0x57);
+	sh_submit(dst, 1, c);
+	g_array_free(c, TRUE);
+	/* The destination's old doorbells are nobody's now. */
+	fake_platform_clear_errors(dst->fp);
+	dst->fp->kicks_pending = 0;
+	sh_ring(dst, PVGPU_DOORBELL_ID(5, 3));
+	sh_ring(dst, PVGPU_DOORBELL_ID(6, 0));
+	g_assert_cmpuint(dst->fp->kicks_pending, ==, 0);
+	g_assert_cmpuint(fake_platform_error_count(dst->fp), ==, 0);
+	g_assert_cmpuint(sh_state(dst, 0), ==, PVGPU_QUEUE_STATE_IDLE);
+	g_assert_cmpuint(sh_queue_req(dst, PVGPU_H2F_QUEUE_QUERY, 2), ==,
+			 PVGPU_STATUS_ENOENT);
+	g_assert_cmphex(sh_rd32(dst, 0), ==, 0);
+	/* The migrated ones work, each by its own dword. */
+	sh_doorbell(dst, 1);
+	g_assert_cmphex(sh_rd32(dst, 4), ==, 0x57);
+	g_assert_cmphex(sh_rd32(dst, 0), ==, 0);
+	sh_doorbell(dst, 0);
+	g_assert_cmphex(sh_rd32(dst, 0), ==, 0x50);
+	/* And an id the stream uses cannot be registered twice. */
+	g_assert_cmpuint(sh_register_db(dst, 3, COPY, PVGPU_DOORBELL_ID(5, 7)),
+			 ==, PVGPU_STATUS_EBUSY);
+	g_assert_cmpuint(sh_register_db(dst, 3, COPY, PVGPU_DOORBELL_ID(5, 3)),
+			 ==, PVGPU_STATUS_OK);
+	sh_free(src);
+	sh_free(dst);
+}
+
 typedef struct CorruptCase {
 	const char *name;
 	void (*corrupt)(PvgpuFwQueueState *q, PvgpuFwSchedState *s);
@@ -608,7 +753,8 @@ CORRUPT(flags, q[1].flags |= 0x100)
 CORRUPT(priority, q[1].priority = 4)
 CORRUPT(timeslice, q[1].timeslice_us = 5)
 CORRUPT(doorbell_zero, q[1].doorbell = 0)
-CORRUPT(doorbell_range, q[1].doorbell = 1024)
+CORRUPT(doorbell_range, q[1].doorbell = 1024 * PVGPU_DOORBELLS_PER_PAGE)
+CORRUPT(doorbell_max, q[1].doorbell = UINT32_MAX)
 CORRUPT(doorbell_twice, q[1].doorbell = q[2].doorbell)
 CORRUPT(slot_range, RESIDENT(q)->slot = 5)
 /* The two compute slots' queues claim the same slot. */
@@ -661,7 +807,8 @@ CORRUPT(sched_reserved, s->reserved = 1)
 static const CorruptCase corrupt_cases[] = {
 #define C(n) { #n, corrupt_##n }
 	C(registered), C(free_entry), C(state), C(flags), C(priority),
-	C(timeslice), C(doorbell_zero), C(doorbell_range), C(doorbell_twice),
+	C(timeslice), C(doorbell_zero), C(doorbell_range), C(doorbell_max),
+	C(doorbell_twice),
 	C(slot_range), C(slot_twice), C(slot_not_resident),
 	C(resident_future), C(exec_status), C(preempt_off_slot),
 	C(preempt_deadline), C(suspended_no_reason), C(suspend_flag_runnable),
@@ -725,10 +872,13 @@ int main(int argc, char **argv)
 	g_test_add_func("/queue/request-errors", test_request_errors);
 	g_test_add_func("/queue/unbind-in-use", test_unbind_in_use);
 	g_test_add_func("/queue/fw-reset", test_fw_reset_forgets);
+	g_test_add_func("/queue/doorbell-ids", test_doorbell_ids);
 	g_test_add_func("/queue/big-table", test_big_table);
 	g_test_add_func("/queue/determinism", test_determinism);
 	g_test_add_func("/queue/migrate/busy", test_migrate_busy);
 	g_test_add_func("/queue/migrate/deferred", test_migrate_deferred);
+	g_test_add_func("/queue/migrate/doorbell-map",
+			test_migrate_doorbell_map);
 	g_test_add_func("/queue/migrate/not-running",
 			test_post_load_not_running);
 	for (size_t i = 0; i < G_N_ELEMENTS(corrupt_cases); i++) {

@@ -3,6 +3,8 @@
  * BAR0 register block: identity, read-only and unknown registers, access
  * sizes, scratch, timestamp latch, interrupt mask/ack/raise, doorbells.
  */
+#include <string.h>
+
 #include "fake_driver.h"
 
 static void test_identity(void)
@@ -282,32 +284,68 @@ static void test_doorbell_errors(void)
 	g_assert_cmpuint(fake_platform_error_count(fp), ==, 0);
 	g_assert_cmpuint(fp->kicks_total, ==, 0);
 
+	/* Outside BAR2 (64 pages by default), or unaligned: guest errors. */
 	pvgpu_fw_doorbell(fp->fw, 64, 0, 1);
 	g_assert_true(fake_platform_has_error(fp, "outside the doorbell"));
 	fake_platform_clear_errors(fp);
 	pvgpu_fw_doorbell(fp->fw, 0, PVGPU_DOORBELL_PAGE_SIZE, 1);
 	g_assert_true(fake_platform_has_error(fp, "outside the doorbell"));
 	fake_platform_clear_errors(fp);
-	pvgpu_fw_doorbell(fp->fw, 3, 0, 1);
-	g_assert_true(fake_platform_has_error(fp, "no queue bound"));
+	pvgpu_fw_doorbell(fp->fw, 3, 2, 1);
+	g_assert_true(fake_platform_has_error(fp, "unaligned offset 0x2 of "
+					      "group 3"));
 	fake_platform_clear_errors(fp);
+	pvgpu_fw_doorbell(fp->fw, 0, PVGPU_DOORBELL_H2F + 1, 1);
+	g_assert_true(fake_platform_has_error(fp, "unaligned offset 0x1 of "
+					      "group 0"));
+	fake_platform_clear_errors(fp);
+	/* Doorbells no queue owns, user or kernel: ignored, no error. */
+	pvgpu_fw_doorbell(fp->fw, 3, 0, 1);
 	pvgpu_fw_doorbell(fp->fw, 0, 4, 1);
-	g_assert_true(fake_platform_has_error(fp, "unused kernel doorbell"));
+	pvgpu_fw_doorbell(fp->fw, 63, PVGPU_DOORBELL_PAGE_SIZE - 4, 1);
+	g_assert_cmpuint(fake_platform_error_count(fp), ==, 0);
 	g_assert_cmpuint(fp->kicks_total, ==, 0);
 
 	fake_driver_init(&d, fp);
 	g_assert_cmpuint(fake_driver_boot(&d), ==, PVGPU_FW_STATE_RUNNING);
 	fake_platform_clear_errors(fp);
 	fp->kicks_total = 0;
+	fp->trace = g_string_new(NULL);
 	pvgpu_fw_doorbell(fp->fw, 0, 4, 1);
 	pvgpu_fw_doorbell(fp->fw, 1, 0, 1);
-	g_assert_cmpuint(fake_platform_error_count(fp), ==, 2);
+	g_assert_cmpuint(fake_platform_error_count(fp), ==, 0);
+	g_assert_nonnull(strstr(fp->trace->str, "doorbell_unused 1 0\n"));
+	g_assert_nonnull(strstr(fp->trace->str, "doorbell_unused 400 0\n"));
+	pvgpu_fw_doorbell(fp->fw, 0, 6, 1);
+	g_assert_cmpuint(fake_platform_error_count(fp), ==, 1);
 	g_assert_cmpuint(fp->kicks_total, ==, 0);
 	/* The real one kicks. */
 	pvgpu_fw_doorbell(fp->fw, 0, PVGPU_DOORBELL_H2F, 0);
 	g_assert_cmpuint(fp->kicks_total, ==, 1);
-	g_assert_cmpuint(pvgpu_fw_stats(fp->fw)->doorbells, ==, 8);
+	g_assert_cmpuint(pvgpu_fw_stats(fp->fw)->doorbells, ==, 12);
 	fake_platform_free(fp);
+}
+
+/* The doorbell id macros of pvgpu_regs.h. */
+static void test_doorbell_ids(void)
+{
+	g_assert_cmpuint(PVGPU_DOORBELLS_PER_PAGE, ==, 1024);
+	g_assert_cmpuint(PVGPU_DOORBELLS_PER_PAGE * PVGPU_DOORBELL_SIZE, ==,
+			 PVGPU_DOORBELL_PAGE_SIZE);
+	g_assert_cmpuint(PVGPU_DOORBELL_ID_H2F, ==,
+			 PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, 0));
+	g_assert_cmpuint(PVGPU_DOORBELL_ID(0, 1), ==, 1);
+	g_assert_cmpuint(PVGPU_DOORBELL_ID(1, 0), ==, 1024);
+	g_assert_cmpuint(PVGPU_DOORBELL_ID(3, 5), ==, 3077);
+	g_assert_cmpuint(PVGPU_DOORBELL_GROUP(3077), ==, 3);
+	g_assert_cmpuint(PVGPU_DOORBELL_INDEX(3077), ==, 5);
+	g_assert_cmphex(PVGPU_DOORBELL_OFFSET(3077), ==, 0x14);
+	g_assert_cmphex(PVGPU_DOORBELL_BAR_OFFSET(3077), ==, 0x3014);
+	g_assert_cmphex(PVGPU_DOORBELL_BAR_OFFSET(3077), ==,
+			PVGPU_DOORBELL_GROUP(3077) * PVGPU_DOORBELL_PAGE_SIZE +
+			PVGPU_DOORBELL_OFFSET(3077));
+	g_assert_cmpuint(PVGPU_DOORBELL_GROUP(1024 * 1024 - 1), ==, 1023);
+	g_assert_cmpuint(PVGPU_DOORBELL_INDEX(1024 * 1024 - 1), ==, 1023);
 }
 
 int main(int argc, char **argv)
@@ -322,5 +360,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/regs/irq", test_irq);
 	g_test_add_func("/regs/fw-ctrl", test_fw_ctrl);
 	g_test_add_func("/regs/doorbell-errors", test_doorbell_errors);
+	g_test_add_func("/regs/doorbell-ids", test_doorbell_ids);
 	return g_test_run();
 }

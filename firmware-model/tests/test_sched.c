@@ -189,7 +189,7 @@ static void test_realtime_boundary(void)
 		store(c, 0x100, i);
 	sh_submit(t, 0, c);
 	g_array_free(c, TRUE);
-	pvgpu_fw_doorbell(t->fw, t->q[0].doorbell, 0, 1);
+	sh_ring(t, t->q[0].doorbell);
 	/* One firmware run: one budget of commands. */
 	t->fp->kicks_pending = 0;
 	pvgpu_fw_run(t->fw);
@@ -202,7 +202,7 @@ static void test_realtime_boundary(void)
 	gpu_cmd_copy(c, SH_DATA_VA + 0x100, SH_DATA_VA + 0x200, 4);
 	sh_submit(t, 1, c);
 	g_array_free(c, TRUE);
-	pvgpu_fw_doorbell(t->fw, t->q[1].doorbell, 0, 1);
+	sh_ring(t, t->q[1].doorbell);
 	t->fp->kicks_pending = 0;
 	pvgpu_fw_run(t->fw);
 	/* It ran before the other executed one more command. */
@@ -431,10 +431,175 @@ static void test_doorbell_nonresident(void)
 	g_assert_cmpuint(sh_done(t, 0), ==, 1);
 	g_assert_cmpuint(t->fp->now_ns, ==, t0 + 5 * MS);
 
-	/* A doorbell page nobody owns is a guest error, nothing else. */
-	pvgpu_fw_doorbell(t->fw, 77, 0, 1);
-	g_assert_true(fake_platform_has_error(t->fp, "doorbell group 77 has "
-					      "no queue bound"));
+	/* A doorbell nobody owns is ignored: no error, nothing runs. */
+	sh_ring(t, PVGPU_DOORBELL_ID(77, 0));
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
+	g_assert_cmpuint(t->fp->kicks_pending, ==, 0);
+	sh_free(t);
+}
+
+/*
+ * Three queues with doorbells in one page (group 3: dwords 0, 5, 1023),
+ * two of them on the single copy slot: each dword schedules its own
+ * queue and no other; the value written does not matter.
+ */
+static void test_doorbell_shared_page(void)
+{
+	Sh *t = sh_slots(1, 4);
+	GArray *c;
+
+	g_assert_cmpuint(sh_register_db(t, 0, COPY, PVGPU_DOORBELL_ID(3, 0)),
+			 ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_db(t, 1, COPY, PVGPU_DOORBELL_ID(3, 5)),
+			 ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_db(t, 2, COMPUTE,
+					PVGPU_DOORBELL_ID(3, 1023)), ==,
+			 PVGPU_STATUS_OK);
+	c = delays(1, 1 * MS);
+	store(c, 0, 0xa0);
+	sh_submit(t, 0, c);
+	g_array_free(c, TRUE);
+	c = gpu_cmds_new();
+	store(c, 4, 0xa1);
+	sh_submit(t, 1, c);
+	g_array_free(c, TRUE);
+	c = gpu_cmds_new();
+	store(c, 8, 0xa2);
+	sh_submit(t, 2, c);
+	g_array_free(c, TRUE);
+	/* Dword 5 of page 3: queue 1 only. */
+	pvgpu_fw_doorbell(t->fw, 3, 5 * 4, 0xdeadbeef);
+	fake_platform_run(t->fp);
+	g_assert_cmphex(sh_rd32(t, 4), ==, 0xa1);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_IDLE);
+	g_assert_cmpuint(sh_state(t, 2), ==, PVGPU_QUEUE_STATE_IDLE);
+	/* Dword 0: queue 0, which takes the copy slot. */
+	pvgpu_fw_doorbell(t->fw, 3, 0, 0);
+	fake_platform_run(t->fp);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_RESIDENT);
+	g_assert_cmpuint(sh_state(t, 2), ==, PVGPU_QUEUE_STATE_IDLE);
+	/* Queue 1 again, now behind queue 0 on the slot: RUNNABLE. */
+	c = gpu_cmds_new();
+	store(c, 12, 0xb1);
+	sh_submit(t, 1, c);
+	g_array_free(c, TRUE);
+	pvgpu_fw_doorbell(t->fw, 3, 5 * 4, 1);
+	fake_platform_run(t->fp);
+	g_assert_cmpuint(sh_state(t, 1), ==, PVGPU_QUEUE_STATE_RUNNABLE);
+	/* The last dword of the page: queue 2. */
+	pvgpu_fw_doorbell(t->fw, 3, PVGPU_DOORBELL_PAGE_SIZE - 4, 7);
+	fake_platform_run(t->fp);
+	g_assert_cmphex(sh_rd32(t, 8), ==, 0xa2);
+
+	sh_settle(t, 10 * MS);
+	g_assert_cmphex(sh_rd32(t, 0), ==, 0xa0);
+	g_assert_cmphex(sh_rd32(t, 12), ==, 0xb1);
+	for (uint32_t i = 0; i < 3; i++)
+		g_assert_cmpuint(sh_state(t, i), ==, PVGPU_QUEUE_STATE_IDLE);
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
+	sh_free(t);
+}
+
+/*
+ * A doorbell write that is not at a dword boundary is a guest error and
+ * rings nothing: not the queue whose dword it falls in, not H2F.
+ */
+static void test_doorbell_unaligned(void)
+{
+	Sh *t = sh_slots(1, 4);
+	GArray *c = gpu_cmds_new();
+	struct pvgpu_msg_ping ping = { 0 };
+	uint32_t seq;
+
+	g_assert_cmpuint(sh_register_db(t, 0, COPY, PVGPU_DOORBELL_ID(2, 1)),
+			 ==, PVGPU_STATUS_OK);
+	store(c, 0, 0x55);
+	sh_submit(t, 0, c);
+	g_array_free(c, TRUE);
+	for (uint32_t off = 5; off < 8; off++) {
+		pvgpu_fw_doorbell(t->fw, 2, off, 1);
+		g_assert_true(fake_platform_has_error(t->fp, "unaligned"));
+		fake_platform_clear_errors(t->fp);
+	}
+	g_assert_cmpuint(t->fp->kicks_pending, ==, 0);
+	fake_platform_run(t->fp);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_IDLE);
+	g_assert_cmphex(sh_rd32(t, 0), ==, 0);
+
+	/* In group 0 it does not ring the H2F doorbell either. */
+	g_assert_true(fake_driver_send(&t->g->d, PVGPU_H2F_PING, &ping,
+				       sizeof(ping) / 4, &seq));
+	pvgpu_fw_doorbell(t->fw, PVGPU_DOORBELL_GROUP_KERNEL,
+			  PVGPU_DOORBELL_H2F + 2, 1);
+	g_assert_true(fake_platform_has_error(t->fp, "doorbell write at "
+					      "unaligned offset 0x2 of "
+					      "group 0"));
+	g_assert_cmpuint(t->fp->kicks_pending, ==, 0);
+	g_assert_false(sh_response(t, seq, NULL, NULL));
+
+	/* The aligned write at offset 4 of page 2 rings it. */
+	pvgpu_fw_doorbell(t->fw, 2, 4, 1);
+	fake_platform_run(t->fp);
+	g_assert_cmphex(sh_rd32(t, 0), ==, 0x55);
+	/* And the kernel's real doorbell gets the PING served. */
+	fake_driver_doorbell(&t->g->d);
+	g_assert_true(sh_response(t, seq, NULL, NULL));
+	sh_free(t);
+}
+
+/*
+ * A doorbell id no queue owns (an unused kernel doorbell, a dword of a
+ * process's page it has no queue on, the very last id, a freed one) is
+ * ignored: traced, no guest error, no firmware work.
+ */
+static void test_doorbell_unused(void)
+{
+	static const uint32_t unused[] = {
+		PVGPU_DOORBELL_ID(0, 2), PVGPU_DOORBELL_ID(0, 1023),
+		PVGPU_DOORBELL_ID(9, 0), PVGPU_DOORBELL_ID(9, 4),
+		PVGPU_DOORBELL_ID(1023, 1023),
+	};
+	Sh *t = sh_slots(1, 4);
+	const PvgpuFwStats *st = pvgpu_fw_stats(t->fw);
+	uint64_t rung;
+	GArray *c;
+
+	g_assert_cmpuint(sh_register_db(t, 0, COPY, PVGPU_DOORBELL_ID(0, 1)),
+			 ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_db(t, 1, COPY, PVGPU_DOORBELL_ID(9, 3)),
+			 ==, PVGPU_STATUS_OK);
+	c = gpu_cmds_new();
+	store(c, 0, 0x66);
+	sh_submit(t, 1, c);
+	g_array_free(c, TRUE);
+	t->fp->trace = g_string_new(NULL);
+	t->fp->kicks_pending = 0;
+	rung = st->doorbells;
+	for (size_t i = 0; i < G_N_ELEMENTS(unused); i++) {
+		char *line = g_strdup_printf("doorbell_unused %x 0",
+					     unused[i]);
+
+		sh_ring(t, unused[i]);
+		g_assert_nonnull(strstr(t->fp->trace->str, line));
+		g_free(line);
+	}
+	g_assert_cmpuint(st->doorbells - rung, ==, G_N_ELEMENTS(unused));
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
+	g_assert_cmpuint(t->fp->kicks_pending, ==, 0);
+	g_assert_cmpuint(sh_state(t, 1), ==, PVGPU_QUEUE_STATE_IDLE);
+
+	/* Deregistered: its doorbell is unused again. */
+	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_DEREGISTER, 0), ==,
+			 PVGPU_STATUS_OK);
+	t->fp->kicks_pending = 0;
+	sh_ring(t, PVGPU_DOORBELL_ID(0, 1));
+	g_assert_nonnull(strstr(t->fp->trace->str, "doorbell_unused 1 0"));
+	g_assert_cmpuint(t->fp->kicks_pending, ==, 0);
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
+
+	/* The owned dword between them still works. */
+	sh_doorbell(t, 1);
+	g_assert_cmphex(sh_rd32(t, 0), ==, 0x66);
 	sh_free(t);
 }
 
@@ -572,9 +737,11 @@ static void test_deregister(void)
 			 PVGPU_STATUS_ENOENT);
 	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_DEREGISTER, 0), ==,
 			 PVGPU_STATUS_ENOENT);
-	/* Its doorbell is free: ringing it is a guest error. */
-	pvgpu_fw_doorbell(t->fw, 1, 0, 1);
-	g_assert_true(fake_platform_has_error(t->fp, "has no queue bound"));
+	/* Its doorbell is free: ringing it is ignored, not an error. */
+	fake_platform_clear_errors(t->fp);
+	sh_ring(t, t->q[0].doorbell);
+	fake_platform_run(t->fp);
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
 	/* Id and doorbell can be used again. */
 	t->q[0].registered = false;
 	gpu_ring_set_start(&t->q[0].ring, 0);
@@ -1011,6 +1178,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/sched/wait", test_wait_yields);
 	g_test_add_func("/sched/doorbell/non-resident",
 			test_doorbell_nonresident);
+	g_test_add_func("/sched/doorbell/shared-page",
+			test_doorbell_shared_page);
+	g_test_add_func("/sched/doorbell/unaligned", test_doorbell_unaligned);
+	g_test_add_func("/sched/doorbell/unused", test_doorbell_unused);
 	g_test_add_func("/sched/suspend/resume", test_suspend_resume);
 	g_test_add_func("/sched/suspend/nopreempt", test_suspend_nopreempt);
 	g_test_add_func("/sched/deregister", test_deregister);

@@ -241,7 +241,15 @@ struct pvgpu_msg_tlb_invalidate {
  * u32s (byte offsets into the ring) so the driver can map them to the
  * process that owns a user-mode queue. The firmware writes @rptr_addr after
  * each ring command completes; the driver (or userspace) writes @wptr_addr
- * and then rings the queue's doorbell page.
+ * and then rings the queue's doorbell.
+ *
+ * @doorbell is a doorbell id (pvgpu_regs.h): PVGPU_DOORBELL_ID(group,
+ * index), the dword at byte index * 4 of doorbell page @group in BAR2.
+ * Valid: 1 .. caps.num_doorbells * PVGPU_DOORBELLS_PER_PAGE - 1 (id 0 is
+ * the H2F channel's), and not the doorbell of another registered queue.
+ * Kernel-managed queues use ids in group 0 (1 .. 1023); user-mode queues
+ * ids in their process's page (groups >= 1). Several queues may share a
+ * page, each with its own dword.
  */
 struct pvgpu_queue_desc {
 	__le32 engine_class;	/* PVGPU_ENGINE_CLASS_* */
@@ -250,7 +258,7 @@ struct pvgpu_queue_desc {
 	__le32 asid;		/* bound address space */
 	__le64 ring_va;		/* GPU VA, 4 KiB aligned */
 	__le32 ring_size;	/* bytes, power of two, 4 KiB .. 4 MiB */
-	__le32 doorbell;	/* doorbell page 1 .. num_doorbells - 1 */
+	__le32 doorbell;	/* doorbell id, PVGPU_DOORBELL_ID(); not 0 */
 	__le64 rptr_addr;	/* guest-physical, 4-byte aligned */
 	__le64 wptr_addr;	/* guest-physical, 4-byte aligned */
 	__le32 flags;		/* must be zero */
@@ -418,7 +426,7 @@ struct pvgpu_fw_caps {
 	__le32 page_sizes;	/* bit n set: pages of 2^n bytes supported */
 	__le32 num_priorities;	/* priority levels, the highest is realtime */
 	__le32 max_queues;	/* registered queues the firmware can hold */
-	__le32 num_doorbells;	/* doorbell pages, incl. the kernel's group 0 */
+	__le32 num_doorbells;	/* pages incl. group 0, 1024 doorbells each */
 	__le32 timeslice_default_us;
 	__le32 timeslice_min_us;
 	__le32 timeslice_max_us;

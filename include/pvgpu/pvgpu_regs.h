@@ -33,14 +33,40 @@
 
 /*
  * BAR2: doorbells. One 4 KiB page per doorbell group, so a page can be
- * mapped into exactly one process. Group 0 belongs to the kernel driver:
- * its first dword is the host-to-firmware channel doorbell.
+ * mapped into exactly one process; PVGPU_REG_DOORBELL_COUNT pages. A page
+ * holds PVGPU_DOORBELLS_PER_PAGE doorbells, one dword each: a 32-bit write
+ * of any value at byte offset index * 4 of page @group rings doorbell
+ *
+ *	id = group * PVGPU_DOORBELLS_PER_PAGE + index
+ *
+ * (ids 0 .. DOORBELL_COUNT * PVGPU_DOORBELLS_PER_PAGE - 1). A queue names
+ * its doorbell by id (pvgpu_queue_desc.doorbell). Group 0 belongs to the
+ * kernel driver: its index 0 is the host-to-firmware channel doorbell,
+ * indices 1 .. 1023 are doorbells of kernel-managed queues. Groups 1 ..
+ * DOORBELL_COUNT - 1 are for user-mode queues, one page per process.
  */
 #define PVGPU_BAR_DOORBELLS		2
 #define PVGPU_DOORBELL_PAGE_SIZE	0x1000
+#define PVGPU_DOORBELL_SIZE		4
+/* PVGPU_DOORBELL_PAGE_SIZE / PVGPU_DOORBELL_SIZE */
+#define PVGPU_DOORBELLS_PER_PAGE	1024
 #define PVGPU_DOORBELL_GROUP_KERNEL	0
 /* Offset inside group 0 of the firmware-channel doorbell. */
 #define PVGPU_DOORBELL_H2F		0x0
+/* Its doorbell id, which no queue may use. */
+#define PVGPU_DOORBELL_ID_H2F		0
+
+/* Doorbell id of dword @index (0 .. 1023) of doorbell page @group. */
+#define PVGPU_DOORBELL_ID(group, index) \
+	((group) * PVGPU_DOORBELLS_PER_PAGE + (index))
+/* The page (group) and the dword in it of doorbell @id. */
+#define PVGPU_DOORBELL_GROUP(id)	((id) / PVGPU_DOORBELLS_PER_PAGE)
+#define PVGPU_DOORBELL_INDEX(id)	((id) % PVGPU_DOORBELLS_PER_PAGE)
+/* Byte offset of doorbell @id inside its page. */
+#define PVGPU_DOORBELL_OFFSET(id) \
+	(PVGPU_DOORBELL_INDEX(id) * PVGPU_DOORBELL_SIZE)
+/* Byte offset of doorbell @id in BAR2 (its page's offset + the above). */
+#define PVGPU_DOORBELL_BAR_OFFSET(id)	((id) * PVGPU_DOORBELL_SIZE)
 
 /* --- Interface version ------------------------------------------------- */
 
@@ -61,7 +87,7 @@
 #define PVGPU_REG_HWCAPS		0x008
 #define   PVGPU_HWCAP_MSIX		(1u << 0)
 #define   PVGPU_HWCAP_PAGE_FAULTS	(1u << 1)
-/* RO: number of doorbell pages in BAR2. */
+/* RO: number of doorbell pages (groups) in BAR2, 1024 doorbells each. */
 #define PVGPU_REG_DOORBELL_COUNT	0x00c
 
 /* RO: pending interrupt causes, PVGPU_IRQ_*. */

@@ -7,6 +7,11 @@
  * rings, error paths (malformed messages, bad boot descriptors, bad access
  * sizes, DMA with bus mastering off), resets and property validation.
  *
+ * The queue tests do what a driver does with MMIO and guest memory only:
+ * GPU page tables, address spaces, queues with rptr/wptr words, commands
+ * in their rings, doorbells in BAR2, and completion through SIGNAL fences,
+ * F2H events and the MSI-X interrupt.
+ *
  * Built inside QEMU's tree by scripts/build-qemu.sh (tests/qtest/).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -51,7 +56,18 @@ typedef struct Pvgpu {
     uint64_t mem;               /* PG_COUNT pages, 4 KiB aligned */
     uint32_t next_seqno;
     uint32_t last_event_seqno;
+    GArray *stash;              /* TMsg: F2H messages taken, not yet used */
 } Pvgpu;
+
+/* An F2H message taken off the ring and kept for a test to look at. */
+typedef struct TMsg {
+    uint16_t opcode;
+    uint16_t kind;
+    uint32_t seqno;
+    uint32_t status;
+    uint32_t len;               /* payload bytes */
+    uint8_t payload[PVGPU_MSG_MAX_PAYLOAD_DW * 4];
+} TMsg;
 
 static uint64_t pg(Pvgpu *p, int page)
 {
@@ -141,6 +157,9 @@ static Pvgpu *pvgpu_start(const char *extra)
 
 static void pvgpu_stop(Pvgpu *p)
 {
+    if (p->stash) {
+        g_array_free(p->stash, true);
+    }
     qpci_msix_disable(p->dev);
     g_free(p->dev);
     qpci_free_pc(p->bus);
@@ -509,6 +528,41 @@ static void test_bad_access(void)
     g_assert_cmphex(rd(p, PVGPU_REG_ID), ==, PVGPU_ID_MAGIC);
     g_assert_cmphex(rd(p, PVGPU_REG_SCRATCH), ==, 0x11223344);
     pvgpu_stop(p);
+}
+
+/*
+ * The reserved half of the register area (0x1000..0x1fff, before the MSI-X
+ * table) is not a silent hole: accesses read 0, change nothing and are
+ * logged as guest errors like any unknown register.
+ */
+static void test_bar0_reserved(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-guest-errors-%d.log",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *extra = g_strdup_printf(" -d guest_errors -D %s", path);
+    g_autofree char *log = NULL;
+    Pvgpu *p;
+
+    unlink(path);
+    p = pvgpu_start(extra);
+    wr(p, PVGPU_REG_SCRATCH, 0x12345678);
+    g_assert_cmphex(rd(p, 0x1000), ==, 0);
+    wr(p, 0x1800, 0xdeadbeef);
+    g_assert_cmphex(rd(p, 0x1ffc), ==, 0);
+    g_assert_cmphex(rd(p, 0x1800), ==, 0);
+    g_assert_cmphex(rd(p, PVGPU_REG_SCRATCH), ==, 0x12345678);
+    g_assert_cmphex(rd(p, PVGPU_REG_ID), ==, PVGPU_ID_MAGIC);
+    pvgpu_stop(p);
+
+    g_assert_true(g_file_get_contents(path, &log, NULL, NULL));
+    unlink(path);
+    if (g_test_verbose()) {
+        g_test_message("guest errors: %s", log);
+    }
+    g_assert_nonnull(strstr(log, "BAR0 offset 0x1000"));
+    g_assert_nonnull(strstr(log, "0xdeadbeef to unknown register at BAR0 "
+                            "offset 0x1800"));
+    g_assert_nonnull(strstr(log, "BAR0 offset 0x1ffc"));
 }
 
 static void test_boot_caps(void)
@@ -1005,6 +1059,7 @@ static void test_migrate(void)
     struct pvgpu_msg_ping resp;
     const unsigned int batch = 100;
     unsigned int got = 0;
+    uint32_t h2f_head;
     int idle = 0;
 
     boot_ok(src);
@@ -1032,7 +1087,27 @@ static void test_migrate(void)
     wait_migration_done(src->qts);
     dst = pvgpu_incoming(src, uri);
     unlink(path);
-    /* The source was stopped, so the destination waits for 'cont'. */
+
+    /*
+     * The source was stopped, so the destination waits for 'cont'. Until
+     * then its firmware must not run, although post_load and doorbells ask
+     * for it: drain F2H and ring H2F, and nothing is served.
+     */
+    while (f2h_take(dst, &hdr, &resp, sizeof(resp))) {
+        g_assert_cmpuint(le16_to_cpu(hdr.kind), ==, PVGPU_MSG_KIND_RESPONSE);
+        g_assert_cmpuint(le32_to_cpu(hdr.seqno), ==, 4 + got);
+        g_assert_cmphex(le64_to_cpu(resp.cookie), ==, got);
+        got++;
+    }
+    g_assert_cmpuint(got, >, 0);
+    h2f_head = ring_ptr(dst, PG_H2F_DESC,
+                        offsetof(struct pvgpu_ring_desc, head));
+    ring_doorbell(dst);
+    qtest_clock_step(dst->qts, 1000 * 1000);
+    g_assert_false(f2h_take(dst, &hdr, &resp, sizeof(resp)));
+    g_assert_cmphex(ring_ptr(dst, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)), ==,
+                    h2f_head);
     qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
 
     g_assert_cmphex(rd(dst, PVGPU_REG_SCRATCH), ==, 0x600df00d);
@@ -1062,8 +1137,38 @@ static void test_migrate(void)
 /* --- Queues ------------------------------------------------------------ */
 
 /*
+ * Keep an F2H message for later (take_msg()). Events must come in seqno
+ * order without a gap: these tests never let F2H overflow.
+ */
+static void stash_msg(Pvgpu *p, const struct pvgpu_msg_hdr *hdr,
+                      const void *payload)
+{
+    TMsg m = {
+        .opcode = le16_to_cpu(hdr->opcode),
+        .kind = le16_to_cpu(hdr->kind),
+        .seqno = le32_to_cpu(hdr->seqno),
+        .status = le32_to_cpu(hdr->status),
+        .len = le16_to_cpu(hdr->len) * 4,
+    };
+
+    g_assert_cmpuint(m.len, <=, sizeof(m.payload));
+    memcpy(m.payload, payload, m.len);
+    if (m.kind == PVGPU_MSG_KIND_EVENT) {
+        g_assert_cmpuint(m.seqno, ==, p->last_event_seqno + 1);
+        p->last_event_seqno = m.seqno;
+    } else {
+        g_assert_cmpuint(m.kind, ==, PVGPU_MSG_KIND_RESPONSE);
+    }
+    if (!p->stash) {
+        p->stash = g_array_new(false, true, sizeof(TMsg));
+    }
+    g_array_append_val(p->stash, m);
+}
+
+/*
  * Send one request and wait for its response; returns its status. Events
- * met on the way are counted in @idle_events (QUEUE_IDLE) when non-NULL.
+ * met on the way are counted in @idle_events (QUEUE_IDLE) when non-NULL,
+ * and kept for take_msg().
  */
 static uint32_t request(Pvgpu *p, uint16_t opcode, const void *payload,
                         uint32_t len, void *resp, uint32_t resp_max,
@@ -1091,6 +1196,7 @@ static uint32_t request(Pvgpu *p, uint16_t opcode, const void *payload,
                 le16_to_cpu(hdr.opcode) == PVGPU_F2H_EVT_QUEUE_IDLE) {
                 (*idle_events)++;
             }
+            stash_msg(p, &hdr, buf);
             continue;
         }
         g_assert_cmphex(le16_to_cpu(hdr.opcode), ==, opcode);
@@ -1119,7 +1225,8 @@ enum { QP_ROOT, QP_L2, QP_L1, QP_L0, QP_RING, QP_DATA, QP_PTRS, QP_COUNT };
 #define Q_RING_VA       0x40000000ull
 #define Q_DATA_VA       (Q_RING_VA + PAGE)
 #define Q_ID            3
-#define Q_DOORBELL      1
+/* A doorbell id: dword 1 of the kernel's doorbell page. */
+#define Q_DOORBELL      PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, 1)
 
 static uint64_t qpg(uint64_t base, int page)
 {
@@ -1185,8 +1292,7 @@ static void queue_submit(Pvgpu *p, uint64_t base, uint32_t *tail,
         *tail = (*tail + 4) & (PAGE - 1);
     }
     mem_wr32(p, qpg(base, QP_PTRS) + 4, *tail);
-    qpci_io_writel(p->dev, p->bar2, Q_DOORBELL * PVGPU_DOORBELL_PAGE_SIZE,
-                   1);
+    qpci_io_writel(p->dev, p->bar2, PVGPU_DOORBELL_BAR_OFFSET(Q_DOORBELL), 1);
 }
 
 /*
@@ -1313,6 +1419,884 @@ static void test_migrate_mismatch(void)
 }
 
 /*
+ * A stream whose firmware state is inconsistent (FW_STATUS out of range) is
+ * refused by post_load: the destination exits, reporting a migration error
+ * on stderr, and the refusal is not (also) logged as a guest error.
+ */
+static void test_migrate_corrupt(void)
+{
+    static const uint8_t magic[4] = { 0xfe, 0xed, 0xc0, 0xde };
+    Pvgpu *src = pvgpu_start(NULL);
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-bad-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *logpath = g_strdup_printf("%s.log", path);
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    g_autofree char *stream = NULL;
+    g_autofree char *log = NULL;
+    g_autoptr(GError) err = NULL;
+    QTestState *dst;
+    uint8_t *at = NULL;
+    gsize len;
+
+    boot_ok(src);
+    /* vmstate_pvgpu_fw: ..., fw_status, fw_error, scratch (big-endian). */
+    wr(src, PVGPU_REG_SCRATCH, 0xfeedc0de);
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+
+    g_assert_true(g_file_get_contents(path, &stream, &len, NULL));
+    for (gsize i = 12; i + 4 <= len; i++) {
+        if (!memcmp(stream + i, magic, 4)) {
+            g_assert_null(at);
+            at = (uint8_t *)stream + i - 8;
+        }
+    }
+    g_assert_nonnull(at);
+    g_assert_cmphex(ldl_be_p(at), ==, PVGPU_FW_STATE_RUNNING);
+    stl_be_p(at, PVGPU_FW_STATE_HALTED + 5);
+    g_assert_true(g_file_set_contents(path, stream, len, &err));
+
+    unlink(logpath);
+    dst = qtest_initf("-machine q35 -nodefaults -bios qboot.rom "
+                      "-device pvgpu -incoming defer "
+                      "-d guest_errors -D %s", logpath);
+    qtest_set_expected_status(dst, EXIT_FAILURE);
+    qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", uri);
+    qtest_wait_qemu(dst);
+    qtest_quit(dst);
+    unlink(path);
+    if (g_file_get_contents(logpath, &log, NULL, NULL)) {
+        g_assert_null(strstr(log, "rejected"));
+    }
+    unlink(logpath);
+    pvgpu_stop(src);
+}
+
+/* --- Queues end to end --------------------------------------------------- */
+
+/*
+ * GPU memory of the end-to-end queue tests: one 4 KiB page each, page i at
+ * guest-physical g->base + i * PAGE and, where mapped, at GPU VA
+ * G_VA + i * PAGE. G_VA is 2 MiB aligned and everything fits in one
+ * level-0 table. GP_HOLE follows GP_FILL so that a FILL can run from a
+ * mapped page into it; it is left unmapped (the fault tests). GP_PTRS holds
+ * the queues' rptr/wptr words and descriptors: guest-physical, not mapped.
+ */
+enum {
+    GP_ROOT, GP_L2, GP_L1, GP_L0,
+    GP_RING0, GP_RING1, GP_RING2, GP_BATCH, GP_ARGS,
+    GP_SRC, GP_DST, GP_FILL, GP_HOLE, GP_A, GP_B, GP_C, GP_C2, GP_FENCE,
+    GP_PTRS, GP_COUNT
+};
+#define GP_FIRST_MAPPED GP_RING0
+#define G_VA            0x00007f1234400000ull
+#define G_QUEUES        (GP_BATCH - GP_RING0)   /* one per ring page */
+#define E2E_POLLS       200     /* x 10 us: "nothing happens" checks */
+
+typedef struct Gpu {
+    Pvgpu *p;
+    uint64_t base;
+    uint32_t asid;
+} Gpu;
+
+/* A queue as the test driver knows it. */
+typedef struct TQueue {
+    uint32_t id;
+    uint32_t doorbell;          /* doorbell id */
+    int ring;                   /* GP_RING* */
+    uint32_t wptr;              /* the driver's copy */
+} TQueue;
+
+static uint64_t gpa(Gpu *g, int page)
+{
+    return g->base + (uint64_t)page * PAGE;
+}
+
+static uint64_t gva(int page)
+{
+    return G_VA + (uint64_t)page * PAGE;
+}
+
+static void gpu_map(Gpu *g, int page)
+{
+    qtest_writeq(g->p->qts, gpa(g, GP_L0) + 8 * PVGPU_PT_INDEX(gva(page), 0),
+                 gpa(g, page) | PVGPU_PTE_VALID | PVGPU_PTE_WRITABLE);
+}
+
+/*
+ * Four-level page tables (48-bit VA, docs/page-tables.rst) mapping every
+ * page from GP_FIRST_MAPPED on but GP_HOLE and GP_PTRS, bound as @asid
+ * with @flags (PVGPU_AS_*).
+ */
+static Gpu gpu_setup(Pvgpu *p, uint32_t asid, uint32_t flags)
+{
+    Gpu g = { .p = p, .asid = asid };
+    struct pvgpu_msg_as_bind bind = {
+        .asid = cpu_to_le32(asid),
+        .flags = cpu_to_le32(flags),
+    };
+
+    g.base = QEMU_ALIGN_UP(guest_alloc(&p->alloc, (GP_COUNT + 1) * PAGE),
+                           PAGE);
+    qtest_memset(p->qts, g.base, 0, GP_COUNT * PAGE);
+    g_assert_cmpuint(PVGPU_PT_INDEX(gva(0), 0), ==, 0);
+    qtest_writeq(p->qts, gpa(&g, GP_ROOT) + 8 * PVGPU_PT_INDEX(G_VA, 3),
+                 gpa(&g, GP_L2) | PVGPU_PTE_VALID);
+    qtest_writeq(p->qts, gpa(&g, GP_L2) + 8 * PVGPU_PT_INDEX(G_VA, 2),
+                 gpa(&g, GP_L1) | PVGPU_PTE_VALID);
+    qtest_writeq(p->qts, gpa(&g, GP_L1) + 8 * PVGPU_PT_INDEX(G_VA, 1),
+                 gpa(&g, GP_L0) | PVGPU_PTE_VALID);
+    for (int i = GP_FIRST_MAPPED; i < GP_PTRS; i++) {
+        if (i != GP_HOLE) {
+            gpu_map(&g, i);
+        }
+    }
+    bind.pt_root = cpu_to_le64(gpa(&g, GP_ROOT));
+    g_assert_cmpuint(request(p, PVGPU_H2F_AS_BIND, &bind, sizeof(bind),
+                             NULL, 0, NULL), ==, PVGPU_STATUS_OK);
+    return g;
+}
+
+/* The queue's rptr and wptr words and its descriptor, in GP_PTRS. */
+static uint64_t tq_rptr_pa(Gpu *g, const TQueue *q)
+{
+    return gpa(g, GP_PTRS) + 16 * (q->ring - GP_RING0);
+}
+
+static uint64_t tq_wptr_pa(Gpu *g, const TQueue *q)
+{
+    return tq_rptr_pa(g, q) + 4;
+}
+
+static uint64_t tq_desc_pa(Gpu *g, const TQueue *q)
+{
+    return gpa(g, GP_PTRS) + 0x800 + 64 * (q->ring - GP_RING0);
+}
+
+static TQueue tq_register(Gpu *g, uint32_t id, uint32_t engine_class,
+                          int ring, uint32_t doorbell)
+{
+    TQueue q = { .id = id, .doorbell = doorbell, .ring = ring };
+    struct pvgpu_queue_desc d = {
+        .engine_class = cpu_to_le32(engine_class),
+        .priority = cpu_to_le32(1),
+        .asid = cpu_to_le32(g->asid),
+        .ring_va = cpu_to_le64(gva(ring)),
+        .ring_size = cpu_to_le32(PAGE),
+        .doorbell = cpu_to_le32(doorbell),
+    };
+    struct pvgpu_msg_queue_register m = {
+        .queue_id = cpu_to_le32(id),
+        .desc_addr = cpu_to_le64(tq_desc_pa(g, &q)),
+    };
+
+    g_assert_cmpint(ring, >=, GP_RING0);
+    g_assert_cmpint(ring, <, GP_RING0 + G_QUEUES);
+    d.rptr_addr = cpu_to_le64(tq_rptr_pa(g, &q));
+    d.wptr_addr = cpu_to_le64(tq_wptr_pa(g, &q));
+    mem_wr32(g->p, tq_rptr_pa(g, &q), 0);
+    mem_wr32(g->p, tq_wptr_pa(g, &q), 0);
+    qtest_memwrite(g->p->qts, tq_desc_pa(g, &q), &d, sizeof(d));
+    g_assert_cmpuint(request(g->p, PVGPU_H2F_QUEUE_REGISTER, &m, sizeof(m),
+                             NULL, 0, NULL), ==, PVGPU_STATUS_OK);
+    return q;
+}
+
+/* Ring the queue's doorbell: a 32-bit write at its dword of BAR2. */
+static void tq_doorbell(Gpu *g, const TQueue *q)
+{
+    uint64_t off = (uint64_t)PVGPU_DOORBELL_GROUP(q->doorbell) *
+                   PVGPU_DOORBELL_PAGE_SIZE +
+                   PVGPU_DOORBELL_OFFSET(q->doorbell);
+
+    g_assert_cmphex(off, ==, PVGPU_DOORBELL_BAR_OFFSET(q->doorbell));
+    g_assert_cmphex(off + 4, <=, g->p->bar2_size);
+    qpci_io_writel(g->p->dev, g->p->bar2, off, 1);
+}
+
+/* Write commands at the queue's wptr (wrapping), publish wptr; no doorbell. */
+static void tq_write(Gpu *g, TQueue *q, const uint32_t *dw, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        mem_wr32(g->p, gpa(g, q->ring) + q->wptr, dw[i]);
+        q->wptr = (q->wptr + 4) & (PAGE - 1);
+    }
+    mem_wr32(g->p, tq_wptr_pa(g, q), q->wptr);
+}
+
+static void tq_submit(Gpu *g, TQueue *q, const uint32_t *dw, unsigned int n)
+{
+    tq_write(g, q, dw, n);
+    tq_doorbell(g, q);
+}
+
+static struct pvgpu_msg_queue_state tq_query(Gpu *g, const TQueue *q)
+{
+    return query_queue(g->p, q->id);
+}
+
+/* --- Command building -------------------------------------------------- */
+
+typedef struct Cmds {
+    uint32_t dw[128];
+    unsigned int n;
+} Cmds;
+
+static void c_dw(Cmds *c, uint32_t v)
+{
+    g_assert_cmpuint(c->n, <, G_N_ELEMENTS(c->dw));
+    c->dw[c->n++] = v;
+}
+
+static void c_u64(Cmds *c, uint64_t v)
+{
+    c_dw(c, (uint32_t)v);
+    c_dw(c, v >> 32);
+}
+
+static void c_store32(Cmds *c, uint64_t va, uint32_t v)
+{
+    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32));
+    c_u64(c, va);
+    c_dw(c, v);
+}
+
+static void c_copy(Cmds *c, uint64_t src, uint64_t dst, uint64_t size)
+{
+    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_COPY, 0, PVGPU_CMD_LEN_COPY));
+    c_u64(c, src);
+    c_u64(c, dst);
+    c_u64(c, size);
+}
+
+static void c_fill(Cmds *c, uint64_t dst, uint64_t size, uint32_t pattern)
+{
+    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_FILL, 0, PVGPU_CMD_LEN_FILL));
+    c_u64(c, dst);
+    c_u64(c, size);
+    c_dw(c, pattern);
+}
+
+static void c_signal(Cmds *c, uint64_t va, uint64_t v, uint32_t flags)
+{
+    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_SIGNAL, flags, PVGPU_CMD_LEN_SIGNAL));
+    c_u64(c, va);
+    c_u64(c, v);
+}
+
+static void c_dispatch(Cmds *c, uint32_t kernel, uint64_t args)
+{
+    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_DISPATCH, 0, PVGPU_CMD_LEN_DISPATCH));
+    c_dw(c, kernel);
+    c_u64(c, args);
+}
+
+static void c_batch_call(Cmds *c, uint64_t va)
+{
+    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_BATCH_CALL, 0, PVGPU_CMD_LEN_BATCH_CALL));
+    c_u64(c, va);
+}
+
+static void c_batch_return(Cmds *c)
+{
+    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_BATCH_RETURN, 0,
+                          PVGPU_CMD_LEN_BATCH_RETURN));
+}
+
+/* --- Completion: events and the interrupt ------------------------------ */
+
+/* Take every F2H message into the stash. */
+static void f2h_drain(Pvgpu *p)
+{
+    struct pvgpu_msg_hdr hdr;
+    uint8_t buf[PVGPU_MSG_MAX_PAYLOAD_DW * 4];
+
+    while (f2h_take(p, &hdr, buf, sizeof(buf))) {
+        stash_msg(p, &hdr, buf);
+    }
+}
+
+/*
+ * Take the first kept message of @kind and @opcode; for events, of queue
+ * @qid (their first payload dword). Its payload goes to @payload (exactly
+ * @len bytes). False if there is none.
+ */
+static bool take_msg(Pvgpu *p, uint16_t kind, uint16_t opcode, uint32_t qid,
+                     void *payload, uint32_t len, TMsg *out)
+{
+    for (guint i = 0; p->stash && i < p->stash->len; i++) {
+        TMsg *m = &g_array_index(p->stash, TMsg, i);
+        uint32_t id;
+
+        if (m->kind != kind || m->opcode != opcode) {
+            continue;
+        }
+        if (kind == PVGPU_MSG_KIND_EVENT) {
+            g_assert_cmpuint(m->len, >=, 4);
+            memcpy(&id, m->payload, 4);
+            if (le32_to_cpu(id) != qid) {
+                continue;
+            }
+        }
+        g_assert_cmpuint(m->len, ==, len);
+        memcpy(payload, m->payload, len);
+        if (out) {
+            *out = *m;
+        }
+        g_array_remove_index(p->stash, i);
+        return true;
+    }
+    return false;
+}
+
+/*
+ * Start of a submission: no interrupt pending, nothing on F2H (kept for
+ * later). Whatever the firmware writes to F2H from now on signals MSI-X.
+ */
+static void irq_quiesce(Pvgpu *p)
+{
+    mem_wr32(p, p->msi_addr, 0);
+    wr(p, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+    f2h_drain(p);
+}
+
+/*
+ * Wait as an interrupt-driven driver does for event @opcode of queue @qid:
+ * for each MSI-X message, acknowledge IRQ_STATUS, then drain F2H. Call
+ * irq_quiesce() before the submission, so the event can only have come
+ * with an interrupt. Bounded: wait_irq() gives up after WAIT_ITERS steps
+ * (2 ms of virtual time).
+ */
+static void wait_event(Pvgpu *p, uint16_t opcode, uint32_t qid,
+                       void *payload, uint32_t len)
+{
+    for (int n = 0; n < 100; n++) {
+        if (take_msg(p, PVGPU_MSG_KIND_EVENT, opcode, qid, payload, len,
+                     NULL)) {
+            return;
+        }
+        /*
+         * An interrupt may find nothing new (its messages were drained
+         * after an earlier one): a driver takes that in its stride.
+         */
+        wait_irq(p);
+        f2h_drain(p);
+    }
+    g_assert_not_reached();
+}
+
+/* The SIGNAL event of @q: @va got @value. */
+static void wait_signal(Gpu *g, const TQueue *q, uint64_t va, uint64_t value)
+{
+    struct pvgpu_evt_queue_signal evt;
+
+    wait_event(g->p, PVGPU_F2H_EVT_QUEUE_SIGNAL, q->id, &evt, sizeof(evt));
+    g_assert_cmpuint(le32_to_cpu(evt.reserved), ==, 0);
+    g_assert_cmphex(le64_to_cpu(evt.addr), ==, va);
+    g_assert_cmphex(le64_to_cpu(evt.value), ==, value);
+}
+
+/* The IDLE event of @q: it caught up with the wptr it was given. */
+static void wait_idle(Gpu *g, const TQueue *q)
+{
+    struct pvgpu_evt_queue_idle evt;
+    struct pvgpu_msg_queue_state st;
+
+    wait_event(g->p, PVGPU_F2H_EVT_QUEUE_IDLE, q->id, &evt, sizeof(evt));
+    g_assert_cmphex(le32_to_cpu(evt.rptr), ==, q->wptr);
+    g_assert_cmphex(mem_rd32(g->p, tq_rptr_pa(g, q)), ==, q->wptr);
+    st = tq_query(g, q);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_IDLE);
+    g_assert_cmphex(le32_to_cpu(st.rptr), ==, q->wptr);
+}
+
+/* The QUEUE_ERROR event of @q; the queue is in ERROR. */
+static struct pvgpu_evt_queue_error wait_queue_error(Gpu *g, const TQueue *q,
+                                                     uint32_t error)
+{
+    struct pvgpu_evt_queue_error evt;
+    struct pvgpu_msg_queue_state st;
+
+    wait_event(g->p, PVGPU_F2H_EVT_QUEUE_ERROR, q->id, &evt, sizeof(evt));
+    g_assert_cmpuint(le32_to_cpu(evt.error), ==, error);
+    g_assert_cmpuint(le32_to_cpu(evt.guilty), ==, 1);
+    g_assert_cmpuint(le32_to_cpu(evt.asid), ==, g->asid);
+    g_assert_cmpuint(le32_to_cpu(evt.reserved), ==, 0);
+    st = tq_query(g, q);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_ERROR);
+    return evt;
+}
+
+/* Let the device run a while (virtual time); for "nothing happens". */
+static void idle_steps(Pvgpu *p)
+{
+    for (int i = 0; i < E2E_POLLS; i++) {
+        qtest_clock_step(p->qts, 10 * 1000);
+    }
+}
+
+/* --- The tests ------------------------------------------------------------ */
+
+/*
+ * A copy queue (STORE32, COPY, FILL, a batch buffer, SIGNAL) on a doorbell
+ * of the kernel's page and a compute queue (DISPATCH VECTOR_ADD_U32,
+ * SIGNAL_32) on a user page: fences in memory, SIGNAL events with MSI-X,
+ * the data, rptr and the idle events.
+ */
+static void test_queue_submit(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    Gpu g;
+    TQueue cq, kq;
+    Cmds cc = { .n = 0 }, kc = { .n = 0 }, batch = { .n = 0 };
+    struct pvgpu_kargs_vector_add args;
+    const uint32_t n = 1024;
+    const uint64_t c_va = gva(GP_C) + 0x800;     /* straddles GP_C2 */
+    uint8_t src[PAGE], buf[PAGE];
+    uint32_t a[1024], b[1024], c[1024];
+    struct pvgpu_msg_queue_state st;
+
+    boot_ok(p);
+    g = gpu_setup(p, 1, 0);
+    cq = tq_register(&g, 7, PVGPU_ENGINE_CLASS_COPY, GP_RING0,
+                     PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, 1));
+    kq = tq_register(&g, 8, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING1,
+                     PVGPU_DOORBELL_ID(3, 0));
+
+    /* Data the CPU provides. */
+    for (int i = 0; i < PAGE; i++) {
+        src[i] = i * 7 + 3;
+    }
+    qtest_memwrite(p->qts, gpa(&g, GP_SRC), src, sizeof(src));
+    for (uint32_t i = 0; i < n; i++) {
+        a[i] = i * 0x01010101u;
+        b[i] = 0xfffff000u + i * 3;
+    }
+    qtest_memwrite(p->qts, gpa(&g, GP_A), a, sizeof(a));
+    qtest_memwrite(p->qts, gpa(&g, GP_B), b, sizeof(b));
+    args = (struct pvgpu_kargs_vector_add) {
+        .a = cpu_to_le64(gva(GP_A)),
+        .b = cpu_to_le64(gva(GP_B)),
+        .c = cpu_to_le64(c_va),
+        .n = cpu_to_le64(n),
+    };
+    qtest_memwrite(p->qts, gpa(&g, GP_ARGS), &args, sizeof(args));
+
+    /* A batch buffer the copy queue calls. */
+    c_store32(&batch, gva(GP_FENCE) + 16, 0xba7c4);
+    c_batch_return(&batch);
+    qtest_memwrite(p->qts, gpa(&g, GP_BATCH), batch.dw, batch.n * 4);
+
+    c_store32(&cc, gva(GP_FENCE) + 8, 0x5700e32);
+    c_copy(&cc, gva(GP_SRC) + 0x10, gva(GP_DST) + 3, PAGE - 0x10);
+    c_fill(&cc, gva(GP_FILL), PAGE, 0xa5a55a5a);
+    c_batch_call(&cc, gva(GP_BATCH));
+    c_signal(&cc, gva(GP_FENCE), 0x1122334455667788ull, PVGPU_CMD_SIGNAL_IRQ);
+
+    c_dispatch(&kc, PVGPU_KERNEL_VECTOR_ADD_U32, gva(GP_ARGS));
+    c_signal(&kc, gva(GP_FENCE) + 0x40, 0xabcdef0012345678ull,
+             PVGPU_CMD_SIGNAL_IRQ | PVGPU_CMD_SIGNAL_32);
+
+    irq_quiesce(p);
+    tq_submit(&g, &cq, cc.dw, cc.n);
+    tq_submit(&g, &kq, kc.dw, kc.n);
+
+    wait_signal(&g, &cq, gva(GP_FENCE), 0x1122334455667788ull);
+    g_assert_cmphex(qtest_readq(p->qts, gpa(&g, GP_FENCE)), ==,
+                    0x1122334455667788ull);
+    wait_signal(&g, &kq, gva(GP_FENCE) + 0x40, 0x12345678);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x40), ==, 0x12345678);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x44), ==, 0);
+
+    /* Everything before a SIGNAL completed before it. */
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 8), ==, 0x5700e32);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 16), ==, 0xba7c4);
+    qtest_memread(p->qts, gpa(&g, GP_DST), buf, sizeof(buf));
+    g_assert_cmpuint(buf[0] | buf[1] | buf[2], ==, 0);
+    g_assert_cmpmem(buf + 3, PAGE - 0x10, src + 0x10, PAGE - 0x10);
+    for (int i = 3 + PAGE - 0x10; i < PAGE; i++) {
+        g_assert_cmpuint(buf[i], ==, 0);
+    }
+    for (int i = 0; i < PAGE; i += 4) {
+        g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FILL) + i), ==, 0xa5a55a5a);
+    }
+    qtest_memread(p->qts, gpa(&g, GP_C) + 0x800, c, sizeof(c));
+    for (uint32_t i = 0; i < n; i++) {
+        g_assert_cmphex(le32_to_cpu(c[i]), ==, a[i] + b[i]);
+    }
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_C)), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_C2) + 0x800), ==, 0);
+
+    /* Both queues consumed their rings and went idle. */
+    wait_idle(&g, &cq);
+    wait_idle(&g, &kq);
+    st = tq_query(&g, &cq);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 7);
+    st = tq_query(&g, &kq);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 2);
+
+    /* More work through the same doorbell. */
+    cc.n = 0;
+    c_store32(&cc, gva(GP_FENCE) + 24, 0x2222);
+    c_signal(&cc, gva(GP_FENCE), 2, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &cq, cc.dw, cc.n);
+    wait_signal(&g, &cq, gva(GP_FENCE), 2);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 24), ==, 0x2222);
+    wait_idle(&g, &cq);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    pvgpu_stop(p);
+}
+
+/*
+ * Malformed commands stop their queue with QUEUE_ERROR ILLEGAL_CMD naming
+ * the command; the commands before it ran, the ones after it do not, and
+ * the device keeps serving other queues and the message channel.
+ */
+static void test_queue_illegal_cmd(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    Gpu g;
+    TQueue bad, bad_len, good;
+    Cmds c = { .n = 0 };
+    struct pvgpu_evt_queue_error evt;
+    uint32_t hdr;
+
+    boot_ok(p);
+    g = gpu_setup(p, 2, 0);
+    bad = tq_register(&g, 1, PVGPU_ENGINE_CLASS_COPY, GP_RING0,
+                      PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, 2));
+    bad_len = tq_register(&g, 2, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING1,
+                          PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, 3));
+    good = tq_register(&g, 3, PVGPU_ENGINE_CLASS_COPY, GP_RING2,
+                       PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, 4));
+
+    /* An unknown opcode after a good command. */
+    hdr = PVGPU_CMD_HDR(0x7f, 0, 1);
+    c_store32(&c, gva(GP_FENCE) + 0x80, 1);
+    c_dw(&c, hdr);
+    c_store32(&c, gva(GP_FENCE) + 0x84, 2);
+    irq_quiesce(p);
+    tq_submit(&g, &bad, c.dw, c.n);
+    evt = wait_queue_error(&g, &bad, PVGPU_QUEUE_ERR_ILLEGAL_CMD);
+    g_assert_cmpuint(le32_to_cpu(evt.engine_class), ==,
+                     PVGPU_ENGINE_CLASS_COPY);
+    g_assert_cmphex(le64_to_cpu(evt.cmd_va), ==, gva(GP_RING0) + 16);
+    g_assert_cmphex(le32_to_cpu(evt.cmd_dw0), ==, hdr);
+    g_assert_cmphex(le32_to_cpu(evt.rptr), ==, 16);
+    g_assert_cmphex(mem_rd32(p, tq_rptr_pa(&g, &bad)), ==, 16);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x80), ==, 1);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x84), ==, 0);
+
+    /* A known command with the wrong length. */
+    c.n = 0;
+    hdr = PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32 + 1);
+    c_dw(&c, hdr);
+    c_u64(&c, gva(GP_FENCE) + 0x88);
+    c_dw(&c, 3);
+    c_dw(&c, 0);
+    irq_quiesce(p);
+    tq_submit(&g, &bad_len, c.dw, c.n);
+    evt = wait_queue_error(&g, &bad_len, PVGPU_QUEUE_ERR_ILLEGAL_CMD);
+    g_assert_cmpuint(le32_to_cpu(evt.engine_class), ==,
+                     PVGPU_ENGINE_CLASS_COMPUTE);
+    g_assert_cmphex(le64_to_cpu(evt.cmd_va), ==, gva(GP_RING1));
+    g_assert_cmphex(le32_to_cpu(evt.cmd_dw0), ==, hdr);
+    g_assert_cmphex(le32_to_cpu(evt.rptr), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x88), ==, 0);
+
+    /* A stopped queue ignores its doorbell. */
+    irq_quiesce(p);
+    tq_doorbell(&g, &bad);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x84), ==, 0);
+
+    /* Another queue still works, and so does the channel. */
+    c.n = 0;
+    c_store32(&c, gva(GP_FENCE) + 0x8c, 4);
+    c_signal(&c, gva(GP_FENCE), 5, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &good, c.dw, c.n);
+    wait_signal(&g, &good, gva(GP_FENCE), 5);
+    g_assert_cmphex(qtest_readq(p->qts, gpa(&g, GP_FENCE)), ==, 5);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x8c), ==, 4);
+    wait_idle(&g, &good);
+    g_assert_cmpuint(le32_to_cpu(tq_query(&g, &bad).state), ==,
+                     PVGPU_QUEUE_STATE_ERROR);
+    ping_batch(p, 2, 0x1111);
+    pvgpu_stop(p);
+}
+
+/*
+ * On an address space without recoverable faults, an access to an unmapped
+ * VA stops the queue with QUEUE_ERROR PAGE_FAULT and the fault's details:
+ * a write (STORE32) and a read (COPY source).
+ */
+static void test_queue_fatal_fault(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    Gpu g;
+    TQueue wq, rq, ok;
+    Cmds c = { .n = 0 };
+    struct pvgpu_evt_queue_error evt;
+
+    boot_ok(p);
+    g = gpu_setup(p, 3, 0);
+    wq = tq_register(&g, 20, PVGPU_ENGINE_CLASS_COPY, GP_RING0,
+                     PVGPU_DOORBELL_ID(1, 0));
+    rq = tq_register(&g, 21, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING1,
+                     PVGPU_DOORBELL_ID(1, 1));
+    ok = tq_register(&g, 22, PVGPU_ENGINE_CLASS_COPY, GP_RING2,
+                     PVGPU_DOORBELL_ID(1, 2));
+
+    c_store32(&c, gva(GP_FENCE), 1);
+    c_store32(&c, gva(GP_HOLE) + 0x24, 2);
+    c_signal(&c, gva(GP_FENCE) + 8, 3, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &wq, c.dw, c.n);
+    evt = wait_queue_error(&g, &wq, PVGPU_QUEUE_ERR_PAGE_FAULT);
+    g_assert_cmphex(le64_to_cpu(evt.fault_va), ==, gva(GP_HOLE) + 0x24);
+    g_assert_cmpuint(le32_to_cpu(evt.fault_access), ==, PVGPU_ACCESS_WRITE);
+    g_assert_cmpuint(le32_to_cpu(evt.fault_reason), ==,
+                     PVGPU_FAULT_NOT_PRESENT);
+    g_assert_cmphex(le64_to_cpu(evt.cmd_va), ==, gva(GP_RING0) + 16);
+    g_assert_cmphex(le32_to_cpu(evt.cmd_dw0), ==,
+                    PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0,
+                                  PVGPU_CMD_LEN_STORE32));
+    g_assert_cmphex(le32_to_cpu(evt.rptr), ==, 16);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE)), ==, 1);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_HOLE) + 0x24), ==, 0);
+    g_assert_cmphex(qtest_readq(p->qts, gpa(&g, GP_FENCE) + 8), ==, 0);
+
+    /* A read: the first byte of the source that is not mapped. */
+    c.n = 0;
+    c_copy(&c, gva(GP_HOLE) - 0x100, gva(GP_DST), 0x200);
+    irq_quiesce(p);
+    tq_submit(&g, &rq, c.dw, c.n);
+    evt = wait_queue_error(&g, &rq, PVGPU_QUEUE_ERR_PAGE_FAULT);
+    g_assert_cmphex(le64_to_cpu(evt.fault_va), ==, gva(GP_HOLE));
+    g_assert_cmpuint(le32_to_cpu(evt.fault_access), ==, PVGPU_ACCESS_READ);
+    g_assert_cmpuint(le32_to_cpu(evt.fault_reason), ==,
+                     PVGPU_FAULT_NOT_PRESENT);
+    g_assert_cmphex(le64_to_cpu(evt.cmd_va), ==, gva(GP_RING1));
+    g_assert_cmpuint(le32_to_cpu(evt.engine_class), ==,
+                     PVGPU_ENGINE_CLASS_COMPUTE);
+
+    /* The device carries on. */
+    c.n = 0;
+    c_signal(&c, gva(GP_FENCE) + 8, 4, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &ok, c.dw, c.n);
+    wait_signal(&g, &ok, gva(GP_FENCE) + 8, 4);
+    wait_idle(&g, &ok);
+    pvgpu_stop(p);
+}
+
+/*
+ * On a faultable address space a FILL that runs into an unmapped page
+ * stalls the queue (EVT_PAGE_FAULT) after the page before it was filled;
+ * the driver maps the page, invalidates the TLB and answers RETRY, and the
+ * FILL completes from where it stopped, followed by the rest of the ring.
+ */
+static void test_queue_fault_retry(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    Gpu g;
+    TQueue q, other;
+    Cmds c = { .n = 0 };
+    struct pvgpu_evt_page_fault evt;
+    struct pvgpu_msg_tlb_invalidate inv = {
+        .asid = cpu_to_le32(4),
+        .va = cpu_to_le64(gva(GP_HOLE)),
+        .size = cpu_to_le64(PAGE),
+    };
+    struct pvgpu_msg_fault_reply reply = {
+        .queue_id = cpu_to_le32(30),
+        .action = cpu_to_le32(PVGPU_FAULT_REPLY_RETRY),
+    };
+    struct pvgpu_msg_queue_state st;
+
+    boot_ok(p);
+    g = gpu_setup(p, 4, PVGPU_AS_FAULTABLE);
+    q = tq_register(&g, 30, PVGPU_ENGINE_CLASS_COPY, GP_RING0,
+                    PVGPU_DOORBELL_ID(2, 5));
+    other = tq_register(&g, 31, PVGPU_ENGINE_CLASS_COPY, GP_RING1,
+                        PVGPU_DOORBELL_ID(2, 6));
+
+    c_fill(&c, gva(GP_FILL), 2 * PAGE, 0x600dfa11);
+    c_signal(&c, gva(GP_FENCE), 9, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &q, c.dw, c.n);
+    wait_event(p, PVGPU_F2H_EVT_PAGE_FAULT, q.id, &evt, sizeof(evt));
+    g_assert_cmpuint(le32_to_cpu(evt.fault_seqno), ==, 1);
+    g_assert_cmphex(le64_to_cpu(evt.va), ==, gva(GP_HOLE));
+    g_assert_cmpuint(le32_to_cpu(evt.access), ==, PVGPU_ACCESS_WRITE);
+    g_assert_cmpuint(le32_to_cpu(evt.reason), ==, PVGPU_FAULT_NOT_PRESENT);
+    g_assert_cmpuint(le32_to_cpu(evt.asid), ==, 4);
+    g_assert_cmpuint(le32_to_cpu(evt.engine_class), ==,
+                     PVGPU_ENGINE_CLASS_COPY);
+    st = tq_query(&g, &q);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_FAULTED);
+    g_assert_cmphex(le32_to_cpu(st.rptr), ==, 0);
+    /* The chunk before the fault is done; nothing was written after it. */
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FILL)), ==, 0x600dfa11);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FILL) + PAGE - 4), ==, 0x600dfa11);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_HOLE)), ==, 0);
+    g_assert_cmphex(qtest_readq(p->qts, gpa(&g, GP_FENCE)), ==, 0);
+
+    /* Only the faulting queue stalls. */
+    c.n = 0;
+    c_signal(&c, gva(GP_FENCE) + 8, 10, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &other, c.dw, c.n);
+    wait_signal(&g, &other, gva(GP_FENCE) + 8, 10);
+
+    /* Map the page, invalidate, RETRY. */
+    gpu_map(&g, GP_HOLE);
+    g_assert_cmpuint(request(p, PVGPU_H2F_TLB_INVALIDATE, &inv, sizeof(inv),
+                             NULL, 0, NULL), ==, PVGPU_STATUS_OK);
+    irq_quiesce(p);
+    reply.fault_seqno = evt.fault_seqno;
+    g_assert_cmpuint(request(p, PVGPU_H2F_PAGE_FAULT_REPLY, &reply,
+                             sizeof(reply), NULL, 0, NULL), ==,
+                     PVGPU_STATUS_OK);
+    wait_signal(&g, &q, gva(GP_FENCE), 9);
+    g_assert_cmphex(qtest_readq(p->qts, gpa(&g, GP_FENCE)), ==, 9);
+    for (int i = 0; i < 2 * PAGE; i += 4) {
+        g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FILL) + i), ==, 0x600dfa11);
+    }
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_A)), ==, 0);
+    wait_idle(&g, &q);
+    st = tq_query(&g, &q);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 2);
+
+    /* A second reply to the same fault is stale. */
+    g_assert_cmpuint(request(p, PVGPU_H2F_PAGE_FAULT_REPLY, &reply,
+                             sizeof(reply), NULL, 0, NULL), ==,
+                     PVGPU_STATUS_EINVAL);
+    pvgpu_stop(p);
+}
+
+/*
+ * Two queues with doorbells in the same BAR2 page (its first and last
+ * dword): each doorbell starts its own queue only.
+ */
+static void test_queue_shared_doorbell_page(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    const uint32_t group = 5;
+    Gpu g;
+    TQueue qa, qb;
+    Cmds ca = { .n = 0 }, cb = { .n = 0 };
+    struct pvgpu_msg_queue_state st;
+
+    boot_ok(p);
+    g = gpu_setup(p, 5, 0);
+    qa = tq_register(&g, 40, PVGPU_ENGINE_CLASS_COPY, GP_RING0,
+                     PVGPU_DOORBELL_ID(group, 0));
+    qb = tq_register(&g, 41, PVGPU_ENGINE_CLASS_COPY, GP_RING1,
+                     PVGPU_DOORBELL_ID(group, PVGPU_DOORBELLS_PER_PAGE - 1));
+    g_assert_cmpuint(PVGPU_DOORBELL_GROUP(qa.doorbell), ==,
+                     PVGPU_DOORBELL_GROUP(qb.doorbell));
+
+    c_store32(&ca, gva(GP_FENCE) + 0x100, 0xaaaa);
+    c_signal(&ca, gva(GP_FENCE), 0xa, PVGPU_CMD_SIGNAL_IRQ);
+    c_store32(&cb, gva(GP_FENCE) + 0x104, 0xbbbb);
+    c_signal(&cb, gva(GP_FENCE) + 8, 0xb, PVGPU_CMD_SIGNAL_IRQ);
+    /* Both rings hold work and both wptrs are published. */
+    tq_write(&g, &qa, ca.dw, ca.n);
+    tq_write(&g, &qb, cb.dw, cb.n);
+
+    /* A dword of the page no queue owns: nothing. */
+    irq_quiesce(p);
+    qpci_io_writel(p->dev, p->bar2,
+                   PVGPU_DOORBELL_BAR_OFFSET(PVGPU_DOORBELL_ID(group, 500)),
+                   1);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x100), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x104), ==, 0);
+
+    /* A's doorbell runs A, not B. */
+    tq_doorbell(&g, &qa);
+    wait_signal(&g, &qa, gva(GP_FENCE), 0xa);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x100), ==, 0xaaaa);
+    wait_idle(&g, &qa);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x104), ==, 0);
+    g_assert_cmphex(qtest_readq(p->qts, gpa(&g, GP_FENCE) + 8), ==, 0);
+    st = tq_query(&g, &qb);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_IDLE);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 0);
+
+    /* B's doorbell runs B. */
+    irq_quiesce(p);
+    tq_doorbell(&g, &qb);
+    wait_signal(&g, &qb, gva(GP_FENCE) + 8, 0xb);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x104), ==, 0xbbbb);
+    wait_idle(&g, &qb);
+    st = tq_query(&g, &qa);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 2);
+    pvgpu_stop(p);
+}
+
+/*
+ * While the VM is stopped the firmware does not run: a queue doorbell and
+ * an H2F request wait, with no DMA and no interrupt, until 'cont'.
+ */
+static void test_queue_vm_stopped(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    Gpu g;
+    TQueue q;
+    Cmds c = { .n = 0 };
+    TMsg m;
+    struct pvgpu_msg_ping resp;
+    uint32_t h2f_head;
+
+    boot_ok(p);
+    g = gpu_setup(p, 6, 0);
+    q = tq_register(&g, 50, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
+                    PVGPU_DOORBELL_ID(4, 9));
+    c_store32(&c, gva(GP_FENCE) + 0x10, 0x57);
+    c_signal(&c, gva(GP_FENCE), 0x5709, PVGPU_CMD_SIGNAL_IRQ);
+
+    qtest_qmp_assert_success(p->qts, "{'execute': 'stop'}");
+    irq_quiesce(p);
+    tq_submit(&g, &q, c.dw, c.n);
+    h2f_head = ring_ptr(p, PG_H2F_DESC,
+                        offsetof(struct pvgpu_ring_desc, head));
+    queue_ping(p, 0x5709);
+    ring_doorbell(p);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x10), ==, 0);
+    g_assert_cmphex(mem_rd32(p, tq_rptr_pa(&g, &q)), ==, 0);
+    g_assert_cmphex(ring_ptr(p, PG_H2F_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)), ==,
+                    h2f_head);
+    g_assert_cmphex(ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, head)), ==,
+                    ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, tail)));
+
+    qtest_qmp_assert_success(p->qts, "{'execute': 'cont'}");
+    wait_signal(&g, &q, gva(GP_FENCE), 0x5709);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x10), ==, 0x57);
+    wait_idle(&g, &q);
+    f2h_drain(p);
+    g_assert_true(take_msg(p, PVGPU_MSG_KIND_RESPONSE, PVGPU_H2F_PING, 0,
+                           &resp, sizeof(resp), &m));
+    g_assert_cmpuint(m.status, ==, PVGPU_STATUS_OK);
+    g_assert_cmphex(le64_to_cpu(resp.cookie), ==, 0x5709);
+    pvgpu_stop(p);
+}
+
+/*
  * Start QEMU with -device @dev and no qtest server; it is killed after
  * @secs seconds if it runs. Returns the exit status, stderr in @err.
  */
@@ -1370,6 +2354,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/identity", test_identity);
     qtest_add_func("/pvgpu/properties", test_properties);
     qtest_add_func("/pvgpu/bad-access", test_bad_access);
+    qtest_add_func("/pvgpu/bar0-reserved", test_bar0_reserved);
     qtest_add_func("/pvgpu/boot-caps", test_boot_caps);
     qtest_add_func("/pvgpu/bad-boot", test_bad_boot);
     qtest_add_func("/pvgpu/no-bus-master", test_no_bus_master);
@@ -1382,6 +2367,14 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/migrate", test_migrate);
     qtest_add_func("/pvgpu/migrate-queue", test_migrate_queue);
     qtest_add_func("/pvgpu/migrate-mismatch", test_migrate_mismatch);
+    qtest_add_func("/pvgpu/migrate-corrupt", test_migrate_corrupt);
+    qtest_add_func("/pvgpu/queue/submit", test_queue_submit);
+    qtest_add_func("/pvgpu/queue/illegal-cmd", test_queue_illegal_cmd);
+    qtest_add_func("/pvgpu/queue/fatal-fault", test_queue_fatal_fault);
+    qtest_add_func("/pvgpu/queue/fault-retry", test_queue_fault_retry);
+    qtest_add_func("/pvgpu/queue/shared-doorbell-page",
+                   test_queue_shared_doorbell_page);
+    qtest_add_func("/pvgpu/queue/vm-stopped", test_queue_vm_stopped);
     qtest_add_func("/pvgpu/bad-shape", test_bad_shape);
 
     return g_test_run();

@@ -113,7 +113,10 @@ struct drm_pvgpu_query_device {
 	__u32 num_priorities;
 	/** @max_queues: queues the firmware can hold registered. */
 	__u32 max_queues;
-	/** @num_doorbells: doorbell pages, the kernel's own included. */
+	/**
+	 * @num_doorbells: doorbell pages, the kernel's own included;
+	 * 1024 doorbells (one dword each) per page.
+	 */
 	__u32 num_doorbells;
 	/** @num_engine_classes: entries DRM_PVGPU_QUERY_ENGINES returns. */
 	__u32 num_engine_classes;
