@@ -71,13 +71,68 @@ static bool read_args(PvgpuFw *fw, FwExecCtx *ctx, uint64_t va, void *buf,
 	return fw_gpu_read(fw, ctx->asid, va, buf, len, &ctx->fault);
 }
 
+/* --- Element-wise kernels over two u32/f32 arrays --------------------- */
+
+/*
+ * One chunk of an element-wise kernel: out[j] = op(in0[j], in1[j]) for
+ * j < cnt, all little-endian dwords; out may alias in1.
+ */
+typedef void (*FwElementwiseOp)(const uint32_t *in0, const uint32_t *in1,
+				uint32_t *out, uint64_t cnt, const void *arg);
+
+/*
+ * Drive an element-wise kernel over n dwords: dst[i] = op(src0[i], src1[i]).
+ * Chunks end at a page boundary of dst (one work unit each) and progress is
+ * kept in ctx->cmd_progress, so a fault or an exhausted budget resumes at
+ * the first chunk not yet written. The caller has checked the ranges.
+ */
+static FwCmdResult elementwise(PvgpuFw *fw, FwExecCtx *ctx, uint64_t src0,
+			       uint64_t src1, uint64_t dst, uint64_t n,
+			       FwElementwiseOp op, const void *arg,
+			       uint32_t *budget)
+{
+	uint32_t b0[PAGE / 4], b1[PAGE / 4];
+
+	if (!n) {
+		fw_budget_charge(budget, 1);
+		return FW_CMD_DONE;
+	}
+	while (ctx->cmd_progress < n) {
+		uint64_t i = ctx->cmd_progress;
+		uint64_t cnt = MIN(n - i, to_page_end(dst + 4 * i));
+
+		if (!*budget)
+			return FW_CMD_PARTIAL;
+		if (!fw_gpu_read(fw, ctx->asid, src0 + 4 * i, b0, 4 * cnt,
+				 &ctx->fault) ||
+		    !fw_gpu_read(fw, ctx->asid, src1 + 4 * i, b1, 4 * cnt,
+				 &ctx->fault))
+			return FW_CMD_FAULT;
+		op(b0, b1, b1, cnt, arg);
+		if (!fw_gpu_write(fw, ctx->asid, dst + 4 * i, b1, 4 * cnt,
+				  PVGPU_ACCESS_WRITE, &ctx->fault))
+			return FW_CMD_FAULT;
+		ctx->cmd_progress = i + cnt;
+		fw_budget_charge(budget, 1);
+	}
+	return FW_CMD_DONE;
+}
+
 /* --- VECTOR_ADD_U32 ---------------------------------------------------- */
+
+static void add_u32(const uint32_t *a, const uint32_t *b, uint32_t *c,
+		    uint64_t cnt, const void *arg)
+{
+	(void)arg;
+	for (uint64_t j = 0; j < cnt; j++)
+		c[j] = GUINT32_TO_LE(GUINT32_FROM_LE(a[j]) +
+				     GUINT32_FROM_LE(b[j]));
+}
 
 static FwCmdResult vector_add(PvgpuFw *fw, FwExecCtx *ctx, uint64_t args,
 			      uint32_t *budget)
 {
 	struct pvgpu_kargs_vector_add k;
-	uint32_t ab[PAGE / 4], bb[PAGE / 4];
 	uint64_t a, b, c, n;
 
 	if (!read_args(fw, ctx, args, &k, sizeof(k)))
@@ -93,41 +148,28 @@ static FwCmdResult vector_add(PvgpuFw *fw, FwExecCtx *ctx, uint64_t args,
 	if ((c != a && overlap(c, 4 * n, a, 4 * n)) ||
 	    (c != b && overlap(c, 4 * n, b, 4 * n)))
 		return FW_CMD_BAD_ARGS;
-
-	if (!n) {
-		fw_budget_charge(budget, 1);
-		return FW_CMD_DONE;
-	}
-	while (ctx->cmd_progress < n) {
-		uint64_t i = ctx->cmd_progress;
-		uint64_t cnt = MIN(n - i, to_page_end(c + 4 * i));
-
-		if (!*budget)
-			return FW_CMD_PARTIAL;
-		if (!fw_gpu_read(fw, ctx->asid, a + 4 * i, ab, 4 * cnt,
-				 &ctx->fault) ||
-		    !fw_gpu_read(fw, ctx->asid, b + 4 * i, bb, 4 * cnt,
-				 &ctx->fault))
-			return FW_CMD_FAULT;
-		for (uint64_t j = 0; j < cnt; j++)
-			ab[j] = GUINT32_TO_LE(GUINT32_FROM_LE(ab[j]) +
-					      GUINT32_FROM_LE(bb[j]));
-		if (!fw_gpu_write(fw, ctx->asid, c + 4 * i, ab, 4 * cnt,
-				  PVGPU_ACCESS_WRITE, &ctx->fault))
-			return FW_CMD_FAULT;
-		ctx->cmd_progress = i + cnt;
-		fw_budget_charge(budget, 1);
-	}
-	return FW_CMD_DONE;
+	return elementwise(fw, ctx, a, b, c, n, add_u32, NULL, budget);
 }
 
 /* --- SAXPY_F32 --------------------------------------------------------- */
+
+static void saxpy_f32(const uint32_t *x, const uint32_t *y, uint32_t *out,
+		      uint64_t cnt, const void *arg)
+{
+	float alpha = *(const float *)arg;
+
+	for (uint64_t j = 0; j < cnt; j++) {
+		float xv = f32_from_le(x[j]);
+		float yv = f32_from_le(y[j]);
+
+		out[j] = f32_to_le(alpha * xv + yv);
+	}
+}
 
 static FwCmdResult saxpy(PvgpuFw *fw, FwExecCtx *ctx, uint64_t args,
 			 uint32_t *budget)
 {
 	struct pvgpu_kargs_saxpy k;
-	uint32_t xb[PAGE / 4], yb[PAGE / 4];
 	uint64_t x, y, n;
 	float alpha;
 
@@ -142,35 +184,7 @@ static FwCmdResult saxpy(PvgpuFw *fw, FwExecCtx *ctx, uint64_t args,
 		return FW_CMD_BAD_ARGS;
 	if (x != y && overlap(x, 4 * n, y, 4 * n))
 		return FW_CMD_BAD_ARGS;
-
-	if (!n) {
-		fw_budget_charge(budget, 1);
-		return FW_CMD_DONE;
-	}
-	while (ctx->cmd_progress < n) {
-		uint64_t i = ctx->cmd_progress;
-		uint64_t cnt = MIN(n - i, to_page_end(y + 4 * i));
-
-		if (!*budget)
-			return FW_CMD_PARTIAL;
-		if (!fw_gpu_read(fw, ctx->asid, x + 4 * i, xb, 4 * cnt,
-				 &ctx->fault) ||
-		    !fw_gpu_read(fw, ctx->asid, y + 4 * i, yb, 4 * cnt,
-				 &ctx->fault))
-			return FW_CMD_FAULT;
-		for (uint64_t j = 0; j < cnt; j++) {
-			float xv = f32_from_le(xb[j]);
-			float yv = f32_from_le(yb[j]);
-
-			yb[j] = f32_to_le(alpha * xv + yv);
-		}
-		if (!fw_gpu_write(fw, ctx->asid, y + 4 * i, yb, 4 * cnt,
-				  PVGPU_ACCESS_WRITE, &ctx->fault))
-			return FW_CMD_FAULT;
-		ctx->cmd_progress = i + cnt;
-		fw_budget_charge(budget, 1);
-	}
-	return FW_CMD_DONE;
+	return elementwise(fw, ctx, x, y, y, n, saxpy_f32, &alpha, budget);
 }
 
 /* --- CRC32C ------------------------------------------------------------ */

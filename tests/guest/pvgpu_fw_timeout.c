@@ -51,45 +51,9 @@ static int raw_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) ? -errno : 0;
 }
 
-static int sysfs_write(const char *path, const char *val)
-{
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != len)
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
-static bool sysfs_read(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return true;
-}
-
 static void set_fw_timeout(const char *ms)
 {
-	int ret = sysfs_write(PARAM_FW_TIMEOUT, ms);
+	int ret = igt_sysfs_write(PARAM_FW_TIMEOUT, ms);
 
 	igt_assert_f(ret == 0, "fw_timeout_ms=%s: %s\n", ms, igt_errname(ret));
 }
@@ -100,7 +64,7 @@ static void set_drop_doorbells(int n)
 	int ret;
 
 	snprintf(val, sizeof(val), "%d", n);
-	ret = sysfs_write(knob_path, val);
+	ret = igt_sysfs_write(knob_path, val);
 	igt_assert_f(ret == 0, "inject_drop_doorbells=%d: %s\n", n, igt_errname(ret));
 }
 
@@ -108,7 +72,7 @@ static int drop_doorbells(void)
 {
 	char val[32];
 
-	igt_assert_f(sysfs_read(knob_path, val, sizeof(val)), "cannot read %s\n", knob_path);
+	igt_assert_f(igt_sysfs_read(knob_path, val, sizeof(val)), "cannot read %s\n", knob_path);
 	return atoi(val);
 }
 
@@ -199,10 +163,10 @@ static void restore(int sig)
 	int ret;
 
 	(void)sig;
-	ret = sysfs_write(knob_path, "0");
+	ret = igt_sysfs_write(knob_path, "0");
 	if (ret)
 		igt_warn("restore: inject_drop_doorbells=0: %s\n", igt_errname(ret));
-	ret = sysfs_write(PARAM_FW_TIMEOUT, saved_timeout);
+	ret = igt_sysfs_write(PARAM_FW_TIMEOUT, saved_timeout);
 	if (ret)
 		igt_warn("restore: fw_timeout_ms=%s: %s\n", saved_timeout, igt_errname(ret));
 }
@@ -222,7 +186,7 @@ static int setup(void)
 		      "no writable %s: driver without the test hook\n", knob_path);
 	igt_require_f(access(PARAM_FW_TIMEOUT, W_OK) == 0, "%s not writable\n",
 		      PARAM_FW_TIMEOUT);
-	igt_assert(sysfs_read(PARAM_FW_TIMEOUT, saved_timeout, sizeof(saved_timeout)));
+	igt_assert(igt_sysfs_read(PARAM_FW_TIMEOUT, saved_timeout, sizeof(saved_timeout)));
 	igt_assert_f(atoi(saved_timeout) > SHORT_TIMEOUT_MS, "fw_timeout_ms is already %s\n",
 		     saved_timeout);
 	igt_install_exit_handler(restore);

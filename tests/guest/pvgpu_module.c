@@ -69,44 +69,6 @@ static bool path_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* Writes @val to a sysfs file in one write(); 0 or -errno. */
-static int sysfs_write(const char *path, const char *val)
-{
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != len)
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
-/* Reads a small file, trailing newline dropped; false if unreadable. */
-static bool sysfs_read(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return true;
-}
-
 /*
  * Runs a kmod tool (modprobe, rmmod) with stdout and stderr captured into
  * @out, so nothing reaches the test's own stderr. Returns its exit status,
@@ -258,7 +220,7 @@ static bool module_loaded(void)
 
 static void unbind(void)
 {
-	int ret = sysfs_write(DRIVER_DIR "/unbind", pci_slot);
+	int ret = igt_sysfs_write(DRIVER_DIR "/unbind", pci_slot);
 
 	igt_assert_f(ret == 0, "unbind of %s: %s\n", pci_slot, igt_errname(ret));
 	igt_assert_f(!device_bound(), "%s still bound after unbind\n", pci_slot);
@@ -267,7 +229,7 @@ static void unbind(void)
 
 static void bind(void)
 {
-	int ret = sysfs_write(DRIVER_DIR "/bind", pci_slot);
+	int ret = igt_sysfs_write(DRIVER_DIR "/bind", pci_slot);
 
 	igt_assert_f(ret == 0, "bind of %s: %s\n", pci_slot, igt_errname(ret));
 	igt_assert_f(device_bound(), "%s not bound after bind\n", pci_slot);
@@ -279,7 +241,7 @@ static int module_refcnt(void)
 {
 	char buf[32];
 
-	if (!sysfs_read(MODULE_DIR "/refcnt", buf, sizeof(buf)))
+	if (!igt_sysfs_read(MODULE_DIR "/refcnt", buf, sizeof(buf)))
 		return -1;
 	return atoi(buf);
 }
@@ -330,7 +292,7 @@ static void save_module_params(void)
 		char path[PATH_MAX], val[64];
 
 		snprintf(path, sizeof(path), MODULE_DIR "/parameters/%s", names[i]);
-		if (!sysfs_read(path, val, sizeof(val)) || !*val || strchr(val, ' '))
+		if (!igt_sysfs_read(path, val, sizeof(val)) || !*val || strchr(val, ' '))
 			continue;
 		used += snprintf(module_params + used, sizeof(module_params) - used,
 				 "%s%s=%s", used ? " " : "", names[i], val);
@@ -357,7 +319,7 @@ static void restore_device(int sig)
 			igt_warn("restore: modprobe %s: exit %d: %s\n", PVGPU_DRIVER_NAME, ret, out);
 	}
 	if (module_loaded() && !device_bound()) {
-		ret = sysfs_write(DRIVER_DIR "/bind", pci_slot);
+		ret = igt_sysfs_write(DRIVER_DIR "/bind", pci_slot);
 		if (ret)
 			igt_warn("restore: bind of %s: %s\n", pci_slot, igt_errname(ret));
 	}
@@ -629,7 +591,7 @@ static void test_module_unload_busy(void)
 		igt_assert_neq(rc, 0);
 		igt_assert_f(strstr(out, "in use"), "rmmod did not say the module is in use\n");
 
-		igt_assert(sysfs_read(MODULE_DIR "/initstate", state, sizeof(state)));
+		igt_assert(igt_sysfs_read(MODULE_DIR "/initstate", state, sizeof(state)));
 		igt_assert_f(!strcmp(state, "live"), "module state %s\n", state);
 		igt_assert(device_bound());
 		check_fd_works(fd, 0x100 + k);

@@ -206,4 +206,12 @@ int igt_open_pvgpu_primary(char *path, size_t len);
  */
 void igt_pvgpu_debugfs_dir(char *out, size_t len);
 
+/* Writes @val to a sysfs (or debugfs) file in one write(); 0 or -errno. */
+int igt_sysfs_write(const char *path, const char *val);
+/*
+ * Reads a small sysfs file into @buf (@len bytes, NUL terminated) with
+ * trailing newlines and spaces dropped; false if it cannot be read.
+ */
+bool igt_sysfs_read(const char *path, char *buf, size_t len);
+
 #endif /* IGT_LITE_H */
