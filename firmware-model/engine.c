@@ -294,10 +294,26 @@ static FwCmdResult cmd_atomic(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
 	 * memory as it was and the replay does the operation exactly once.
 	 */
 	if (!fw_gpu_probe(fw, ctx->asid, addr, size, PVGPU_ACCESS_ATOMIC,
-			  &ctx->fault) ||
-	    (result && !fw_gpu_probe(fw, ctx->asid, result, 8,
-				     PVGPU_ACCESS_WRITE, &ctx->fault)))
+			  &ctx->fault))
 		return FW_CMD_FAULT;
+	if (result) {
+		uint8_t keep[8];
+
+		/*
+		 * A probe only translates; a page that translates to
+		 * something that is not RAM (PVGPU_FAULT_BAD_PA) shows only
+		 * on a real access. Read and write back what is there, so
+		 * that fault comes before the operation, not after it.
+		 */
+		if (!fw_gpu_read(fw, ctx->asid, result, keep, 8, &ctx->fault)) {
+			/* result is a write target, whatever tripped first */
+			ctx->fault.access = PVGPU_ACCESS_WRITE;
+			return FW_CMD_FAULT;
+		}
+		if (!fw_gpu_write(fw, ctx->asid, result, keep, 8,
+				  PVGPU_ACCESS_WRITE, &ctx->fault))
+			return FW_CMD_FAULT;
+	}
 	if (!fw_gpu_read(fw, ctx->asid, addr, buf, size, &ctx->fault)) {
 		ctx->fault.access = PVGPU_ACCESS_ATOMIC;
 		return FW_CMD_FAULT;
@@ -394,8 +410,11 @@ static FwCmdResult wait_eval(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
 	return wait_compare(v, value, op) ? FW_CMD_DONE : FW_CMD_PARTIAL;
 }
 
-static FwCmdResult cmd_signal(PvgpuFw *fw, uint32_t queue_id,
-			      FwExecCtx *ctx, const FwCmd *c)
+/*
+ * SIGNAL: write the value. The PVGPU_CMD_SIGNAL_IRQ event is not sent here
+ * but by the run loop once the command is consumed (see signal_event()).
+ */
+static FwCmdResult cmd_signal(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
 {
 	bool narrow = c->flags & PVGPU_CMD_SIGNAL_32;
 	uint64_t addr = arg64(c, 1), value = arg64(c, 3);
@@ -403,25 +422,33 @@ static FwCmdResult cmd_signal(PvgpuFw *fw, uint32_t queue_id,
 
 	if (addr & (narrow ? 3 : 7))
 		return FW_CMD_BAD_ARGS;
-	if (narrow) {
-		value = (uint32_t)value;
-		ok = gpu_write32(fw, ctx, addr, value);
-	} else {
+	if (narrow)
+		ok = gpu_write32(fw, ctx, addr, (uint32_t)value);
+	else
 		ok = gpu_write64(fw, ctx, addr, value);
-	}
-	if (!ok)
-		return FW_CMD_FAULT;
-	if (c->flags & PVGPU_CMD_SIGNAL_IRQ) {
-		struct pvgpu_evt_queue_signal evt = {
-			.queue_id = GUINT32_TO_LE(queue_id),
-			.addr = GUINT64_TO_LE(addr),
-			.value = GUINT64_TO_LE(value),
-		};
+	return ok ? FW_CMD_DONE : FW_CMD_FAULT;
+}
 
-		fw_f2h_event(fw, PVGPU_F2H_EVT_QUEUE_SIGNAL, &evt,
-			     sizeof(evt) / 4);
-	}
-	return FW_CMD_DONE;
+/*
+ * Send the event of a consumed SIGNAL with PVGPU_CMD_SIGNAL_IRQ. It goes out
+ * after the rptr write-back, so a driver that sees the event also sees the
+ * queue past the SIGNAL. Sending can halt the firmware (an F2H ring the
+ * driver corrupted), which resets every queue, @ctx included: returns false
+ * then, and the caller must not touch @ctx again.
+ */
+static bool signal_event(PvgpuFw *fw, uint32_t queue_id, const FwCmd *c)
+{
+	uint64_t value = arg64(c, 3);
+	struct pvgpu_evt_queue_signal evt = {
+		.queue_id = GUINT32_TO_LE(queue_id),
+		.addr = GUINT64_TO_LE(arg64(c, 1)),
+	};
+
+	if (c->flags & PVGPU_CMD_SIGNAL_32)
+		value = (uint32_t)value;
+	evt.value = GUINT64_TO_LE(value);
+	fw_f2h_event(fw, PVGPU_F2H_EVT_QUEUE_SIGNAL, &evt, sizeof(evt) / 4);
+	return fw->st.fw_status == PVGPU_FW_STATE_RUNNING;
 }
 
 /*
@@ -546,7 +573,7 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 				return FW_EXEC_WAITING;
 			break;
 		case PVGPU_CMD_SIGNAL:
-			res = cmd_signal(fw, queue_id, ctx, &c);
+			res = cmd_signal(fw, ctx, &c);
 			break;
 		case PVGPU_CMD_TIMESTAMP:
 			if (arg64(&c, 1) & 7)
@@ -613,6 +640,10 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 			if (!ctx->batch_depth)
 				ctx->batch_cmds = 0;
 		}
+		if (c.op == PVGPU_CMD_SIGNAL &&
+		    (c.flags & PVGPU_CMD_SIGNAL_IRQ) &&
+		    !signal_event(fw, queue_id, &c))
+			return FW_EXEC_IDLE;	/* firmware stopped; ctx is gone */
 	}
 }
 

@@ -635,6 +635,30 @@ static void test_atomics(void)
  * An atomic whose target or result page faults changes nothing; after the
  * page is mapped the replay does the operation exactly once.
  */
+/*
+ * The result of an ATOMIC translates to something that is not RAM: the
+ * fault must come before the operation, so every RETRY finds memory as it
+ * was and the operation happens once (it did not: each replay added again).
+ */
+static void test_atomic_bad_pa_result(void)
+{
+	GArray *c = gpu_cmds_new();
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	fake_ram_wr32(e.g->fp, e.data_pa, 10);
+	gpu_vm_map(&e.vm, HOLE_VA, 0x7f000000ull, GPU_4K, GPU_4K, RW);
+	gpu_cmd_atomic(c, PVGPU_ATOMIC_ADD32, DATA_VA, 5, 0, HOLE_VA);
+	eng_submit(&e, c);
+	for (int i = 0; i < 3; i++) {
+		g_assert_cmpint(eng_run(&e, BIG), ==, FW_EXEC_FAULT);
+		g_assert_cmpuint(e.ctx.fault.reason, ==, PVGPU_FAULT_BAD_PA);
+		g_assert_cmphex(e.ctx.fault.va, ==, HOLE_VA);
+		g_assert_cmpuint(fake_ram_rd32(e.g->fp, e.data_pa), ==, 10);
+	}
+	eng_free(&e);
+}
+
 static void test_atomic_fault_replay(void)
 {
 	GArray *c = gpu_cmds_new();
@@ -1473,6 +1497,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/engine/copy/unaligned", test_copy_unaligned);
 	g_test_add_func("/engine/fill", test_fill);
 	g_test_add_func("/engine/atomic/ops", test_atomics);
+	g_test_add_func("/engine/atomic/bad-pa-result",
+			test_atomic_bad_pa_result);
 	g_test_add_func("/engine/atomic/fault-replay",
 			test_atomic_fault_replay);
 	for (size_t i = 0; i < G_N_ELEMENTS(wait_cases); i++) {

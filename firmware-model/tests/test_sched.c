@@ -1154,6 +1154,56 @@ static void test_engine_error(void)
 	sh_free(t);
 }
 
+/*
+ * A SIGNAL's event cannot be sent because the driver corrupted the F2H
+ * ring: the firmware halts, which resets every queue while the engine is in
+ * the middle of one. The engine must not touch that queue afterwards (it
+ * wrote rptr to guest address 0 from a ring, and far out of bounds from a
+ * batch buffer).
+ */
+static void signal_halts(bool batch)
+{
+	Sh *t = sh_new(NULL);
+	GArray *c = gpu_cmds_new();
+	uint64_t bva = SH_DATA_VA + 0x8000;
+
+	g_assert_cmpuint(sh_register(t, 0, PVGPU_ENGINE_CLASS_COPY, 1, 0), ==, 0);
+	if (batch) {
+		GArray *b = gpu_cmds_new();
+
+		gpu_cmd_signal(b, PVGPU_CMD_SIGNAL_IRQ, SH_DATA_VA, 1);
+		gpu_cmd_batch_return(b);
+		gpu_vm_write_cmds(&t->vm, bva, b);
+		g_array_free(b, TRUE);
+		gpu_cmd_batch_call(c, bva);
+	} else {
+		gpu_cmd_signal(c, PVGPU_CMD_SIGNAL_IRQ, SH_DATA_VA, 1);
+	}
+	sh_submit(t, 0, c);
+	g_array_free(c, TRUE);
+	fake_ram_wr32(t->fp, 0, 0xdeadbeef);
+	/* An unaligned F2H head: the firmware can write no event. */
+	fake_ram_wr32(t->fp, t->g->d.f2h_desc, 2);
+	sh_ring(t, sh_default_doorbell(0));
+	pvgpu_fw_run(t->fw);
+	g_assert_cmpuint(pvgpu_fw_state(t->fw)->fw_status, ==,
+			 PVGPU_FW_STATE_HALTED);
+	g_assert_cmphex(fake_ram_rd32(t->fp, 0), ==, 0xdeadbeef);
+	/* The value itself was written before the event. */
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 1);
+	sh_free(t);
+}
+
+static void test_signal_halts_ring(void)
+{
+	signal_halts(false);
+}
+
+static void test_signal_halts_batch(void)
+{
+	signal_halts(true);
+}
+
 int main(int argc, char **argv)
 {
 	static const uint32_t counts[] = { 1, 4, 16, 256 };
@@ -1197,5 +1247,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/sched/fault/fail", test_fault_fail);
 	g_test_add_func("/sched/fault/fatal", test_fault_fatal);
 	g_test_add_func("/sched/engine-error", test_engine_error);
+	g_test_add_func("/sched/signal-halts-firmware/ring",
+			test_signal_halts_ring);
+	g_test_add_func("/sched/signal-halts-firmware/batch",
+			test_signal_halts_batch);
 	return g_test_run();
 }
