@@ -670,12 +670,13 @@ bool fw_engine_preempt(PvgpuFw *fw, FwExecCtx *ctx, uint64_t now_ns)
 	(void)fw;
 	if (!ctx->delay_until_ns)
 		return true;	/* not in DELAY, or already preempted */
-	if (now_ns >= ctx->delay_until_ns)
-		return true;	/* over already; the next run completes it */
 	if (ctx->delay_flags & PVGPU_CMD_DELAY_NOPREEMPT)
 		return false;
-	ctx->delay_remaining_ns = ctx->delay_until_ns - now_ns;
-	ctx->delay_until_ns = 0;
+	if (now_ns < ctx->delay_until_ns) {
+		ctx->delay_remaining_ns = ctx->delay_until_ns - now_ns;
+		ctx->delay_until_ns = 0;
+	}
+	/* else: over already; the next run completes it. */
 	return true;
 }
 
