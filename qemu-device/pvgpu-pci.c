@@ -34,6 +34,7 @@
 #include "qemu/module.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pci_bus.h"
 #include "hw/pci/msix.h"
@@ -93,6 +94,14 @@ struct PvgpuState {
     uint64_t seed;
 
     bool mig_page_faults;       /* the source's page_faults, for checking */
+
+    /*
+     * Fault injection over QOM (inject-hang-engine, inject-crash) that
+     * needs firmware work (log DMA, interrupts): set by the property,
+     * applied by run_bh while the VM runs. Migrated (subsection).
+     */
+    uint32_t inject_hang_pending;       /* engine class indices */
+    bool inject_crash_pending;
 };
 
 /* Any change to PvgpuFwState must be mirrored in vmstate_pvgpu_fw below. */
@@ -228,6 +237,33 @@ static const PvgpuFwPlatform pvgpu_platform = {
 };
 
 /*
+ * Injections that make the firmware work (inject-hang-engine logs to the
+ * guest's log buffer, inject-crash logs, forgets the queues and raises
+ * FW_STATE), applied from run_bh while the VM runs.
+ */
+static void pvgpu_inject_apply(PvgpuState *s)
+{
+    const PvgpuFwConfig *cfg = pvgpu_fw_config(s->fw);
+    uint32_t c;
+
+    while (s->inject_hang_pending) {
+        c = ctz32(s->inject_hang_pending);
+        s->inject_hang_pending &= ~(1u << c);
+        trace_pvgpu_inject_apply("hang-engine", cfg->engine_class[c]);
+        /* Checked when set or loaded: cannot fail. */
+        if (pvgpu_fw_inject(s->fw, PVGPU_FW_INJECT_HANG_ENGINE,
+                            cfg->engine_class[c]) < 0) {
+            g_assert_not_reached();
+        }
+    }
+    if (s->inject_crash_pending) {
+        s->inject_crash_pending = false;
+        trace_pvgpu_inject_apply("crash", 1);
+        pvgpu_fw_inject_crash(s->fw);
+    }
+}
+
+/*
  * The only place the firmware runs (DMA, MSI-X): a bottom half guarded
  * against re-entrancy (qemu_bh_new_guarded), scheduled by the model's kick,
  * by the timer and on VM resume.
@@ -248,6 +284,7 @@ static void pvgpu_run_bh(void *opaque)
     }
     s->run_deferred = false;
     trace_pvgpu_run(s->timer_expired);
+    pvgpu_inject_apply(s);
     if (s->timer_expired) {
         /*
          * Still after the deadline: the virtual clock never goes back.
@@ -439,6 +476,8 @@ static void pvgpu_free_backend(PvgpuState *s)
     }
     s->timer_expired = false;
     s->run_deferred = false;
+    s->inject_hang_pending = 0;
+    s->inject_crash_pending = false;
     g_clear_pointer(&s->load_error, g_free);
 }
 
@@ -606,6 +645,9 @@ static void pvgpu_reset_hold(Object *obj, ResetType type)
     timer_del(s->timer);
     s->timer_expired = false;
     s->run_deferred = false;
+    /* A device reset clears every injection (docs/fault-injection.rst). */
+    s->inject_hang_pending = 0;
+    s->inject_crash_pending = false;
     pvgpu_fw_reset(s->fw);
 }
 
@@ -636,6 +678,15 @@ static int pvgpu_post_load(void *opaque, int version_id)
                      "%s here", s->mig_page_faults ? "on" : "off",
                      s->page_faults ? "on" : "off");
         return -EINVAL;
+    }
+    if (s->inject_hang_pending >> pvgpu_fw_config(s->fw)->num_engine_classes) {
+        error_report("pvgpu: migration: pending engine hang names a missing "
+                     "engine class");
+        return -EINVAL;
+    }
+    if (s->inject_hang_pending || s->inject_crash_pending) {
+        /* Applied by run_bh once the VM runs. */
+        qemu_bh_schedule(s->run_bh);
     }
     /*
      * pvgpu_fw_post_load() re-arms the timer from the loaded deadlines: an
@@ -801,6 +852,26 @@ static const VMStateDescription vmstate_pvgpu_sched = {
     },
 };
 
+/* Injections set while the VM was stopped, not applied yet. */
+static bool pvgpu_inject_pending_needed(void *opaque)
+{
+    PvgpuState *s = opaque;
+
+    return s->inject_hang_pending || s->inject_crash_pending;
+}
+
+static const VMStateDescription vmstate_pvgpu_inject_pending = {
+    .name = "pvgpu/inject-pending",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = pvgpu_inject_pending_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(inject_hang_pending, PvgpuState),
+        VMSTATE_BOOL(inject_crash_pending, PvgpuState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_pvgpu = {
     .name = "pvgpu",
     /*
@@ -838,7 +909,199 @@ static const VMStateDescription vmstate_pvgpu = {
                                PvgpuFwSchedState),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_pvgpu_inject_pending,
+        NULL
+    },
 };
+
+/* --- Fault injection over QOM (docs/fault-injection.rst) ------------- */
+
+/*
+ * Counted and probabilistic injections: read/write, the value read is
+ * what is left (counts go down as they are used). They only change the
+ * scheduler's migrated state (PvgpuFwSchedState) and kick run_bh, so they
+ * take effect at once, also while the VM is stopped.
+ */
+typedef struct PvgpuInjectProp {
+    const char *name;
+    PvgpuFwInject what;
+    uint64_t max;
+    size_t offset;              /* in PvgpuFwSchedState */
+    size_t size;                /* 4 or 8 */
+    const char *desc;
+} PvgpuInjectProp;
+
+#define INJ_FIELD(f) offsetof(PvgpuFwSchedState, f), \
+                     sizeof(((PvgpuFwSchedState *)0)->f)
+
+static const PvgpuInjectProp pvgpu_inject_props[] = {
+    { "inject-drop-doorbells", PVGPU_FW_INJECT_DROP_DOORBELLS, UINT32_MAX,
+      INJ_FIELD(drop_doorbells),
+      "fault injection: ignore the next N queue doorbells (reads: left)" },
+    { "inject-lose-irqs", PVGPU_FW_INJECT_LOSE_IRQS, UINT32_MAX,
+      INJ_FIELD(lose_irqs),
+      "fault injection: the next N interrupts set IRQ_STATUS but send no "
+      "MSI-X message (reads: left)" },
+    { "inject-delay-irqs-ns", PVGPU_FW_INJECT_DELAY_IRQS, 10000000000ull,
+      INJ_FIELD(irq_delay_ns),
+      "fault injection: deliver every interrupt N ns late "
+      "(0..10000000000, 0 = on time)" },
+    { "inject-fail-fault-replies", PVGPU_FW_INJECT_FAIL_FAULT_REPLIES,
+      UINT32_MAX, INJ_FIELD(fail_fault_replies),
+      "fault injection: treat the next N PAGE_FAULT_REPLYs as FAIL "
+      "(reads: left)" },
+    { "inject-drop-doorbell-ppm", PVGPU_FW_INJECT_DROP_DOORBELL_PPM, 1000000,
+      INJ_FIELD(drop_doorbell_ppm),
+      "fault injection: drop each queue doorbell with probability "
+      "N / 1000000 (PRNG seeded by 'seed')" },
+    { "inject-lose-irq-ppm", PVGPU_FW_INJECT_LOSE_IRQ_PPM, 1000000,
+      INJ_FIELD(lose_irq_ppm),
+      "fault injection: lose each interrupt with probability N / 1000000 "
+      "(PRNG seeded by 'seed')" },
+};
+
+/* Injections act on the running model: none before realize. */
+static bool pvgpu_inject_check_realized(PvgpuState *s, const char *name,
+                                        Error **errp)
+{
+    if (!s->fw) {
+        error_setg(errp, "pvgpu: %s can only be set at run time (qom-set) "
+                   "on a realized device", name);
+        return false;
+    }
+    return true;
+}
+
+static void pvgpu_inject_get(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    PvgpuState *s = PVGPU(obj);
+    const PvgpuInjectProp *ip = opaque;
+    uint64_t val = 0;
+
+    if (s->sched_state) {
+        const uint8_t *f = (const uint8_t *)s->sched_state + ip->offset;
+
+        if (ip->size == 8) {
+            val = *(const uint64_t *)f;
+        } else {
+            val = *(const uint32_t *)f;
+        }
+    }
+    visit_type_uint64(v, name, &val, errp);
+}
+
+static void pvgpu_inject_set(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    PvgpuState *s = PVGPU(obj);
+    const PvgpuInjectProp *ip = opaque;
+    uint64_t val;
+    int ret;
+
+    if (!visit_type_uint64(v, name, &val, errp)) {
+        return;
+    }
+    if (!pvgpu_inject_check_realized(s, name, errp)) {
+        return;
+    }
+    if (val > ip->max) {
+        trace_pvgpu_inject(name, val, -1);
+        error_setg(errp, "pvgpu: %s: %" PRIu64 " is out of range "
+                   "(0..%" PRIu64 ")", name, val, ip->max);
+        return;
+    }
+    /* Latches the value and kicks run_bh: no DMA, no interrupt here. */
+    ret = pvgpu_fw_inject(s->fw, ip->what, val);
+    trace_pvgpu_inject(name, val, ret);
+    if (ret < 0) {
+        error_setg(errp, "pvgpu: %s: the firmware refused %" PRIu64,
+                   name, val);
+    }
+}
+
+/*
+ * inject-hang-engine: write-only, an engine class (PVGPU_ENGINE_CLASS_*:
+ * 0 COPY, 1 COMPUTE). Checked here, applied by run_bh.
+ */
+static void pvgpu_inject_hang_set(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    PvgpuState *s = PVGPU(obj);
+    const PvgpuFwConfig *cfg;
+    uint32_t cls, c;
+
+    if (!visit_type_uint32(v, name, &cls, errp)) {
+        return;
+    }
+    if (!pvgpu_inject_check_realized(s, name, errp)) {
+        return;
+    }
+    cfg = pvgpu_fw_config(s->fw);
+    for (c = 0; c < cfg->num_engine_classes; c++) {
+        if (cfg->engine_class[c] == cls) {
+            break;
+        }
+    }
+    if (c == cfg->num_engine_classes) {
+        trace_pvgpu_inject(name, cls, -1);
+        error_setg(errp, "pvgpu: %s: no engine class %" PRIu32, name, cls);
+        error_append_hint(errp, "Engine classes: 0 (copy), 1 (compute).\n");
+        return;
+    }
+    s->inject_hang_pending |= 1u << c;
+    trace_pvgpu_inject(name, cls, 0);
+    qemu_bh_schedule(s->run_bh);
+}
+
+/* inject-crash: write-only, true halts the firmware (FW_ERROR CRASHED). */
+static void pvgpu_inject_crash_set(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    PvgpuState *s = PVGPU(obj);
+    bool crash;
+
+    if (!visit_type_bool(v, name, &crash, errp)) {
+        return;
+    }
+    if (!pvgpu_inject_check_realized(s, name, errp)) {
+        return;
+    }
+    if (!crash) {
+        trace_pvgpu_inject(name, 0, -1);
+        error_setg(errp, "pvgpu: %s: only true (crash the firmware) can be "
+                   "written", name);
+        return;
+    }
+    s->inject_crash_pending = true;
+    trace_pvgpu_inject(name, 1, 0);
+    qemu_bh_schedule(s->run_bh);
+}
+
+static void pvgpu_inject_class_init(ObjectClass *klass)
+{
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(pvgpu_inject_props); i++) {
+        const PvgpuInjectProp *ip = &pvgpu_inject_props[i];
+
+        object_class_property_add(klass, ip->name, "uint64",
+                                  pvgpu_inject_get, pvgpu_inject_set, NULL,
+                                  (void *)ip);
+        object_class_property_set_description(klass, ip->name, ip->desc);
+    }
+    object_class_property_add(klass, "inject-hang-engine", "uint32",
+                              NULL, pvgpu_inject_hang_set, NULL, NULL);
+    object_class_property_set_description(klass, "inject-hang-engine",
+        "fault injection (write-only): engine class N (0 copy, 1 compute) "
+        "hangs until the watchdog or a preemption timeout resets it");
+    object_class_property_add(klass, "inject-crash", "bool",
+                              NULL, pvgpu_inject_crash_set, NULL, NULL);
+    object_class_property_set_description(klass, "inject-crash",
+        "fault injection (write-only): true halts the firmware "
+        "(FW_STATUS HALTED, FW_ERROR CRASHED)");
+}
 
 /* --- QOM --------------------------------------------------------------- */
 
@@ -905,6 +1168,7 @@ static void pvgpu_class_init(ObjectClass *klass, void *data)
         "how often queues blocked in WAIT are re-checked (1..1000000)");
     object_class_property_set_description(klass, "seed",
         "seed of the firmware's PRNG (probabilistic fault injection)");
+    pvgpu_inject_class_init(klass);
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
 }
 

@@ -20,7 +20,10 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "qobject/qbool.h"
 #include "qobject/qdict.h"
+#include "qobject/qnum.h"
+#include "qobject/qstring.h"
 #include "libqos/libqos-malloc.h"
 #include "libqos/malloc-pc.h"
 #include "libqos/pci.h"
@@ -2347,6 +2350,378 @@ static void test_bad_shape(void)
     g_assert_null(strstr(err, "invalid device shape"));
 }
 
+/* --- Fault injection over QMP (docs/fault-injection.rst) ---------------- */
+
+#define GPU0            "/machine/peripheral/gpu0"
+/* pvgpu_incoming() and pvgpu_start(NULL): the only -device, no id. */
+#define GPU_ANON        "/machine/peripheral-anon/device[0]"
+
+/* qom-set @prop of @path to @val (a reference it takes); the response. */
+static QDict *qom_set(Pvgpu *p, const char *path, const char *prop,
+                      QObject *val)
+{
+    return qtest_qmp(p->qts, "{'execute': 'qom-set', 'arguments': "
+                     "{'path': %s, 'property': %s, 'value': %p}}",
+                     path, prop, val);
+}
+
+static void qom_set_ok(Pvgpu *p, const char *path, const char *prop,
+                       QObject *val)
+{
+    QDict *rsp = qom_set(p, path, prop, val);
+
+    if (qdict_haskey(rsp, "error")) {
+        g_test_message("qom-set %s: %s", prop,
+                       qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"));
+    }
+    g_assert_false(qdict_haskey(rsp, "error"));
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+}
+
+/* qom-set must fail with a QMP error whose text contains @what. */
+static void qom_set_err(Pvgpu *p, const char *path, const char *prop,
+                        QObject *val, const char *what)
+{
+    QDict *rsp = qom_set(p, path, prop, val);
+    QDict *err = qdict_get_qdict(rsp, "error");
+    const char *desc;
+
+    g_assert_nonnull(err);
+    desc = qdict_get_str(err, "desc");
+    if (g_test_verbose()) {
+        g_test_message("qom-set %s: %s", prop, desc);
+    }
+    if (what) {
+        g_assert_nonnull(strstr(desc, what));
+    }
+    qobject_unref(rsp);
+}
+
+static uint64_t qom_get_u64(Pvgpu *p, const char *path, const char *prop)
+{
+    QDict *rsp = qtest_qmp(p->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': %s, 'property': %s}}", path, prop);
+    QNum *n = qobject_to(QNum, qdict_get(rsp, "return"));
+    uint64_t v = 0;
+
+    g_assert_nonnull(n);
+    g_assert_true(qnum_get_try_uint(n, &v));
+    qobject_unref(rsp);
+    return v;
+}
+
+#define U(v)    QOBJECT(qnum_from_uint(v))
+#define I(v)    QOBJECT(qnum_from_int(v))
+
+/*
+ * inject-drop-doorbells: the queue's doorbell is ignored twice (the count
+ * goes down, nothing runs); the H2F doorbell is never dropped; the third
+ * ring runs the queue.
+ */
+static void test_inject_drop_doorbells(void)
+{
+    Pvgpu *p = pvgpu_start(",id=gpu0");
+    Gpu g;
+    TQueue q;
+    Cmds c = { .n = 0 };
+
+    boot_ok(p);
+    g = gpu_setup(p, 3, 0);
+    q = tq_register(&g, 20, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
+                    PVGPU_DOORBELL_ID(2, 3));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 0);
+    qom_set_ok(p, GPU0, "inject-drop-doorbells", U(2));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 2);
+
+    c_store32(&c, gva(GP_FENCE) + 0x20, 0x11);
+    c_signal(&c, gva(GP_FENCE), 0x22, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &q, c.dw, c.n);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x20), ==, 0);
+    g_assert_cmphex(mem_rd32(p, tq_rptr_pa(&g, &q)), ==, 0);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 1);
+
+    /* The kernel's H2F doorbell does not count. */
+    ping_batch(p, 2, 0xd00b);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 1);
+    g_assert_cmpuint(le32_to_cpu(tq_query(&g, &q).state), ==,
+                     PVGPU_QUEUE_STATE_IDLE);
+
+    irq_quiesce(p);
+    tq_doorbell(&g, &q);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x20), ==, 0);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 0);
+
+    /* Used up: the next ring runs the queue. */
+    tq_doorbell(&g, &q);
+    wait_signal(&g, &q, gva(GP_FENCE), 0x22);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x20), ==, 0x11);
+    wait_idle(&g, &q);
+    pvgpu_stop(p);
+}
+
+/*
+ * inject-lose-irqs: the response arrives and IRQ_STATUS shows F2H, but no
+ * MSI-X message; the next interrupt is delivered again.
+ */
+static void test_inject_lose_irqs(void)
+{
+    Pvgpu *p = pvgpu_start(",id=gpu0");
+    struct pvgpu_msg_hdr hdr;
+    struct pvgpu_msg_ping resp;
+
+    boot_ok(p);
+    qom_set_ok(p, GPU0, "inject-lose-irqs", U(1));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-lose-irqs"), ==, 1);
+    irq_quiesce(p);
+    queue_ping(p, 0x1055);
+    ring_doorbell(p);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmphex(rd(p, PVGPU_REG_IRQ_STATUS) & PVGPU_IRQ_F2H, ==,
+                    PVGPU_IRQ_F2H);
+    g_assert_true(f2h_take(p, &hdr, &resp, sizeof(resp)));
+    g_assert_cmphex(le16_to_cpu(hdr.opcode), ==, PVGPU_H2F_PING);
+    g_assert_cmphex(le64_to_cpu(resp.cookie), ==, 0x1055);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-lose-irqs"), ==, 0);
+
+    wr(p, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+    ping_batch(p, 3, 0x2055);
+    pvgpu_stop(p);
+}
+
+/* inject-delay-irqs-ns: the message comes that much later; 0 ends it. */
+static void test_inject_delay_irqs(void)
+{
+    Pvgpu *p = pvgpu_start(",id=gpu0");
+    const uint64_t delay = 5 * 1000 * 1000;
+    uint64_t t0;
+
+    boot_ok(p);
+    qom_set_ok(p, GPU0, "inject-delay-irqs-ns", U(delay));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-delay-irqs-ns"), ==,
+                     delay);
+    irq_quiesce(p);
+    t0 = read_timestamp(p);
+    queue_ping(p, 0xde1a);
+    ring_doorbell(p);
+    idle_steps(p);              /* 2 ms */
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmphex(rd(p, PVGPU_REG_IRQ_STATUS) & PVGPU_IRQ_F2H, ==,
+                    PVGPU_IRQ_F2H);
+    wait_f2h(p);
+    g_assert_cmpuint(read_timestamp(p) - t0, >=, delay);
+    f2h_drain(p);
+
+    qom_set_ok(p, GPU0, "inject-delay-irqs-ns", U(0));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-delay-irqs-ns"), ==, 0);
+    ping_batch(p, 2, 0xde1b);
+    pvgpu_stop(p);
+}
+
+/*
+ * inject-crash: FW_STATUS HALTED, FW_ERROR CRASHED, with an FW_STATE
+ * interrupt. Set while the VM is stopped, it waits for 'cont'.
+ */
+static void test_inject_crash(void)
+{
+    Pvgpu *p = pvgpu_start(",id=gpu0");
+    uint32_t irq;
+
+    boot_ok(p);
+    irq_quiesce(p);
+    qtest_qmp_assert_success(p->qts, "{'execute': 'stop'}");
+    qom_set_ok(p, GPU0, "inject-crash", QOBJECT(qbool_from_bool(true)));
+    idle_steps(p);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    qtest_qmp_assert_success(p->qts, "{'execute': 'cont'}");
+
+    irq = wait_irq(p);
+    g_assert_cmphex(irq & PVGPU_IRQ_FW_STATE, ==, PVGPU_IRQ_FW_STATE);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_HALTED);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_CRASHED);
+
+    /* A device reset recovers, and clears every injection. */
+    qom_set_ok(p, GPU0, "inject-drop-doorbells", U(5));
+    qtest_system_reset(p->qts);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 0);
+    p->dev->msix_enabled = false;
+    enable_device(p);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+    boot_ok(p);
+    ping_batch(p, 2, 0xc4a5);
+    pvgpu_stop(p);
+}
+
+/*
+ * inject-hang-engine: the compute class stops executing; the watchdog
+ * (watchdog-ms=10) resets it: QUEUE_ERROR HANG, guilty. The hang ends
+ * with the reset, and the copy class never hung.
+ */
+static void test_inject_hang_engine(void)
+{
+    Pvgpu *p = pvgpu_start(",id=gpu0,watchdog-ms=10");
+    Gpu g;
+    TQueue hung, after, copy;
+    Cmds c = { .n = 0 };
+    struct pvgpu_evt_queue_error evt;
+
+    boot_ok(p);
+    g = gpu_setup(p, 4, 0);
+    hung = tq_register(&g, 30, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
+                       PVGPU_DOORBELL_ID(2, 4));
+    after = tq_register(&g, 31, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING1,
+                        PVGPU_DOORBELL_ID(2, 5));
+    copy = tq_register(&g, 32, PVGPU_ENGINE_CLASS_COPY, GP_RING2,
+                       PVGPU_DOORBELL_ID(2, 6));
+    qom_set_ok(p, GPU0, "inject-hang-engine", U(PVGPU_ENGINE_CLASS_COMPUTE));
+
+    c_store32(&c, gva(GP_FENCE) + 0x30, 0x33);
+    c_signal(&c, gva(GP_FENCE), 0x44, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &hung, c.dw, c.n);
+    evt = wait_queue_error(&g, &hung, PVGPU_QUEUE_ERR_HANG);
+    g_assert_cmpuint(le32_to_cpu(evt.engine_class), ==,
+                     PVGPU_ENGINE_CLASS_COMPUTE);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x30), ==, 0);
+
+    c.n = 0;
+    c_store32(&c, gva(GP_FENCE) + 0x40, 0x55);
+    c_signal(&c, gva(GP_FENCE) + 0x48, 0x66, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &after, c.dw, c.n);
+    wait_signal(&g, &after, gva(GP_FENCE) + 0x48, 0x66);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x40), ==, 0x55);
+    wait_idle(&g, &after);
+
+    c.n = 0;
+    c_signal(&c, gva(GP_FENCE) + 0x50, 0x77, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &copy, c.dw, c.n);
+    wait_signal(&g, &copy, gva(GP_FENCE) + 0x50, 0x77);
+    wait_idle(&g, &copy);
+    pvgpu_stop(p);
+}
+
+/*
+ * Invalid values: a QMP error, and nothing changes. Before realize (on
+ * the command line) the properties are refused.
+ */
+static void test_inject_invalid(void)
+{
+    static const struct {
+        const char *prop;
+        int64_t val;
+        const char *what;
+    } bad[] = {
+        { "inject-hang-engine", 2, "no engine class 2" },
+        { "inject-hang-engine", -1, NULL },
+        { "inject-drop-doorbells", -1, NULL },
+        { "inject-drop-doorbells", 1ll << 32, "out of range" },
+        { "inject-lose-irqs", 1ll << 32, "out of range" },
+        { "inject-fail-fault-replies", 1ll << 32, "out of range" },
+        { "inject-delay-irqs-ns", 10000000001ll, "out of range" },
+        { "inject-drop-doorbell-ppm", 1000001, "out of range" },
+        { "inject-lose-irq-ppm", 1000001, "out of range" },
+    };
+    static const char *const counters[] = {
+        "inject-drop-doorbells", "inject-lose-irqs", "inject-delay-irqs-ns",
+        "inject-fail-fault-replies", "inject-drop-doorbell-ppm",
+        "inject-lose-irq-ppm",
+    };
+    Pvgpu *p = pvgpu_start(",id=gpu0,watchdog-ms=10");
+    QDict *rsp;
+    Gpu g;
+    TQueue q;
+    Cmds c = { .n = 0 };
+    g_autofree char *msg = NULL;
+
+    boot_ok(p);
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        qom_set_err(p, GPU0, bad[i].prop, I(bad[i].val), bad[i].what);
+    }
+    qom_set_err(p, GPU0, "inject-hang-engine",
+                QOBJECT(qstring_from_str("compute")), NULL);
+    qom_set_err(p, GPU0, "inject-crash", QOBJECT(qbool_from_bool(false)),
+                "only true");
+    qom_set_err(p, GPU0, "inject-crash", U(1), NULL);
+    /* Write-only. */
+    rsp = qtest_qmp(p->qts, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': %s, 'property': 'inject-hang-engine'}}", GPU0);
+    g_assert_true(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(counters); i++) {
+        g_assert_cmpuint(qom_get_u64(p, GPU0, counters[i]), ==, 0);
+    }
+    idle_steps(p);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_NONE);
+    ping_batch(p, 2, 0xbad0);
+    /* No engine hangs: a compute queue runs past the watchdog. */
+    g = gpu_setup(p, 5, 0);
+    q = tq_register(&g, 40, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
+                    PVGPU_DOORBELL_ID(2, 7));
+    c_signal(&c, gva(GP_FENCE), 0x88, PVGPU_CMD_SIGNAL_IRQ);
+    irq_quiesce(p);
+    tq_submit(&g, &q, c.dw, c.n);
+    wait_signal(&g, &q, gva(GP_FENCE), 0x88);
+    wait_idle(&g, &q);
+    pvgpu_stop(p);
+
+    g_assert_cmpint(run_qemu_with("pvgpu,inject-drop-doorbells=1", "20",
+                                  &msg), ==, 1);
+    g_assert_nonnull(strstr(msg, "at run time"));
+}
+
+/*
+ * Injection state migrates: counts and probabilities (the firmware's
+ * state) and a crash set while the source was stopped (the device's
+ * pending subsection), which happens on the destination at 'cont'.
+ */
+static void test_inject_migrate(void)
+{
+    Pvgpu *src = pvgpu_start(NULL);
+    Pvgpu *dst;
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-inject-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+
+    boot_ok(src);
+    qom_set_ok(src, GPU_ANON, "inject-drop-doorbells", U(3));
+    qom_set_ok(src, GPU_ANON, "inject-fail-fault-replies", U(4));
+    qom_set_ok(src, GPU_ANON, "inject-lose-irq-ppm", U(1000));
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qom_set_ok(src, GPU_ANON, "inject-crash", QOBJECT(qbool_from_bool(true)));
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+    dst = pvgpu_incoming(src, uri);
+    unlink(path);
+
+    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "inject-drop-doorbells"), ==,
+                     3);
+    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "inject-fail-fault-replies"),
+                     ==, 4);
+    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "inject-lose-irq-ppm"), ==,
+                     1000);
+    qtest_clock_step(dst->qts, 1000 * 1000);
+    g_assert_cmpuint(rd(dst, PVGPU_REG_FW_STATUS), ==,
+                     PVGPU_FW_STATE_RUNNING);
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
+    g_assert_cmpuint(wait_state_change(dst, PVGPU_FW_STATE_RUNNING), ==,
+                     PVGPU_FW_STATE_HALTED);
+    g_assert_cmpuint(rd(dst, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_CRASHED);
+    pvgpu_stop(dst);
+    pvgpu_stop(src);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -2376,6 +2751,14 @@ int main(int argc, char **argv)
                    test_queue_shared_doorbell_page);
     qtest_add_func("/pvgpu/queue/vm-stopped", test_queue_vm_stopped);
     qtest_add_func("/pvgpu/bad-shape", test_bad_shape);
+    qtest_add_func("/pvgpu/inject/drop-doorbells",
+                   test_inject_drop_doorbells);
+    qtest_add_func("/pvgpu/inject/lose-irqs", test_inject_lose_irqs);
+    qtest_add_func("/pvgpu/inject/delay-irqs", test_inject_delay_irqs);
+    qtest_add_func("/pvgpu/inject/crash", test_inject_crash);
+    qtest_add_func("/pvgpu/inject/hang-engine", test_inject_hang_engine);
+    qtest_add_func("/pvgpu/inject/invalid", test_inject_invalid);
+    qtest_add_func("/pvgpu/inject/migrate", test_inject_migrate);
 
     return g_test_run();
 }
