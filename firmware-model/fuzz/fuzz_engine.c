@@ -295,26 +295,11 @@ static void pte_write(Sh *t, Fz *f)
 /* sh_new() with less RAM (64 MiB per run is slow under ASan). */
 static Sh *fz_sh_new(void)
 {
-	Sh *t = g_new0(Sh, 1);
 	PvgpuFwConfig cfg;
 
 	sh_config(&cfg);
 	cfg.num_doorbells = 4;	/* 1024 pages: a 4 MiB memset per reset */
-	t->g = gpu_env_new(&cfg, FZ_RAM);
-	t->fp = t->g->fp;
-	t->fw = t->g->fw;
-	t->events = g_array_new(FALSE, TRUE, sizeof(ShEvent));
-	t->resps = g_array_new(FALSE, TRUE, sizeof(ShResp));
-	gpu_vm_init(&t->vm, t->g, 1);
-	g_assert_cmpuint(gpu_vm_bind(&t->vm, PVGPU_AS_FAULTABLE), ==,
-			 PVGPU_STATUS_OK);
-	gpu_vm_init(&t->vm_nf, t->g, 2);
-	g_assert_cmpuint(gpu_vm_bind(&t->vm_nf, 0), ==, PVGPU_STATUS_OK);
-	t->data_pa = gpu_vm_alloc(&t->vm, SH_DATA_VA, SH_DATA_SIZE,
-				  PVGPU_PTE_WRITABLE);
-	gpu_vm_map(&t->vm_nf, SH_DATA_VA, t->data_pa, SH_DATA_SIZE, GPU_4K,
-		   PVGPU_PTE_WRITABLE);
-	return t;
+	return sh_new_sized(&cfg, FZ_RAM);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -14,6 +14,11 @@ void sh_config(PvgpuFwConfig *cfg)
 
 Sh *sh_new(const PvgpuFwConfig *cfg)
 {
+	return sh_new_sized(cfg, 0);
+}
+
+Sh *sh_new_sized(const PvgpuFwConfig *cfg, uint64_t ram_size)
+{
 	Sh *t = g_new0(Sh, 1);
 	PvgpuFwConfig def;
 
@@ -21,7 +26,7 @@ Sh *sh_new(const PvgpuFwConfig *cfg)
 		sh_config(&def);
 		cfg = &def;
 	}
-	t->g = gpu_env_new(cfg, 0);
+	t->g = gpu_env_new(cfg, ram_size);
 	t->fp = t->g->fp;
 	t->fw = t->g->fw;
 	t->events = g_array_new(FALSE, TRUE, sizeof(ShEvent));

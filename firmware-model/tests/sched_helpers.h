@@ -59,6 +59,8 @@ typedef struct Sh {
  */
 void sh_config(PvgpuFwConfig *cfg);
 Sh *sh_new(const PvgpuFwConfig *cfg);
+/* sh_new() with @ram_size bytes of fake guest RAM (0: the default). */
+Sh *sh_new_sized(const PvgpuFwConfig *cfg, uint64_t ram_size);
 void sh_free(Sh *t);
 
 /* Read everything on F2H into t->events / t->resps. */
