@@ -894,6 +894,10 @@ static void pvgpu_channel_interrupted(struct pvgpu_channel *ch,
  *   never answers another request. A restart sends it again, so a caller
  *   whose request is not idempotent must not return -ERESTARTSYS as is.
  *
+ * With PVGPU_CHANNEL_MSG_COMMIT in &pvgpu_channel_msg.flags the second
+ * kind does not exist: the wait for the response is uninterruptible, and a
+ * timeout fails the channel (see PVGPU_CHANNEL_MSG_COMMIT).
+ *
  * Return: 0 when the firmware answered PVGPU_STATUS_OK; -EIO when it
  * answered another status (see &pvgpu_channel_msg.fw_status), answered
  * nonsense, or stopped while the request was pending; -ENODEV when the
@@ -965,11 +969,22 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	mutex_unlock(&ch->send_lock);
 
 	left = max_t(long, (long)(deadline - jiffies), 1);
-	left = wait_for_completion_interruptible_timeout(&w.done, left);
-	if (left == 0)
+	if (msg->flags & PVGPU_CHANNEL_MSG_COMMIT)
+		left = wait_for_completion_timeout(&w.done, left);
+	else
+		left = wait_for_completion_interruptible_timeout(&w.done, left);
+	if (left == 0) {
 		pvgpu_channel_timeout(ch, &w);
-	else if (left < 0)
+		if (w.result == -ETIMEDOUT &&
+		    (msg->flags & PVGPU_CHANNEL_MSG_COMMIT)) {
+			drm_err(&ch->pvdev->drm,
+				"state-changing firmware request (opcode %#x) timed out: firmware state unknown, channel failed\n",
+				msg->opcode);
+			pvgpu_channel_fail(ch, -EIO);
+		}
+	} else if (left < 0) {
 		pvgpu_channel_interrupted(ch, &w, left);
+	}
 
 	/* Off the list now: nobody else touches w any more. */
 	msg->fw_status = w.fw_status;

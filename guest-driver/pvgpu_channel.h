@@ -217,6 +217,8 @@ struct pvgpu_channel {
 struct pvgpu_channel_msg {
 	/** @opcode: PVGPU_H2F_*. */
 	u16 opcode;
+	/** @flags: PVGPU_CHANNEL_MSG_*. */
+	u16 flags;
 	/** @req_dw: request payload length in dwords. */
 	u16 req_dw;
 	/** @resp_dw: in: room at @resp in dwords; out: dwords received. */
@@ -233,6 +235,17 @@ struct pvgpu_channel_msg {
 	 */
 	u64 rtt_ns;
 };
+
+/*
+ * The request changes firmware state (an address space, a queue): once it
+ * is on the ring the sender waits for the response uninterruptibly, and if
+ * none comes in time the firmware's state is unknown, so the channel is
+ * failed (PVGPU_CHANNEL_DEAD, every later request -ENODEV) instead of
+ * letting the driver and the firmware disagree. Before the request is sent
+ * (waiting for the channel or for ring space) a signal still interrupts it
+ * with nothing changed.
+ */
+#define PVGPU_CHANNEL_MSG_COMMIT	BIT(0)
 
 int pvgpu_channel_init(struct pvgpu_channel *ch, struct pvgpu_device *pvdev);
 void pvgpu_channel_fini(struct pvgpu_channel *ch);

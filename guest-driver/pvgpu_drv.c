@@ -12,15 +12,21 @@
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 
 #include <uapi/drm/pvgpu_drm.h>
 
 #include "pvgpu_debugfs.h"
 #include "pvgpu_drv.h"
+#include "pvgpu_gem.h"
 #include "pvgpu_ioctl.h"
+#include "pvgpu_queue.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_vm.h"
 
 /**
  * DOC: Driver overview
@@ -81,28 +87,110 @@ static const struct drm_ioctl_desc pvgpu_ioctls[] = {
 	 */
 	DRM_IOCTL_DEF_DRV(PVGPU_FW_PING, pvgpu_ioctl_fw_ping,
 			  DRM_ROOT_ONLY | DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_GEM_CREATE, pvgpu_ioctl_gem_create,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_GEM_MMAP_OFFSET, pvgpu_ioctl_gem_mmap_offset,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_VM_CREATE, pvgpu_ioctl_vm_create,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_VM_DESTROY, pvgpu_ioctl_vm_destroy,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_VM_GET_STATE, pvgpu_ioctl_vm_get_state,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_VM_BIND, pvgpu_ioctl_vm_bind, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_QUEUE_CREATE, pvgpu_ioctl_queue_create,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_QUEUE_DESTROY, pvgpu_ioctl_queue_destroy,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_QUEUE_GET_STATE, pvgpu_ioctl_queue_get_state,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_EXEC, pvgpu_ioctl_exec, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_WAIT_USER_FENCE, pvgpu_ioctl_wait_user_fence,
+			  DRM_RENDER_ALLOW),
 };
 
-/*
- * DRM_GEM_FOPS without .mmap until the driver has GEM objects. drm_open()
- * refuses files without FOP_UNSIGNED_OFFSET.
+static void pvgpu_file_release(struct kref *ref)
+{
+	struct pvgpu_file *pfile = container_of(ref, struct pvgpu_file,
+						refcount);
+
+	xa_destroy(&pfile->vms);
+	xa_destroy(&pfile->queues);
+	kfree(pfile);
+}
+
+/**
+ * pvgpu_file_get() - take a reference to a file's driver state
+ * @pfile: the file's state
+ *
+ * Return: @pfile.
  */
+struct pvgpu_file *pvgpu_file_get(struct pvgpu_file *pfile)
+{
+	kref_get(&pfile->refcount);
+	return pfile;
+}
+
+/**
+ * pvgpu_file_put() - drop a reference taken by pvgpu_file_get()
+ * @pfile: the file's state, or NULL
+ *
+ * Any context.
+ */
+void pvgpu_file_put(struct pvgpu_file *pfile)
+{
+	if (pfile)
+		kref_put(&pfile->refcount, pvgpu_file_release);
+}
+
+static int pvgpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct pvgpu_file *pfile;
+
+	pfile = kzalloc(sizeof(*pfile), GFP_KERNEL);
+	if (!pfile)
+		return -ENOMEM;
+
+	kref_init(&pfile->refcount);
+	pfile->pvdev = to_pvgpu_device(drm);
+	xa_init_flags(&pfile->vms, XA_FLAGS_ALLOC1);
+	xa_init_flags(&pfile->queues, XA_FLAGS_ALLOC1);
+	file->driver_priv = pfile;
+	return 0;
+}
+
+static void pvgpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct pvgpu_file *pfile = to_pvgpu_file(file);
+
+	/* Queues first: they hold references to the VMs. */
+	pvgpu_queue_file_close(pfile);
+	pvgpu_vm_file_close(pfile);
+	file->driver_priv = NULL;
+	pvgpu_file_put(pfile);
+}
+
+static void pvgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	pvgpu_queue_show_fdinfo(to_pvgpu_file(file), p);
+	drm_show_memory_stats(p, file);
+}
+
+/* DEFINE_DRM_GEM_FOPS() has no show_fdinfo: fdinfo needs it. */
 static const struct file_operations pvgpu_drm_fops = {
 	.owner = THIS_MODULE,
-	.open = drm_open,
-	.release = drm_release,
-	.unlocked_ioctl = drm_ioctl,
-	.compat_ioctl = drm_compat_ioctl,
-	.poll = drm_poll,
-	.read = drm_read,
-	.llseek = noop_llseek,
+	DRM_GEM_FOPS,
 	.show_fdinfo = drm_show_fdinfo,
-	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
 
 static const struct drm_driver pvgpu_drm_driver = {
-	/* GEM, syncobj and the rest come with the issues that add them. */
-	.driver_features = DRIVER_RENDER,
+	.driver_features = DRIVER_RENDER | DRIVER_GEM | DRIVER_GEM_GPUVA |
+			   DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
+	.open = pvgpu_open,
+	.postclose = pvgpu_postclose,
+	.show_fdinfo = pvgpu_show_fdinfo,
+	.gem_create_object = pvgpu_gem_create_object,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.ioctls = pvgpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(pvgpu_ioctls),
 	.fops = &pvgpu_drm_fops,
@@ -113,6 +201,36 @@ static const struct drm_driver pvgpu_drm_driver = {
 	.minor = PVGPU_DRIVER_MINOR,
 	.patchlevel = PVGPU_DRIVER_PATCHLEVEL,
 };
+
+static void pvgpu_objs_fini(struct drm_device *drm, void *arg)
+{
+	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
+
+	/* Every queue and VM is gone: the device is released. */
+	destroy_workqueue(pvdev->wq);
+	WARN_ON(!xa_empty(&pvdev->fw_queues));
+	xa_destroy(&pvdev->fw_queues);
+	ida_destroy(&pvdev->asids);
+	mutex_destroy(&pvdev->objs_lock);
+}
+
+/*
+ * What queues and VMs need; lives as long as the DRM device, which open
+ * files (and so queues and VMs) may keep beyond the PCI function's removal.
+ */
+static int pvgpu_objs_init(struct pvgpu_device *pvdev)
+{
+	pvdev->wq = alloc_workqueue("pvgpu", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!pvdev->wq)
+		return -ENOMEM;
+	ida_init(&pvdev->asids);
+	init_waitqueue_head(&pvdev->ufence_wq);
+	xa_init_flags(&pvdev->fw_queues, XA_FLAGS_LOCK_IRQ);
+	mutex_init(&pvdev->objs_lock);
+	INIT_LIST_HEAD(&pvdev->vms);
+	INIT_LIST_HEAD(&pvdev->queues);
+	return drmm_add_action_or_reset(&pvdev->drm, pvgpu_objs_fini, NULL);
+}
 
 static int pvgpu_map_bars(struct pvgpu_device *pvdev)
 {
@@ -230,6 +348,10 @@ static int pvgpu_pci_probe(struct pci_dev *pdev,
 		return ret;
 	}
 
+	ret = pvgpu_objs_init(pvdev);
+	if (ret)
+		return ret;
+
 	ret = pvgpu_fw_init(pvdev);
 	if (ret)
 		return ret;
@@ -256,6 +378,8 @@ static void pvgpu_pci_remove(struct pci_dev *pdev)
 	/* Nobody may sleep on the firmware while unplug waits for ioctls. */
 	pvgpu_channel_fail(&pvdev->fw.ch, -ENODEV);
 	drm_dev_unplug(&pvdev->drm);
+	/* Every queue stops; outstanding fences signal with -ENODEV. */
+	pvgpu_queues_fini(pvdev);
 	pvgpu_fw_fini(pvdev);
 	/* Devres frees the MSI-X vectors, the mappings and the regions. */
 }

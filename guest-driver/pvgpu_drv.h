@@ -7,12 +7,21 @@
 #ifndef PVGPU_DRV_H
 #define PVGPU_DRV_H
 
+#include <linux/atomic.h>
 #include <linux/dev_printk.h>
+#include <linux/idr.h>
 #include <linux/io.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_device.h>
+#include <drm/drm_file.h>
 #include <drm/drm_print.h>
 
 #include "pvgpu_fw.h"
@@ -61,7 +70,66 @@ struct pvgpu_device {
 
 	/** @fw: the firmware, its shared memory and its message channel. */
 	struct pvgpu_fw fw;
+
+	/** @asids: firmware address-space ids in use (pvgpu_vm.c). */
+	struct ida asids;
+
+	/**
+	 * @wq: workqueue of the dependency queues (run, timeout and release
+	 * work), of user-fence writes and of fault replies.
+	 */
+	struct workqueue_struct *wq;
+
+	/**
+	 * @ufence_wq: woken whenever the kernel writes a user fence or a job
+	 * of an exec queue completes; DRM_IOCTL_PVGPU_WAIT_USER_FENCE sleeps
+	 * here.
+	 */
+	wait_queue_head_t ufence_wq;
+
+	/**
+	 * @fw_queues: firmware queue id -> exec queue (pvgpu_queue.c); the
+	 * interrupt handler looks queues up under RCU.
+	 */
+	struct xarray fw_queues;
+
+	/** @objs_lock: protects @vms and @queues (debugfs lists). */
+	struct mutex objs_lock;
+	/** @vms: every live struct pvgpu_vm, for debugfs. */
+	struct list_head vms;
+	/** @queues: every live exec and bind queue, for debugfs. */
+	struct list_head queues;
 };
+
+/**
+ * struct pvgpu_file - what the driver keeps per open DRM file
+ *
+ * Refcounted: the DRM file holds the first reference; an exec queue holds
+ * one for its fdinfo accounting, which may outlive the file.
+ */
+struct pvgpu_file {
+	/** @refcount: see above. */
+	struct kref refcount;
+	/** @pvdev: the device. */
+	struct pvgpu_device *pvdev;
+	/** @vms: vm_id -> struct pvgpu_vm (ids from 1). */
+	struct xarray vms;
+	/** @queues: queue_id -> struct pvgpu_queue (ids from 1). */
+	struct xarray queues;
+	/**
+	 * @engine_busy_ns: per engine class, ns the file's exec jobs spent
+	 * on the engine (fdinfo drm-engine-*), updated at job completion.
+	 */
+	atomic64_t engine_busy_ns[PVGPU_MAX_ENGINE_CLASSES];
+};
+
+struct pvgpu_file *pvgpu_file_get(struct pvgpu_file *pfile);
+void pvgpu_file_put(struct pvgpu_file *pfile);
+
+static inline struct pvgpu_file *to_pvgpu_file(struct drm_file *file)
+{
+	return file->driver_priv;
+}
 
 /*
  * drm_print.h of 6.12 has drm_err_ratelimited() but no warn flavour: the

@@ -19,6 +19,7 @@
 
 #include "pvgpu_drv.h"
 #include "pvgpu_fw.h"
+#include "pvgpu_queue.h"
 #include "pvgpu_regs.h"
 
 /**
@@ -224,7 +225,7 @@ bool pvgpu_fw_event(struct pvgpu_device *pvdev,
 			queue_work(system_wq, &pvdev->fw.log_work);
 		return true;
 	default:
-		return false;
+		return pvgpu_queue_fw_event(pvdev, hdr, payload);
 	}
 }
 

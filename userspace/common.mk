@@ -28,12 +28,15 @@ PVGPU_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wundef \
 	$(if $(filter 1,$(WERROR)),-Werror) \
 	-D__user= \
 	-I$(PVGPU_TOP)/include/uapi/drm $(if $(DRM_H),-I$(dir $(DRM_H))) \
-	-I$(PVGPU_TOP)/userspace/lib
+	-I$(PVGPU_TOP)/userspace/lib -I$(PVGPU_TOP)/include/pvgpu
 PVGPU_LDFLAGS := -static -pthread
 PVGPU_LDLIBS := -lm
 
-LIBPVGPU_SRCS := $(PVGPU_TOP)/userspace/lib/libpvgpu.c
+LIBPVGPU_SRCS := $(PVGPU_TOP)/userspace/lib/libpvgpu.c \
+	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.c
 LIBPVGPU_HDRS := $(PVGPU_TOP)/userspace/lib/libpvgpu.h \
+	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.h \
+	$(PVGPU_TOP)/include/pvgpu/pvgpu_cmds.h \
 	$(PVGPU_TOP)/include/uapi/drm/pvgpu_drm.h
 
 define pvgpu_check_drm_h

@@ -35,11 +35,50 @@ extern "C" {
 
 #define DRM_PVGPU_QUERY			0x00
 #define DRM_PVGPU_FW_PING		0x01
+#define DRM_PVGPU_GEM_CREATE		0x02
+#define DRM_PVGPU_GEM_MMAP_OFFSET	0x03
+#define DRM_PVGPU_VM_CREATE		0x04
+#define DRM_PVGPU_VM_DESTROY		0x05
+#define DRM_PVGPU_VM_GET_STATE		0x06
+#define DRM_PVGPU_VM_BIND		0x07
+#define DRM_PVGPU_QUEUE_CREATE		0x08
+#define DRM_PVGPU_QUEUE_DESTROY		0x09
+#define DRM_PVGPU_QUEUE_GET_STATE	0x0a
+#define DRM_PVGPU_EXEC			0x0b
+#define DRM_PVGPU_WAIT_USER_FENCE	0x0c
 
 #define DRM_IOCTL_PVGPU_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_QUERY, struct drm_pvgpu_query)
 #define DRM_IOCTL_PVGPU_FW_PING \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_FW_PING, struct drm_pvgpu_fw_ping)
+#define DRM_IOCTL_PVGPU_GEM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_GEM_CREATE, struct drm_pvgpu_gem_create)
+#define DRM_IOCTL_PVGPU_GEM_MMAP_OFFSET \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_GEM_MMAP_OFFSET, \
+		 struct drm_pvgpu_gem_mmap_offset)
+#define DRM_IOCTL_PVGPU_VM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_VM_CREATE, struct drm_pvgpu_vm_create)
+#define DRM_IOCTL_PVGPU_VM_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_VM_DESTROY, struct drm_pvgpu_vm_destroy)
+#define DRM_IOCTL_PVGPU_VM_GET_STATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_VM_GET_STATE, \
+		 struct drm_pvgpu_vm_get_state)
+#define DRM_IOCTL_PVGPU_VM_BIND \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_VM_BIND, struct drm_pvgpu_vm_bind)
+#define DRM_IOCTL_PVGPU_QUEUE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_QUEUE_CREATE, \
+		 struct drm_pvgpu_queue_create)
+#define DRM_IOCTL_PVGPU_QUEUE_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_QUEUE_DESTROY, \
+		struct drm_pvgpu_queue_destroy)
+#define DRM_IOCTL_PVGPU_QUEUE_GET_STATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_QUEUE_GET_STATE, \
+		 struct drm_pvgpu_queue_get_state)
+#define DRM_IOCTL_PVGPU_EXEC \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_EXEC, struct drm_pvgpu_exec)
+#define DRM_IOCTL_PVGPU_WAIT_USER_FENCE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_WAIT_USER_FENCE, \
+		 struct drm_pvgpu_wait_user_fence)
 
 /**
  * struct drm_pvgpu_user_extension - head of every ioctl extension
@@ -194,6 +233,511 @@ struct drm_pvgpu_fw_ping {
 	__u32 flags;
 	/** @pad: must be zero. */
 	__u32 pad;
+};
+
+/* --- Buffer objects ---------------------------------------------------- */
+
+/**
+ * struct drm_pvgpu_gem_create - DRM_IOCTL_PVGPU_GEM_CREATE argument
+ *
+ * Creates a buffer object backed by shmem pages (allocated on first use:
+ * CPU mmap, VM_BIND MAP or PRIME export) and returns a GEM handle for it.
+ * Close it with DRM_IOCTL_GEM_CLOSE; PRIME export/import with the DRM
+ * core's DRM_IOCTL_PRIME_HANDLE_TO_FD / FD_TO_HANDLE.
+ *
+ * Errors: -EINVAL @size 0, @size rounded up to the page size overflows or
+ * exceeds the memory the guest could ever back, unknown @flags, non-zero
+ * @pad/@extensions; -ENOMEM out of memory.
+ */
+struct drm_pvgpu_gem_create {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @size: in: bytes; out: bytes allocated (page-aligned). */
+	__u64 size;
+	/** @flags: must be zero (no flag is defined yet). */
+	__u32 flags;
+	/** @handle: out: the GEM handle. */
+	__u32 handle;
+};
+
+/**
+ * struct drm_pvgpu_gem_mmap_offset - DRM_IOCTL_PVGPU_GEM_MMAP_OFFSET argument
+ *
+ * Returns the fake offset to pass to mmap(2) on the DRM file to map the
+ * whole object (write-back cached; the device snoops).
+ *
+ * Errors: -ENOENT @handle is not an object of this file; -EINVAL non-zero
+ * @flags/@pad/@extensions, or an imported dma-buf object (map the dma-buf
+ * instead); -ENOMEM.
+ */
+struct drm_pvgpu_gem_mmap_offset {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @handle: the GEM handle. */
+	__u32 handle;
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @offset: out: the mmap offset. */
+	__u64 offset;
+};
+
+/* --- GPU virtual address spaces --------------------------------------- */
+
+/*
+ * The GPU VA space of a VM is [0, 2^va_bits) (DRM_PVGPU_QUERY_DEVICE
+ * va_bits). Its top DRM_PVGPU_KERNEL_VA_SIZE bytes belong to the kernel
+ * (queue rings); userspace binds below DRM_PVGPU_USER_VA_END(va_bits).
+ */
+#define DRM_PVGPU_KERNEL_VA_SIZE	(1ull << 32)
+#define DRM_PVGPU_USER_VA_END(va_bits) \
+	((1ull << (va_bits)) - DRM_PVGPU_KERNEL_VA_SIZE)
+
+/*
+ * Long-running VM: its queues may run forever, so nothing it does may be
+ * published as a dma-fence out-sync (only DRM_PVGPU_SYNC_USER_FENCE).
+ */
+#define DRM_PVGPU_VM_CREATE_LR		(1 << 0)
+/*
+ * Fault mode: GPU page faults on unmapped addresses are recoverable (the
+ * device must report DRM_PVGPU_DEVICE_PAGE_FAULTS). Requires
+ * DRM_PVGPU_VM_CREATE_LR.
+ */
+#define DRM_PVGPU_VM_CREATE_FAULT_MODE	(1 << 1)
+
+/**
+ * struct drm_pvgpu_vm_create - DRM_IOCTL_PVGPU_VM_CREATE argument
+ *
+ * Creates a GPU virtual address space with its own page tables and its
+ * default bind queue, owned by this file.
+ *
+ * Errors: -EINVAL unknown @flags, FAULT_MODE without LR, non-zero
+ * @pad/@extensions; -EOPNOTSUPP FAULT_MODE on a device without page faults;
+ * -ENOSPC every firmware address space is in use; -ENOMEM; -ENODEV,
+ * -ETIMEDOUT, -EIO as for every firmware request.
+ */
+struct drm_pvgpu_vm_create {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @flags: DRM_PVGPU_VM_CREATE_*. */
+	__u32 flags;
+	/** @vm_id: out: the VM's id in this file, never 0. */
+	__u32 vm_id;
+};
+
+/**
+ * struct drm_pvgpu_vm_destroy - DRM_IOCTL_PVGPU_VM_DESTROY argument
+ *
+ * Drops the file's VM id. The VM lives on while queues or in-flight binds
+ * use it; its mappings and address space go when the last user is gone.
+ *
+ * Errors: -ENOENT no such VM; -EINVAL non-zero @pad/@extensions.
+ */
+struct drm_pvgpu_vm_destroy {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/* drm_pvgpu_vm_get_state.state */
+#define DRM_PVGPU_VM_STATE_USABLE	0
+/*
+ * An asynchronous bind failed after its ioctl had returned: the VM's
+ * mappings are no longer what userspace asked for. MAP operations fail with
+ * -ECANCELED, UNMAP and UNMAP_ALL still work (to clean up), queues of the
+ * VM keep their state. There is no way back: destroy the VM.
+ */
+#define DRM_PVGPU_VM_STATE_UNUSABLE	1
+
+/**
+ * struct drm_pvgpu_vm_get_state - DRM_IOCTL_PVGPU_VM_GET_STATE argument
+ *
+ * Errors: -ENOENT no such VM; -EINVAL non-zero @pad/@extensions.
+ */
+struct drm_pvgpu_vm_get_state {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @state: out: DRM_PVGPU_VM_STATE_*. */
+	__u32 state;
+	/** @error: out: the negative errno that made it unusable, else 0. */
+	__s32 error;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @num_mappings: out: GPU VA ranges mapped now (incl. NULL). */
+	__u64 num_mappings;
+};
+
+/* --- Synchronisation objects ------------------------------------------ */
+
+/* drm_pvgpu_sync.type */
+#define DRM_PVGPU_SYNC_SYNCOBJ		0	/* binary drm_syncobj, @handle */
+#define DRM_PVGPU_SYNC_TIMELINE_SYNCOBJ	1	/* @handle at @timeline_value */
+#define DRM_PVGPU_SYNC_SYNC_FILE	2	/* @handle: fd (EXEC only) */
+/*
+ * User fence (signal only): when the operation completes, the kernel writes
+ * the 64-bit @timeline_value to the 8-byte aligned user address @addr of
+ * the calling process and wakes DRM_IOCTL_PVGPU_WAIT_USER_FENCE waiters.
+ */
+#define DRM_PVGPU_SYNC_USER_FENCE	3
+
+/* drm_pvgpu_sync.flags */
+#define DRM_PVGPU_SYNC_SIGNAL		(1 << 0)	/* out-sync, else in-sync */
+
+/**
+ * struct drm_pvgpu_sync - one in- or out-synchronisation of VM_BIND or EXEC
+ *
+ * In-syncs are waited for before the operation starts. Out-syncs are
+ * signalled when it completes: a syncobj gets the operation's fence (a
+ * timeline syncobj at @timeline_value, which must be non-zero), SYNC_FILE
+ * with SIGNAL returns a new sync_file fd in @handle (EXEC only), a user
+ * fence is written.
+ *
+ * Errors of the ioctl that carries it: -EINVAL unknown @type or @flags,
+ * non-zero @pad/@reserved, a user fence as in-sync or with an unaligned
+ * @addr, a timeline syncobj with value 0, SYNC_FILE on VM_BIND, a dma-fence
+ * out-sync (anything but USER_FENCE) on an LR VM or queue; -ENOENT
+ * @handle is no syncobj of this file, or a binary in-syncobj has no fence
+ * (or a timeline point that was never submitted); -EBADF @handle is not a
+ * sync_file fd; -EFAULT @addr not writable.
+ */
+struct drm_pvgpu_sync {
+	/** @type: DRM_PVGPU_SYNC_*. */
+	__u32 type;
+	/** @flags: DRM_PVGPU_SYNC_*. */
+	__u32 flags;
+	/** @handle: syncobj handle or sync_file fd. */
+	__u32 handle;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @timeline_value: timeline point, or the user fence's value. */
+	__u64 timeline_value;
+	/** @addr: user fence address (8-byte aligned), else zero. */
+	__u64 addr;
+	/** @reserved: must be zero. */
+	__u64 reserved[2];
+};
+
+/* --- VM_BIND ----------------------------------------------------------- */
+
+/* drm_pvgpu_vm_bind_op.op */
+#define DRM_PVGPU_VM_BIND_OP_MAP		0	/* BO range at @addr */
+#define DRM_PVGPU_VM_BIND_OP_UNMAP		1	/* [@addr, +@range) */
+#define DRM_PVGPU_VM_BIND_OP_UNMAP_ALL		2	/* every mapping of BO */
+#define DRM_PVGPU_VM_BIND_OP_MAP_USERPTR	3	/* user memory at @addr */
+
+/* drm_pvgpu_vm_bind_op.flags */
+/* GPU writes fault (a fatal fault, or a recoverable one in fault mode). */
+#define DRM_PVGPU_VM_BIND_FLAG_READONLY		(1 << 0)
+/* MAP only, @handle 0: sparse range, reads return zero, writes dropped. */
+#define DRM_PVGPU_VM_BIND_FLAG_NULL		(1 << 1)
+
+/**
+ * struct drm_pvgpu_vm_bind_op - one operation of DRM_IOCTL_PVGPU_VM_BIND
+ *
+ * @addr, @range, @obj_offset and @userptr are multiples of the page size
+ * (4 KiB); [@addr, @addr + @range) lies in the user VA space, @range is not
+ * 0. A MAP replaces whatever was mapped there before (existing mappings are
+ * split as needed); an UNMAP of a range where nothing is mapped is not an
+ * error.
+ *
+ * - MAP: @handle's pages [@obj_offset, + @range) (inside the object), or a
+ *   NULL mapping with DRM_PVGPU_VM_BIND_FLAG_NULL and @handle 0.
+ * - UNMAP: @handle, @obj_offset and @userptr must be 0.
+ * - UNMAP_ALL: every mapping of @handle in this VM; @addr, @range,
+ *   @obj_offset, @userptr must be 0.
+ * - MAP_USERPTR: the calling process's anonymous or file memory
+ *   [@userptr, + @range), pinned until unmapped; @handle must be 0.
+ *
+ * Errors: -EINVAL unknown @op/@flags, a flag the op does not take,
+ * non-zero @pad/@reserved or fields the op does not use, unaligned or zero
+ * or overflowing ranges, ranges outside the user VA space or the object;
+ * -ENOENT @handle is no object of this file; -EFAULT @userptr not mapped
+ * in the process (or not pinnable); -ECANCELED a MAP on an unusable VM;
+ * -ENOMEM.
+ */
+struct drm_pvgpu_vm_bind_op {
+	/** @op: DRM_PVGPU_VM_BIND_OP_*. */
+	__u32 op;
+	/** @flags: DRM_PVGPU_VM_BIND_FLAG_*. */
+	__u32 flags;
+	/** @handle: GEM handle (MAP, UNMAP_ALL), else 0. */
+	__u32 handle;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @obj_offset: byte offset into the object (MAP). */
+	__u64 obj_offset;
+	/** @userptr: user address (MAP_USERPTR). */
+	__u64 userptr;
+	/** @addr: GPU VA. */
+	__u64 addr;
+	/** @range: bytes. */
+	__u64 range;
+	/** @reserved: must be zero. */
+	__u64 reserved[2];
+};
+
+/*
+ * Return only when the binds are complete (their page tables written and
+ * the GPU's TLBs invalidated). See struct drm_pvgpu_vm_bind.
+ */
+#define DRM_PVGPU_VM_BIND_WAIT		(1 << 0)
+
+/**
+ * struct drm_pvgpu_vm_bind - DRM_IOCTL_PVGPU_VM_BIND argument
+ *
+ * Executes @num_binds operations, in array order, as one job of bind
+ * queue @queue_id (0: the VM's default bind queue; else a queue created
+ * with DRM_PVGPU_ENGINE_CLASS_VM_BIND on this VM). Jobs of one bind queue
+ * run in submission order; bind queues are independent of each other.
+ * The job starts once every in-sync and the queue's previous job have
+ * signalled, and completes once the page tables are written and the TLBs
+ * invalidated; then the out-syncs signal. @num_binds 0 is a pure ordering
+ * point: the out-syncs signal once the in-syncs and the queue's previous
+ * work have.
+ *
+ * Everything that can fail (argument checks, handle and userptr lookups,
+ * memory for page tables and mappings) happens before the job is
+ * committed: an error leaves the VM, the queue and the syncs unchanged,
+ * whichever operation of the array failed. An error while an
+ * asynchronous job executes (none is expected but the firmware failing)
+ * makes the VM unusable (DRM_PVGPU_VM_STATE_UNUSABLE) and its out-syncs
+ * signal with that error.
+ *
+ * Asynchronous by default: the ioctl returns once the job is committed.
+ * With DRM_PVGPU_VM_BIND_WAIT it waits, interruptibly, for the in-syncs
+ * and the queue's previous work first; a signal during that wait returns
+ * -EINTR (or restarts it with SA_RESTART) and nothing has changed. Only
+ * then is the job committed and run, and from that point the ioctl does
+ * not report an interruption: it waits uninterruptibly for the job, which
+ * is bounded by the firmware request timeout, and returns the job's
+ * result.
+ *
+ * Errors: those of struct drm_pvgpu_vm_bind_op and struct drm_pvgpu_sync;
+ * -ENOENT no such VM or queue, or a queue that is not a bind queue of this
+ * VM; -EINVAL unknown @flags, non-zero @pad/@reserved/@extensions, more
+ * than DRM_PVGPU_MAX_BINDS operations or DRM_PVGPU_MAX_SYNCS syncs;
+ * -ECANCELED the bind queue was destroyed; -EINTR/-ERESTARTSYS (WAIT,
+ * before commit); -EIO/-ETIMEDOUT/-ENODEV (WAIT: the job failed in the
+ * firmware after commit, the VM is unusable).
+ */
+struct drm_pvgpu_vm_bind {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @queue_id: bind queue, 0 for the VM's default one. */
+	__u32 queue_id;
+	/** @num_binds: entries at @binds. */
+	__u32 num_binds;
+	/** @num_syncs: entries at @syncs. */
+	__u32 num_syncs;
+	/** @binds: user pointer to struct drm_pvgpu_vm_bind_op[]. */
+	__u64 binds;
+	/** @syncs: user pointer to struct drm_pvgpu_sync[]. */
+	__u64 syncs;
+	/** @flags: DRM_PVGPU_VM_BIND_*. */
+	__u32 flags;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @reserved: must be zero. */
+	__u64 reserved[2];
+};
+
+#define DRM_PVGPU_MAX_BINDS		4096
+#define DRM_PVGPU_MAX_SYNCS		64
+
+/* --- Queues ------------------------------------------------------------ */
+
+/* drm_pvgpu_queue_create.engine_class: also DRM_PVGPU_ENGINE_CLASS_*. */
+#define DRM_PVGPU_ENGINE_CLASS_VM_BIND	0xff	/* a bind queue */
+
+/* drm_pvgpu_queue_create.flags */
+/* (none yet; an LR queue is a queue of an LR VM) */
+
+/**
+ * struct drm_pvgpu_queue_create - DRM_IOCTL_PVGPU_QUEUE_CREATE argument
+ *
+ * Creates a queue of VM @vm_id: an exec queue of an engine class (a
+ * firmware queue the kernel submits to) or a bind queue
+ * (DRM_PVGPU_ENGINE_CLASS_VM_BIND; @priority and @timeslice_us must be 0).
+ * Each queue is its own dma-fence timeline: its fences signal in
+ * submission order.
+ *
+ * @priority: 0 .. num_priorities - 1 (DRM_PVGPU_QUERY_DEVICE); the top two
+ * levels (high and realtime) need CAP_SYS_NICE.
+ * @timeslice_us: 0 for the device default, else timeslice_min_us ..
+ * timeslice_max_us.
+ *
+ * Errors: -ENOENT no such VM; -EINVAL unknown engine class, priority or
+ * timeslice out of range, unknown @flags, non-zero @pad/@extensions;
+ * -EPERM a high priority without CAP_SYS_NICE; -ENOSPC the firmware's
+ * queue table or doorbells are exhausted; -ENOMEM; -ENODEV, -ETIMEDOUT,
+ * -EIO as for every firmware request.
+ */
+struct drm_pvgpu_queue_create {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @vm_id: the VM the queue runs in. */
+	__u32 vm_id;
+	/** @engine_class: DRM_PVGPU_ENGINE_CLASS_*. */
+	__u32 engine_class;
+	/** @priority: scheduling priority. */
+	__u32 priority;
+	/** @timeslice_us: scheduling quantum, 0 for the default. */
+	__u32 timeslice_us;
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @queue_id: out: the queue's id in this file, never 0. */
+	__u32 queue_id;
+};
+
+/**
+ * struct drm_pvgpu_queue_destroy - DRM_IOCTL_PVGPU_QUEUE_DESTROY argument
+ *
+ * Drops the queue's id and returns at once. An exec queue is killed: jobs
+ * that have not completed are cancelled (their fences signal with
+ * -ECANCELED) and the firmware queue is torn down in the background. A
+ * bind queue finishes the jobs already submitted to it first.
+ *
+ * Errors: -ENOENT no such queue; -EINVAL non-zero @pad/@extensions.
+ */
+struct drm_pvgpu_queue_destroy {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @queue_id: the queue. */
+	__u32 queue_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/* drm_pvgpu_queue_get_state.flags (out) */
+#define DRM_PVGPU_QUEUE_STATE_BANNED	(1 << 0)	/* accepts no jobs */
+#define DRM_PVGPU_QUEUE_STATE_RESET	(1 << 1)	/* was reset */
+#define DRM_PVGPU_QUEUE_STATE_GUILTY	(1 << 2)	/* caused the reset */
+
+/**
+ * struct drm_pvgpu_queue_get_state - DRM_IOCTL_PVGPU_QUEUE_GET_STATE argument
+ *
+ * A queue is banned after a reset (a job timeout, a fatal GPU error of its
+ * own: guilty; or of another queue on its engine: innocent). A banned
+ * queue's outstanding fences have signalled with an error and EXEC on it
+ * returns -ECANCELED; create a new queue to continue.
+ *
+ * Errors: -ENOENT no such queue; -EINVAL non-zero @pad/@extensions.
+ */
+struct drm_pvgpu_queue_get_state {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @queue_id: the queue. */
+	__u32 queue_id;
+	/** @flags: out: DRM_PVGPU_QUEUE_STATE_*. */
+	__u32 flags;
+	/** @error: out: negative errno its fences got, else 0. */
+	__s32 error;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @jobs_submitted: out: jobs accepted so far. */
+	__u64 jobs_submitted;
+	/** @jobs_completed: out: jobs whose fence has signalled. */
+	__u64 jobs_completed;
+};
+
+/* --- EXEC -------------------------------------------------------------- */
+
+/* drm_pvgpu_exec.flags: EXEC has no synchronous mode. */
+#define DRM_PVGPU_EXEC_WAIT		(1 << 0)	/* always -EOPNOTSUPP */
+
+/**
+ * struct drm_pvgpu_exec - DRM_IOCTL_PVGPU_EXEC argument
+ *
+ * Runs the batch buffer at GPU VA @batch_address (commands of pvgpu_cmds.h,
+ * ending with BATCH_RETURN) on exec queue @queue_id, after every in-sync and
+ * the queue's previous job. @num_batch 0 is an ordering point: no batch,
+ * the out-syncs signal once the in-syncs and the queue's previous work
+ * have. The job's fence (the queue's timeline) is what the out-syncs get.
+ * Buffers mapped in the queue's VM stay valid for the job: pvgpu does not
+ * evict.
+ *
+ * Errors: those of struct drm_pvgpu_sync; -ENOENT no such queue or a bind
+ * queue; -EINVAL @num_batch > 1, @batch_address unaligned (4 bytes) or
+ * outside the user VA space, unknown @flags, non-zero @pad/@reserved/
+ * @extensions, more than DRM_PVGPU_MAX_SYNCS syncs; -EOPNOTSUPP
+ * DRM_PVGPU_EXEC_WAIT; -ECANCELED the queue is banned; -EWOULDBLOCK the
+ * ring of an LR queue is full (other queues wait for room); -ENOMEM.
+ */
+struct drm_pvgpu_exec {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @queue_id: the exec queue. */
+	__u32 queue_id;
+	/** @num_batch: 0 (ordering point) or 1. */
+	__u32 num_batch;
+	/** @batch_address: GPU VA of the batch buffer. */
+	__u64 batch_address;
+	/** @num_syncs: entries at @syncs. */
+	__u32 num_syncs;
+	/** @flags: DRM_PVGPU_EXEC_*. */
+	__u32 flags;
+	/** @syncs: user pointer to struct drm_pvgpu_sync[]. */
+	__u64 syncs;
+	/** @reserved: must be zero. */
+	__u64 reserved[2];
+};
+
+/* --- WAIT_USER_FENCE --------------------------------------------------- */
+
+/* drm_pvgpu_wait_user_fence.op: (*addr & mask) OP (value & mask) */
+#define DRM_PVGPU_UFENCE_OP_EQ		0
+#define DRM_PVGPU_UFENCE_OP_NEQ		1
+#define DRM_PVGPU_UFENCE_OP_GT		2
+#define DRM_PVGPU_UFENCE_OP_GTE		3
+#define DRM_PVGPU_UFENCE_OP_LT		4
+#define DRM_PVGPU_UFENCE_OP_LTE		5
+
+/* drm_pvgpu_wait_user_fence.flags */
+/* @timeout is an absolute CLOCK_MONOTONIC time in ns, else relative. */
+#define DRM_PVGPU_UFENCE_WAIT_ABSTIME	(1 << 0)
+
+/**
+ * struct drm_pvgpu_wait_user_fence - DRM_IOCTL_PVGPU_WAIT_USER_FENCE argument
+ *
+ * Waits until the 64-bit value at user address @addr (8-byte aligned), ANDed
+ * with @mask, compares to @value & @mask with @op as true. The value is
+ * re-read whenever the kernel writes a user fence or a job of any queue of
+ * this device completes. A relative @timeout is updated to the time left
+ * when the ioctl returns -EINTR/-ERESTARTSYS, so a restart continues the
+ * same wait; a negative @timeout waits forever, 0 checks once.
+ *
+ * Errors: -EINVAL unknown @op/@flags, unaligned @addr, non-zero
+ * @pad/@reserved/@extensions; -EFAULT @addr not readable; -ENOENT
+ * @queue_id is no queue of this file; -ETIME the timeout expired; -EIO
+ * @queue_id (if not 0) was reset while waiting; -EINTR/-ERESTARTSYS.
+ */
+struct drm_pvgpu_wait_user_fence {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @addr: user address of the 64-bit value. */
+	__u64 addr;
+	/** @op: DRM_PVGPU_UFENCE_OP_*. */
+	__u32 op;
+	/** @flags: DRM_PVGPU_UFENCE_WAIT_*. */
+	__u32 flags;
+	/** @value: value to compare with. */
+	__u64 value;
+	/** @mask: bits that count. */
+	__u64 mask;
+	/** @timeout: ns; see above. */
+	__s64 timeout;
+	/** @queue_id: a queue whose reset ends the wait with -EIO, or 0. */
+	__u32 queue_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @reserved: must be zero. */
+	__u64 reserved[2];
 };
 
 #if defined(__cplusplus)

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvgpu guest driver: GPU page tables in the format of pvgpu_pt.h
+ * (include/pvgpu), written by the CPU. See the DOC: section in pvgpu_pt.c.
+ *
+ * Copyright (C) 2026 The pvgpu authors
+ */
+#ifndef PVGPU_DRV_PT_H
+#define PVGPU_DRV_PT_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct drm_printer;
+struct pvgpu_device;
+struct pvgpu_pt;
+struct sg_table;
+
+/**
+ * struct pvgpu_pt_prealloc - page-table pages reserved for one bind job
+ *
+ * Everything a map or unmap may need is allocated here before the job is
+ * committed, so writing the tables (inside the dma-fence signalling
+ * section) never allocates.
+ */
+struct pvgpu_pt_prealloc {
+	/** @pages: free, zeroed, DMA-mapped table pages. */
+	struct list_head pages;
+	/** @count: pages on @pages. */
+	u32 count;
+};
+
+/* Leaf attributes of pvgpu_pt_map_sgt(). */
+#define PVGPU_PT_MAP_READONLY	BIT(0)
+
+int pvgpu_pt_create(struct pvgpu_device *pvdev, u32 va_bits,
+		    struct pvgpu_pt **out);
+void pvgpu_pt_destroy(struct pvgpu_pt *pt);
+u64 pvgpu_pt_root(struct pvgpu_pt *pt);
+
+u32 pvgpu_pt_prealloc_count(struct pvgpu_pt *pt, u64 va, u64 size);
+int pvgpu_pt_prealloc(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
+		      u32 count);
+void pvgpu_pt_prealloc_fini(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa);
+
+int pvgpu_pt_map_sgt(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
+		     u64 va, u64 size, struct sg_table *sgt, u64 sgt_offset,
+		     u32 flags);
+int pvgpu_pt_map_null(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
+		      u64 va, u64 size);
+int pvgpu_pt_unmap(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
+		   u64 va, u64 size, struct list_head *freed);
+void pvgpu_pt_free_tables(struct pvgpu_pt *pt, struct list_head *freed);
+
+int pvgpu_pt_lookup(struct pvgpu_pt *pt, u64 va, u64 *pte, u32 *level);
+void pvgpu_pt_print_stats(struct pvgpu_pt *pt, struct drm_printer *p);
+
+#endif /* PVGPU_DRV_PT_H */

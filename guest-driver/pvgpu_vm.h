@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pvgpu guest driver: GPU virtual address spaces (VMs) on drm_gpuvm, their
+ * page tables, VM_BIND and bind queues. See the DOC: sections in
+ * pvgpu_vm.c, pvgpu_vm_bind.c and pvgpu_pt.c.
+ *
+ * Copyright (C) 2026 The pvgpu authors
+ */
+#ifndef PVGPU_VM_H
+#define PVGPU_VM_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include <drm/drm_gpuvm.h>
+
+#include <uapi/drm/pvgpu_drm.h>
+
+struct drm_device;
+struct drm_file;
+struct drm_printer;
+struct pvgpu_device;
+struct pvgpu_file;
+struct pvgpu_pt;
+struct pvgpu_queue;
+struct sg_table;
+
+/**
+ * struct pvgpu_vm - one GPU virtual address space
+ *
+ * Refcounted through &drm_gpuvm (drm_gpuvm_get()/pvgpu_vm_put()): the
+ * file's id, every queue of the VM and every bind job hold a reference.
+ * The firmware address space (@asid) is bound from creation until the
+ * last reference is gone.
+ */
+struct pvgpu_vm {
+	/** @base: the drm_gpuvm: VA tree, BO tracking, common resv. */
+	struct drm_gpuvm base;
+	/** @pvdev: the device. */
+	struct pvgpu_device *pvdev;
+	/** @flags: DRM_PVGPU_VM_CREATE_*. */
+	u32 flags;
+	/** @asid: the firmware address space. */
+	u32 asid;
+	/**
+	 * @lock: protects the VA tree (changes through drm_gpuvm), the page
+	 * tables and the kernel VA allocator. Taken by bind jobs while they
+	 * run, so it is inside the dma-fence signalling section: nothing
+	 * may allocate memory (GFP_KERNEL) or wait on a fence under it.
+	 */
+	struct mutex lock;
+	/** @pt: the page-table tree (pvgpu_pt.c). */
+	struct pvgpu_pt *pt;
+	/** @default_bind_queue: the queue VM_BIND uses for queue_id 0. */
+	struct pvgpu_queue *default_bind_queue;
+	/**
+	 * @error: 0, or the negative errno of the asynchronous bind that
+	 * made the VM unusable (DRM_PVGPU_VM_STATE_UNUSABLE). Set once.
+	 */
+	int error;
+	/** @num_mappings: drm_gpuva ranges in the tree; under @lock. */
+	u64 num_mappings;
+};
+
+static inline struct pvgpu_vm *to_pvgpu_vm(struct drm_gpuvm *gpuvm)
+{
+	return container_of(gpuvm, struct pvgpu_vm, base);
+}
+
+static inline bool pvgpu_vm_is_lr(struct pvgpu_vm *vm)
+{
+	return vm->flags & DRM_PVGPU_VM_CREATE_LR;
+}
+
+struct pvgpu_vm *pvgpu_vm_lookup(struct pvgpu_file *pfile, u32 vm_id);
+struct pvgpu_vm *pvgpu_vm_get(struct pvgpu_vm *vm);
+void pvgpu_vm_put(struct pvgpu_vm *vm);
+
+int pvgpu_vm_kernel_map(struct pvgpu_vm *vm, struct sg_table *sgt, u64 size,
+			u64 *va);
+void pvgpu_vm_kernel_unmap(struct pvgpu_vm *vm, u64 va, u64 size);
+
+struct pvgpu_queue *pvgpu_bind_queue_create(struct pvgpu_vm *vm);
+
+void pvgpu_vm_file_close(struct pvgpu_file *pfile);
+void pvgpu_vm_debugfs_print(struct pvgpu_device *pvdev, struct drm_printer *p);
+
+int pvgpu_ioctl_vm_create(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int pvgpu_ioctl_vm_destroy(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int pvgpu_ioctl_vm_get_state(struct drm_device *drm, void *data,
+			     struct drm_file *file);
+int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
+			struct drm_file *file);
+
+#endif /* PVGPU_VM_H */
