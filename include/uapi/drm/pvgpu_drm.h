@@ -21,8 +21,14 @@
  *   within its timeout (which covers the wait for the firmware channel):
  *   -ETIMEDOUT; the firmware refusing a request: -EIO.
  * - A signal while the ioctl waits: -EINTR, or a transparent restart with
- *   SA_RESTART. If it came before the request was sent, nothing happened;
- *   if after, the request may still be served and its answer is dropped.
+ *   SA_RESTART, and nothing happened. Queries and pings may be interrupted
+ *   after their request was sent (its answer is then dropped); ioctls that
+ *   change state (VM and queue creation and destruction, VM_BIND with
+ *   DRM_PVGPU_VM_BIND_WAIT) are interruptible only until they commit, and
+ *   then wait, uninterruptibly and bounded by the firmware timeout, for the
+ *   result they return. A firmware that does not answer such a request in
+ *   time leaves its state unknown: the driver stops using the device
+ *   (-ENODEV from then on) until it is rebound.
  */
 #ifndef _PVGPU_DRM_H_
 #define _PVGPU_DRM_H_
