@@ -746,8 +746,15 @@ static bool pvgpu_channel_h2f_has_space(struct pvgpu_channel *ch, u32 bytes)
 	       pvgpu_ring_free(&ch->h2f, head, ch->h2f.pos) >= bytes;
 }
 
+/* Room for @bytes, or no point waiting for it any more. */
+static bool pvgpu_channel_h2f_ready(struct pvgpu_channel *ch, u32 bytes)
+{
+	return pvgpu_channel_h2f_has_space(ch, bytes) ||
+	       READ_ONCE(ch->state) != PVGPU_CHANNEL_UP;
+}
+
 static int pvgpu_channel_h2f_wait_space(struct pvgpu_channel *ch, u32 bytes,
-					unsigned long deadline)
+					unsigned long deadline, bool intr)
 {
 	struct pvgpu_ring *r = &ch->h2f;
 	unsigned long wait;
@@ -787,10 +794,14 @@ static int pvgpu_channel_h2f_wait_space(struct pvgpu_channel *ch, u32 bytes,
 		/* The firmware moves the head silently: poll as well. */
 		wait = min_t(unsigned long, deadline - jiffies,
 			     msecs_to_jiffies(10));
-		ret = wait_event_interruptible_timeout(ch->space_wq,
-						       pvgpu_channel_h2f_has_space(ch, bytes) ||
-						       READ_ONCE(ch->state) != PVGPU_CHANNEL_UP,
-						       wait);
+		if (intr)
+			ret = wait_event_interruptible_timeout(ch->space_wq,
+							       pvgpu_channel_h2f_ready(ch, bytes),
+							       wait);
+		else
+			ret = wait_event_timeout(ch->space_wq,
+						 pvgpu_channel_h2f_ready(ch, bytes),
+						 wait);
 		if (ret < 0)
 			return ret;
 	}
@@ -930,7 +941,9 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	 * -ERESTARTSYS like every other wait here (the mutex says -EINTR):
 	 * nothing was sent, so restarting the call is safe.
 	 */
-	if (mutex_lock_interruptible(&ch->send_lock))
+	if (msg->flags & PVGPU_CHANNEL_MSG_NOINTR)
+		mutex_lock(&ch->send_lock);
+	else if (mutex_lock_interruptible(&ch->send_lock))
 		return -ERESTARTSYS;
 
 	if (time_after_eq(jiffies, deadline)) {
@@ -941,7 +954,8 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 		goto out_unlock;
 	}
 
-	ret = pvgpu_channel_h2f_wait_space(ch, bytes, deadline);
+	ret = pvgpu_channel_h2f_wait_space(ch, bytes, deadline,
+					   !(msg->flags & PVGPU_CHANNEL_MSG_NOINTR));
 	if (ret)
 		goto out_unlock;
 
@@ -969,7 +983,7 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	mutex_unlock(&ch->send_lock);
 
 	left = max_t(long, (long)(deadline - jiffies), 1);
-	if (msg->flags & PVGPU_CHANNEL_MSG_COMMIT)
+	if (msg->flags & (PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR))
 		left = wait_for_completion_timeout(&w.done, left);
 	else
 		left = wait_for_completion_interruptible_timeout(&w.done, left);
@@ -977,10 +991,8 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 		pvgpu_channel_timeout(ch, &w);
 		if (w.result == -ETIMEDOUT &&
 		    (msg->flags & PVGPU_CHANNEL_MSG_COMMIT)) {
-			drm_err(&ch->pvdev->drm,
-				"state-changing firmware request (opcode %#x) timed out: firmware state unknown, channel failed\n",
-				msg->opcode);
-			pvgpu_channel_fail(ch, -EIO);
+			pvgpu_fw_wedge(ch->pvdev,
+				       "a state-changing request timed out");
 		}
 	} else if (left < 0) {
 		pvgpu_channel_interrupted(ch, &w, left);

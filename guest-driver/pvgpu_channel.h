@@ -237,15 +237,22 @@ struct pvgpu_channel_msg {
 };
 
 /*
- * The request changes firmware state (an address space, a queue): once it
- * is on the ring the sender waits for the response uninterruptibly, and if
- * none comes in time the firmware's state is unknown, so the channel is
- * failed (PVGPU_CHANNEL_DEAD, every later request -ENODEV) instead of
- * letting the driver and the firmware disagree. Before the request is sent
- * (waiting for the channel or for ring space) a signal still interrupts it
- * with nothing changed.
+ * The request changes firmware state (an address space, a queue, a TLB):
+ * once it is on the ring the sender waits for the response uninterruptibly,
+ * and if none comes in time the firmware's state is unknown, so the device
+ * is wedged (pvgpu_fw_wedge(): the firmware is stopped, bus mastering
+ * cleared, then the channel failed) before the call returns -ETIMEDOUT:
+ * after a failed COMMIT request nothing the firmware could reach is in use
+ * any more. Before the request is sent (waiting for the channel or for ring
+ * space) a signal still interrupts it with nothing changed.
  */
 #define PVGPU_CHANNEL_MSG_COMMIT	BIT(0)
+/*
+ * No signal interrupts the request at all, not even while it waits for the
+ * channel: for cleanup paths that must not fail because the caller has a
+ * signal pending (all waits stay bounded by the timeout).
+ */
+#define PVGPU_CHANNEL_MSG_NOINTR	BIT(1)
 
 int pvgpu_channel_init(struct pvgpu_channel *ch, struct pvgpu_device *pvdev);
 void pvgpu_channel_fini(struct pvgpu_channel *ch);

@@ -13,7 +13,9 @@
 
 #include "pvgpu_debugfs.h"
 #include "pvgpu_drv.h"
+#include "pvgpu_queue.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_vm.h"
 
 /**
  * DOC: debugfs
@@ -34,6 +36,10 @@
  *   per line.
  * - fw_caps: the firmware's capabilities, one "key: value" per line,
  *   max_address_spaces included (not in the uAPI yet).
+ * - queues: every exec and bind queue: its firmware queue, its dependency
+ *   queue's seqnos and counters (submitted, completed, bypassed), state.
+ * - vms: every VM: asid, flags, mappings, page-table statistics
+ *   (pvgpu_vm.c).
  *
  * Test hooks, read-write, for fault injection by tests (root only):
  *
@@ -81,10 +87,19 @@ static int pvgpu_debugfs_fw_caps(struct seq_file *m, void *data)
 	return 0;
 }
 
+static int pvgpu_debugfs_queues(struct seq_file *m, void *data)
+{
+	struct drm_printer p = drm_seq_file_printer(m);
+
+	pvgpu_queue_debugfs_print(pvgpu_debugfs_dev(m), &p);
+	return 0;
+}
+
 static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
 	{ "fw_log", pvgpu_debugfs_fw_log, 0 },
 	{ "fw_channel", pvgpu_debugfs_fw_channel, 0 },
 	{ "fw_caps", pvgpu_debugfs_fw_caps, 0 },
+	{ "queues", pvgpu_debugfs_queues, 0 },
 };
 
 #define PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS	"inject_drop_doorbells"
@@ -106,6 +121,8 @@ void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
 	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS, 0600,
 				pvdev->drm.debugfs_root,
 				&pvdev->fw.ch.inject_drop_doorbells);
+
+	pvgpu_vm_debugfs_init(pvdev);
 }
 
 /**
@@ -126,4 +143,6 @@ void pvgpu_debugfs_fini(struct pvgpu_device *pvdev)
 	for (i = 0; i < ARRAY_SIZE(pvgpu_debugfs_files); i++)
 		debugfs_lookup_and_remove(pvgpu_debugfs_files[i].name, root);
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS, root);
+	debugfs_lookup_and_remove("vms", root);
+	debugfs_lookup_and_remove("inject_bind_fail", root);
 }

@@ -108,7 +108,12 @@ struct pvgpu_dep_queue {
 
 	/**
 	 * @submit_lock: serialises arm + push, so seqnos follow push order.
-	 * Held across pvgpu_dep_job_arm() and pvgpu_dep_job_push().
+	 * Held across pvgpu_dep_job_arm() and pvgpu_dep_job_push(). The
+	 * worker takes it to start jobs, so fence signalling waits for it:
+	 * whoever holds it must not allocate with GFP_KERNEL, fault on user
+	 * memory nor wait on a dma-fence (call pvgpu_dep_job_init(),
+	 * pvgpu_dep_job_add_dependency() and pvgpu_syncs_parse() before
+	 * taking it, pvgpu_syncs_fini() after). Lockdep cannot check this.
 	 */
 	struct mutex submit_lock;
 
@@ -172,6 +177,21 @@ struct pvgpu_dep_job {
 	bool armed;
 	/** @started_jiffies: when it started running. */
 	unsigned long started_jiffies;
+	/**
+	 * @dep_fence: the dependency @dep_cb is installed on, or NULL;
+	 * borrowed from @deps (no reference of its own). Protected by
+	 * &pvgpu_dep_queue.lock.
+	 */
+	struct dma_fence *dep_fence;
+	/**
+	 * @done: the backend finished the job (pvgpu_dep_job_done() or a
+	 * failed run_job) but an older job is still running: the job
+	 * completes, with @error, right after it. Protected by
+	 * &pvgpu_dep_queue.lock.
+	 */
+	bool done;
+	/** @error: the error @done completes the job with. */
+	int error;
 };
 
 int pvgpu_dep_queue_init(struct pvgpu_dep_queue *q,

@@ -49,13 +49,41 @@
  * 6. the debugfs files, then drm_dev_register(): the files exist before
  *    any device node does.
  *
- * **Remove** (pvgpu_pci_remove()): fail pending firmware requests so no
- * ioctl sleeps on them, drm_dev_unplug() (no new ioctl reaches the
- * hardware, running ones have left, debugfs is gone), pvgpu_fw_fini()
- * (reset the firmware before freeing the memory it could write). The
- * MSI-X vectors, mappings and regions are devres-managed (pcim_enable_device()
- * makes pci_alloc_irq_vectors() managed too); struct pvgpu_device lives on
- * until the last open file is closed.
+ * **Remove** (pvgpu_pci_remove()), in this order:
+ *
+ * 1. pvgpu_fw_stop(): reset the firmware and block its DMA, then fail
+ *    pending firmware requests so no ioctl or bind job sleeps on them (in
+ *    that order: a sender may free what a failed request named);
+ * 2. drm_dev_unplug(): ioctls return -ENODEV; the sections inside
+ *    drm_dev_enter() have left: the parts of ioctls that create DMA
+ *    mappings (VM_CREATE, QUEUE_CREATE, VM_BIND's preparation) and bind
+ *    jobs writing page tables; debugfs is gone;
+ * 3. pvgpu_queues_fini(): every exec queue is banned, its fences signal
+ *    with -ENODEV;
+ * 4. pvgpu_fw_fini(): the interrupt, the channel and the firmware's own
+ *    memory (the firmware stopped in step 1);
+ * 5. pvgpu_queues_hw_fini(): the queues' coherent DMA pages;
+ * 6. pvgpu_vm_dma_fini(): every page-table page of every VM (in the tree,
+ *    the pools, preallocated by pending jobs, freed or parked) and every
+ *    userptr range is DMA-unmapped; the pages stay (CPU side, pins);
+ * 7. pvgpu_gem_dma_fini(): every BO's device mapping is dropped
+ *    (imports are detached from their dma-buf), waiting for BOs being
+ *    freed.
+ *
+ * After step 7 the device has no DMA mapping, which the DMA-API debug
+ * checks when the driver is released. Open files, and with them VMs,
+ * queues and BOs, live on: struct pvgpu_device is freed with the last
+ * reference to the DRM device (files, VMs through their &drm_gpuvm,
+ * exported dma-bufs). Their later teardown (file close, queue release,
+ * the VM teardown worker, BO free) sends no firmware request (each is
+ * inside drm_dev_enter(), which fails) and frees memory without
+ * unmapping it again (&pvgpu_device.dma_released, &pvgpu_pt.dma_dead,
+ * &pvgpu_userptr.mapped, the BO list). The last &drm_device reference is
+ * never dropped on &pvgpu_device.wq, whose destruction (in the DRM
+ * device's release) would wait for itself: VMs drop theirs in their
+ * teardown worker on system_unbound_wq. The MSI-X vectors, mappings and
+ * regions are devres-managed (pcim_enable_device() makes
+ * pci_alloc_irq_vectors() managed too).
  */
 
 unsigned int pvgpu_boot_timeout_ms = 5000;
@@ -190,7 +218,9 @@ static const struct drm_driver pvgpu_drm_driver = {
 	.postclose = pvgpu_postclose,
 	.show_fdinfo = pvgpu_show_fdinfo,
 	.gem_create_object = pvgpu_gem_create_object,
+	.gem_prime_import = pvgpu_gem_prime_import,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.dumb_create = pvgpu_gem_dumb_create,
 	.ioctls = pvgpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(pvgpu_ioctls),
 	.fops = &pvgpu_drm_fops,
@@ -211,6 +241,8 @@ static void pvgpu_objs_fini(struct drm_device *drm, void *arg)
 	WARN_ON(!xa_empty(&pvdev->fw_queues));
 	xa_destroy(&pvdev->fw_queues);
 	ida_destroy(&pvdev->asids);
+	mutex_destroy(&pvdev->bo_lock);
+	mutex_destroy(&pvdev->dma_lock);
 	mutex_destroy(&pvdev->objs_lock);
 }
 
@@ -229,6 +261,12 @@ static int pvgpu_objs_init(struct pvgpu_device *pvdev)
 	mutex_init(&pvdev->objs_lock);
 	INIT_LIST_HEAD(&pvdev->vms);
 	INIT_LIST_HEAD(&pvdev->queues);
+	mutex_init(&pvdev->dma_lock);
+	INIT_LIST_HEAD(&pvdev->pts);
+	INIT_LIST_HEAD(&pvdev->userptrs);
+	mutex_init(&pvdev->bo_lock);
+	INIT_LIST_HEAD(&pvdev->bos);
+	init_waitqueue_head(&pvdev->bos_wq);
 	return drmm_add_action_or_reset(&pvdev->drm, pvgpu_objs_fini, NULL);
 }
 
@@ -338,6 +376,11 @@ static int pvgpu_pci_probe(struct pci_dev *pdev,
 		drm_err(&pvdev->drm, "no usable DMA mask: %d\n", ret);
 		return ret;
 	}
+	/*
+	 * The GPU MMU maps page by page: a buffer's scatterlist segments may
+	 * be as long as the pages are contiguous (the default is 64 KiB).
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	/* Freed by devres: pcim_enable_device() made them managed. */
 	ret = pci_alloc_irq_vectors(pdev, PVGPU_MSIX_VECTORS,
@@ -375,12 +418,25 @@ static void pvgpu_pci_remove(struct pci_dev *pdev)
 {
 	struct pvgpu_device *pvdev = pci_get_drvdata(pdev);
 
-	/* Nobody may sleep on the firmware while unplug waits for ioctls. */
-	pvgpu_channel_fail(&pvdev->fw.ch, -ENODEV);
+	/*
+	 * The firmware stops touching memory first; then nobody may sleep on
+	 * it while unplug waits for ioctls (a request failing with -ENODEV
+	 * lets its sender free what the firmware could reach).
+	 */
+	pvgpu_fw_stop(pvdev);
 	drm_dev_unplug(&pvdev->drm);
 	/* Every queue stops; outstanding fences signal with -ENODEV. */
 	pvgpu_queues_fini(pvdev);
 	pvgpu_fw_fini(pvdev);
+	/* The firmware is stopped: the queues' DMA pages can go. */
+	pvgpu_queues_hw_fini(pvdev);
+	/*
+	 * And every other DMA mapping of the device: page tables, userptr
+	 * ranges, then the objects' pages. Files keep the objects; nothing
+	 * maps again, nothing unmaps again (see the DOC: above).
+	 */
+	pvgpu_vm_dma_fini(pvdev);
+	pvgpu_gem_dma_fini(pvdev);
 	/* Devres frees the MSI-X vectors, the mappings and the regions. */
 }
 

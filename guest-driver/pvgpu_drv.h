@@ -15,6 +15,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/ratelimit.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -99,6 +100,31 @@ struct pvgpu_device {
 	struct list_head vms;
 	/** @queues: every live exec and bind queue, for debugfs. */
 	struct list_head queues;
+
+	/*
+	 * DMA mappings of the device, released by pvgpu_pci_remove() while
+	 * files (and so VMs, queues and BOs) may live on.
+	 */
+	/** @dma_lock: protects @pts, @userptrs and @dma_released. */
+	struct mutex dma_lock;
+	/** @pts: every page-table tree (struct pvgpu_pt, pvgpu_pt.c). */
+	struct list_head pts;
+	/** @userptrs: every pinned userptr range (pvgpu_vm_bind.c). */
+	struct list_head userptrs;
+	/**
+	 * @dma_released: set under @dma_lock by pvgpu_pci_remove() once the
+	 * firmware is stopped: the page tables and userptr ranges were
+	 * DMA-unmapped, and none is mapped any more.
+	 */
+	bool dma_released;
+	/** @bo_lock: protects @bos and @bos_released; inside dma_resv locks. */
+	struct mutex bo_lock;
+	/** @bos: every BO with a device mapping (pvgpu_gem.c). */
+	struct list_head bos;
+	/** @bos_wq: woken when a BO being freed leaves @bos after removal. */
+	wait_queue_head_t bos_wq;
+	/** @bos_released: as @dma_released, for the BOs' mappings. */
+	bool bos_released;
 };
 
 /**
@@ -137,6 +163,23 @@ static inline struct pvgpu_file *to_pvgpu_file(struct drm_file *file)
  */
 #define pvgpu_warn_ratelimited(drm, fmt, ...) \
 	dev_warn_ratelimited((drm)->dev, "[drm] " fmt, ##__VA_ARGS__)
+
+/*
+ * What userspace makes the GPU do wrong (a faulting or hung job, a bind the
+ * firmware failed) is news for the log, not a kernel warning: info level,
+ * rate-limited without the "callbacks suppressed" warning the default rate
+ * limit prints (RATELIMIT_MSG_ON_RELEASE on a state never released).
+ */
+#define pvgpu_info_ratelimited(drm, fmt, ...)					\
+({										\
+	static struct ratelimit_state _rs =					\
+		RATELIMIT_STATE_INIT_FLAGS(_rs, DEFAULT_RATELIMIT_INTERVAL,	\
+					   DEFAULT_RATELIMIT_BURST,		\
+					   RATELIMIT_MSG_ON_RELEASE);		\
+										\
+	if (__ratelimit(&_rs))							\
+		dev_info((drm)->dev, "[drm] " fmt, ##__VA_ARGS__);		\
+})
 
 static inline struct pvgpu_device *to_pvgpu_device(struct drm_device *drm)
 {

@@ -269,6 +269,57 @@ static void pvgpu_fw_quiesce(struct pvgpu_device *pvdev)
 	pci_clear_master(pvdev->pdev);
 }
 
+static void pvgpu_fw_wedge_work(struct work_struct *work)
+{
+	struct pvgpu_fw *fw = container_of(work, struct pvgpu_fw, wedge_work);
+	struct pvgpu_device *pvdev = container_of(fw, struct pvgpu_device, fw);
+
+	/* Nothing runs any more: every outstanding fence signals. */
+	pvgpu_queues_fini(pvdev);
+}
+
+/**
+ * pvgpu_fw_wedge() - stop a device whose firmware state is unknown
+ * @pvdev: the device
+ * @why: what happened, for the log
+ *
+ * A state-changing request got no answer in time, or the firmware refused
+ * to stop a queue: the driver no longer knows what the firmware runs or
+ * reads. The firmware is reset and the device's DMA blocked *before* this
+ * returns, so a caller may then free whatever the firmware could reach;
+ * then the channel fails (every request -ENODEV) and every queue is banned
+ * (asynchronously: the caller may hold queue locks). The device stays so
+ * until it is unbound and bound again. Process context; idempotent.
+ */
+void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+
+	if (atomic_xchg(&fw->wedged, 1))
+		return;
+
+	drm_err(&pvdev->drm,
+		"firmware wedged: %s; device stopped, rebind it to recover\n",
+		why);
+	pvgpu_fw_quiesce(pvdev);
+	pvgpu_channel_fail(&fw->ch, -EIO);
+	queue_work(pvdev->wq, &fw->wedge_work);
+}
+
+/**
+ * pvgpu_fw_stop() - stop the firmware, then fail what waits for it
+ * @pvdev: the device
+ *
+ * The order matters: once a request fails with -ENODEV its sender may free
+ * memory the firmware could reach, so the firmware is stopped (and its DMA
+ * blocked) first. Used by removal and shutdown. Sleeps.
+ */
+void pvgpu_fw_stop(struct pvgpu_device *pvdev)
+{
+	pvgpu_fw_quiesce(pvdev);
+	pvgpu_channel_fail(&pvdev->fw.ch, -ENODEV);
+}
+
 static void pvgpu_fw_fill_boot_desc(struct pvgpu_device *pvdev)
 {
 	struct pvgpu_fw *fw = &pvdev->fw;
@@ -366,7 +417,7 @@ static const char *pvgpu_fw_check_caps(struct pvgpu_device *pvdev)
 	why = pvgpu_fw_check_engines(info);
 	if (why)
 		return why;
-	if (info->va_bits < 32 || info->va_bits > 64)
+	if (info->va_bits < 32 || info->va_bits > 57)
 		return "VA bits out of range";
 	/* page_sizes is a mask of log2(size): bit 12 is 4 KiB. */
 	if (!(info->page_sizes & BIT(12)))
@@ -764,6 +815,8 @@ int pvgpu_fw_init(struct pvgpu_device *pvdev)
 
 	init_waitqueue_head(&fw->state_wq);
 	INIT_WORK(&fw->log_work, pvgpu_fw_log_work);
+	INIT_WORK(&fw->wedge_work, pvgpu_fw_wedge_work);
+	atomic_set(&fw->wedged, 0);
 
 	/*
 	 * A previous driver may have left it running: no interrupt, and no
@@ -831,8 +884,7 @@ void pvgpu_fw_fini(struct pvgpu_device *pvdev)
 {
 	struct pvgpu_fw *fw = &pvdev->fw;
 
-	pvgpu_channel_fail(&fw->ch, -ENODEV);
-	pvgpu_fw_quiesce(pvdev);
+	pvgpu_fw_stop(pvdev);
 	if (fw->irq_requested) {
 		pci_free_irq(pvdev->pdev, PVGPU_MSIX_VECTOR_FW, pvdev);
 		fw->irq_requested = false;
@@ -853,8 +905,7 @@ void pvgpu_fw_fini(struct pvgpu_device *pvdev)
  */
 void pvgpu_fw_shutdown(struct pvgpu_device *pvdev)
 {
-	pvgpu_channel_fail(&pvdev->fw.ch, -ENODEV);
-	pvgpu_fw_quiesce(pvdev);
+	pvgpu_fw_stop(pvdev);
 }
 
 /**

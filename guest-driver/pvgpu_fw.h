@@ -107,11 +107,19 @@ struct pvgpu_fw {
 
 	/** @log_dmesg_pos: log bytes already copied by @log_work (total). */
 	u64 log_dmesg_pos;
+
+	/** @wedged: pvgpu_fw_wedge() ran; the device is stopped for good. */
+	atomic_t wedged;
+
+	/** @wedge_work: bans every queue after pvgpu_fw_wedge(). */
+	struct work_struct wedge_work;
 };
 
 int pvgpu_fw_init(struct pvgpu_device *pvdev);
 void pvgpu_fw_fini(struct pvgpu_device *pvdev);
 void pvgpu_fw_shutdown(struct pvgpu_device *pvdev);
+void pvgpu_fw_stop(struct pvgpu_device *pvdev);
+void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why);
 
 int pvgpu_fw_ping(struct pvgpu_device *pvdev, u64 cookie, u64 *fw_ts_ns,
 		  u64 *rtt_ns);

@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 struct drm_printer;
+struct mutex;
 struct pvgpu_device;
 struct pvgpu_pt;
 struct sg_table;
@@ -21,7 +22,9 @@ struct sg_table;
  *
  * Everything a map or unmap may need is allocated here before the job is
  * committed, so writing the tables (inside the dma-fence signalling
- * section) never allocates.
+ * section) never allocates. A zeroed one is empty; pvgpu_pt_prealloc()
+ * may add to it several times; pvgpu_pt_prealloc_fini() gives back what
+ * is left.
  */
 struct pvgpu_pt_prealloc {
 	/** @pages: free, zeroed, DMA-mapped table pages. */
@@ -36,9 +39,15 @@ struct pvgpu_pt_prealloc {
 int pvgpu_pt_create(struct pvgpu_device *pvdev, u32 va_bits,
 		    struct pvgpu_pt **out);
 void pvgpu_pt_destroy(struct pvgpu_pt *pt);
+void pvgpu_pt_dma_fini(struct pvgpu_device *pvdev);
 u64 pvgpu_pt_root(struct pvgpu_pt *pt);
+/* Optional: the lock (the VM lock) callers hold, checked by lockdep. */
+void pvgpu_pt_set_lock(struct pvgpu_pt *pt, struct mutex *lock);
 
+/* Safe for any map or unmap; the two below are tighter for their ops. */
 u32 pvgpu_pt_prealloc_count(struct pvgpu_pt *pt, u64 va, u64 size);
+u32 pvgpu_pt_prealloc_count_null(struct pvgpu_pt *pt, u64 va, u64 size);
+u32 pvgpu_pt_prealloc_count_unmap(struct pvgpu_pt *pt, u64 va, u64 size);
 int pvgpu_pt_prealloc(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
 		      u32 count);
 void pvgpu_pt_prealloc_fini(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa);

@@ -1,46 +1,1280 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvgpu guest driver: queues. (Being written.)
+ * pvgpu guest driver: queues as userspace names them, and exec queues on
+ * firmware queues.
  *
  * Copyright (C) 2026 The pvgpu authors
  */
 
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include <uapi/drm/pvgpu_drm.h>
+
+#include "pvgpu_cmds.h"
 #include "pvgpu_drv.h"
+#include "pvgpu_gem.h"
 #include "pvgpu_queue.h"
+#include "pvgpu_regs.h"
+#include "pvgpu_vm.h"
 
-void pvgpu_queues_fini(struct pvgpu_device *pvdev)
+/**
+ * DOC: Exec queues
+ *
+ * A queue has a per-file id (&pvgpu_file.queues, from 1) that holds the
+ * queue's first reference. QUEUE_CREATE with DRM_PVGPU_ENGINE_CLASS_VM_BIND
+ * makes a bind queue (pvgpu_bind_queue_create(), pvgpu_vm_bind.c); any
+ * other class an exec queue, described here.
+ *
+ * **The firmware queue.** Every exec queue is one firmware queue, for its
+ * whole life. Its id comes from &pvgpu_device.fw_queues (an xarray, the
+ * index is the firmware id, reserved at creation and published once the
+ * queue is registered); its doorbell is the firmware id + 1 in the kernel's
+ * doorbell group, so the ids the doorbell group has (1 .. 1023) bound the
+ * number of exec queues as much as caps.max_queues does: -ENOSPC beyond.
+ * The ring (PVGPU_EXEC_RING_SIZE bytes) and one seqno page are a kernel
+ * buffer object mapped into the top, kernel-owned part of the queue's VM
+ * (pvgpu_vm_kernel_map()); the queue descriptor and the read and write
+ * pointers share one coherent DMA page. PVGPU_H2F_QUEUE_REGISTER hands it
+ * to the firmware.
+ *
+ * **Jobs.** The queue's dependency queue (struct pvgpu_dep_queue) orders
+ * jobs and waits for their dependencies; its run_job writes
+ * ``BATCH_CALL(batch)`` (nothing for an ordering point, num_batch 0) and
+ * ``SIGNAL(seqno page, job seqno, IRQ)`` to the ring, moves the write
+ * pointer and rings the doorbell. can_run_job says whether the ring has
+ * room: a job that does not fit waits for completions. Jobs start in
+ * order and the ring completes them in order, so a job's seqno in the
+ * seqno page means every earlier job of the queue completed too.
+ *
+ * **Completion.** PVGPU_F2H_EVT_QUEUE_SIGNAL and _QUEUE_IDLE arrive in the
+ * interrupt handler; the queue is looked up under RCU and the seqno page,
+ * not the event, says how far the queue got (events are lost when the F2H
+ * ring overflows: when the channel counts lost events, every queue is
+ * looked at). pvgpu_dep_queue_signal_upto() signals the fences and
+ * &pvgpu_device.ufence_wq is woken for WAIT_USER_FENCE. A lost event that
+ * no later event reveals (the last jobs' events dropped) would leave
+ * fences unsignalled until the job timeout (forever on LR queues), so
+ * while a queue has jobs running a delayed work also looks at its seqno
+ * page every PVGPU_EXEC_POLL_MS.
+ *
+ * **Busy time** (fdinfo drm-engine-*) is measured by the driver, not asked
+ * of the firmware: a queue is busy from the start of a job (run_job) on an
+ * idle queue to the completion of its latest started job. It is added to
+ * &pvgpu_file.engine_busy_ns at every completion, and fdinfo adds the time
+ * of the busy periods still open, so the value only grows. It counts the
+ * time a job waits for a hardware slot too: it is an upper bound of the
+ * time on the engine.
+ *
+ * **Errors and bans.** A PVGPU_F2H_EVT_QUEUE_ERROR stops the firmware
+ * queue for good. The queue records the error and whether it was guilty,
+ * and a worker signals the jobs that completed before it and bans the
+ * dependency queue: every other outstanding fence signals with
+ *
+ * - -ETIMEDOUT for a hang (PVGPU_QUEUE_ERR_HANG, _PREEMPT_TIMEOUT) or the
+ *   driver's job timeout;
+ * - -EIO for any other error of the queue itself (bad command, fatal page
+ *   fault, ...);
+ * - -ECANCELED for an innocent queue (reset because another queue on its
+ *   engine was) and for a queue userspace destroyed.
+ *
+ * A banned queue stays registered (and keeps its firmware id) until it is
+ * destroyed; EXEC on it returns -ECANCELED. Page faults (fault-mode VMs) are
+ * not handled yet: a worker answers PVGPU_FAULT_REPLY_FAIL, which turns the
+ * fault into a queue error.
+ *
+ * **Timeouts.** Jobs of non-LR queues have a timeout (the job_timeout_ms
+ * module parameter, taken at queue creation; 0 disables it). When the
+ * oldest running job exceeds it the driver sends PVGPU_H2F_QUEUE_RESET,
+ * marks the queue reset and guilty and bans it with -ETIMEDOUT.
+ *
+ * **Teardown.** QUEUE_DESTROY and file close drop the id and call
+ * &pvgpu_queue.destroy, which stops the dependency queue and leaves the
+ * rest to a worker: QUEUE_RESET (so the firmware stops touching the
+ * queue's memory), ban with -ECANCELED, QUEUE_DEREGISTER, unpublish the
+ * firmware id. The firmware registration holds a reference of its own:
+ * the ring and the DMA page are freed by the dependency queue's release,
+ * which cannot come before the firmware let go of them.
+ *
+ * **Device removal.** pvgpu_queues_fini() bans every exec queue with
+ * -ENODEV without a firmware request (the channel is dead); the firmware
+ * is reset by pvgpu_fw_fini() before any queue memory can be freed.
+ *
+ * Locking: &pvgpu_exec_queue.state_lock (irqsave) protects the state the
+ * interrupt handler changes; the dependency queue's submit_lock orders
+ * submissions; &pvgpu_device.objs_lock protects the debugfs list.
+ */
+
+static unsigned int pvgpu_job_timeout_ms = 10000;
+module_param_named(job_timeout_ms, pvgpu_job_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "Running-job timeout of new exec queues in ms, 0 for none (default 10000)");
+
+/* Doorbells of kernel queues: ids 1 .. 1023 of group 0. */
+#define PVGPU_EXEC_MAX_DOORBELL \
+	PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, \
+			  PVGPU_DOORBELLS_PER_PAGE - 1)
+
+/* Period of the completion poll while jobs run (lost events). */
+#define PVGPU_EXEC_POLL_MS	50
+
+/* Offsets in the control page. */
+#define PVGPU_EXEC_CTL_DESC	0
+#define PVGPU_EXEC_CTL_RPTR	64
+#define PVGPU_EXEC_CTL_WPTR	128
+
+static const struct pvgpu_engine_info *
+pvgpu_engine_find(struct pvgpu_device *pvdev, u32 engine_class)
 {
+	const struct pvgpu_fw_info *info = &pvdev->fw.info;
+	u32 i;
+
+	for (i = 0; i < info->num_engine_classes; i++)
+		if (info->engines[i].engine_class == engine_class)
+			return &info->engines[i];
+	return NULL;
 }
 
-void pvgpu_queue_file_close(struct pvgpu_file *pfile)
+static const char *pvgpu_exec_queue_name(u32 engine_class)
 {
+	return engine_class == DRM_PVGPU_ENGINE_CLASS_COPY ?
+		"pvgpu-copy" : "pvgpu-compute";
 }
 
+static inline struct pvgpu_exec_queue *
+dq_to_eq(struct pvgpu_dep_queue *dq)
+{
+	return to_pvgpu_exec_queue(to_pvgpu_queue(dq));
+}
+
+static inline struct pvgpu_exec_job *to_exec_job(struct pvgpu_dep_job *job)
+{
+	return container_of(job, struct pvgpu_exec_job, base);
+}
+
+/* The seqno of the latest job the ring completed. Any context. */
+static u64 pvgpu_exec_queue_seqno(struct pvgpu_exec_queue *eq)
+{
+	dma_rmb();
+	return le64_to_cpu(READ_ONCE(*eq->seqno_cpu));
+}
+
+/* --- Firmware requests ----------------------------------------------------- */
+
+static int pvgpu_exec_queue_fw_request(struct pvgpu_exec_queue *eq,
+				       u16 opcode)
+{
+	struct pvgpu_device *pvdev = eq->pvdev;
+	struct pvgpu_msg_queue req = {
+		.queue_id = cpu_to_le32(eq->fw_id),
+	};
+	struct pvgpu_channel_msg msg = {
+		.opcode = opcode,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+	};
+	int ret, idx;
+
+	if (!drm_dev_enter(&pvdev->drm, &idx))
+		return -ENODEV;
+	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
+				 READ_ONCE(pvgpu_fw_timeout_ms));
+	drm_dev_exit(idx);
+	return ret;
+}
+
+/* --- Dependency-queue backend ---------------------------------------------- */
+
+static u32 pvgpu_exec_job_bytes(struct pvgpu_exec_job *job)
+{
+	return (PVGPU_CMD_LEN_SIGNAL +
+		(job->num_batch ? PVGPU_CMD_LEN_BATCH_CALL : 0)) * 4;
+}
+
+static bool pvgpu_exec_can_run_job(struct pvgpu_dep_job *job)
+{
+	struct pvgpu_exec_queue *eq = dq_to_eq(job->q);
+	u32 rptr, used;
+	int idx;
+
+	lockdep_assert_held(&job->q->lock);
+	/* After removal the pointers' page is freed (pvgpu_queues_hw_fini()). */
+	if (!drm_dev_enter(&eq->pvdev->drm, &idx))
+		return false;
+	rptr = le32_to_cpu(READ_ONCE(*eq->rptr_cpu));
+	drm_dev_exit(idx);
+	used = (READ_ONCE(eq->wptr) - rptr) & (eq->ring_size - 1);
+	/* One dword stays free: wptr == rptr means empty. */
+	return eq->ring_size - 4 - used >= pvgpu_exec_job_bytes(to_exec_job(job));
+}
+
+static void pvgpu_ring_emit(struct pvgpu_exec_queue *eq, u32 *wptr, u32 dw)
+{
+	__le32 *ring = eq->ring_cpu;
+
+	ring[*wptr / 4] = cpu_to_le32(dw);
+	*wptr = (*wptr + 4) & (eq->ring_size - 1);
+}
+
+static void pvgpu_ring_emit64(struct pvgpu_exec_queue *eq, u32 *wptr, u64 v)
+{
+	pvgpu_ring_emit(eq, wptr, lower_32_bits(v));
+	pvgpu_ring_emit(eq, wptr, upper_32_bits(v));
+}
+
+static void pvgpu_exec_busy_start(struct pvgpu_exec_queue *eq, u64 seqno)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&eq->state_lock, flags);
+	if (!eq->busy) {
+		eq->busy = true;
+		eq->busy_since_ns = ktime_get_ns();
+	}
+	eq->last_started = seqno;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+}
+
+static int pvgpu_exec_run_job(struct pvgpu_dep_job *dep_job)
+{
+	struct pvgpu_exec_job *job = to_exec_job(dep_job);
+	struct pvgpu_exec_queue *eq = dq_to_eq(dep_job->q);
+	struct pvgpu_device *pvdev = eq->pvdev;
+	u32 wptr = eq->wptr;
+	int idx;
+
+	/* After removal the doorbell page is unmapped. */
+	if (!drm_dev_enter(&pvdev->drm, &idx))
+		return -ENODEV;
+
+	if (job->num_batch) {
+		pvgpu_ring_emit(eq, &wptr,
+				PVGPU_CMD_HDR(PVGPU_CMD_BATCH_CALL, 0,
+					      PVGPU_CMD_LEN_BATCH_CALL));
+		pvgpu_ring_emit64(eq, &wptr, job->batch_va);
+	}
+	pvgpu_ring_emit(eq, &wptr,
+			PVGPU_CMD_HDR(PVGPU_CMD_SIGNAL, PVGPU_CMD_SIGNAL_IRQ,
+				      PVGPU_CMD_LEN_SIGNAL));
+	pvgpu_ring_emit64(eq, &wptr, eq->ring_va + PVGPU_EXEC_SEQNO_OFFSET);
+	pvgpu_ring_emit64(eq, &wptr, dep_job->seqno);
+
+	pvgpu_exec_busy_start(eq, dep_job->seqno);
+	/* The work holds a queue reference while pending. */
+	if (!delayed_work_pending(&eq->poll_work)) {
+		pvgpu_queue_get(&eq->base);
+		if (!queue_delayed_work(pvdev->wq, &eq->poll_work,
+					msecs_to_jiffies(PVGPU_EXEC_POLL_MS)))
+			pvgpu_queue_put(&eq->base);
+	}
+
+	/* The commands are visible before the write pointer says so. */
+	dma_wmb();
+	WRITE_ONCE(*eq->wptr_cpu, cpu_to_le32(wptr));
+	WRITE_ONCE(eq->wptr, wptr);
+	/* writel() orders the pointer before the doorbell. */
+	writel(eq->doorbell, pvdev->doorbells + PVGPU_DOORBELL_OFFSET(eq->doorbell));
+	drm_dev_exit(idx);
+	return 0;
+}
+
+/*
+ * Adds the busy time up to now to the file's counter; the queue goes idle
+ * when @seqno covers the latest started job, or when it is @stopped.
+ */
+static void pvgpu_exec_busy_account(struct pvgpu_exec_queue *eq, u64 seqno,
+				    bool stopped)
+{
+	u32 cls = eq->base.engine_class;
+	unsigned long flags;
+	u64 now;
+
+	spin_lock_irqsave(&eq->state_lock, flags);
+	if (eq->busy) {
+		now = ktime_get_ns();
+		if (cls < PVGPU_MAX_ENGINE_CLASSES && now > eq->busy_since_ns)
+			atomic64_add(now - eq->busy_since_ns,
+				     &eq->pfile->engine_busy_ns[cls]);
+		eq->busy_since_ns = now;
+		if (stopped || seqno >= eq->last_started)
+			eq->busy = false;
+	}
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+}
+
+/* Records an error and returns whether this call set it (the first one). */
+static bool pvgpu_exec_queue_set_error(struct pvgpu_exec_queue *eq,
+				       u32 state, int error)
+{
+	unsigned long flags;
+	bool first;
+
+	spin_lock_irqsave(&eq->state_lock, flags);
+	first = !eq->error;
+	if (first)
+		eq->error = error;
+	eq->state |= state;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	return first;
+}
+
+/* Completes what the ring completed, then bans with the queue's error. */
+static void pvgpu_exec_queue_ban(struct pvgpu_exec_queue *eq)
+{
+	int error = READ_ONCE(eq->error);
+
+	pvgpu_dep_queue_signal_upto(&eq->base.dq, pvgpu_exec_queue_seqno(eq),
+				    0);
+	pvgpu_dep_queue_ban(&eq->base.dq, error ?: -ECANCELED);
+	pvgpu_exec_busy_account(eq, 0, true);
+	wake_up_all(&eq->pvdev->ufence_wq);
+}
+
+static void pvgpu_exec_timedout_job(struct pvgpu_dep_job *job)
+{
+	struct pvgpu_exec_queue *eq = dq_to_eq(job->q);
+	struct pvgpu_device *pvdev = eq->pvdev;
+	u64 done = pvgpu_exec_queue_seqno(eq);
+	int ret;
+
+	/* Completed, and its event was lost: no hang. */
+	if (done >= job->seqno) {
+		pvgpu_dep_queue_signal_upto(job->q, done, 0);
+		return;
+	}
+
+	if (!pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET |
+					PVGPU_EXEC_QUEUE_GUILTY |
+					PVGPU_EXEC_QUEUE_DRIVER_RESET,
+					-ETIMEDOUT))
+		return;	/* already failed some other way */
+
+	pvgpu_info_ratelimited(&pvdev->drm,
+			       "exec queue (fw %u): job %llu timed out after %u ms, resetting\n",
+			       eq->fw_id, job->seqno, job->q->timeout_ms);
+	ret = pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_RESET);
+	if (ret)
+		drm_dbg_driver(&pvdev->drm, "queue %u: reset failed: %d\n",
+			       eq->fw_id, ret);
+	pvgpu_exec_queue_ban(eq);
+}
+
+static void pvgpu_exec_free_job(struct pvgpu_dep_job *job)
+{
+	kfree(to_exec_job(job));
+}
+
+/* Frees whatever of @eq exists; the firmware no longer uses any of it. */
+static void pvgpu_exec_queue_free(struct pvgpu_exec_queue *eq)
+{
+	struct pvgpu_device *pvdev = eq->pvdev;
+
+	WARN_ON(eq->registered);
+	if (eq->fw_id_reserved)
+		xa_erase_irq(&pvdev->fw_queues, eq->fw_id);
+	pvgpu_dma_free(pvdev, &eq->ctl);
+	/* Also after removal: the VM wants every kernel mapping gone. */
+	if (eq->ring_va)
+		pvgpu_vm_kernel_unmap(eq->base.vm, eq->ring_va,
+				      PVGPU_EXEC_RING_BO_SIZE);
+	if (eq->ring_cpu)
+		pvgpu_bo_vunmap(eq->ring_bo, eq->ring_cpu);
+	pvgpu_bo_put(eq->ring_bo);
+	if (eq->base.vm)
+		pvgpu_vm_put(eq->base.vm);
+	pvgpu_file_put(eq->pfile);
+	kfree(eq);
+}
+
+static void pvgpu_exec_release(struct pvgpu_dep_queue *dq)
+{
+	struct pvgpu_exec_queue *eq = dq_to_eq(dq);
+	struct pvgpu_device *pvdev = eq->pvdev;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_del(&eq->base.link);
+	/*
+	 * Under the lock pvgpu_queues_hw_fini() takes: the page is freed
+	 * here or there, never after the device's removal.
+	 */
+	pvgpu_dma_free(pvdev, &eq->ctl);
+	mutex_unlock(&pvdev->objs_lock);
+	pvgpu_exec_queue_free(eq);
+}
+
+static const struct pvgpu_dep_queue_ops pvgpu_exec_queue_ops = {
+	.can_run_job = pvgpu_exec_can_run_job,
+	.run_job = pvgpu_exec_run_job,
+	.timedout_job = pvgpu_exec_timedout_job,
+	.free_job = pvgpu_exec_free_job,
+	.release = pvgpu_exec_release,
+};
+
+/**
+ * pvgpu_exec_job_create() - allocate a job of an exec queue
+ * @eq: the queue
+ * @batch_va: GPU VA of the batch (ignored when @num_batch is 0)
+ * @num_batch: 0 or 1
+ *
+ * Return: the job (one reference, for pvgpu_dep_job_push() or
+ * pvgpu_dep_job_put()), or an ERR_PTR().
+ */
+struct pvgpu_exec_job *pvgpu_exec_job_create(struct pvgpu_exec_queue *eq,
+					     u64 batch_va, u32 num_batch)
+{
+	struct pvgpu_exec_job *job;
+	int ret;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->batch_va = batch_va;
+	job->num_batch = num_batch;
+	ret = pvgpu_dep_job_init(&job->base, &eq->base.dq);
+	if (ret) {
+		kfree(job);
+		return ERR_PTR(ret);
+	}
+	return job;
+}
+
+/**
+ * pvgpu_exec_queue_lr_full() - whether one more job would overflow the ring
+ * @eq: the queue
+ *
+ * Counts every job armed and not completed (queued ones included), each at
+ * its largest size: an LR queue's EXEC fails with -EWOULDBLOCK instead of
+ * waiting for room. Caller holds the dependency queue's submit_lock, so
+ * the count of armed jobs cannot change.
+ *
+ * Return: true if the ring cannot take another job.
+ */
+bool pvgpu_exec_queue_lr_full(struct pvgpu_exec_queue *eq)
+{
+	struct pvgpu_dep_queue *dq = &eq->base.dq;
+	u64 outstanding;
+
+	lockdep_assert_held(&dq->submit_lock);
+	outstanding = dq->next_seqno - 1 - pvgpu_exec_queue_seqno(eq);
+	return (outstanding + 1) * PVGPU_EXEC_JOB_MAX_BYTES >
+	       eq->ring_size - 4;
+}
+
+/**
+ * pvgpu_exec_queue_was_reset() - whether the queue was reset or banned
+ * @eq: the queue
+ *
+ * Return: true once the queue got an error (WAIT_USER_FENCE's -EIO).
+ */
+bool pvgpu_exec_queue_was_reset(struct pvgpu_exec_queue *eq)
+{
+	return READ_ONCE(eq->error) || pvgpu_dep_queue_is_banned(&eq->base.dq);
+}
+
+/* --- Interrupt side ---------------------------------------------------------- */
+
+/* Hard-irq: signal what the ring completed and account the busy time. */
+static void pvgpu_exec_queue_complete(struct pvgpu_exec_queue *eq)
+{
+	u64 seqno = pvgpu_exec_queue_seqno(eq);
+
+	pvgpu_exec_busy_account(eq, seqno, false);
+	pvgpu_dep_queue_signal_upto(&eq->base.dq, seqno, 0);
+}
+
+static int pvgpu_fw_error_to_errno(u32 error, bool guilty)
+{
+	if (!guilty)
+		return -ECANCELED;
+	switch (error) {
+	case PVGPU_QUEUE_ERR_HANG:
+	case PVGPU_QUEUE_ERR_PREEMPT_TIMEOUT:
+		return -ETIMEDOUT;
+	default:
+		return -EIO;
+	}
+}
+
+static void pvgpu_exec_queue_error_event(struct pvgpu_exec_queue *eq,
+					 const struct pvgpu_evt_queue_error *evt)
+{
+	struct pvgpu_device *pvdev = eq->pvdev;
+	u32 error = le32_to_cpu(evt->error);
+	bool guilty = le32_to_cpu(evt->guilty);
+	unsigned long flags;
+	bool driver_reset;
+	u32 state = PVGPU_EXEC_QUEUE_RESET;
+
+	spin_lock_irqsave(&eq->state_lock, flags);
+	eq->fw_error = error;
+	driver_reset = eq->state & PVGPU_EXEC_QUEUE_DRIVER_RESET;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	/* The answer to our own QUEUE_RESET: the sender bans. */
+	if (driver_reset && error == PVGPU_QUEUE_ERR_RESET)
+		return;
+
+	if (guilty)
+		state |= PVGPU_EXEC_QUEUE_GUILTY;
+	pvgpu_exec_queue_set_error(eq, state,
+				   pvgpu_fw_error_to_errno(error, guilty));
+	pvgpu_info_ratelimited(&pvdev->drm,
+			       "exec queue (fw %u) %s: error %u at 0x%llx (dw0 0x%08x)\n",
+			       eq->fw_id, guilty ? "guilty" : "innocent", error,
+			       le64_to_cpu(evt->cmd_va),
+			       le32_to_cpu(evt->cmd_dw0));
+	pvgpu_queue_get(&eq->base);
+	if (!queue_work(pvdev->wq, &eq->error_work))
+		pvgpu_queue_put(&eq->base);
+}
+
+static void pvgpu_exec_queue_poll_work(struct work_struct *work)
+{
+	struct pvgpu_exec_queue *eq = container_of(to_delayed_work(work),
+						   struct pvgpu_exec_queue,
+						   poll_work);
+	unsigned long flags;
+	bool busy;
+
+	pvgpu_exec_queue_complete(eq);
+	spin_lock_irqsave(&eq->state_lock, flags);
+	busy = eq->busy;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	/* Still running: look again later, keeping the reference. */
+	if (busy && !pvgpu_dep_queue_is_banned(&eq->base.dq) &&
+	    queue_delayed_work(eq->pvdev->wq, &eq->poll_work,
+			       msecs_to_jiffies(PVGPU_EXEC_POLL_MS)))
+		return;
+	pvgpu_queue_put(&eq->base);
+}
+
+static void pvgpu_exec_queue_error_work(struct work_struct *work)
+{
+	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
+						   error_work);
+
+	pvgpu_exec_queue_ban(eq);
+	pvgpu_queue_put(&eq->base);
+}
+
+static void pvgpu_exec_queue_fault_work(struct work_struct *work)
+{
+	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
+						   fault_work);
+	struct pvgpu_device *pvdev = eq->pvdev;
+	struct pvgpu_msg_fault_reply req = {
+		.queue_id = cpu_to_le32(eq->fw_id),
+		.action = cpu_to_le32(PVGPU_FAULT_REPLY_FAIL),
+	};
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_PAGE_FAULT_REPLY,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+	};
+	unsigned long flags;
+	int ret, idx;
+
+	spin_lock_irqsave(&eq->state_lock, flags);
+	req.fault_seqno = cpu_to_le32(eq->fault_seqno);
+	eq->fault_seqno = 0;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+
+	if (req.fault_seqno && drm_dev_enter(&pvdev->drm, &idx)) {
+		/* The queue's error event follows and bans it. */
+		ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
+					 READ_ONCE(pvgpu_fw_timeout_ms));
+		if (ret)
+			drm_dbg_driver(&pvdev->drm,
+				       "queue %u: fault reply failed: %d\n",
+				       eq->fw_id, ret);
+		drm_dev_exit(idx);
+	}
+	pvgpu_queue_put(&eq->base);
+}
+
+static void pvgpu_exec_queue_fault_event(struct pvgpu_exec_queue *eq,
+					 const struct pvgpu_evt_page_fault *evt)
+{
+	struct pvgpu_device *pvdev = eq->pvdev;
+	unsigned long flags;
+
+	pvgpu_info_ratelimited(&pvdev->drm,
+			       "exec queue (fw %u): page fault at 0x%llx (reason %u), not handled: failing it\n",
+			       eq->fw_id, le64_to_cpu(evt->va),
+			       le32_to_cpu(evt->reason));
+	spin_lock_irqsave(&eq->state_lock, flags);
+	eq->fault_seqno = le32_to_cpu(evt->fault_seqno);
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	pvgpu_queue_get(&eq->base);
+	if (!queue_work(pvdev->wq, &eq->fault_work))
+		pvgpu_queue_put(&eq->base);
+}
+
+/*
+ * Events lost to an F2H overflow may have been any queue's completions:
+ * look at every queue. Shared by every device (a spurious scan is cheap).
+ */
+static u64 pvgpu_events_lost_seen;
+
+static void pvgpu_queues_scan(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_exec_queue *eq;
+	unsigned long id;
+
+	xa_for_each(&pvdev->fw_queues, id, eq)
+		pvgpu_exec_queue_complete(eq);
+}
+
+/**
+ * pvgpu_queue_fw_event() - handle a queue event of the firmware
+ * @pvdev: the device
+ * @hdr: the event's header
+ * @payload: its payload
+ *
+ * Called by pvgpu_fw_event() in hard-interrupt context under the channel
+ * lock: nothing here sleeps; firmware requests go to workers.
+ *
+ * Return: true if the opcode is a queue event (known), even if the queue
+ * it names is gone.
+ */
 bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 			  const struct pvgpu_msg_hdr *hdr,
 			  const __le32 *payload)
 {
-	return false;
+	u16 opcode = le16_to_cpu(hdr->opcode);
+	u32 len_bytes = le16_to_cpu(hdr->len) * 4;
+	struct pvgpu_exec_queue *eq;
+	u64 lost;
+	u32 id;
+
+	lockdep_assert_held(&pvdev->fw.ch.lock);
+	switch (opcode) {
+	case PVGPU_F2H_EVT_QUEUE_SIGNAL:
+		if (len_bytes < sizeof(struct pvgpu_evt_queue_signal))
+			return true;
+		break;
+	case PVGPU_F2H_EVT_QUEUE_IDLE:
+		if (len_bytes < sizeof(struct pvgpu_evt_queue_idle))
+			return true;
+		break;
+	case PVGPU_F2H_EVT_QUEUE_ERROR:
+		if (len_bytes < sizeof(struct pvgpu_evt_queue_error))
+			return true;
+		break;
+	case PVGPU_F2H_EVT_PAGE_FAULT:
+		if (len_bytes < sizeof(struct pvgpu_evt_page_fault))
+			return true;
+		break;
+	default:
+		return false;
+	}
+	/* Every queue event starts with the queue id. */
+	id = le32_to_cpu(payload[0]);
+
+	rcu_read_lock();
+	lost = pvdev->fw.ch.stats.events_lost;
+	if (lost != READ_ONCE(pvgpu_events_lost_seen)) {
+		WRITE_ONCE(pvgpu_events_lost_seen, lost);
+		pvgpu_queues_scan(pvdev);
+	}
+
+	eq = xa_load(&pvdev->fw_queues, id);
+	if (eq) {
+		switch (opcode) {
+		case PVGPU_F2H_EVT_QUEUE_SIGNAL:
+		case PVGPU_F2H_EVT_QUEUE_IDLE:
+			pvgpu_exec_queue_complete(eq);
+			break;
+		case PVGPU_F2H_EVT_QUEUE_ERROR:
+			pvgpu_exec_queue_complete(eq);
+			pvgpu_exec_queue_error_event(eq, (const void *)payload);
+			break;
+		case PVGPU_F2H_EVT_PAGE_FAULT:
+			pvgpu_exec_queue_fault_event(eq, (const void *)payload);
+			break;
+		}
+	}
+	rcu_read_unlock();
+
+	wake_up_all(&pvdev->ufence_wq);
+	return true;
 }
 
-void pvgpu_queue_show_fdinfo(struct pvgpu_file *pfile, struct drm_printer *p)
+/* --- Creation and destruction ---------------------------------------------- */
+
+/* Reserves the lowest free firmware id (and so doorbell). */
+static int pvgpu_exec_queue_reserve_id(struct pvgpu_exec_queue *eq)
 {
+	struct pvgpu_device *pvdev = eq->pvdev;
+	u32 max = min_t(u32, pvdev->fw.info.max_queues,
+			PVGPU_EXEC_MAX_DOORBELL);
+	u32 id;
+	int ret;
+
+	for (id = 0; id < max; id++) {
+		ret = xa_insert_irq(&pvdev->fw_queues, id, NULL, GFP_KERNEL);
+		if (ret == -EBUSY)
+			continue;
+		if (ret)
+			return ret;
+		eq->fw_id = id;
+		eq->doorbell = PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL,
+						 id + 1);
+		eq->fw_id_reserved = true;
+		return 0;
+	}
+	return -ENOSPC;
 }
 
+static int pvgpu_exec_queue_setup_ring(struct pvgpu_exec_queue *eq)
+{
+	struct sg_table *sgt;
+	int ret;
+
+	eq->ring_bo = pvgpu_bo_create(eq->pvdev, PVGPU_EXEC_RING_BO_SIZE);
+	if (IS_ERR(eq->ring_bo)) {
+		ret = PTR_ERR(eq->ring_bo);
+		eq->ring_bo = NULL;
+		return ret;
+	}
+	eq->ring_cpu = pvgpu_bo_vmap(eq->ring_bo);
+	if (IS_ERR(eq->ring_cpu)) {
+		ret = PTR_ERR(eq->ring_cpu);
+		eq->ring_cpu = NULL;
+		return ret;
+	}
+	memset(eq->ring_cpu, 0, PVGPU_EXEC_RING_BO_SIZE);
+	eq->seqno_cpu = eq->ring_cpu + PVGPU_EXEC_SEQNO_OFFSET;
+	eq->ring_size = PVGPU_EXEC_RING_SIZE;
+
+	sgt = pvgpu_bo_get_sgt(eq->ring_bo);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	return pvgpu_vm_kernel_map(eq->base.vm, sgt, PVGPU_EXEC_RING_BO_SIZE,
+				   &eq->ring_va);
+}
+
+static int pvgpu_exec_queue_register(struct pvgpu_exec_queue *eq)
+{
+	struct pvgpu_device *pvdev = eq->pvdev;
+	struct pvgpu_queue_desc *desc;
+	struct pvgpu_msg_queue_register req = {
+		.queue_id = cpu_to_le32(eq->fw_id),
+	};
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_QUEUE_REGISTER,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+	};
+	int ret;
+
+	ret = pvgpu_dma_alloc(pvdev, &eq->ctl, SZ_4K);
+	if (ret)
+		return ret;
+	desc = eq->ctl.vaddr + PVGPU_EXEC_CTL_DESC;
+	eq->rptr_cpu = eq->ctl.vaddr + PVGPU_EXEC_CTL_RPTR;
+	eq->wptr_cpu = eq->ctl.vaddr + PVGPU_EXEC_CTL_WPTR;
+
+	desc->engine_class = cpu_to_le32(eq->base.engine_class);
+	desc->priority = cpu_to_le32(eq->priority);
+	desc->timeslice_us = cpu_to_le32(eq->timeslice_us);
+	desc->asid = cpu_to_le32(eq->base.vm->asid);
+	desc->ring_va = cpu_to_le64(eq->ring_va);
+	desc->ring_size = cpu_to_le32(eq->ring_size);
+	desc->doorbell = cpu_to_le32(eq->doorbell);
+	desc->rptr_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_RPTR);
+	desc->wptr_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_WPTR);
+	req.desc_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_DESC);
+
+	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
+				 READ_ONCE(pvgpu_fw_timeout_ms));
+	if (ret == -EIO && msg.fw_status == PVGPU_STATUS_ENOSPC)
+		ret = -ENOSPC;
+	if (!ret)
+		eq->registered = true;
+	return ret;
+}
+
+/* Drops the firmware's hold on @eq: no event can find it afterwards. */
+static void pvgpu_exec_queue_unpublish(struct pvgpu_exec_queue *eq)
+{
+	struct pvgpu_device *pvdev = eq->pvdev;
+
+	if (!eq->fw_id_reserved)
+		return;
+	xa_erase_irq(&pvdev->fw_queues, eq->fw_id);
+	eq->fw_id_reserved = false;
+	/* An interrupt handler may still be looking at it. */
+	synchronize_rcu();
+	eq->registered = false;
+	pvgpu_queue_put(&eq->base);
+}
+
+static void pvgpu_exec_queue_destroy_work(struct work_struct *work)
+{
+	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
+						   destroy_work);
+	struct pvgpu_device *pvdev = eq->pvdev;
+	int ret;
+
+	pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_KILLED |
+				   PVGPU_EXEC_QUEUE_DRIVER_RESET, -ECANCELED);
+	/* The firmware stops before the fences say the work is over. */
+	ret = pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_RESET);
+	if (ret && ret != -ENODEV)
+		drm_dbg_driver(&pvdev->drm, "queue %u: reset failed: %d\n",
+			       eq->fw_id, ret);
+	pvgpu_exec_queue_ban(eq);
+	/*
+	 * Banned, the poll does not re-arm; a pending one goes now with its
+	 * reference, so that draining the workqueue (device release) is
+	 * enough to see the queue gone: a pending timer is not drained.
+	 */
+	if (cancel_delayed_work(&eq->poll_work))
+		pvgpu_queue_put(&eq->base);
+
+	ret = pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_DEREGISTER);
+	if (ret && ret != -ENODEV)
+		drm_warn(&pvdev->drm, "queue %u: deregister failed: %d\n",
+			 eq->fw_id, ret);
+	/*
+	 * If it failed the channel is dead: the firmware gets reset before
+	 * the device goes, and the queue's memory is not reused before.
+	 */
+	pvgpu_exec_queue_unpublish(eq);
+	/* The id's reference, handed over by pvgpu_exec_queue_destroy(). */
+	pvgpu_queue_put(&eq->base);
+}
+
+static void pvgpu_exec_queue_destroy(struct pvgpu_queue *queue)
+{
+	struct pvgpu_exec_queue *eq = to_pvgpu_exec_queue(queue);
+
+	/* No job starts any more; the rest must not block the caller. */
+	pvgpu_dep_queue_stop(&queue->dq);
+	queue_work(eq->pvdev->wq, &eq->destroy_work);
+}
+
+static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
+				   struct pvgpu_vm *vm,
+				   const struct drm_pvgpu_queue_create *args,
+				   struct pvgpu_queue **out)
+{
+	struct pvgpu_device *pvdev = pfile->pvdev;
+	struct pvgpu_exec_queue *eq;
+	int ret;
+
+	eq = kzalloc(sizeof(*eq), GFP_KERNEL);
+	if (!eq)
+		return -ENOMEM;
+	eq->pvdev = pvdev;
+	eq->pfile = pvgpu_file_get(pfile);
+	eq->base.kind = PVGPU_QUEUE_EXEC;
+	eq->base.vm = pvgpu_vm_get(vm);
+	eq->base.engine_class = args->engine_class;
+	eq->base.destroy = pvgpu_exec_queue_destroy;
+	INIT_LIST_HEAD(&eq->base.link);
+	eq->priority = args->priority;
+	eq->timeslice_us = args->timeslice_us;
+	eq->lr = pvgpu_vm_is_lr(vm);
+	spin_lock_init(&eq->state_lock);
+	INIT_WORK(&eq->error_work, pvgpu_exec_queue_error_work);
+	INIT_WORK(&eq->fault_work, pvgpu_exec_queue_fault_work);
+	INIT_WORK(&eq->destroy_work, pvgpu_exec_queue_destroy_work);
+	INIT_DELAYED_WORK(&eq->poll_work, pvgpu_exec_queue_poll_work);
+
+	ret = pvgpu_exec_queue_reserve_id(eq);
+	if (ret)
+		goto err_free;
+	ret = pvgpu_exec_queue_setup_ring(eq);
+	if (ret)
+		goto err_free;
+	ret = pvgpu_exec_queue_register(eq);
+	if (ret)
+		goto err_free;
+
+	/* From here on only the dependency queue's release frees @eq. */
+	ret = pvgpu_dep_queue_init(&eq->base.dq, &pvgpu_exec_queue_ops,
+				   pvgpu_exec_queue_name(args->engine_class),
+				   eq->lr ? PVGPU_DEP_QUEUE_LR : 0,
+				   eq->lr ? 0 : READ_ONCE(pvgpu_job_timeout_ms),
+				   pvdev->wq);
+	if (ret)
+		goto err_deregister;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_add_tail(&eq->base.link, &pvdev->queues);
+	mutex_unlock(&pvdev->objs_lock);
+
+	/* The firmware's reference; the reserved slot needs no memory. */
+	pvgpu_queue_get(&eq->base);
+	xa_store_irq(&pvdev->fw_queues, eq->fw_id, eq, GFP_KERNEL);
+	*out = &eq->base;
+	return 0;
+
+err_deregister:
+	if (pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_DEREGISTER))
+		drm_warn(&pvdev->drm, "queue %u: deregister failed\n",
+			 eq->fw_id);
+	eq->registered = false;
+err_free:
+	pvgpu_exec_queue_free(eq);
+	return ret;
+}
+
+/**
+ * pvgpu_queue_lookup() - find a queue of a file by its id
+ * @pfile: the file
+ * @queue_id: the id
+ *
+ * Return: the queue with a reference (pvgpu_queue_put()), or NULL.
+ */
+struct pvgpu_queue *pvgpu_queue_lookup(struct pvgpu_file *pfile, u32 queue_id)
+{
+	struct pvgpu_queue *queue;
+
+	xa_lock(&pfile->queues);
+	queue = xa_load(&pfile->queues, queue_id);
+	if (queue)
+		pvgpu_queue_get(queue);
+	xa_unlock(&pfile->queues);
+	return queue;
+}
+
+/**
+ * pvgpu_ioctl_queue_create() - DRM_IOCTL_PVGPU_QUEUE_CREATE
+ * @drm: the DRM device
+ * @data: struct drm_pvgpu_queue_create
+ * @file: the DRM file
+ *
+ * Return: 0, or the errors listed at struct drm_pvgpu_queue_create.
+ */
 int pvgpu_ioctl_queue_create(struct drm_device *drm, void *data,
 			     struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
+	struct pvgpu_file *pfile = to_pvgpu_file(file);
+	const struct pvgpu_fw_info *info = &pvdev->fw.info;
+	struct drm_pvgpu_queue_create *args = data;
+	struct pvgpu_queue *queue = NULL;
+	struct pvgpu_vm *vm;
+	u32 id;
+	int ret, idx;
+
+	if (args->extensions || args->flags)
+		return -EINVAL;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	if (args->engine_class == DRM_PVGPU_ENGINE_CLASS_VM_BIND) {
+		ret = -EINVAL;
+		if (args->priority || args->timeslice_us)
+			goto out_exit;
+	} else {
+		ret = -EINVAL;
+		if ((args->engine_class != DRM_PVGPU_ENGINE_CLASS_COPY &&
+		     args->engine_class != DRM_PVGPU_ENGINE_CLASS_COMPUTE) ||
+		    !pvgpu_engine_find(pvdev, args->engine_class))
+			goto out_exit;
+		if (args->priority >= info->num_priorities)
+			goto out_exit;
+		if (args->timeslice_us &&
+		    (args->timeslice_us < info->timeslice_min_us ||
+		     args->timeslice_us > info->timeslice_max_us))
+			goto out_exit;
+		/* High and realtime: the top two levels, never level 0. */
+		ret = -EPERM;
+		if (args->priority && args->priority + 2 >= info->num_priorities &&
+		    !capable(CAP_SYS_NICE))
+			goto out_exit;
+	}
+
+	ret = -ENOENT;
+	vm = pvgpu_vm_lookup(pfile, args->vm_id);
+	if (!vm)
+		goto out_exit;
+
+	/* The id first, reserved: nothing can fail after the queue exists. */
+	ret = xa_alloc(&pfile->queues, &id, NULL, xa_limit_32b, GFP_KERNEL);
+	if (ret)
+		goto out_vm;
+
+	if (args->engine_class == DRM_PVGPU_ENGINE_CLASS_VM_BIND) {
+		queue = pvgpu_bind_queue_create(vm);
+		ret = IS_ERR(queue) ? PTR_ERR(queue) : 0;
+	} else {
+		ret = pvgpu_exec_queue_create(pfile, vm, args, &queue);
+	}
+	if (ret) {
+		xa_erase(&pfile->queues, id);
+		goto out_vm;
+	}
+	xa_store(&pfile->queues, id, queue, GFP_KERNEL);
+	args->queue_id = id;
+
+out_vm:
+	pvgpu_vm_put(vm);
+out_exit:
+	drm_dev_exit(idx);
+	return ret;
 }
 
+/**
+ * pvgpu_ioctl_queue_destroy() - DRM_IOCTL_PVGPU_QUEUE_DESTROY
+ * @drm: the DRM device
+ * @data: struct drm_pvgpu_queue_destroy
+ * @file: the DRM file
+ *
+ * Return: 0, or the errors listed at struct drm_pvgpu_queue_destroy.
+ */
 int pvgpu_ioctl_queue_destroy(struct drm_device *drm, void *data,
 			      struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct pvgpu_file *pfile = to_pvgpu_file(file);
+	struct drm_pvgpu_queue_destroy *args = data;
+	struct pvgpu_queue *queue;
+
+	if (args->extensions || args->pad)
+		return -EINVAL;
+
+	xa_lock(&pfile->queues);
+	/* A reserved id (a queue being created) loads as NULL. */
+	queue = xa_load(&pfile->queues, args->queue_id);
+	if (queue)
+		__xa_erase(&pfile->queues, args->queue_id);
+	xa_unlock(&pfile->queues);
+	if (!queue)
+		return -ENOENT;
+	queue->destroy(queue);
+	return 0;
 }
 
+/**
+ * pvgpu_ioctl_queue_get_state() - DRM_IOCTL_PVGPU_QUEUE_GET_STATE
+ * @drm: the DRM device
+ * @data: struct drm_pvgpu_queue_get_state
+ * @file: the DRM file
+ *
+ * Return: 0, or the errors listed at struct drm_pvgpu_queue_get_state.
+ */
 int pvgpu_ioctl_queue_get_state(struct drm_device *drm, void *data,
 				struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct pvgpu_file *pfile = to_pvgpu_file(file);
+	struct drm_pvgpu_queue_get_state *args = data;
+	struct pvgpu_queue *queue;
+	struct pvgpu_dep_queue *dq;
+	unsigned long flags;
+	u32 state = 0;
+	int error;
+
+	if (args->extensions || args->pad)
+		return -EINVAL;
+	queue = pvgpu_queue_lookup(pfile, args->queue_id);
+	if (!queue)
+		return -ENOENT;
+	dq = &queue->dq;
+
+	spin_lock_irqsave(&dq->lock, flags);
+	args->jobs_submitted = dq->jobs_submitted;
+	args->jobs_completed = dq->jobs_completed;
+	error = dq->banned ? dq->error : 0;
+	spin_unlock_irqrestore(&dq->lock, flags);
+	args->flags = error ? DRM_PVGPU_QUEUE_STATE_BANNED : 0;
+
+	if (queue->kind == PVGPU_QUEUE_EXEC) {
+		struct pvgpu_exec_queue *eq = to_pvgpu_exec_queue(queue);
+
+		spin_lock_irqsave(&eq->state_lock, flags);
+		state = eq->state;
+		if (eq->error)
+			error = eq->error;
+		spin_unlock_irqrestore(&eq->state_lock, flags);
+		if (state & PVGPU_EXEC_QUEUE_RESET)
+			args->flags |= DRM_PVGPU_QUEUE_STATE_RESET;
+		if (state & PVGPU_EXEC_QUEUE_GUILTY)
+			args->flags |= DRM_PVGPU_QUEUE_STATE_GUILTY;
+		if (pvgpu_dep_queue_is_banned(dq))
+			args->flags |= DRM_PVGPU_QUEUE_STATE_BANNED;
+	}
+	args->error = error;
+	pvgpu_queue_put(queue);
+	return 0;
+}
+
+/**
+ * pvgpu_queue_file_close() - destroy every queue of a closing file
+ * @pfile: the file
+ *
+ * Queues are killed or drained without waiting (&pvgpu_queue.destroy).
+ */
+void pvgpu_queue_file_close(struct pvgpu_file *pfile)
+{
+	struct pvgpu_queue *queue;
+	unsigned long id;
+
+	xa_for_each(&pfile->queues, id, queue) {
+		xa_erase(&pfile->queues, id);
+		queue->destroy(queue);
+	}
+}
+
+/**
+ * pvgpu_queues_fini() - stop every exec queue of a device being removed
+ * @pvdev: the device
+ *
+ * After drm_dev_unplug() and with the channel failed: no firmware request
+ * is sent. Every outstanding fence signals with -ENODEV; the queues
+ * themselves go when their files close.
+ */
+void pvgpu_queues_fini(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_queue *queue;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(queue, &pvdev->queues, link) {
+		struct pvgpu_exec_queue *eq;
+
+		if (queue->kind != PVGPU_QUEUE_EXEC)
+			continue;
+		eq = to_pvgpu_exec_queue(queue);
+		pvgpu_exec_queue_set_error(eq, 0, -ENODEV);
+		pvgpu_dep_queue_ban(&queue->dq, -ENODEV);
+	}
+	mutex_unlock(&pvdev->objs_lock);
+	wake_up_all(&pvdev->ufence_wq);
+}
+
+/**
+ * pvgpu_queues_hw_fini() - free the DMA memory of every exec queue
+ * @pvdev: the device, removed, its firmware stopped (pvgpu_fw_fini())
+ *
+ * Coherent DMA memory belongs to the bound PCI function: the descriptor
+ * and pointer page of every queue still alive (its file still open) is
+ * freed here, now that the firmware can no longer write it, rather than
+ * when the queue goes. Nothing reads it any more: every reader is inside
+ * drm_dev_enter(), which fails after drm_dev_unplug().
+ */
+void pvgpu_queues_hw_fini(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_queue *queue;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(queue, &pvdev->queues, link) {
+		if (queue->kind == PVGPU_QUEUE_EXEC)
+			pvgpu_dma_free(pvdev, &to_pvgpu_exec_queue(queue)->ctl);
+	}
+	mutex_unlock(&pvdev->objs_lock);
+}
+
+/* --- debugfs and fdinfo ---------------------------------------------------- */
+
+/**
+ * pvgpu_queue_debugfs_print() - the debugfs "queues" file
+ * @pvdev: the device
+ * @p: where to print
+ *
+ * One block per live queue: its firmware side (exec queues) and its
+ * dependency queue.
+ */
+void pvgpu_queue_debugfs_print(struct pvgpu_device *pvdev,
+			       struct drm_printer *p)
+{
+	struct pvgpu_queue *queue;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(queue, &pvdev->queues, link) {
+		struct pvgpu_exec_queue *eq;
+		unsigned long flags;
+		u32 state, fw_error;
+		int error;
+
+		if (queue->kind != PVGPU_QUEUE_EXEC) {
+			drm_printf(p, "bind queue:\n");
+			pvgpu_dep_queue_print(&queue->dq, p);
+			continue;
+		}
+		eq = to_pvgpu_exec_queue(queue);
+		spin_lock_irqsave(&eq->state_lock, flags);
+		state = eq->state;
+		error = eq->error;
+		fw_error = eq->fw_error;
+		spin_unlock_irqrestore(&eq->state_lock, flags);
+		drm_printf(p, "exec queue fw %u: %s%s priority %u timeslice %u us doorbell %u\n",
+			   eq->fw_id, pvgpu_engine_class_name(queue->engine_class),
+			   eq->lr ? " lr" : "", eq->priority, eq->timeslice_us,
+			   eq->doorbell);
+		drm_printf(p, "  ring 0x%llx+0x%x wptr 0x%x rptr 0x%x seqno %llu\n",
+			   eq->ring_va, eq->ring_size, READ_ONCE(eq->wptr),
+			   /* objs_lock keeps pvgpu_queues_hw_fini() out. */
+			   eq->ctl.vaddr ? le32_to_cpu(READ_ONCE(*eq->rptr_cpu)) : 0,
+			   pvgpu_exec_queue_seqno(eq));
+		drm_printf(p, "  state%s%s%s%s error %d fw_error %u\n",
+			   state & PVGPU_EXEC_QUEUE_RESET ? " reset" : "",
+			   state & PVGPU_EXEC_QUEUE_GUILTY ? " guilty" : "",
+			   state & PVGPU_EXEC_QUEUE_KILLED ? " killed" : "",
+			   state ? "" : " ok", error, fw_error);
+		pvgpu_dep_queue_print(&queue->dq, p);
+	}
+	mutex_unlock(&pvdev->objs_lock);
+}
+
+/**
+ * pvgpu_queue_show_fdinfo() - the file's engine utilisation for fdinfo
+ * @pfile: the file
+ * @p: where to print
+ *
+ * drm-engine-<class>: busy ns (see the DOC: section on busy time) and
+ * drm-engine-capacity-<class> when the class has more than one slot
+ * (Documentation/gpu/drm-usage-stats.rst).
+ */
+void pvgpu_queue_show_fdinfo(struct pvgpu_file *pfile, struct drm_printer *p)
+{
+	const struct pvgpu_fw_info *info = &pfile->pvdev->fw.info;
+	u64 busy[PVGPU_MAX_ENGINE_CLASSES] = { };
+	u64 now = ktime_get_ns();
+	struct pvgpu_queue *queue;
+	unsigned long id;
+	u32 i;
+
+	/* Open busy periods; the queues in the xarray hold their id's ref. */
+	xa_lock(&pfile->queues);
+	xa_for_each(&pfile->queues, id, queue) {
+		struct pvgpu_exec_queue *eq;
+		unsigned long flags;
+
+		if (queue->kind != PVGPU_QUEUE_EXEC ||
+		    queue->engine_class >= PVGPU_MAX_ENGINE_CLASSES)
+			continue;
+		eq = to_pvgpu_exec_queue(queue);
+		spin_lock_irqsave(&eq->state_lock, flags);
+		if (eq->busy && now > eq->busy_since_ns)
+			busy[queue->engine_class] += now - eq->busy_since_ns;
+		spin_unlock_irqrestore(&eq->state_lock, flags);
+	}
+	xa_unlock(&pfile->queues);
+
+	for (i = 0; i < info->num_engine_classes; i++) {
+		const struct pvgpu_engine_info *e = &info->engines[i];
+		const char *name = pvgpu_engine_class_name(e->engine_class);
+
+		if (e->engine_class >= PVGPU_MAX_ENGINE_CLASSES)
+			continue;
+		drm_printf(p, "drm-engine-%s:\t%llu ns\n", name,
+			   atomic64_read(&pfile->engine_busy_ns[e->engine_class]) +
+			   busy[e->engine_class]);
+		if (e->num_slots > 1)
+			drm_printf(p, "drm-engine-capacity-%s:\t%u\n", name,
+				   e->num_slots);
+	}
 }

@@ -9,8 +9,14 @@
 #ifndef PVGPU_QUEUE_H
 #define PVGPU_QUEUE_H
 
+#include <linux/list.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
+#include "pvgpu_channel.h"
+#include "pvgpu_cmds.h"
 #include "pvgpu_dep_queue.h"
 
 struct drm_device;
@@ -18,6 +24,7 @@ struct drm_file;
 struct drm_printer;
 struct pvgpu_device;
 struct pvgpu_file;
+struct pvgpu_bo;
 struct pvgpu_msg_hdr;
 struct pvgpu_vm;
 
@@ -52,6 +59,12 @@ struct pvgpu_queue {
 	 * drain, then drop the id's reference. Must not block.
 	 */
 	void (*destroy)(struct pvgpu_queue *queue);
+	/**
+	 * @link: in &pvgpu_device.queues (under &pvgpu_device.objs_lock),
+	 * for debugfs; exec queues are added by pvgpu_queue.c, a bind queue
+	 * backend may add its own (INIT_LIST_HEAD() it otherwise).
+	 */
+	struct list_head link;
 };
 
 static inline struct pvgpu_queue *to_pvgpu_queue(struct pvgpu_dep_queue *dq)
@@ -71,9 +84,136 @@ static inline void pvgpu_queue_put(struct pvgpu_queue *queue)
 		pvgpu_dep_queue_put(&queue->dq);
 }
 
+/*
+ * Ring of an exec queue: 32 KiB of commands (1023 jobs), then one page
+ * whose first 8 bytes the SIGNAL of every job writes its seqno to. The
+ * whole object stays within 64 KiB, the device's default DMA segment size.
+ */
+#define PVGPU_EXEC_RING_SIZE		SZ_32K
+#define PVGPU_EXEC_SEQNO_OFFSET		PVGPU_EXEC_RING_SIZE
+#define PVGPU_EXEC_RING_BO_SIZE		(PVGPU_EXEC_RING_SIZE + SZ_4K)
+/* Largest job on the ring: BATCH_CALL + SIGNAL, in bytes. */
+#define PVGPU_EXEC_JOB_MAX_BYTES \
+	((PVGPU_CMD_LEN_BATCH_CALL + PVGPU_CMD_LEN_SIGNAL) * 4)
+
+/* pvgpu_exec_queue.state flags */
+#define PVGPU_EXEC_QUEUE_RESET		BIT(0)	/* the firmware reset it */
+#define PVGPU_EXEC_QUEUE_GUILTY		BIT(1)	/* it caused the reset */
+#define PVGPU_EXEC_QUEUE_KILLED		BIT(2)	/* destroyed by userspace */
+#define PVGPU_EXEC_QUEUE_DRIVER_RESET	BIT(3)	/* the driver sent RESET */
+
+/**
+ * struct pvgpu_exec_queue - an exec queue: a firmware queue the kernel feeds
+ *
+ * See the DOC: section of pvgpu_queue.c. Freed by the dependency queue's
+ * release (a worker), once userspace's id, the firmware's registration and
+ * every job have let go of it.
+ */
+struct pvgpu_exec_queue {
+	/** @base: what every queue has; @base.dq is the dependency queue. */
+	struct pvgpu_queue base;
+	/** @pvdev: the device. */
+	struct pvgpu_device *pvdev;
+	/** @pfile: the file whose fdinfo counts the busy time (a reference). */
+	struct pvgpu_file *pfile;
+	/** @fw_id: firmware queue id; also the slot in &pvgpu_device.fw_queues. */
+	u32 fw_id;
+	/** @doorbell: doorbell id in the kernel's group (@fw_id + 1). */
+	u32 doorbell;
+	/** @priority: firmware priority. */
+	u32 priority;
+	/** @timeslice_us: quantum, 0 for the firmware's default. */
+	u32 timeslice_us;
+	/** @lr: a queue of a long-running VM: no timeout, no dma-fence out. */
+	bool lr;
+	/** @fw_id_reserved: @fw_id is held in &pvgpu_device.fw_queues. */
+	bool fw_id_reserved;
+	/** @registered: the firmware knows the queue (until DEREGISTER). */
+	bool registered;
+
+	/** @ring_bo: the ring and the seqno page (kernel BO). */
+	struct pvgpu_bo *ring_bo;
+	/** @ring_cpu: CPU mapping of @ring_bo. */
+	void *ring_cpu;
+	/** @seqno_cpu: CPU address of the seqno the jobs' SIGNAL writes. */
+	__le64 *seqno_cpu;
+	/** @ring_va: GPU VA of @ring_bo in the queue's VM, 0 if unmapped. */
+	u64 ring_va;
+	/** @ring_size: bytes of commands, a power of two. */
+	u32 ring_size;
+	/**
+	 * @wptr: the driver's write offset; only run_job writes it (never
+	 * concurrently), can_run_job reads it under the dep queue's lock.
+	 */
+	u32 wptr;
+	/** @ctl: DMA page: struct pvgpu_queue_desc, then rptr and wptr. */
+	struct pvgpu_dma ctl;
+	/** @rptr_cpu: the firmware's read offset (in @ctl). */
+	__le32 *rptr_cpu;
+	/** @wptr_cpu: the write offset the firmware reads (in @ctl). */
+	__le32 *wptr_cpu;
+
+	/**
+	 * @state_lock: protects @state, @error, @fw_error, @fault_seqno and
+	 * the busy-time fields; taken from the interrupt handler (irqsave).
+	 */
+	spinlock_t state_lock;
+	/** @state: PVGPU_EXEC_QUEUE_* flags. */
+	u32 state;
+	/** @error: negative errno of the ban, 0 while usable. */
+	int error;
+	/** @fw_error: PVGPU_QUEUE_ERR_* of the firmware's error event. */
+	u32 fw_error;
+	/** @fault_seqno: fault to answer (PAGE_FAULT_REPLY), 0 for none. */
+	u32 fault_seqno;
+	/** @busy: a job was started and has not completed. */
+	bool busy;
+	/** @busy_since_ns: when the busy time was last accounted. */
+	u64 busy_since_ns;
+	/** @last_started: seqno of the latest job written to the ring. */
+	u64 last_started;
+
+	/** @error_work: bans the queue after a firmware error event. */
+	struct work_struct error_work;
+	/** @fault_work: answers a page fault with FAIL. */
+	struct work_struct fault_work;
+	/** @destroy_work: resets, bans and deregisters a killed queue. */
+	struct work_struct destroy_work;
+	/**
+	 * @poll_work: while jobs run, looks at the seqno page every
+	 * PVGPU_EXEC_POLL_MS: the completion of a job whose event the F2H
+	 * ring dropped, with no later event to reveal the gap.
+	 */
+	struct delayed_work poll_work;
+};
+
+/**
+ * struct pvgpu_exec_job - one EXEC: a job of an exec queue
+ */
+struct pvgpu_exec_job {
+	/** @base: the dependency-queue job. */
+	struct pvgpu_dep_job base;
+	/** @batch_va: GPU VA of the batch buffer (if @num_batch). */
+	u64 batch_va;
+	/** @num_batch: 0 (only the SIGNAL) or 1. */
+	u32 num_batch;
+};
+
+static inline struct pvgpu_exec_queue *
+to_pvgpu_exec_queue(struct pvgpu_queue *queue)
+{
+	return container_of(queue, struct pvgpu_exec_queue, base);
+}
+
+struct pvgpu_exec_job *pvgpu_exec_job_create(struct pvgpu_exec_queue *eq,
+					     u64 batch_va, u32 num_batch);
+bool pvgpu_exec_queue_lr_full(struct pvgpu_exec_queue *eq);
+bool pvgpu_exec_queue_was_reset(struct pvgpu_exec_queue *eq);
+
 struct pvgpu_queue *pvgpu_queue_lookup(struct pvgpu_file *pfile, u32 queue_id);
 
 void pvgpu_queues_fini(struct pvgpu_device *pvdev);
+void pvgpu_queues_hw_fini(struct pvgpu_device *pvdev);
 void pvgpu_queue_file_close(struct pvgpu_file *pfile);
 bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 			  const struct pvgpu_msg_hdr *hdr,

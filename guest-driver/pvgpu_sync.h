@@ -24,8 +24,12 @@ struct pvgpu_sync_entry;
  * struct pvgpu_syncs - the parsed syncs of one ioctl
  *
  * pvgpu_syncs_parse() checks every entry and takes every reference and
- * allocation signalling will need; pvgpu_syncs_signal() then cannot fail.
- * pvgpu_syncs_fini() releases what is left, on success and error paths.
+ * allocation signalling will need; pvgpu_syncs_signal() then cannot fail,
+ * allocates nothing and touches no user memory (it may run under the dep
+ * queue's submit_lock). pvgpu_syncs_fini() releases what is left, on
+ * success and error paths; on success it also writes the new sync_file
+ * fds back to userspace and installs them, so call it after dropping
+ * submit_lock and before the ioctl returns.
  */
 struct pvgpu_syncs {
 	/** @entries: one per struct drm_pvgpu_sync, in array order. */

@@ -1,31 +1,750 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvgpu guest driver: VMs. (Being written.)
+ * pvgpu guest driver: GPU virtual address spaces (VMs).
  *
  * Copyright (C) 2026 The pvgpu authors
  */
 
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+
 #include "pvgpu_drv.h"
+#include "pvgpu_pt.h"
+#include "pvgpu_queue.h"
 #include "pvgpu_vm.h"
 
-void pvgpu_vm_file_close(struct pvgpu_file *pfile)
+/**
+ * DOC: VMs
+ *
+ * A &struct pvgpu_vm is one GPU virtual address space: a &drm_gpuvm that
+ * tracks the mappings (its tree is changed only by bind jobs, see
+ * pvgpu_vm_bind.c), the page tables the GPU walks (pvgpu_pt.c) and a
+ * firmware address space (asid) bound to their root with
+ * PVGPU_H2F_AS_BIND.
+ *
+ * **VA layout.** The drm_gpuvm covers the whole space [0, 2^va_bits). Its
+ * top DRM_PVGPU_KERNEL_VA_SIZE bytes are the drm_gpuvm's reserved kernel
+ * node, so no user bind can reach them; the kernel places the rings and
+ * seqno pages of exec queues there with pvgpu_vm_kernel_map(), using a
+ * &drm_mm (&pvgpu_vm.kva). User binds live in [0, DRM_PVGPU_USER_VA_END).
+ *
+ * **Lifetime.** &pvgpu_vm.refcount counts the users: the file's id, each
+ * queue of the VM (a bind queue included: the default bind queue holds a
+ * reference, and the VM points back at it, which is why VM_DESTROY
+ * destroys that queue explicitly) and each bind job. The &drm_gpuvm's own
+ * refcount is not used for this, because every mapping in its tree holds
+ * a &drm_gpuvm reference: it would never drop while anything is mapped.
+ *
+ * When the last user is gone, pvgpu_vm_put() queues the teardown on
+ * system_unbound_wq (it may be called from any context, and the teardown
+ * sends firmware requests, which a task with a signal pending, such as a
+ * process being killed while its file closes, could not do): unmap every
+ * mapping and invalidate the TLB, PVGPU_H2F_AS_UNBIND (no queue uses the
+ * asid any more: exec queues hold VM references, so they are deregistered
+ * by then), free the page tables, free the asid, and finally drop the
+ * &drm_gpuvm reference, which frees the VM. The work holds a module
+ * reference, and the &drm_gpuvm holds a &drm_device reference, so the
+ * device outlives it. It does not run on &pvgpu_device.wq: dropping the
+ * last &drm_device reference there would destroy that workqueue from
+ * inside itself.
+ *
+ * Because the asid is freed asynchronously, VM_CREATE that finds every
+ * asid taken first waits for VMs already on their way out (it flushes
+ * &pvgpu_device.wq, where queue releases run, and waits for pending
+ * teardowns), so that destroying a VM and creating one right after works.
+ *
+ * If the firmware refuses AS_UNBIND (anything but the device being gone),
+ * the asid and the page tables are leaked on purpose: the firmware may
+ * still walk them.
+ *
+ * **TLB invalidation.** PVGPU_H2F_TLB_INVALIDATE is sent without
+ * PVGPU_CHANNEL_MSG_COMMIT: it is idempotent, so a timeout need not fail
+ * the whole channel. But after a failure the GPU may still hold stale
+ * translations, so the caller treats it as a failed bind: the VM becomes
+ * unusable and the pages and tables that were unmapped stay allocated
+ * ("parked") until AS_UNBIND drops every TLB entry of the asid.
+ *
+ * **Locking.** &pvgpu_vm.lock protects the tree, the page tables and the
+ * kernel VA allocator. Bind jobs take it inside the dma-fence signalling
+ * section, so nothing allocates memory under it: pvgpu_vm_kernel_map()
+ * reserves its VA range, drops the lock to preallocate table pages, and
+ * takes it again to write them. &pvgpu_device.objs_lock protects the
+ * device's VM list and nests outside nothing of the VM.
+ */
+
+/* VM teardowns queued and not finished yet (all devices). */
+static atomic_t pvgpu_vm_frees_pending = ATOMIC_INIT(0);
+
+/*
+ * Firmware requests of VMs may come after the device was unplugged (a
+ * teardown worker): the channel is gone then, and so is the firmware.
+ */
+static int pvgpu_vm_fw_send(struct pvgpu_vm *vm, struct pvgpu_channel_msg *msg)
 {
+	int ret, idx;
+
+	if (!drm_dev_enter(&vm->pvdev->drm, &idx))
+		return -ENODEV;
+	ret = pvgpu_channel_send(&vm->pvdev->fw.ch, msg, pvgpu_fw_timeout_ms);
+	drm_dev_exit(idx);
+	return ret;
 }
 
+static int pvgpu_vm_as_unbind(struct pvgpu_vm *vm)
+{
+	struct pvgpu_msg_as_unbind req = { .asid = cpu_to_le32(vm->asid) };
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_AS_UNBIND,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+	};
+
+	return pvgpu_vm_fw_send(vm, &msg);
+}
+
+static int pvgpu_vm_as_bind(struct pvgpu_vm *vm)
+{
+	struct pvgpu_msg_as_bind req = {
+		.asid = cpu_to_le32(vm->asid),
+		.flags = cpu_to_le32(vm->flags & DRM_PVGPU_VM_CREATE_FAULT_MODE ?
+				     PVGPU_AS_FAULTABLE : 0),
+		.pt_root = cpu_to_le64(pvgpu_pt_root(vm->pt)),
+	};
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_AS_BIND,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+	};
+
+	return pvgpu_vm_fw_send(vm, &msg);
+}
+
+/**
+ * pvgpu_vm_tlb_invalidate() - drop the GPU's TLB entries of a VA range
+ * @vm: the VM
+ * @va: start of the range
+ * @size: bytes
+ *
+ * Sleeps (bounded by the fw_timeout_ms module parameter). Called with
+ * &pvgpu_vm.lock held by bind jobs, so the range cannot change meanwhile.
+ * Without PVGPU_CHANNEL_MSG_COMMIT: see the DOC: section.
+ *
+ * Return: 0, or an error of pvgpu_channel_send(); -ENODEV once the device
+ * was unplugged.
+ */
+int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size)
+{
+	struct pvgpu_msg_tlb_invalidate req = {
+		.asid = cpu_to_le32(vm->asid),
+		.va = cpu_to_le64(va),
+		.size = cpu_to_le64(size),
+	};
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_TLB_INVALIDATE,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+	};
+
+	return pvgpu_vm_fw_send(vm, &msg);
+}
+
+/**
+ * pvgpu_vm_set_error() - make a VM unusable
+ * @vm: the VM, &pvgpu_vm.lock held
+ * @error: negative errno; only the first one is kept
+ */
+void pvgpu_vm_set_error(struct pvgpu_vm *vm, int error)
+{
+	lockdep_assert_held(&vm->lock);
+
+	if (vm->error)
+		return;
+	WRITE_ONCE(vm->error, error);
+	/* The device going away is no news. */
+	if (error == -ENODEV)
+		drm_dbg_driver(&vm->pvdev->drm, "VM asid %u unusable: %d\n",
+			       vm->asid, error);
+	else
+		pvgpu_info_ratelimited(&vm->pvdev->drm,
+				       "VM asid %u unusable: %d\n", vm->asid,
+				       error);
+}
+
+/**
+ * pvgpu_vm_gpuvm_free() - &drm_gpuvm_ops.vm_free of pvgpu VMs
+ * @gpuvm: the &drm_gpuvm whose last reference is gone
+ *
+ * Everything but the memory itself was released by the teardown work.
+ */
+void pvgpu_vm_gpuvm_free(struct drm_gpuvm *gpuvm)
+{
+	struct pvgpu_vm *vm = to_pvgpu_vm(gpuvm);
+
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+}
+
+static void pvgpu_vm_free_work(struct work_struct *work)
+{
+	struct pvgpu_vm *vm = container_of(work, struct pvgpu_vm, free_work);
+	struct pvgpu_device *pvdev = vm->pvdev;
+	bool leak = false;
+	int ret;
+
+	pvgpu_vm_unmap_all(vm);
+
+	mutex_lock(&vm->lock);
+	drm_WARN(&pvdev->drm, !drm_mm_clean(&vm->kva),
+		 "kernel mappings left in VM asid %u\n", vm->asid);
+	mutex_unlock(&vm->lock);
+
+	if (vm->as_bound) {
+		ret = pvgpu_vm_as_unbind(vm);
+		if (ret && ret != -ENODEV) {
+			drm_err(&pvdev->drm,
+				"AS_UNBIND of asid %u failed (%d): leaking it\n",
+				vm->asid, ret);
+			leak = true;
+		}
+	}
+
+	/* Off the debugfs list before the tables it prints go. */
+	mutex_lock(&pvdev->objs_lock);
+	list_del(&vm->link);
+	mutex_unlock(&pvdev->objs_lock);
+
+	if (!leak) {
+		pvgpu_vm_release_parked(vm);
+		pvgpu_pt_destroy(vm->pt);
+		ida_free(&pvdev->asids, vm->asid);
+	}
+	if (drm_mm_clean(&vm->kva))
+		drm_mm_takedown(&vm->kva);
+
+	/* Frees the VM (pvgpu_vm_gpuvm_free()) unless mappings were leaked. */
+	drm_gpuvm_put(&vm->base);
+
+	if (atomic_dec_and_test(&pvgpu_vm_frees_pending))
+		wake_up_var(&pvgpu_vm_frees_pending);
+	module_put(THIS_MODULE);
+}
+
+static void pvgpu_vm_release(struct kref *ref)
+{
+	struct pvgpu_vm *vm = container_of(ref, struct pvgpu_vm, refcount);
+
+	/* Held by the work: the module's code runs it. */
+	__module_get(THIS_MODULE);
+	atomic_inc(&pvgpu_vm_frees_pending);
+	queue_work(system_unbound_wq, &vm->free_work);
+}
+
+/**
+ * pvgpu_vm_get() - take a reference to a VM
+ * @vm: the VM
+ *
+ * Return: @vm.
+ */
+struct pvgpu_vm *pvgpu_vm_get(struct pvgpu_vm *vm)
+{
+	kref_get(&vm->refcount);
+	return vm;
+}
+
+/**
+ * pvgpu_vm_put() - drop a reference taken by pvgpu_vm_get()
+ * @vm: the VM, or NULL
+ *
+ * Any context: the teardown after the last reference runs in a worker.
+ */
+void pvgpu_vm_put(struct pvgpu_vm *vm)
+{
+	if (vm)
+		kref_put(&vm->refcount, pvgpu_vm_release);
+}
+
+/**
+ * pvgpu_vm_lookup() - find a VM of a file by id
+ * @pfile: the file
+ * @vm_id: the id VM_CREATE returned
+ *
+ * Return: the VM with a reference (pvgpu_vm_put()), or NULL.
+ */
+struct pvgpu_vm *pvgpu_vm_lookup(struct pvgpu_file *pfile, u32 vm_id)
+{
+	struct pvgpu_vm *vm;
+
+	xa_lock(&pfile->vms);
+	vm = xa_load(&pfile->vms, vm_id);
+	if (vm)
+		pvgpu_vm_get(vm);
+	xa_unlock(&pfile->vms);
+	return vm;
+}
+
+/*
+ * Wait until VMs already released have given their asids back. Return:
+ * 0, or -ERESTARTSYS.
+ */
+static int pvgpu_vm_wait_frees(struct pvgpu_device *pvdev)
+{
+	/*
+	 * Queue releases (which drop VM references) run on pvdev->wq; a
+	 * release may queue another (a job's cleanup, then its queue's).
+	 */
+	flush_workqueue(pvdev->wq);
+	flush_workqueue(pvdev->wq);
+	return wait_var_event_interruptible(&pvgpu_vm_frees_pending,
+				!atomic_read(&pvgpu_vm_frees_pending));
+}
+
+static int pvgpu_vm_alloc_asid(struct pvgpu_device *pvdev)
+{
+	u32 max = pvdev->fw.info.max_address_spaces;
+	int asid, ret;
+
+	if (!max)
+		return -ENOSPC;
+	asid = ida_alloc_max(&pvdev->asids, max - 1, GFP_KERNEL);
+	if (asid != -ENOSPC)
+		return asid;
+
+	ret = pvgpu_vm_wait_frees(pvdev);
+	if (ret)
+		return ret;
+	return ida_alloc_max(&pvdev->asids, max - 1, GFP_KERNEL);
+}
+
+static int pvgpu_vm_create(struct pvgpu_device *pvdev, u32 flags,
+			   struct pvgpu_vm **out)
+{
+	u32 va_bits = pvdev->fw.info.va_bits;
+	u64 va_end = 1ull << va_bits;
+	struct drm_gem_object *r_obj;
+	struct pvgpu_queue *bq;
+	struct pvgpu_vm *vm;
+	int asid, ret;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return -ENOMEM;
+
+	vm->pvdev = pvdev;
+	vm->flags = flags;
+	mutex_init(&vm->lock);
+	kref_init(&vm->refcount);
+	INIT_WORK(&vm->free_work, pvgpu_vm_free_work);
+	INIT_LIST_HEAD(&vm->link);
+	INIT_LIST_HEAD(&vm->parked_vmas);
+	INIT_LIST_HEAD(&vm->parked_tables);
+	drm_mm_init(&vm->kva, DRM_PVGPU_USER_VA_END(va_bits),
+		    DRM_PVGPU_KERNEL_VA_SIZE);
+
+	asid = pvgpu_vm_alloc_asid(pvdev);
+	if (asid < 0) {
+		ret = asid;
+		goto err_free;
+	}
+	vm->asid = asid;
+
+	ret = pvgpu_pt_create(pvdev, va_bits, &vm->pt);
+	if (ret)
+		goto err_asid;
+
+	r_obj = drm_gpuvm_resv_object_alloc(&pvdev->drm);
+	if (!r_obj) {
+		ret = -ENOMEM;
+		goto err_pt;
+	}
+	drm_gpuvm_init(&vm->base, "pvgpu-vm", 0, &pvdev->drm, r_obj, 0,
+		       va_end, DRM_PVGPU_USER_VA_END(va_bits),
+		       DRM_PVGPU_KERNEL_VA_SIZE, &pvgpu_gpuvm_ops);
+	drm_gem_object_put(r_obj);
+
+	/*
+	 * From here on the teardown work undoes everything: it knows what
+	 * was set up (as_bound, the VM list).
+	 */
+	mutex_lock(&pvdev->objs_lock);
+	list_add_tail(&vm->link, &pvdev->vms);
+	mutex_unlock(&pvdev->objs_lock);
+
+	ret = pvgpu_vm_as_bind(vm);
+	if (ret)
+		goto err_put;
+	vm->as_bound = true;
+
+	bq = pvgpu_bind_queue_create(vm);
+	if (IS_ERR(bq)) {
+		ret = PTR_ERR(bq);
+		goto err_put;
+	}
+	vm->default_bind_queue = bq;
+
+	*out = vm;
+	return 0;
+
+err_put:
+	pvgpu_vm_put(vm);
+	return ret;
+err_pt:
+	pvgpu_pt_destroy(vm->pt);
+err_asid:
+	ida_free(&pvdev->asids, vm->asid);
+err_free:
+	drm_mm_takedown(&vm->kva);
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+	return ret;
+}
+
+/*
+ * Drops what the file's id holds: the default bind queue (which holds a VM
+ * reference back) and the id's VM reference.
+ */
+static void pvgpu_vm_destroy(struct pvgpu_vm *vm)
+{
+	struct pvgpu_queue *bq;
+
+	mutex_lock(&vm->lock);
+	bq = vm->default_bind_queue;
+	vm->default_bind_queue = NULL;
+	mutex_unlock(&vm->lock);
+
+	if (bq)
+		bq->destroy(bq);
+	pvgpu_vm_put(vm);
+}
+
+/**
+ * pvgpu_vm_default_bind_queue() - the VM's default bind queue
+ * @vm: the VM
+ *
+ * Return: the queue with a reference (pvgpu_queue_put()), or NULL once
+ * VM_DESTROY has dropped it.
+ */
+struct pvgpu_queue *pvgpu_vm_default_bind_queue(struct pvgpu_vm *vm)
+{
+	struct pvgpu_queue *bq;
+
+	mutex_lock(&vm->lock);
+	bq = vm->default_bind_queue;
+	if (bq)
+		pvgpu_queue_get(bq);
+	mutex_unlock(&vm->lock);
+	return bq;
+}
+
+/**
+ * pvgpu_ioctl_vm_create() - DRM_IOCTL_PVGPU_VM_CREATE
+ * @drm: the DRM device
+ * @data: struct drm_pvgpu_vm_create
+ * @file: the caller
+ *
+ * Return: 0; -EINVAL bad flags, pad or extensions; -EOPNOTSUPP fault mode
+ * on a device without page faults; -ENOSPC no free firmware address
+ * space; -ENOMEM; -ENODEV, -ETIMEDOUT, -EIO from AS_BIND; -ERESTARTSYS.
+ */
 int pvgpu_ioctl_vm_create(struct drm_device *drm, void *data,
 			  struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
+	struct pvgpu_file *pfile = to_pvgpu_file(file);
+	struct drm_pvgpu_vm_create *args = data;
+	struct pvgpu_vm *vm;
+	u32 id;
+	int ret, idx;
+
+	if (args->extensions ||
+	    args->flags & ~(DRM_PVGPU_VM_CREATE_LR |
+			    DRM_PVGPU_VM_CREATE_FAULT_MODE))
+		return -EINVAL;
+	if ((args->flags & DRM_PVGPU_VM_CREATE_FAULT_MODE) &&
+	    !(args->flags & DRM_PVGPU_VM_CREATE_LR))
+		return -EINVAL;
+	if ((args->flags & DRM_PVGPU_VM_CREATE_FAULT_MODE) &&
+	    !(pvdev->fw.info.flags & PVGPU_FW_CAP_PAGE_FAULTS))
+		return -EOPNOTSUPP;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	ret = pvgpu_vm_create(pvdev, args->flags, &vm);
+	if (ret)
+		goto out;
+
+	ret = xa_alloc(&pfile->vms, &id, vm, xa_limit_32b, GFP_KERNEL);
+	if (ret) {
+		pvgpu_vm_destroy(vm);
+		goto out;
+	}
+	args->vm_id = id;
+out:
+	drm_dev_exit(idx);
+	return ret;
 }
 
+/**
+ * pvgpu_ioctl_vm_destroy() - DRM_IOCTL_PVGPU_VM_DESTROY
+ * @drm: the DRM device
+ * @data: struct drm_pvgpu_vm_destroy
+ * @file: the caller
+ *
+ * Drops the id; the VM goes once its queues and pending binds are gone.
+ *
+ * Return: 0; -EINVAL non-zero pad or extensions; -ENOENT no such VM.
+ */
 int pvgpu_ioctl_vm_destroy(struct drm_device *drm, void *data,
 			   struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct pvgpu_file *pfile = to_pvgpu_file(file);
+	struct drm_pvgpu_vm_destroy *args = data;
+	struct pvgpu_vm *vm;
+
+	if (args->extensions || args->pad)
+		return -EINVAL;
+
+	vm = xa_erase(&pfile->vms, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+	pvgpu_vm_destroy(vm);
+	return 0;
 }
 
+/**
+ * pvgpu_ioctl_vm_get_state() - DRM_IOCTL_PVGPU_VM_GET_STATE
+ * @drm: the DRM device
+ * @data: struct drm_pvgpu_vm_get_state
+ * @file: the caller
+ *
+ * Return: 0; -EINVAL non-zero pad or extensions; -ENOENT no such VM.
+ */
 int pvgpu_ioctl_vm_get_state(struct drm_device *drm, void *data,
 			     struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct drm_pvgpu_vm_get_state *args = data;
+	struct pvgpu_vm *vm;
+	u64 num;
+	int err;
+
+	if (args->extensions || args->pad)
+		return -EINVAL;
+
+	vm = pvgpu_vm_lookup(to_pvgpu_file(file), args->vm_id);
+	if (!vm)
+		return -ENOENT;
+
+	mutex_lock(&vm->lock);
+	err = vm->error;
+	num = vm->num_mappings;
+	mutex_unlock(&vm->lock);
+	pvgpu_vm_put(vm);
+
+	args->state = err ? DRM_PVGPU_VM_STATE_UNUSABLE :
+			    DRM_PVGPU_VM_STATE_USABLE;
+	args->error = err;
+	args->num_mappings = num;
+	return 0;
+}
+
+/**
+ * pvgpu_vm_file_close() - drop every VM id of a closing file
+ * @pfile: the file
+ *
+ * The file's queues are gone already (pvgpu_postclose()); the VMs go once
+ * their pending binds have run.
+ */
+void pvgpu_vm_file_close(struct pvgpu_file *pfile)
+{
+	struct pvgpu_vm *vm;
+	unsigned long id;
+
+	xa_for_each(&pfile->vms, id, vm) {
+		xa_erase(&pfile->vms, id);
+		pvgpu_vm_destroy(vm);
+	}
+}
+
+/**
+ * pvgpu_vm_dma_fini() - release the VMs' DMA mappings of a removed device
+ * @pvdev: the device; its firmware is stopped (pvgpu_fw_fini()), so the
+ *	   GPU walks no table and reaches no page any more
+ *
+ * Called by pvgpu_pci_remove(): the VMs live on while their files are
+ * open, but none of their DMA mappings may outlive the device. Unmaps
+ * every page-table page (pvgpu_pt_dma_fini(): trees, pools, the
+ * preallocations of pending jobs, freed and parked tables) and every
+ * userptr range (pvgpu_userptr_dma_fini(); the pages stay pinned until
+ * their mappings go). From here on nothing maps anything for the device:
+ * the ioctls that would are past drm_dev_enter() or refused, and the
+ * checks against &pvgpu_device.dma_released refuse the rest. Whatever
+ * frees a table or a userptr later only frees memory.
+ */
+void pvgpu_vm_dma_fini(struct pvgpu_device *pvdev)
+{
+	mutex_lock(&pvdev->dma_lock);
+	pvdev->dma_released = true;
+	pvgpu_userptr_dma_fini(pvdev);
+	pvgpu_pt_dma_fini(pvdev);
+	mutex_unlock(&pvdev->dma_lock);
+}
+
+/**
+ * pvgpu_vm_kernel_map() - map pages in the kernel-reserved VA range
+ * @vm: the VM
+ * @sgt: DMA-mapped pages
+ * @size: bytes from the start of @sgt, a multiple of 4 KiB
+ * @va: out: where they are mapped (read-write)
+ *
+ * For exec queue rings and seqno pages. Process context; sleeps. The VA
+ * range is reserved under &pvgpu_vm.lock, the table pages are allocated
+ * without it (the lock is in the dma-fence signalling path), then the
+ * tables are written under it. A fresh range needs no TLB invalidation:
+ * the unmap that last used it invalidated it.
+ *
+ * Return: 0; -EINVAL bad size; -ENOSPC the kernel range is full; -ENOMEM.
+ */
+int pvgpu_vm_kernel_map(struct pvgpu_vm *vm, struct sg_table *sgt, u64 size,
+			u64 *va)
+{
+	struct pvgpu_pt_prealloc pa = { .pages = LIST_HEAD_INIT(pa.pages) };
+	struct drm_mm_node *node;
+	int ret;
+
+	if (!size || !IS_ALIGNED(size, SZ_4K))
+		return -EINVAL;
+
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return -ENOMEM;
+
+	mutex_lock(&vm->lock);
+	ret = drm_mm_insert_node_generic(&vm->kva, node, size, SZ_4K, 0,
+					 DRM_MM_INSERT_BEST);
+	mutex_unlock(&vm->lock);
+	if (ret)
+		goto err_free;
+
+	ret = pvgpu_pt_prealloc(vm->pt, &pa,
+				pvgpu_pt_prealloc_count(vm->pt, node->start,
+							size));
+	if (ret)
+		goto err_remove;
+
+	mutex_lock(&vm->lock);
+	ret = pvgpu_pt_map_sgt(vm->pt, &pa, node->start, size, sgt, 0, 0);
+	mutex_unlock(&vm->lock);
+	pvgpu_pt_prealloc_fini(vm->pt, &pa);
+	if (ret)
+		goto err_remove;
+
+	*va = node->start;
+	return 0;
+
+err_remove:
+	mutex_lock(&vm->lock);
+	drm_mm_remove_node(node);
+	mutex_unlock(&vm->lock);
+err_free:
+	kfree(node);
+	return ret;
+}
+
+/**
+ * pvgpu_vm_kernel_unmap() - undo pvgpu_vm_kernel_map()
+ * @vm: the VM
+ * @va: what pvgpu_vm_kernel_map() returned
+ * @size: the size passed to it
+ *
+ * Unmaps, invalidates the TLB and frees the emptied tables. If the
+ * invalidation fails the tables are parked (the GPU may still use them)
+ * and the VM becomes unusable. Process context; sleeps.
+ */
+void pvgpu_vm_kernel_unmap(struct pvgpu_vm *vm, u64 va, u64 size)
+{
+	struct pvgpu_pt_prealloc pa = { .pages = LIST_HEAD_INIT(pa.pages) };
+	struct drm_mm_node *node, *found = NULL;
+	LIST_HEAD(freed);
+	int ret;
+
+	mutex_lock(&vm->lock);
+	drm_mm_for_each_node_in_range(node, &vm->kva, va, va + 1) {
+		if (node->start == va && node->size == size) {
+			found = node;
+			break;
+		}
+	}
+	if (drm_WARN_ON(&vm->pvdev->drm, !found)) {
+		mutex_unlock(&vm->lock);
+		return;
+	}
+
+	pvgpu_pt_unmap(vm->pt, &pa, va, size, &freed);
+	ret = pvgpu_vm_tlb_invalidate(vm, va, size);
+	if (ret) {
+		pvgpu_vm_set_error(vm, ret);
+		list_splice_tail_init(&freed, &vm->parked_tables);
+	} else {
+		pvgpu_pt_free_tables(vm->pt, &freed);
+	}
+	drm_mm_remove_node(found);
+	mutex_unlock(&vm->lock);
+	kfree(found);
+}
+
+/**
+ * pvgpu_vm_debugfs_print() - the "vms" debugfs file
+ * @pvdev: the device
+ * @p: where to print
+ */
+void pvgpu_vm_debugfs_print(struct pvgpu_device *pvdev, struct drm_printer *p)
+{
+	struct pvgpu_vm *vm;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(vm, &pvdev->vms, link) {
+		drm_printf(p,
+			   "vm asid %u: flags %#x refs %u mappings %llu error %d%s\n",
+			   vm->asid, vm->flags, kref_read(&vm->refcount),
+			   READ_ONCE(vm->num_mappings), READ_ONCE(vm->error),
+			   kref_read(&vm->refcount) ? "" : " (dying)");
+		pvgpu_pt_print_stats(vm->pt, p);
+	}
+	mutex_unlock(&pvdev->objs_lock);
+}
+
+static int pvgpu_vm_debugfs_vms(struct seq_file *m, void *data)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct drm_printer p = drm_seq_file_printer(m);
+
+	pvgpu_vm_debugfs_print(to_pvgpu_device(entry->dev), &p);
+	return 0;
+}
+
+/**
+ * pvgpu_vm_debugfs_init() - the VM files in the device's debugfs directory
+ * @pvdev: the device
+ *
+ * "vms": every VM of the device (asid, flags, references, mappings,
+ * error, page-table statistics). "inject_bind_fail": test hook, see
+ * pvgpu_vm_bind.c.
+ */
+void pvgpu_vm_debugfs_init(struct pvgpu_device *pvdev)
+{
+	drm_debugfs_add_file(&pvdev->drm, "vms", pvgpu_vm_debugfs_vms, NULL);
+	pvgpu_vm_bind_debugfs_init(pvdev);
 }

@@ -9,10 +9,14 @@
 #ifndef PVGPU_VM_H
 #define PVGPU_VM_H
 
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_gpuvm.h>
+#include <drm/drm_mm.h>
 
 #include <uapi/drm/pvgpu_drm.h>
 
@@ -28,10 +32,13 @@ struct sg_table;
 /**
  * struct pvgpu_vm - one GPU virtual address space
  *
- * Refcounted through &drm_gpuvm (drm_gpuvm_get()/pvgpu_vm_put()): the
- * file's id, every queue of the VM and every bind job hold a reference.
- * The firmware address space (@asid) is bound from creation until the
- * last reference is gone.
+ * Refcounted through @refcount (pvgpu_vm_get()/pvgpu_vm_put(); do not use
+ * drm_gpuvm_get() for this: every mapping in the drm_gpuvm tree holds a
+ * &drm_gpuvm reference of its own, so that count never drops while
+ * anything is mapped): the file's id, every queue of the VM and every
+ * bind job hold a reference. The firmware address space (@asid) is bound
+ * from creation until the last reference is gone; then a worker unmaps
+ * everything, unbinds the address space and frees the VM (pvgpu_vm.c).
  */
 struct pvgpu_vm {
 	/** @base: the drm_gpuvm: VA tree, BO tracking, common resv. */
@@ -44,14 +51,19 @@ struct pvgpu_vm {
 	u32 asid;
 	/**
 	 * @lock: protects the VA tree (changes through drm_gpuvm), the page
-	 * tables and the kernel VA allocator. Taken by bind jobs while they
+	 * tables, the kernel VA allocator, @num_mappings, @error, the parked
+	 * lists and @default_bind_queue. Taken by bind jobs while they
 	 * run, so it is inside the dma-fence signalling section: nothing
 	 * may allocate memory (GFP_KERNEL) or wait on a fence under it.
 	 */
 	struct mutex lock;
 	/** @pt: the page-table tree (pvgpu_pt.c). */
 	struct pvgpu_pt *pt;
-	/** @default_bind_queue: the queue VM_BIND uses for queue_id 0. */
+	/**
+	 * @default_bind_queue: the queue VM_BIND uses for queue_id 0 (the
+	 * id's reference); NULL once VM_DESTROY dropped it. Under @lock:
+	 * pvgpu_vm_default_bind_queue().
+	 */
 	struct pvgpu_queue *default_bind_queue;
 	/**
 	 * @error: 0, or the negative errno of the asynchronous bind that
@@ -60,6 +72,25 @@ struct pvgpu_vm {
 	int error;
 	/** @num_mappings: drm_gpuva ranges in the tree; under @lock. */
 	u64 num_mappings;
+
+	/** @refcount: the users of the VM, see above. */
+	struct kref refcount;
+	/** @free_work: the teardown after the last pvgpu_vm_put(). */
+	struct work_struct free_work;
+	/** @link: in &pvgpu_device.vms, under &pvgpu_device.objs_lock. */
+	struct list_head link;
+	/** @as_bound: PVGPU_H2F_AS_BIND succeeded; AS_UNBIND is owed. */
+	bool as_bound;
+	/** @kva: allocator of the kernel-reserved VA range; under @lock. */
+	struct drm_mm kva;
+	/**
+	 * @parked_vmas: mappings removed by a bind whose TLB invalidation
+	 * failed: the GPU may still reach their pages, so their pages (and
+	 * userptr pins) stay until AS_UNBIND drops every TLB entry.
+	 */
+	struct list_head parked_vmas;
+	/** @parked_tables: page-table pages parked for the same reason. */
+	struct list_head parked_tables;
 };
 
 static inline struct pvgpu_vm *to_pvgpu_vm(struct drm_gpuvm *gpuvm)
@@ -83,7 +114,20 @@ void pvgpu_vm_kernel_unmap(struct pvgpu_vm *vm, u64 va, u64 size);
 struct pvgpu_queue *pvgpu_bind_queue_create(struct pvgpu_vm *vm);
 
 void pvgpu_vm_file_close(struct pvgpu_file *pfile);
+void pvgpu_vm_dma_fini(struct pvgpu_device *pvdev);
 void pvgpu_vm_debugfs_print(struct pvgpu_device *pvdev, struct drm_printer *p);
+void pvgpu_vm_debugfs_init(struct pvgpu_device *pvdev);
+
+/* Between pvgpu_vm.c and pvgpu_vm_bind.c. */
+extern const struct drm_gpuvm_ops pvgpu_gpuvm_ops;
+void pvgpu_vm_gpuvm_free(struct drm_gpuvm *gpuvm);
+void pvgpu_vm_unmap_all(struct pvgpu_vm *vm);
+void pvgpu_vm_release_parked(struct pvgpu_vm *vm);
+struct pvgpu_queue *pvgpu_vm_default_bind_queue(struct pvgpu_vm *vm);
+void pvgpu_vm_bind_debugfs_init(struct pvgpu_device *pvdev);
+int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size);
+void pvgpu_vm_set_error(struct pvgpu_vm *vm, int error);
+void pvgpu_userptr_dma_fini(struct pvgpu_device *pvdev);
 
 int pvgpu_ioctl_vm_create(struct drm_device *drm, void *data,
 			  struct drm_file *file);

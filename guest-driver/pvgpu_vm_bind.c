@@ -1,15 +1,1393 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pvgpu guest driver: VM_BIND and bind queues. (Being written.)
+ * pvgpu guest driver: VM_BIND and bind queues.
  *
  * Copyright (C) 2026 The pvgpu authors
  */
 
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gpuvm.h>
+#include <drm/drm_print.h>
+
 #include "pvgpu_drv.h"
+#include "pvgpu_gem.h"
+#include "pvgpu_pt.h"
+#include "pvgpu_queue.h"
+#include "pvgpu_sync.h"
 #include "pvgpu_vm.h"
 
+/**
+ * DOC: VM_BIND
+ *
+ * DRM_IOCTL_PVGPU_VM_BIND turns its array of operations into one *bind
+ * job* on a *bind queue*: a &struct pvgpu_queue of kind PVGPU_QUEUE_BIND
+ * around a &struct pvgpu_dep_queue, whose jobs run on the CPU. Each VM has
+ * a default bind queue; QUEUE_CREATE with DRM_PVGPU_ENGINE_CLASS_VM_BIND
+ * makes more (pvgpu_bind_queue_create()). Jobs of one queue run in
+ * submission order, after their in-syncs; queues are independent.
+ *
+ * **Before commit** the ioctl does everything that can fail: it copies and
+ * checks the whole array, looks up the objects, gets their pages
+ * (pvgpu_bo_get_sgt()), pins userptr ranges and DMA-maps them, obtains the
+ * &drm_gpuvm_bo of each object, preallocates the page-table pages every
+ * operation may need (pvgpu_pt_prealloc_count()) and the &drm_gpuva
+ * objects (worst case per MAP: the new mapping plus a remainder on each
+ * side of a mapping it splits; per UNMAP: the two remainders), parses the
+ * syncs and adds the in-fences as dependencies. Any failure releases all
+ * of it: the VM, the queue and the syncs are unchanged.
+ *
+ * **Commit**, under the queue's &pvgpu_dep_queue.submit_lock: arm the job,
+ * hand its fence to the out-syncs, push it.
+ *
+ * **Execution.** &pvgpu_dep_queue_ops.run_job only hands the job to the
+ * queue's execution work (on &pvgpu_device.wq), which runs jobs one at a
+ * time in order: run_job may be called by the submitting thread (the
+ * dependency queue's bypass path), and a task with a signal pending could
+ * not send the TLB invalidation (pvgpu_channel_send() waits for the
+ * channel interruptibly); a worker has no signals. The work, inside
+ * dma_fence_begin_signalling(), takes &pvgpu_vm.lock and applies the
+ * operations to the drm_gpuvm tree in array order with drm_gpuvm_sm_map()
+ * and drm_gpuvm_sm_unmap(): the callbacks (sm_step_map/remap/unmap) take
+ * the preallocated objects, update the tree and write or clear the page
+ * tables. The tree therefore changes at execution time, in queue order,
+ * which is what makes later jobs see the result of earlier ones. Then one
+ * TLB invalidation covers every touched range, the emptied tables are
+ * freed, the lock is dropped and the job completes. Removed mappings
+ * (their &drm_gpuvm_bo references, userptr pins) and unused preallocations
+ * are released after the fence signalled, outside the signalling section.
+ *
+ * DRM_PVGPU_VM_BIND_OP_UNMAP_ALL is resolved at execution time too: every
+ * mapping of the object in the VM when the job runs.
+ *
+ * **Errors at execution.** Only the firmware failing the TLB invalidation
+ * is expected. The VM then becomes unusable (&pvgpu_vm.error, reported by
+ * VM_GET_STATE), the job's fence signals with the error (and with it the
+ * out-syncs), and whatever the job unmapped stays allocated ("parked")
+ * until the VM's address space is unbound, since the GPU may still
+ * translate to it. A job with a MAP that runs on an unusable VM applies
+ * nothing and fails with -ECANCELED; jobs that only unmap still run.
+ *
+ * **WAIT.** With DRM_PVGPU_VM_BIND_WAIT the ioctl waits, interruptibly,
+ * for the in-syncs and the queue's last fence *before* arming the job: a
+ * signal there returns -ERESTARTSYS with nothing changed, so a restart is
+ * exactly a new call. It does not hold submit_lock while it waits (the
+ * queue's worker takes that lock to start jobs, so no holder may wait on
+ * a fence); instead it takes the lock afterwards and, if another
+ * job was pushed meanwhile, drops it and waits again. Once everything has
+ * signalled, under the lock, the job is armed and pushed (and starts at
+ * once) and the ioctl waits uninterruptibly for its fence. That wait is bounded: the job depends on
+ * nothing any more and only waits for the firmware's TLB invalidation,
+ * which has the fw_timeout_ms timeout. The alternative, an interruptible
+ * wait with a restart cookie so that a restarted call waits for the job
+ * already committed, would need state between calls for a wait of at most
+ * one firmware round trip; not worth it.
+ *
+ * **Userptr.** MAP_USERPTR pins the pages with pin_user_pages_fast()
+ * (FOLL_LONGTERM, FOLL_WRITE unless READONLY) and DMA-maps them. The pins
+ * belong to a refcounted &struct pvgpu_userptr that every &drm_gpuva piece
+ * of that mapping references, so a partial unmap keeps the remaining
+ * pieces' pages; the pages are unpinned when the last piece is gone, after
+ * the TLB invalidation that removed it. When the device is removed,
+ * pvgpu_userptr_dma_fini() DMA-unmaps every range at once (they are on
+ * &pvgpu_device.userptrs) but keeps the pages pinned: the mappings using
+ * them live on in the VM's tree until it is torn down, and unpinning
+ * stays with the last reference, which then unmaps nothing.
+ *
+ * **Device removal.** A bind job applies its operations inside
+ * drm_dev_enter(), as the ioctl prepares inside it: the removal
+ * (drm_dev_unplug()) waits for both before it unmaps the page tables and
+ * the objects' pages, and a job that runs later fails with -ENODEV
+ * without touching the tree or reading its (stale) sg tables.
+ *
+ * **GEM gpuva lists.** The lists a &drm_gem_object keeps of its
+ * &drm_gpuvm_bo and &drm_gpuva are protected by one driver-wide mutex,
+ * pvgpu_gpuva_lock, not by the object's dma-resv lock, which may not be
+ * taken in the signalling path. It is taken under &pvgpu_vm.lock and never
+ * held while an object could be freed (which takes the dma-resv lock).
+ * Linking a mapping also puts its &drm_gpuvm_bo on the VM's external-object
+ * list (every pvgpu object has its own dma-resv), where EXEC finds the
+ * shared objects it synchronises with implicitly (pvgpu_exec.c).
+ *
+ * **Test hook** "inject_bind_fail" (debugfs, root): the next N bind jobs
+ * with at least one operation fail at execution as if the firmware had
+ * failed their TLB invalidation (-EIO), which makes the VM unusable.
+ */
+
+/* Protects the GEM gpuva lists of every pvgpu object (see DOC:). */
+static DEFINE_MUTEX(pvgpu_gpuva_lock);
+
+/* Test hook: bind jobs to fail (see DOC:). */
+static atomic_t pvgpu_inject_bind_fail = ATOMIC_INIT(0);
+
+/* pvgpu_vma.flags */
+#define PVGPU_VMA_READONLY	BIT(0)
+#define PVGPU_VMA_NULL		BIT(1)
+#define PVGPU_VMA_USERPTR	BIT(2)
+
+/**
+ * struct pvgpu_userptr - pinned user pages of one MAP_USERPTR
+ */
+struct pvgpu_userptr {
+	/** @refcount: one per &struct pvgpu_vma piece, plus the op's. */
+	struct kref refcount;
+	/** @pvdev: for the DMA device. */
+	struct pvgpu_device *pvdev;
+	/** @pages: the pinned pages. */
+	struct page **pages;
+	/** @npages: entries in @pages. */
+	unsigned long npages;
+	/** @sgt: the pages, DMA-mapped when @mapped. */
+	struct sg_table sgt;
+	/**
+	 * @mapped: @sgt is DMA-mapped; cleared by pvgpu_userptr_dma_fini()
+	 * when the device is removed. Under &pvgpu_device.dma_lock.
+	 */
+	bool mapped;
+	/** @dev_link: in &pvgpu_device.userptrs, under its dma_lock. */
+	struct list_head dev_link;
+};
+
+/**
+ * struct pvgpu_vma - one mapping: a &drm_gpuva and what the driver adds
+ */
+struct pvgpu_vma {
+	/** @base: the drm_gpuva. */
+	struct drm_gpuva base;
+	/** @flags: PVGPU_VMA_*. */
+	u32 flags;
+	/** @userptr: the pinned pages of a userptr mapping (a reference). */
+	struct pvgpu_userptr *userptr;
+	/** @link: in a preallocation pool, a removed or a parked list. */
+	struct list_head link;
+};
+
+/**
+ * struct pvgpu_bind_op - one checked operation with its resources
+ */
+struct pvgpu_bind_op {
+	/** @op: DRM_PVGPU_VM_BIND_OP_*. */
+	u32 op;
+	/** @flags: DRM_PVGPU_VM_BIND_FLAG_*. */
+	u32 flags;
+	/** @addr: GPU VA. */
+	u64 addr;
+	/** @range: bytes. */
+	u64 range;
+	/** @offset: offset into the object (MAP). */
+	u64 offset;
+	/** @obj: the object (MAP, UNMAP_ALL), a reference. */
+	struct drm_gem_object *obj;
+	/** @vm_bo: the object's &drm_gpuvm_bo in the VM, a reference. */
+	struct drm_gpuvm_bo *vm_bo;
+	/** @sgt: the object's pages (MAP; owned by the object). */
+	struct sg_table *sgt;
+	/** @userptr: MAP_USERPTR: the pinned pages, a reference. */
+	struct pvgpu_userptr *userptr;
+};
+
+/**
+ * struct pvgpu_bind_ctx - what the drm_gpuvm callbacks work with
+ */
+struct pvgpu_bind_ctx {
+	/** @vm: the VM, &pvgpu_vm.lock held while the callbacks run. */
+	struct pvgpu_vm *vm;
+	/** @cur: the operation being applied (MAP and MAP_USERPTR). */
+	struct pvgpu_bind_op *cur;
+	/** @pa: preallocated page-table pages. */
+	struct pvgpu_pt_prealloc pa;
+	/** @pool: preallocated &struct pvgpu_vma. */
+	struct list_head pool;
+	/** @removed: mappings taken out of the tree. */
+	struct list_head removed;
+	/** @freed: emptied page-table pages, freed after the invalidation. */
+	struct list_head freed;
+	/** @inv_start: start of the range to invalidate. */
+	u64 inv_start;
+	/** @inv_end: its end; 0 when nothing was touched. */
+	u64 inv_end;
+};
+
+/**
+ * struct pvgpu_bind_job - one VM_BIND call
+ */
+struct pvgpu_bind_job {
+	/** @base: the dependency-queue job. */
+	struct pvgpu_dep_job base;
+	/** @vm: the VM (a reference). */
+	struct pvgpu_vm *vm;
+	/** @num_ops: entries in @ops. */
+	u32 num_ops;
+	/** @has_map: some operation maps. */
+	bool has_map;
+	/** @ops: the operations. */
+	struct pvgpu_bind_op *ops;
+	/** @ctx: the execution context and its preallocations. */
+	struct pvgpu_bind_ctx ctx;
+	/** @exec_link: in &pvgpu_bind_queue.exec_list. */
+	struct list_head exec_link;
+	/** @free_work: releases the job outside the context of free_job. */
+	struct work_struct free_work;
+};
+
+/**
+ * struct pvgpu_bind_queue - a bind queue
+ */
+struct pvgpu_bind_queue {
+	/** @base: the queue; &pvgpu_queue.dq runs the jobs. */
+	struct pvgpu_queue base;
+	/** @exec_lock: protects @exec_list. */
+	spinlock_t exec_lock;
+	/** @exec_list: started jobs waiting for @exec_work, in order. */
+	struct list_head exec_list;
+	/** @exec_work: executes the jobs of @exec_list one by one. */
+	struct work_struct exec_work;
+	/** @destroyed: the id was dropped; VM_BIND on it is -ECANCELED. */
+	bool destroyed;
+};
+
+static struct pvgpu_bind_queue *to_bind_queue(struct pvgpu_queue *q)
+{
+	return container_of(q, struct pvgpu_bind_queue, base);
+}
+
+static struct pvgpu_bind_job *to_bind_job(struct pvgpu_dep_job *job)
+{
+	return container_of(job, struct pvgpu_bind_job, base);
+}
+
+/* --- Userptr ------------------------------------------------------------ */
+
+static void pvgpu_userptr_release(struct kref *ref)
+{
+	struct pvgpu_userptr *up = container_of(ref, struct pvgpu_userptr,
+						refcount);
+	struct pvgpu_device *pvdev = up->pvdev;
+
+	/* Unmapped here or by the device's removal, never after it. */
+	mutex_lock(&pvdev->dma_lock);
+	list_del(&up->dev_link);
+	if (up->mapped)
+		dma_unmap_sgtable(pvdev->drm.dev, &up->sgt,
+				  DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+	mutex_unlock(&pvdev->dma_lock);
+	sg_free_table(&up->sgt);
+	unpin_user_pages(up->pages, up->npages);
+	kvfree(up->pages);
+	kfree(up);
+}
+
+static void pvgpu_userptr_put(struct pvgpu_userptr *up)
+{
+	if (up)
+		kref_put(&up->refcount, pvgpu_userptr_release);
+}
+
+static int pvgpu_userptr_create(struct pvgpu_device *pvdev, u64 addr,
+				u64 size, bool readonly,
+				struct pvgpu_userptr **out)
+{
+	unsigned int gup = FOLL_LONGTERM | (readonly ? 0 : FOLL_WRITE);
+	struct pvgpu_userptr *up;
+	unsigned long npages = size >> PAGE_SHIFT;
+	int pinned, ret;
+
+	if (npages > INT_MAX)
+		return -ENOMEM;
+
+	up = kzalloc(sizeof(*up), GFP_KERNEL);
+	if (!up)
+		return -ENOMEM;
+	kref_init(&up->refcount);
+	up->pvdev = pvdev;
+	INIT_LIST_HEAD(&up->dev_link);
+	up->pages = kvmalloc_array(npages, sizeof(*up->pages), GFP_KERNEL);
+	if (!up->pages) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+
+	pinned = pin_user_pages_fast(addr, npages, gup, up->pages);
+	if (pinned < 0) {
+		ret = pinned == -ENOMEM ? -ENOMEM : -EFAULT;
+		goto err_pages;
+	}
+	up->npages = pinned;
+	if (pinned != npages) {
+		ret = -EFAULT;
+		goto err_unpin;
+	}
+
+	ret = sg_alloc_table_from_pages_segment(&up->sgt, up->pages, npages,
+						0, size,
+						dma_get_max_seg_size(pvdev->drm.dev),
+						GFP_KERNEL);
+	if (ret)
+		goto err_unpin;
+	/*
+	 * The device snoops the CPU caches: no sync needed. That also makes
+	 * the same pages mapped by several userptr binds (overlapping DMA
+	 * mappings) harmless, which DMA-API debugging only accepts then.
+	 */
+	/*
+	 * VM_BIND prepares inside drm_dev_enter(), so this cannot follow the
+	 * device's removal (pvgpu_userptr_dma_fini()); checked all the same.
+	 */
+	mutex_lock(&pvdev->dma_lock);
+	if (pvdev->dma_released) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	ret = dma_map_sgtable(pvdev->drm.dev, &up->sgt, DMA_BIDIRECTIONAL,
+			      DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret)
+		goto err_unlock;
+	up->mapped = true;
+	list_add_tail(&up->dev_link, &pvdev->userptrs);
+	mutex_unlock(&pvdev->dma_lock);
+
+	*out = up;
+	return 0;
+
+err_unlock:
+	mutex_unlock(&pvdev->dma_lock);
+	sg_free_table(&up->sgt);
+err_unpin:
+	unpin_user_pages(up->pages, up->npages);
+err_pages:
+	kvfree(up->pages);
+err_free:
+	kfree(up);
+	return ret;
+}
+
+/**
+ * pvgpu_userptr_dma_fini() - DMA-unmap every userptr range of a removed device
+ * @pvdev: the device, its firmware stopped; &pvgpu_device.dma_lock held
+ *
+ * The pages stay pinned, and the &struct pvgpu_userptr alive, until the
+ * last mapping using them goes (a bind job, the VM's teardown): only the
+ * DMA mapping must not outlive the device. Bind jobs no longer write page
+ * tables then (they run inside drm_dev_enter()), so nothing reads the
+ * stale DMA addresses; pvgpu_userptr_release() does not unmap again.
+ */
+void pvgpu_userptr_dma_fini(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_userptr *up;
+
+	lockdep_assert_held(&pvdev->dma_lock);
+
+	list_for_each_entry(up, &pvdev->userptrs, dev_link) {
+		if (!up->mapped)
+			continue;
+		dma_unmap_sgtable(pvdev->drm.dev, &up->sgt, DMA_BIDIRECTIONAL,
+				  DMA_ATTR_SKIP_CPU_SYNC);
+		up->mapped = false;
+	}
+}
+
+/* --- GEM gpuva lists ---------------------------------------------------- */
+
+static void pvgpu_gpuva_lock_obj(struct drm_gem_object *obj)
+{
+	mutex_lock(&pvgpu_gpuva_lock);
+#ifdef CONFIG_LOCKDEP
+	/* Tell drm_gpuvm's lockdep checks which lock protects the lists. */
+	if (!obj->gpuva.lock_dep_map)
+		obj->gpuva.lock_dep_map = &pvgpu_gpuva_lock.dep_map;
+#endif
+}
+
+/*
+ * Drop a &drm_gpuvm_bo reference that may be the last: the object must
+ * not be freed under pvgpu_gpuva_lock (freeing takes its dma-resv lock),
+ * so it is held across.
+ */
+static void pvgpu_vm_bo_put(struct drm_gpuvm_bo *vm_bo)
+{
+	struct drm_gem_object *obj;
+
+	if (!vm_bo)
+		return;
+	obj = vm_bo->obj;
+	drm_gem_object_get(obj);
+	pvgpu_gpuva_lock_obj(obj);
+	drm_gpuvm_bo_put(vm_bo);
+	mutex_unlock(&pvgpu_gpuva_lock);
+	drm_gem_object_put(obj);
+}
+
+/* --- Mappings ----------------------------------------------------------- */
+
+static void pvgpu_vma_release(struct pvgpu_vma *vma)
+{
+	pvgpu_userptr_put(vma->userptr);
+	pvgpu_vm_bo_put(vma->base.vm_bo);
+	kfree(vma);
+}
+
+static void pvgpu_vma_release_list(struct list_head *list)
+{
+	struct pvgpu_vma *vma, *next;
+
+	list_for_each_entry_safe(vma, next, list, link) {
+		list_del(&vma->link);
+		pvgpu_vma_release(vma);
+	}
+}
+
+static struct pvgpu_vma *pvgpu_ctx_get_vma(struct pvgpu_bind_ctx *ctx)
+{
+	struct pvgpu_vma *vma;
+
+	vma = list_first_entry_or_null(&ctx->pool, struct pvgpu_vma, link);
+	if (vma)
+		list_del_init(&vma->link);
+	return vma;
+}
+
+static void pvgpu_ctx_touch(struct pvgpu_bind_ctx *ctx, u64 start, u64 size)
+{
+	if (!ctx->inv_end) {
+		ctx->inv_start = start;
+		ctx->inv_end = start + size;
+		return;
+	}
+	ctx->inv_start = min(ctx->inv_start, start);
+	ctx->inv_end = max(ctx->inv_end, start + size);
+}
+
+/*
+ * Take @vma out of the GEM lists but keep its &drm_gpuvm_bo reference, so
+ * that the reference is dropped later, outside the signalling section.
+ */
+static void pvgpu_vma_unlink(struct pvgpu_bind_ctx *ctx, struct pvgpu_vma *vma)
+{
+	struct drm_gpuvm_bo *vm_bo = vma->base.vm_bo;
+
+	if (vma->base.gem.obj) {
+		pvgpu_gpuva_lock_obj(vma->base.gem.obj);
+		drm_gpuvm_bo_get(vm_bo);
+		drm_gpuva_unlink(&vma->base);
+		mutex_unlock(&pvgpu_gpuva_lock);
+		vma->base.vm_bo = vm_bo;
+	}
+	list_add_tail(&vma->link, &ctx->removed);
+}
+
+static void pvgpu_vma_link(struct pvgpu_vma *vma, struct drm_gpuvm_bo *vm_bo)
+{
+	if (!vma->base.gem.obj)
+		return;
+	pvgpu_gpuva_lock_obj(vma->base.gem.obj);
+	drm_gpuva_link(&vma->base, vm_bo);
+	/*
+	 * Every object is external to the VM (none shares the VM's
+	 * dma-resv): EXEC finds the shared ones on this list for implicit
+	 * synchronisation (pvgpu_exec.c). Adding takes the list's spinlock
+	 * and allocates nothing; the &drm_gpuvm_bo leaves the list when it
+	 * dies.
+	 */
+	drm_gpuvm_bo_extobj_add(vm_bo);
+	mutex_unlock(&pvgpu_gpuva_lock);
+}
+
+static int pvgpu_sm_step_map(struct drm_gpuva_op *op, void *priv)
+{
+	struct pvgpu_bind_ctx *ctx = priv;
+	struct pvgpu_bind_op *bop = ctx->cur;
+	struct pvgpu_vm *vm = ctx->vm;
+	struct pvgpu_vma *vma;
+	struct sg_table *sgt;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+
+	vma = pvgpu_ctx_get_vma(ctx);
+	if (drm_WARN_ON(&vm->pvdev->drm, !vma || !bop))
+		return -EINVAL;
+
+	if (bop->flags & DRM_PVGPU_VM_BIND_FLAG_READONLY)
+		vma->flags |= PVGPU_VMA_READONLY;
+	if (bop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL) {
+		vma->flags |= PVGPU_VMA_NULL;
+		ret = pvgpu_pt_map_null(vm->pt, &ctx->pa, op->map.va.addr,
+					op->map.va.range);
+	} else {
+		if (bop->userptr) {
+			vma->flags |= PVGPU_VMA_USERPTR;
+			sgt = &bop->userptr->sgt;
+		} else {
+			sgt = bop->sgt;
+		}
+		ret = pvgpu_pt_map_sgt(vm->pt, &ctx->pa, op->map.va.addr,
+				       op->map.va.range, sgt,
+				       op->map.gem.offset,
+				       vma->flags & PVGPU_VMA_READONLY ?
+				       PVGPU_PT_MAP_READONLY : 0);
+	}
+	if (drm_WARN_ON(&vm->pvdev->drm, ret)) {
+		vma->flags = 0;
+		list_add(&vma->link, &ctx->pool);
+		return ret;
+	}
+
+	if (bop->userptr) {
+		kref_get(&bop->userptr->refcount);
+		vma->userptr = bop->userptr;
+	}
+	drm_gpuva_map(&vm->base, &vma->base, &op->map);
+	pvgpu_vma_link(vma, bop->vm_bo);
+	vm->num_mappings++;
+	pvgpu_ctx_touch(ctx, op->map.va.addr, op->map.va.range);
+	return 0;
+}
+
+static void pvgpu_vma_init_from(struct pvgpu_vma *vma, struct pvgpu_vma *from)
+{
+	vma->flags = from->flags;
+	if (from->userptr) {
+		kref_get(&from->userptr->refcount);
+		vma->userptr = from->userptr;
+	}
+}
+
+static int pvgpu_sm_step_remap(struct drm_gpuva_op *op, void *priv)
+{
+	struct pvgpu_vma *old = container_of(op->remap.unmap->va,
+					     struct pvgpu_vma, base);
+	struct pvgpu_bind_ctx *ctx = priv;
+	struct pvgpu_vm *vm = ctx->vm;
+	struct pvgpu_vma *prev = NULL, *next = NULL;
+	struct drm_gpuvm_bo *vm_bo = old->base.vm_bo;
+	u64 start, range;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (op->remap.prev) {
+		prev = pvgpu_ctx_get_vma(ctx);
+		if (drm_WARN_ON(&vm->pvdev->drm, !prev))
+			return -EINVAL;
+	}
+	if (op->remap.next) {
+		next = pvgpu_ctx_get_vma(ctx);
+		if (drm_WARN_ON(&vm->pvdev->drm, !next)) {
+			if (prev)
+				list_add(&prev->link, &ctx->pool);
+			return -EINVAL;
+		}
+	}
+
+	/* The remainders keep their page-table entries: same pages. */
+	drm_gpuva_op_remap_to_unmap_range(&op->remap, &start, &range);
+	ret = pvgpu_pt_unmap(vm->pt, &ctx->pa, start, range, &ctx->freed);
+	if (drm_WARN_ON(&vm->pvdev->drm, ret)) {
+		if (prev)
+			list_add(&prev->link, &ctx->pool);
+		if (next)
+			list_add(&next->link, &ctx->pool);
+		return ret;
+	}
+	pvgpu_ctx_touch(ctx, start, range);
+
+	if (prev)
+		pvgpu_vma_init_from(prev, old);
+	if (next)
+		pvgpu_vma_init_from(next, old);
+	drm_gpuva_remap(prev ? &prev->base : NULL, next ? &next->base : NULL,
+			&op->remap);
+	if (prev) {
+		pvgpu_vma_link(prev, vm_bo);
+		vm->num_mappings++;
+	}
+	if (next) {
+		pvgpu_vma_link(next, vm_bo);
+		vm->num_mappings++;
+	}
+	pvgpu_vma_unlink(ctx, old);
+	vm->num_mappings--;
+	return 0;
+}
+
+static int pvgpu_sm_step_unmap(struct drm_gpuva_op *op, void *priv)
+{
+	struct pvgpu_vma *vma = container_of(op->unmap.va, struct pvgpu_vma,
+					     base);
+	struct pvgpu_bind_ctx *ctx = priv;
+	struct pvgpu_vm *vm = ctx->vm;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+
+	ret = pvgpu_pt_unmap(vm->pt, &ctx->pa, vma->base.va.addr,
+			     vma->base.va.range, &ctx->freed);
+	if (drm_WARN_ON(&vm->pvdev->drm, ret))
+		return ret;
+	pvgpu_ctx_touch(ctx, vma->base.va.addr, vma->base.va.range);
+
+	drm_gpuva_unmap(&op->unmap);
+	pvgpu_vma_unlink(ctx, vma);
+	vm->num_mappings--;
+	return 0;
+}
+
+/* The drm_gpuvm callbacks of pvgpu VMs (declared in pvgpu_vm.h). */
+const struct drm_gpuvm_ops pvgpu_gpuvm_ops = {
+	.vm_free = pvgpu_vm_gpuvm_free,
+	.sm_step_map = pvgpu_sm_step_map,
+	.sm_step_remap = pvgpu_sm_step_remap,
+	.sm_step_unmap = pvgpu_sm_step_unmap,
+};
+
+static void pvgpu_ctx_init(struct pvgpu_bind_ctx *ctx, struct pvgpu_vm *vm)
+{
+	ctx->vm = vm;
+	INIT_LIST_HEAD(&ctx->pa.pages);
+	INIT_LIST_HEAD(&ctx->pool);
+	INIT_LIST_HEAD(&ctx->removed);
+	INIT_LIST_HEAD(&ctx->freed);
+}
+
+/*
+ * After the tree changed: invalidate, then free the emptied tables, or
+ * park them and the removed mappings if the invalidation failed.
+ */
+static int pvgpu_ctx_finish(struct pvgpu_bind_ctx *ctx, int err)
+{
+	struct pvgpu_vm *vm = ctx->vm;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (!err && ctx->inv_end)
+		err = pvgpu_vm_tlb_invalidate(vm, ctx->inv_start,
+					      ctx->inv_end - ctx->inv_start);
+	if (err) {
+		pvgpu_vm_set_error(vm, err);
+		list_splice_tail_init(&ctx->freed, &vm->parked_tables);
+		list_splice_tail_init(&ctx->removed, &vm->parked_vmas);
+	} else {
+		pvgpu_pt_free_tables(vm->pt, &ctx->freed);
+	}
+	return err;
+}
+
+/* Outside the signalling section: what the context still holds. */
+static void pvgpu_ctx_fini(struct pvgpu_bind_ctx *ctx)
+{
+	pvgpu_vma_release_list(&ctx->removed);
+	pvgpu_vma_release_list(&ctx->pool);
+	if (!list_empty(&ctx->pa.pages))
+		pvgpu_pt_prealloc_fini(ctx->vm->pt, &ctx->pa);
+}
+
+/**
+ * pvgpu_vm_unmap_all() - remove every user mapping of a dying VM
+ * @vm: the VM; no bind job can run any more (they hold references)
+ *
+ * Needs no preallocation: whole mappings are removed, nothing is split.
+ */
+void pvgpu_vm_unmap_all(struct pvgpu_vm *vm)
+{
+	struct pvgpu_bind_ctx ctx = {};
+	u32 va_bits = vm->pvdev->fw.info.va_bits;
+	bool cookie;
+	int ret;
+
+	pvgpu_ctx_init(&ctx, vm);
+	cookie = dma_fence_begin_signalling();
+	mutex_lock(&vm->lock);
+	ret = drm_gpuvm_sm_unmap(&vm->base, &ctx, 0,
+				 DRM_PVGPU_USER_VA_END(va_bits));
+	pvgpu_ctx_finish(&ctx, ret);
+	mutex_unlock(&vm->lock);
+	dma_fence_end_signalling(cookie);
+	pvgpu_ctx_fini(&ctx);
+}
+
+/**
+ * pvgpu_vm_release_parked() - free what failed bind jobs parked
+ * @vm: the dying VM, its address space unbound (no TLB entry left)
+ */
+void pvgpu_vm_release_parked(struct pvgpu_vm *vm)
+{
+	LIST_HEAD(tables);
+	LIST_HEAD(vmas);
+
+	mutex_lock(&vm->lock);
+	list_splice_init(&vm->parked_tables, &tables);
+	list_splice_init(&vm->parked_vmas, &vmas);
+	if (!list_empty(&tables))
+		pvgpu_pt_free_tables(vm->pt, &tables);
+	mutex_unlock(&vm->lock);
+	pvgpu_vma_release_list(&vmas);
+}
+
+/* --- Jobs --------------------------------------------------------------- */
+
+static void pvgpu_bind_job_release(struct pvgpu_bind_job *job)
+{
+	u32 i;
+
+	pvgpu_ctx_fini(&job->ctx);
+	for (i = 0; i < job->num_ops; i++) {
+		struct pvgpu_bind_op *bop = &job->ops[i];
+
+		pvgpu_userptr_put(bop->userptr);
+		pvgpu_vm_bo_put(bop->vm_bo);
+		if (bop->obj)
+			drm_gem_object_put(bop->obj);
+	}
+	kvfree(job->ops);
+	pvgpu_vm_put(job->vm);
+	kfree(job);
+}
+
+static void pvgpu_bind_job_free_work(struct work_struct *work)
+{
+	pvgpu_bind_job_release(container_of(work, struct pvgpu_bind_job,
+					    free_work));
+}
+
+static void pvgpu_bind_job_free(struct pvgpu_dep_job *dep_job)
+{
+	struct pvgpu_bind_job *job = to_bind_job(dep_job);
+
+	/* Any context, and releasing sleeps: a worker does it. */
+	queue_work(job->vm->pvdev->wq, &job->free_work);
+}
+
+static int pvgpu_bind_job_apply(struct pvgpu_bind_job *job)
+{
+	struct pvgpu_bind_ctx *ctx = &job->ctx;
+	struct pvgpu_vm *vm = job->vm;
+	int ret = 0;
+	u32 i;
+
+	lockdep_assert_held(&vm->lock);
+
+	for (i = 0; i < job->num_ops && !ret; i++) {
+		struct pvgpu_bind_op *bop = &job->ops[i];
+		struct drm_gpuva *va;
+
+		ctx->cur = bop;
+		switch (bop->op) {
+		case DRM_PVGPU_VM_BIND_OP_MAP:
+		case DRM_PVGPU_VM_BIND_OP_MAP_USERPTR:
+			ret = drm_gpuvm_sm_map(&vm->base, ctx, bop->addr,
+					       bop->range, bop->obj,
+					       bop->offset);
+			break;
+		case DRM_PVGPU_VM_BIND_OP_UNMAP:
+			ret = drm_gpuvm_sm_unmap(&vm->base, ctx, bop->addr,
+						 bop->range);
+			break;
+		case DRM_PVGPU_VM_BIND_OP_UNMAP_ALL:
+			for (;;) {
+				u64 addr = 0, range = 0;
+
+				pvgpu_gpuva_lock_obj(bop->obj);
+				va = list_first_entry_or_null(&bop->vm_bo->list.gpuva,
+							      struct drm_gpuva,
+							      gem.entry);
+				if (va) {
+					addr = va->va.addr;
+					range = va->va.range;
+				}
+				mutex_unlock(&pvgpu_gpuva_lock);
+				if (!va)
+					break;
+				ret = drm_gpuvm_sm_unmap(&vm->base, ctx, addr,
+							 range);
+				if (ret)
+					break;
+			}
+			break;
+		}
+	}
+	ctx->cur = NULL;
+	/* Only a bug gets here: the preallocation was too small. */
+	drm_WARN_ON(&vm->pvdev->drm, ret);
+	return ret;
+}
+
+static void pvgpu_bind_job_execute(struct pvgpu_bind_job *job)
+{
+	struct pvgpu_vm *vm = job->vm;
+	bool cookie;
+	int ret = 0, idx;
+
+	cookie = dma_fence_begin_signalling();
+	/*
+	 * Page-table writes happen inside drm_dev_enter(): the device's
+	 * removal waits for a running job (drm_dev_unplug()) before it
+	 * DMA-unmaps the tables and the objects' pages, and a job that
+	 * runs after it changes nothing: the sg tables it holds are stale.
+	 */
+	if (!drm_dev_enter(&vm->pvdev->drm, &idx)) {
+		pvgpu_dep_job_done(&job->base, -ENODEV);
+		dma_fence_end_signalling(cookie);
+		pvgpu_ctx_fini(&job->ctx);
+		return;
+	}
+	mutex_lock(&vm->lock);
+	if (job->has_map && vm->error) {
+		ret = -ECANCELED;
+	} else if (job->num_ops) {
+		ret = pvgpu_bind_job_apply(job);
+		if (!ret && atomic_add_unless(&pvgpu_inject_bind_fail, -1, 0))
+			ret = -EIO;
+		ret = pvgpu_ctx_finish(&job->ctx, ret);
+	}
+	mutex_unlock(&vm->lock);
+	drm_dev_exit(idx);
+	pvgpu_dep_job_done(&job->base, ret);
+	dma_fence_end_signalling(cookie);
+
+	/* The fence has signalled: release what the job no longer needs. */
+	pvgpu_ctx_fini(&job->ctx);
+}
+
+static struct pvgpu_bind_job *
+pvgpu_bind_queue_next_job(struct pvgpu_bind_queue *bq)
+{
+	struct pvgpu_bind_job *job;
+
+	spin_lock(&bq->exec_lock);
+	job = list_first_entry_or_null(&bq->exec_list, struct pvgpu_bind_job,
+				       exec_link);
+	if (job)
+		list_del_init(&job->exec_link);
+	spin_unlock(&bq->exec_lock);
+	return job;
+}
+
+static void pvgpu_bind_queue_exec_work(struct work_struct *work)
+{
+	struct pvgpu_bind_queue *bq = container_of(work, struct pvgpu_bind_queue,
+						   exec_work);
+	struct pvgpu_bind_job *job, *next;
+
+	/*
+	 * A job holds its queue: the next one is taken before the previous
+	 * one is dropped, and nothing touches the queue after the last put,
+	 * which may free it (the release does not flush this work, which
+	 * runs on the same workqueue).
+	 */
+	job = pvgpu_bind_queue_next_job(bq);
+	while (job) {
+		pvgpu_bind_job_execute(job);
+		next = pvgpu_bind_queue_next_job(bq);
+		pvgpu_dep_job_put(&job->base);
+		job = next;
+	}
+}
+
+static int pvgpu_bind_run_job(struct pvgpu_dep_job *dep_job)
+{
+	struct pvgpu_bind_queue *bq = to_bind_queue(to_pvgpu_queue(dep_job->q));
+	struct pvgpu_bind_job *job = to_bind_job(dep_job);
+
+	/* See DOC: the worker has no signals to interrupt the firmware. */
+	pvgpu_dep_job_get(dep_job);
+	spin_lock(&bq->exec_lock);
+	list_add_tail(&job->exec_link, &bq->exec_list);
+	spin_unlock(&bq->exec_lock);
+	queue_work(job->vm->pvdev->wq, &bq->exec_work);
+	return 0;
+}
+
+static void pvgpu_bind_queue_release(struct pvgpu_dep_queue *dq)
+{
+	struct pvgpu_queue *queue = to_pvgpu_queue(dq);
+	struct pvgpu_bind_queue *bq = to_bind_queue(queue);
+
+	/* Every job is freed: the execution work is done with the queue. */
+	pvgpu_vm_put(queue->vm);
+	kfree(bq);
+}
+
+static const struct pvgpu_dep_queue_ops pvgpu_bind_queue_ops = {
+	.run_job = pvgpu_bind_run_job,
+	.free_job = pvgpu_bind_job_free,
+	.release = pvgpu_bind_queue_release,
+};
+
+static void pvgpu_bind_queue_destroy(struct pvgpu_queue *queue)
+{
+	/* Jobs already pushed hold the queue and finish. */
+	WRITE_ONCE(to_bind_queue(queue)->destroyed, true);
+	pvgpu_queue_put(queue);
+}
+
+/**
+ * pvgpu_bind_queue_create() - create a bind queue of a VM
+ * @vm: the VM; the queue takes a reference
+ *
+ * For the VM's default bind queue and for QUEUE_CREATE with
+ * DRM_PVGPU_ENGINE_CLASS_VM_BIND. The caller owns the returned reference
+ * (the id's); &pvgpu_queue.destroy drops it.
+ *
+ * Return: the queue, or an ERR_PTR().
+ */
+struct pvgpu_queue *pvgpu_bind_queue_create(struct pvgpu_vm *vm)
+{
+	struct pvgpu_bind_queue *bq;
+	int ret;
+
+	bq = kzalloc(sizeof(*bq), GFP_KERNEL);
+	if (!bq)
+		return ERR_PTR(-ENOMEM);
+
+	spin_lock_init(&bq->exec_lock);
+	INIT_LIST_HEAD(&bq->exec_list);
+	INIT_WORK(&bq->exec_work, pvgpu_bind_queue_exec_work);
+	bq->base.kind = PVGPU_QUEUE_BIND;
+	bq->base.engine_class = DRM_PVGPU_ENGINE_CLASS_VM_BIND;
+	bq->base.destroy = pvgpu_bind_queue_destroy;
+
+	ret = pvgpu_dep_queue_init(&bq->base.dq, &pvgpu_bind_queue_ops,
+				   "pvgpu-bind",
+				   pvgpu_vm_is_lr(vm) ? PVGPU_DEP_QUEUE_LR : 0,
+				   0, vm->pvdev->wq);
+	if (ret) {
+		kfree(bq);
+		return ERR_PTR(ret);
+	}
+	bq->base.vm = pvgpu_vm_get(vm);
+	return &bq->base;
+}
+
+/* --- The ioctl ---------------------------------------------------------- */
+
+static bool pvgpu_bind_range_ok(u64 addr, u64 range, u64 end)
+{
+	return range && IS_ALIGNED(addr | range, SZ_4K) &&
+	       addr < end && range <= end - addr;
+}
+
+/* Checks that need no lookup. */
+static int pvgpu_bind_op_check(const struct drm_pvgpu_vm_bind_op *uop,
+			       u64 user_end)
+{
+	if (uop->pad || uop->reserved[0] || uop->reserved[1])
+		return -EINVAL;
+
+	switch (uop->op) {
+	case DRM_PVGPU_VM_BIND_OP_MAP:
+		if (uop->flags & ~(DRM_PVGPU_VM_BIND_FLAG_READONLY |
+				   DRM_PVGPU_VM_BIND_FLAG_NULL))
+			return -EINVAL;
+		if (uop->userptr || !IS_ALIGNED(uop->obj_offset, SZ_4K))
+			return -EINVAL;
+		if ((uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL) &&
+		    (uop->handle || uop->obj_offset))
+			return -EINVAL;
+		break;
+	case DRM_PVGPU_VM_BIND_OP_UNMAP:
+		if (uop->flags || uop->handle || uop->obj_offset ||
+		    uop->userptr)
+			return -EINVAL;
+		break;
+	case DRM_PVGPU_VM_BIND_OP_UNMAP_ALL:
+		if (uop->flags || uop->addr || uop->range || uop->obj_offset ||
+		    uop->userptr)
+			return -EINVAL;
+		return 0;
+	case DRM_PVGPU_VM_BIND_OP_MAP_USERPTR:
+		if (uop->flags & ~DRM_PVGPU_VM_BIND_FLAG_READONLY)
+			return -EINVAL;
+		if (uop->handle || uop->obj_offset ||
+		    !IS_ALIGNED(uop->userptr, PAGE_SIZE) ||
+		    !IS_ALIGNED(uop->range, PAGE_SIZE) ||
+		    uop->userptr + uop->range < uop->userptr)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	if (!pvgpu_bind_range_ok(uop->addr, uop->range, user_end))
+		return -EINVAL;
+	return 0;
+}
+
+/* Lookups, pins and preallocations of one operation. */
+static int pvgpu_bind_op_prepare(struct pvgpu_bind_job *job,
+				 struct drm_file *file,
+				 const struct drm_pvgpu_vm_bind_op *uop,
+				 struct pvgpu_bind_op *bop, u64 *pt_pages,
+				 u32 *vmas)
+{
+	struct pvgpu_vm *vm = job->vm;
+	struct drm_gpuvm_bo *vm_bo;
+	int ret;
+
+	bop->op = uop->op;
+	bop->flags = uop->flags;
+	bop->addr = uop->addr;
+	bop->range = uop->range;
+	bop->offset = uop->obj_offset;
+
+	if (uop->op == DRM_PVGPU_VM_BIND_OP_MAP ||
+	    uop->op == DRM_PVGPU_VM_BIND_OP_MAP_USERPTR) {
+		if (READ_ONCE(vm->error))
+			return -ECANCELED;
+		job->has_map = true;
+	}
+
+	if (uop->op == DRM_PVGPU_VM_BIND_OP_UNMAP_ALL ||
+	    (uop->op == DRM_PVGPU_VM_BIND_OP_MAP &&
+	     !(uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL))) {
+		/* Handle 0 is no object: -ENOENT like any unknown handle. */
+		bop->obj = drm_gem_object_lookup(file, uop->handle);
+		if (!bop->obj)
+			return -ENOENT;
+		if (uop->op == DRM_PVGPU_VM_BIND_OP_MAP &&
+		    (bop->offset >= bop->obj->size ||
+		     bop->range > bop->obj->size - bop->offset))
+			return -EINVAL;
+	}
+
+	if (uop->op == DRM_PVGPU_VM_BIND_OP_MAP && bop->obj) {
+		bop->sgt = pvgpu_bo_get_sgt(to_pvgpu_bo(bop->obj));
+		if (IS_ERR(bop->sgt)) {
+			ret = PTR_ERR(bop->sgt);
+			bop->sgt = NULL;
+			return ret;
+		}
+	}
+	if (bop->obj) {
+		vm_bo = drm_gpuvm_bo_create(&vm->base, bop->obj);
+		if (!vm_bo)
+			return -ENOMEM;
+		pvgpu_gpuva_lock_obj(bop->obj);
+		bop->vm_bo = drm_gpuvm_bo_obtain_prealloc(vm_bo);
+		mutex_unlock(&pvgpu_gpuva_lock);
+	}
+
+	if (uop->op == DRM_PVGPU_VM_BIND_OP_MAP_USERPTR) {
+		ret = pvgpu_userptr_create(vm->pvdev, uop->userptr, uop->range,
+					   uop->flags &
+					   DRM_PVGPU_VM_BIND_FLAG_READONLY,
+					   &bop->userptr);
+		if (ret)
+			return ret;
+	}
+
+	/*
+	 * UNMAP_ALL removes whole mappings only: no split, no table.
+	 * A MAP's own unmapping of what it replaces lies in its range.
+	 */
+	switch (uop->op) {
+	case DRM_PVGPU_VM_BIND_OP_MAP:
+	case DRM_PVGPU_VM_BIND_OP_MAP_USERPTR:
+		*vmas += 3;
+		if (uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL)
+			*pt_pages += pvgpu_pt_prealloc_count_null(vm->pt,
+								  bop->addr,
+								  bop->range);
+		else
+			*pt_pages += pvgpu_pt_prealloc_count(vm->pt, bop->addr,
+							     bop->range);
+		break;
+	case DRM_PVGPU_VM_BIND_OP_UNMAP:
+		*vmas += 2;
+		*pt_pages += pvgpu_pt_prealloc_count_unmap(vm->pt, bop->addr,
+							   bop->range);
+		break;
+	}
+	return 0;
+}
+
+static int pvgpu_bind_job_prepare(struct pvgpu_bind_job *job,
+				  struct drm_file *file,
+				  const struct drm_pvgpu_vm_bind_op *uops)
+{
+	struct pvgpu_vm *vm = job->vm;
+	u64 pt_pages = 0;
+	u32 i, vmas = 0;
+	int ret;
+
+	for (i = 0; i < job->num_ops; i++) {
+		ret = pvgpu_bind_op_prepare(job, file, &uops[i], &job->ops[i],
+					    &pt_pages, &vmas);
+		if (ret)
+			return ret;
+	}
+
+	for (i = 0; i < vmas; i++) {
+		struct pvgpu_vma *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+
+		if (!vma)
+			return -ENOMEM;
+		list_add(&vma->link, &job->ctx.pool);
+	}
+
+	/* More table pages than memory could hold: no allocation would do. */
+	if (pt_pages > totalram_pages())
+		return -ENOMEM;
+	if (pt_pages)
+		return pvgpu_pt_prealloc(vm->pt, &job->ctx.pa, pt_pages);
+	return 0;
+}
+
+static struct pvgpu_queue *pvgpu_bind_get_queue(struct pvgpu_file *pfile,
+						struct pvgpu_vm *vm,
+						u32 queue_id)
+{
+	struct pvgpu_queue *queue;
+
+	if (!queue_id)
+		return pvgpu_vm_default_bind_queue(vm);
+
+	queue = pvgpu_queue_lookup(pfile, queue_id);
+	if (queue && (queue->kind != PVGPU_QUEUE_BIND || queue->vm != vm)) {
+		pvgpu_queue_put(queue);
+		queue = NULL;
+	}
+	return queue;
+}
+
+/*
+ * WAIT: wait, interruptibly and without submit_lock (the queue's worker
+ * takes it to start jobs, and no holder may wait on a fence), for the
+ * in-syncs and the queue's last job. Return: 0 once they have signalled,
+ * or -ERESTARTSYS with nothing changed.
+ */
+static int pvgpu_bind_wait_before(struct pvgpu_dep_queue *dq,
+				  struct pvgpu_syncs *syncs)
+{
+	struct dma_fence *last;
+	long t;
+	int ret;
+
+	ret = pvgpu_syncs_wait_in(syncs, true);
+	if (ret)
+		return ret;
+	last = pvgpu_dep_queue_last_fence(dq);
+	t = dma_fence_wait(last, true);
+	dma_fence_put(last);
+	return t < 0 ? t : 0;
+}
+
+/* Under submit_lock: has everything the job waits for signalled? */
+static bool pvgpu_bind_ready(struct pvgpu_dep_queue *dq)
+{
+	struct dma_fence *last = pvgpu_dep_queue_last_fence(dq);
+	bool ready = dma_fence_is_signaled(last);
+
+	dma_fence_put(last);
+	return ready;
+}
+
+/* Commit (and with WAIT, the waits before and after it). */
+static int pvgpu_bind_job_commit(struct pvgpu_bind_job *job,
+				 struct pvgpu_queue *queue,
+				 struct pvgpu_syncs *syncs, bool wait,
+				 bool *committed)
+{
+	struct pvgpu_bind_queue *bq = to_bind_queue(queue);
+	struct pvgpu_dep_queue *dq = &queue->dq;
+	struct dma_fence *fence;
+	int ret;
+
+	for (;;) {
+		if (wait) {
+			/* Restart-safe: nothing is committed yet. */
+			ret = pvgpu_bind_wait_before(dq, syncs);
+			if (ret)
+				return ret;
+		}
+		ret = mutex_lock_interruptible(&dq->submit_lock);
+		if (ret)
+			return ret;
+		if (READ_ONCE(bq->destroyed)) {
+			mutex_unlock(&dq->submit_lock);
+			return -ECANCELED;
+		}
+		/*
+		 * Another job may have been pushed since the wait: wait for
+		 * it too, so that the job starts at once (the in-syncs
+		 * stay signalled) and the wait after commit stays bounded.
+		 */
+		if (!wait || pvgpu_bind_ready(dq))
+			break;
+		mutex_unlock(&dq->submit_lock);
+	}
+
+	pvgpu_dep_job_arm(&job->base);
+	fence = dma_fence_get(job->base.fence);
+	pvgpu_syncs_signal(syncs, fence);
+	pvgpu_dep_job_push(&job->base);
+	mutex_unlock(&dq->submit_lock);
+	/* The queue owns the job now: it may be gone already. */
+	*committed = true;
+
+	if (wait) {
+		/* Bounded by the firmware timeout: see DOC:. */
+		dma_fence_wait(fence, false);
+		ret = dma_fence_get_status(fence);
+		ret = ret < 0 ? ret : 0;
+	}
+	dma_fence_put(fence);
+	return ret;
+}
+
+/**
+ * pvgpu_ioctl_vm_bind() - DRM_IOCTL_PVGPU_VM_BIND
+ * @drm: the DRM device
+ * @data: struct drm_pvgpu_vm_bind
+ * @file: the caller
+ *
+ * See the DOC: section and the uAPI comment.
+ *
+ * Return: 0, or a negative errno as struct drm_pvgpu_vm_bind lists.
+ */
 int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 			struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
+	struct pvgpu_file *pfile = to_pvgpu_file(file);
+	struct drm_pvgpu_vm_bind *args = data;
+	struct drm_pvgpu_vm_bind_op *uops = NULL;
+	struct pvgpu_syncs syncs = {};
+	struct pvgpu_bind_job *job;
+	struct pvgpu_queue *queue;
+	struct pvgpu_vm *vm;
+	bool job_inited = false, committed = false;
+	u64 user_end;
+	u32 i;
+	int ret, idx;
+
+	if (args->extensions || args->pad || args->reserved[0] ||
+	    args->reserved[1] || args->flags & ~DRM_PVGPU_VM_BIND_WAIT ||
+	    args->num_binds > DRM_PVGPU_MAX_BINDS ||
+	    args->num_syncs > DRM_PVGPU_MAX_SYNCS)
+		return -EINVAL;
+
+	user_end = DRM_PVGPU_USER_VA_END(pvdev->fw.info.va_bits);
+	if (args->num_binds) {
+		uops = kvmalloc_array(args->num_binds, sizeof(*uops),
+				      GFP_KERNEL);
+		if (!uops)
+			return -ENOMEM;
+		if (copy_from_user(uops, u64_to_user_ptr(args->binds),
+				   array_size(args->num_binds,
+					      sizeof(*uops)))) {
+			ret = -EFAULT;
+			goto out_uops;
+		}
+		for (i = 0; i < args->num_binds; i++) {
+			ret = pvgpu_bind_op_check(&uops[i], user_end);
+			if (ret)
+				goto out_uops;
+		}
+	}
+
+	vm = pvgpu_vm_lookup(pfile, args->vm_id);
+	if (!vm) {
+		ret = -ENOENT;
+		goto out_uops;
+	}
+	queue = pvgpu_bind_get_queue(pfile, vm, args->queue_id);
+	if (!queue) {
+		ret = -ENOENT;
+		goto out_vm;
+	}
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job) {
+		ret = -ENOMEM;
+		goto out_queue;
+	}
+	job->vm = pvgpu_vm_get(vm);
+	pvgpu_ctx_init(&job->ctx, vm);
+	INIT_LIST_HEAD(&job->exec_link);
+	INIT_WORK(&job->free_work, pvgpu_bind_job_free_work);
+	if (args->num_binds) {
+		job->ops = kvcalloc(args->num_binds, sizeof(*job->ops),
+				    GFP_KERNEL);
+		if (!job->ops) {
+			ret = -ENOMEM;
+			goto out_job;
+		}
+		job->num_ops = args->num_binds;
+	}
+
+	/*
+	 * Pins and DMA mappings only while the device is there: its removal
+	 * waits for this section, then unmaps what exists (pvgpu_pci_remove()).
+	 */
+	if (!drm_dev_enter(drm, &idx)) {
+		ret = -ENODEV;
+		goto out_job;
+	}
+	ret = pvgpu_bind_job_prepare(job, file, uops);
+	drm_dev_exit(idx);
+	if (ret)
+		goto out_job;
+
+	ret = pvgpu_syncs_parse(pvdev, file, args->syncs, args->num_syncs,
+				pvgpu_vm_is_lr(vm) ? PVGPU_SYNCS_LR : 0,
+				&syncs);
+	if (ret)
+		goto out_syncs;
+
+	ret = pvgpu_dep_job_init(&job->base, &queue->dq);
+	if (ret)
+		goto out_syncs;
+	job_inited = true;
+
+	ret = pvgpu_syncs_add_deps(&syncs, &job->base);
+	if (ret)
+		goto out_syncs;
+
+	ret = pvgpu_bind_job_commit(job, queue, &syncs,
+				    args->flags & DRM_PVGPU_VM_BIND_WAIT,
+				    &committed);
+	if (committed)
+		job = NULL;
+
+out_syncs:
+	pvgpu_syncs_fini(&syncs);
+out_job:
+	if (job) {
+		if (job_inited)
+			pvgpu_dep_job_put(&job->base);
+		else
+			pvgpu_bind_job_release(job);
+	}
+out_queue:
+	pvgpu_queue_put(queue);
+out_vm:
+	pvgpu_vm_put(vm);
+out_uops:
+	kvfree(uops);
+	return ret;
+}
+
+/**
+ * pvgpu_vm_bind_debugfs_init() - the bind test hook in debugfs
+ * @pvdev: the device
+ *
+ * "inject_bind_fail": see the DOC: section. Shared by every pvgpu device.
+ */
+void pvgpu_vm_bind_debugfs_init(struct pvgpu_device *pvdev)
+{
+	debugfs_create_atomic_t("inject_bind_fail", 0600,
+				pvdev->drm.debugfs_root,
+				&pvgpu_inject_bind_fail);
 }

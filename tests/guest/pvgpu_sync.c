@@ -1,16 +1,707 @@
 // SPDX-License-Identifier: MIT
 /*
- * pvgpu_sync: (being written).
+ * pvgpu_sync: the syncs of VM_BIND and EXEC (struct drm_pvgpu_sync) and the
+ * dependency queue behind them, seen from userspace: every -EINVAL/-ENOENT/
+ * -EBADF/-EFAULT case of every field, a failing ioctl changing no sync,
+ * VM_BIND with no operations as an ordering point (in-syncs, the queue's
+ * order, out-syncobjs, timeline points, user fences), a pending in-fence
+ * from sw_sync holding jobs back, EXEC ordering points with sync_file in
+ * and out, and the LR rule (only user fences go out).
  */
-#include "igt_lite.h"
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 
-static void test_placeholder(void)
+#include "igt_lite.h"
+#include "libpvgpu.h"
+#include "pvgpu_gpu.h"
+
+#define NSEC_PER_MSEC 1000000ll
+#define NSEC_PER_SEC 1000000000ll
+
+/* sw_sync's debugfs interface (drivers/dma-buf/sw_sync.c). */
+struct sw_sync_create_fence_data {
+	uint32_t value;
+	char name[32];
+	int32_t fence;
+};
+
+#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int raw_ioctl(int fd, unsigned long req, void *arg)
 {
-	igt_skip("not written yet\n");
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+/* VM_BIND on the default queue, no operations, the given syncs. */
+static int bind_syncs(int fd, uint32_t vm, const struct drm_pvgpu_sync *s,
+		      uint32_t n, uint32_t flags)
+{
+	struct drm_pvgpu_vm_bind b = {
+		.vm_id = vm,
+		.num_syncs = n,
+		.syncs = (uintptr_t)s,
+		.flags = flags,
+	};
+
+	return raw_ioctl(fd, DRM_IOCTL_PVGPU_VM_BIND, &b);
+}
+
+static int bind_one_sync(int fd, uint32_t vm, struct drm_pvgpu_sync s)
+{
+	return bind_syncs(fd, vm, &s, 1, 0);
+}
+
+/* A render fd and a VM whose VM_BIND works, else the subtest skips. */
+static int open_with_vm(uint32_t flags, uint32_t *vm)
+{
+	int fd = igt_open_pvgpu_render(NULL, 0);
+	int ret;
+
+	ret = pvgpu_vm_create(fd, flags, vm);
+	igt_require_f(ret != -EOPNOTSUPP && ret != -ENOTTY,
+		      "VM_CREATE not implemented (%d)\n", ret);
+	igt_assert_err(ret, 0);
+	ret = bind_syncs(fd, *vm, NULL, 0, 0);
+	igt_require_f(ret != -EOPNOTSUPP, "VM_BIND not implemented\n");
+	igt_assert_err(ret, 0);
+	return fd;
+}
+
+static uint32_t syncobj(int fd, uint32_t flags)
+{
+	uint32_t h;
+
+	igt_assert_err(pvgpu_syncobj_create(fd, flags, &h), 0);
+	return h;
+}
+
+/* Whether a syncobj (point) has a signalled fence right now. */
+static bool syncobj_signalled(int fd, uint32_t h, uint64_t point)
+{
+	return pvgpu_syncobj_wait(fd, h, point, 0) == 0;
+}
+
+static void wait_syncobj(int fd, uint32_t h, uint64_t point)
+{
+	igt_assert_err(pvgpu_syncobj_wait(fd, h, point, 10 * NSEC_PER_SEC), 0);
+}
+
+/* No fence in the syncobj at all (never submitted). */
+static bool syncobj_empty(int fd, uint32_t h)
+{
+	struct drm_syncobj_handle a = {
+		.handle = h,
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+	};
+
+	/* Exporting a syncobj without fence as sync_file is -EINVAL. */
+	if (raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &a) == 0) {
+		close(a.fd);
+		return false;
+	}
+	return true;
+}
+
+static bool wait_u64(volatile uint64_t *p, uint64_t v, int64_t timeout_ns)
+{
+	struct timespec ts = { 0, NSEC_PER_MSEC };
+	int64_t waited = 0;
+
+	while (*p != v && waited < timeout_ns) {
+		nanosleep(&ts, NULL);
+		waited += NSEC_PER_MSEC;
+	}
+	return *p == v;
+}
+
+/* An unsignalled fence from a sw_sync timeline; skips without sw_sync. */
+static int sw_sync_timeline(void)
+{
+	int fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
+
+	igt_require_f(fd >= 0, "no sw_sync (CONFIG_SW_SYNC, debugfs)\n");
+	return fd;
+}
+
+static int sw_sync_fence(int timeline, uint32_t value)
+{
+	struct sw_sync_create_fence_data d = { .value = value };
+
+	strcpy(d.name, "pvgpu_sync");
+	igt_assert_err(raw_ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d), 0);
+	return d.fence;
+}
+
+static void sw_sync_inc(int timeline, uint32_t n)
+{
+	igt_assert_err(raw_ioctl(timeline, SW_SYNC_IOC_INC, &n), 0);
+}
+
+/* Puts @sync_file's fence into binary syncobj @h. */
+static void syncobj_import(int fd, uint32_t h, int sync_file)
+{
+	struct drm_syncobj_handle a = {
+		.handle = h,
+		.fd = sync_file,
+		.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
+	};
+
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &a), 0);
+}
+
+static bool sync_file_signalled(int sf)
+{
+	struct pollfd p = { .fd = sf, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/* ---- invalid syncs (VM_BIND) ------------------------------------------ */
+
+static void test_invalid_count(void)
+{
+	struct drm_pvgpu_sync s[DRM_PVGPU_MAX_SYNCS + 1];
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	uint32_t h = syncobj(fd, 0);
+
+	for (int i = 0; i <= DRM_PVGPU_MAX_SYNCS; i++)
+		s[i] = pvgpu_sync_syncobj(h, 1);
+	igt_assert_err(bind_syncs(fd, vm, s, DRM_PVGPU_MAX_SYNCS + 1, 0),
+		       -EINVAL);
+	igt_assert(syncobj_empty(fd, h));
+	/* An unreadable array. */
+	igt_assert_err(bind_syncs(fd, vm, (void *)8, 1, 0), -EFAULT);
+	/* The maximum is fine: 64 out-syncs, all signal. */
+	igt_assert_err(bind_syncs(fd, vm, s, DRM_PVGPU_MAX_SYNCS, 0), 0);
+	wait_syncobj(fd, h, 0);
+	close(fd);
+}
+
+static void test_invalid_fields(void)
+{
+	uint64_t ufence = 0;
+	struct drm_pvgpu_sync s;
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	uint32_t h = syncobj(fd, 0);
+
+	s = pvgpu_sync_syncobj(h, 1);
+	s.flags |= 1u << 1;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s = pvgpu_sync_syncobj(h, 1);
+	s.flags = ~0u;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s = pvgpu_sync_syncobj(h, 1);
+	s.pad = 1;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s = pvgpu_sync_syncobj(h, 1);
+	s.reserved[0] = 1;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s = pvgpu_sync_syncobj(h, 1);
+	s.reserved[1] = 1;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	/* Unknown types. */
+	s = pvgpu_sync_syncobj(h, 1);
+	s.type = 4;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s.type = ~0u;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	/* Fields a binary syncobj does not use. */
+	s = pvgpu_sync_syncobj(h, 1);
+	s.addr = (uintptr_t)&ufence;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s = pvgpu_sync_syncobj(h, 1);
+	s.timeline_value = 1;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	/* SYNC_FILE is for EXEC only, in or out. */
+	s = (struct drm_pvgpu_sync){ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+				     .flags = DRM_PVGPU_SYNC_SIGNAL };
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s.flags = 0;
+	s.handle = 0;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+
+	igt_assert(syncobj_empty(fd, h));
+	close(fd);
+}
+
+static void test_invalid_timeline(void)
+{
+	struct drm_pvgpu_sync s;
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	uint32_t t = syncobj(fd, 0);
+
+	/* Point 0, in and out. */
+	s = pvgpu_sync_timeline(t, 0, 1);
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s = pvgpu_sync_timeline(t, 0, 0);
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	s = pvgpu_sync_timeline(t, 1, 1);
+	s.addr = 8;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	/* A point never submitted is no fence to wait for. */
+	s = pvgpu_sync_timeline(t, 1, 0);
+	igt_assert_err(bind_one_sync(fd, vm, s), -ENOENT);
+	igt_assert_err(pvgpu_syncobj_signal(fd, t, 2), 0);
+	s = pvgpu_sync_timeline(t, 3, 0);
+	igt_assert_err(bind_one_sync(fd, vm, s), -ENOENT);
+	/* Submitted (and signalled) points are fine. */
+	s = pvgpu_sync_timeline(t, 2, 0);
+	igt_assert_err(bind_one_sync(fd, vm, s), 0);
+	s = pvgpu_sync_timeline(t, 1, 0);
+	igt_assert_err(bind_one_sync(fd, vm, s), 0);
+	close(fd);
+}
+
+static void test_invalid_handles(void)
+{
+	struct drm_pvgpu_sync s;
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	uint32_t h = syncobj(fd, 0);
+	uint32_t other_fd_h;
+	int fd2 = igt_open_pvgpu_render(NULL, 0);
+
+	other_fd_h = syncobj(fd2, 0);
+	igt_assert_err(pvgpu_syncobj_destroy(fd, h), 0);
+
+	/* A destroyed handle, in and out, binary and timeline. */
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_syncobj(h, 1)),
+		       -ENOENT);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_syncobj(h, 0)),
+		       -ENOENT);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_timeline(h, 1, 1)),
+		       -ENOENT);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_timeline(h, 1, 0)),
+		       -ENOENT);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_syncobj(0, 1)),
+		       -ENOENT);
+	/* Handles are per file. */
+	s = pvgpu_sync_syncobj(other_fd_h, 1);
+	if (other_fd_h != h)
+		igt_assert_err(bind_one_sync(fd, vm, s), -ENOENT);
+	/* A binary in-syncobj without fence. */
+	h = syncobj(fd, 0);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_syncobj(h, 0)),
+		       -ENOENT);
+	/* Signalled at creation: fine. */
+	h = syncobj(fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_syncobj(h, 0)), 0);
+	close(fd2);
+	close(fd);
+}
+
+static void test_invalid_user_fence(void)
+{
+	uint64_t *ufence = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t *ro = mmap(NULL, 4096, PROT_READ,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_pvgpu_sync s;
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+
+	igt_assert(ufence != MAP_FAILED && ro != MAP_FAILED);
+	/* Not as in-sync. */
+	s = pvgpu_sync_user_fence(ufence, 1);
+	s.flags = 0;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	/* Unaligned. */
+	for (int off = 1; off < 8; off++) {
+		s = pvgpu_sync_user_fence(ufence, 1);
+		s.addr += off;
+		igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	}
+	/* A handle it does not use. */
+	s = pvgpu_sync_user_fence(ufence, 1);
+	s.handle = 1;
+	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
+	/* Not writable: read-only, unmapped, NULL. */
+	s = pvgpu_sync_user_fence(ro, 1);
+	igt_assert_err(bind_one_sync(fd, vm, s), -EFAULT);
+	s = pvgpu_sync_user_fence(NULL, 1);
+	igt_assert_err(bind_one_sync(fd, vm, s), -EFAULT);
+	igt_assert(munmap(ro, 4096) == 0);
+	s = pvgpu_sync_user_fence(ro, 1);
+	igt_assert_err(bind_one_sync(fd, vm, s), -EFAULT);
+	igt_assert_eq_u64(*ufence, 0);
+	close(fd);
+}
+
+/* A failing VM_BIND signals none of its valid out-syncs. */
+static void test_error_changes_nothing(void)
+{
+	uint64_t *ufence = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_pvgpu_sync s[4];
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	uint32_t h = syncobj(fd, 0), t = syncobj(fd, 0);
+
+	igt_assert(ufence != MAP_FAILED);
+	s[0] = pvgpu_sync_syncobj(h, 1);
+	s[1] = pvgpu_sync_timeline(t, 5, 1);
+	s[2] = pvgpu_sync_user_fence(ufence, 42);
+	s[3] = pvgpu_sync_syncobj(h, 1);
+	s[3].pad = 1;
+	igt_assert_err(bind_syncs(fd, vm, s, 4, 0), -EINVAL);
+	s[3] = pvgpu_sync_syncobj(h + t + 100, 0);
+	igt_assert_err(bind_syncs(fd, vm, s, 4, 0), -ENOENT);
+	/* An unknown VM_BIND flag, valid syncs. */
+	igt_assert_err(bind_syncs(fd, vm, s, 3, 1u << 31), -EINVAL);
+
+	usleep(100000);
+	igt_assert(syncobj_empty(fd, h));
+	igt_assert(syncobj_empty(fd, t));
+	igt_assert_eq_u64(*ufence, 0);
+
+	/* The same syncs, valid: now they all signal. */
+	igt_assert_err(bind_syncs(fd, vm, s, 3, 0), 0);
+	wait_syncobj(fd, h, 0);
+	wait_syncobj(fd, t, 5);
+	igt_assert(wait_u64(ufence, 42, 10 * NSEC_PER_SEC));
+	close(fd);
+}
+
+/* ---- ordering points --------------------------------------------------- */
+
+static void test_ordering_point(void)
+{
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	uint32_t in = syncobj(fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+	uint32_t out = syncobj(fd, 0);
+	struct drm_pvgpu_sync s[2] = {
+		pvgpu_sync_syncobj(in, 0),
+		pvgpu_sync_syncobj(out, 1),
+	};
+
+	igt_assert_err(bind_syncs(fd, vm, s, 2, 0), 0);
+	wait_syncobj(fd, out, 0);
+
+	/* WAIT mode: signalled by the time the ioctl returns. */
+	igt_assert_err(pvgpu_syncobj_destroy(fd, out), 0);
+	out = syncobj(fd, 0);
+	s[1] = pvgpu_sync_syncobj(out, 1);
+	igt_assert_err(bind_syncs(fd, vm, s, 2, DRM_PVGPU_VM_BIND_WAIT), 0);
+	igt_assert(syncobj_signalled(fd, out, 0));
+
+	/* The out-fence of one bind is the in-fence of the next. */
+	for (int i = 0; i < 16; i++) {
+		uint32_t next = syncobj(fd, 0);
+
+		s[0] = pvgpu_sync_syncobj(out, 0);
+		s[1] = pvgpu_sync_syncobj(next, 1);
+		igt_assert_err(bind_syncs(fd, vm, s, 2, 0), 0);
+		out = next;
+	}
+	wait_syncobj(fd, out, 0);
+	close(fd);
+}
+
+static void test_timeline_points(void)
+{
+	uint64_t *ufence = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_pvgpu_sync s[3];
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	uint32_t t = syncobj(fd, 0);
+	uint64_t value = 0;
+	struct drm_syncobj_timeline_array q = {
+		.handles = (uintptr_t)&t,
+		.points = (uintptr_t)&value,
+		.count_handles = 1,
+	};
+
+	igt_assert(ufence != MAP_FAILED);
+	s[0] = pvgpu_sync_timeline(t, 1, 1);
+	igt_assert_err(bind_syncs(fd, vm, s, 1, 0), 0);
+	/* Point 1 in, point 3 out, a user fence too. */
+	s[0] = pvgpu_sync_timeline(t, 1, 0);
+	s[1] = pvgpu_sync_timeline(t, 3, 1);
+	s[2] = pvgpu_sync_user_fence(&ufence[1], 3);
+	igt_assert_err(bind_syncs(fd, vm, s, 3, 0), 0);
+	wait_syncobj(fd, t, 3);
+	igt_assert(wait_u64(&ufence[1], 3, 10 * NSEC_PER_SEC));
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_QUERY, &q), 0);
+	igt_assert_eq_u64(value, 3);
+	/* Point 2 was never added: point 3 covers it. */
+	wait_syncobj(fd, t, 2);
+	/* Many points, one per bind, in and out on one timeline. */
+	for (uint64_t p = 4; p < 36; p++) {
+		s[0] = pvgpu_sync_timeline(t, p - 1, 0);
+		s[1] = pvgpu_sync_timeline(t, p, 1);
+		igt_assert_err(bind_syncs(fd, vm, s, 2, 0), 0);
+	}
+	wait_syncobj(fd, t, 35);
+	close(fd);
+}
+
+static void test_user_fence(void)
+{
+	uint64_t *ufence = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_pvgpu_sync s[8];
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	int ret;
+
+	igt_assert(ufence != MAP_FAILED);
+	for (int i = 0; i < 8; i++)
+		s[i] = pvgpu_sync_user_fence(&ufence[i], 0x1234567890ull + i);
+	igt_assert_err(bind_syncs(fd, vm, s, 8, 0), 0);
+	for (int i = 0; i < 8; i++)
+		igt_assert(wait_u64(&ufence[i], 0x1234567890ull + i,
+				    10 * NSEC_PER_SEC));
+	/* Bytes around the fences are untouched. */
+	igt_assert_eq_u64(ufence[8], 0);
+
+	/* WAIT_USER_FENCE wakes for it, where implemented. */
+	s[0] = pvgpu_sync_user_fence(&ufence[9], 77);
+	igt_assert_err(bind_syncs(fd, vm, s, 1, 0), 0);
+	ret = pvgpu_wait_user_fence(fd, &ufence[9], DRM_PVGPU_UFENCE_OP_EQ, 77,
+				    ~0ull, 10 * NSEC_PER_SEC, 0);
+	if (ret != -EOPNOTSUPP)
+		igt_assert_err(ret, 0);
+	igt_assert(wait_u64(&ufence[9], 77, 10 * NSEC_PER_SEC));
+	close(fd);
+}
+
+/* A pending in-fence holds its job and every later job of the queue. */
+static void test_pending_in_fence(void)
+{
+	uint64_t *ufence = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_pvgpu_sync s[3];
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	int tl = sw_sync_timeline();
+	uint32_t in = syncobj(fd, 0), a = syncobj(fd, 0), b = syncobj(fd, 0);
+	int sf = sw_sync_fence(tl, 1);
+
+	igt_assert(ufence != MAP_FAILED);
+	syncobj_import(fd, in, sf);
+	close(sf);
+
+	s[0] = pvgpu_sync_syncobj(in, 0);
+	s[1] = pvgpu_sync_syncobj(a, 1);
+	s[2] = pvgpu_sync_user_fence(ufence, 1);
+	igt_assert_err(bind_syncs(fd, vm, s, 3, 0), 0);
+	/* No in-sync, but behind the first job on the default queue. */
+	s[0] = pvgpu_sync_syncobj(b, 1);
+	s[1] = pvgpu_sync_user_fence(&ufence[1], 2);
+	igt_assert_err(bind_syncs(fd, vm, s, 2, 0), 0);
+
+	usleep(200000);
+	igt_assert(!syncobj_signalled(fd, a, 0));
+	igt_assert(!syncobj_signalled(fd, b, 0));
+	igt_assert_eq_u64(ufence[0], 0);
+	igt_assert_eq_u64(ufence[1], 0);
+
+	sw_sync_inc(tl, 1);
+	wait_syncobj(fd, a, 0);
+	wait_syncobj(fd, b, 0);
+	igt_assert(wait_u64(&ufence[0], 1, 10 * NSEC_PER_SEC));
+	igt_assert(wait_u64(&ufence[1], 2, 10 * NSEC_PER_SEC));
+	close(tl);
+	close(fd);
+}
+
+/* Closing the file while jobs wait for a fence that never signals. */
+static void test_close_with_pending(void)
+{
+	struct drm_pvgpu_sync s[2];
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	int tl = sw_sync_timeline();
+	uint32_t in = syncobj(fd, 0), out = syncobj(fd, 0);
+	int sf = sw_sync_fence(tl, 1);
+
+	syncobj_import(fd, in, sf);
+	s[0] = pvgpu_sync_syncobj(in, 0);
+	s[1] = pvgpu_sync_syncobj(out, 1);
+	for (int i = 0; i < 8; i++)
+		igt_assert_err(bind_syncs(fd, vm, s, 2, 0), 0);
+	/* The VM, its bind queue and 8 waiting jobs go with the file. */
+	close(fd);
+	/* The fence signals after everything was torn down. */
+	usleep(100000);
+	sw_sync_inc(tl, 1);
+	igt_assert(sync_file_signalled(sf));
+	close(sf);
+	close(tl);
+}
+
+/* A WAIT bind interrupted while it waits for its in-fences. */
+static void alarm_handler(int sig)
+{
+	(void)sig;
+}
+
+static void test_wait_interrupted(void)
+{
+	struct sigaction sa = { .sa_handler = alarm_handler };
+	struct drm_pvgpu_sync s[2];
+	uint32_t vm;
+	int fd = open_with_vm(0, &vm);
+	int tl = sw_sync_timeline();
+	uint32_t in = syncobj(fd, 0), out = syncobj(fd, 0);
+	int sf = sw_sync_fence(tl, 1);
+	int ret;
+
+	syncobj_import(fd, in, sf);
+	close(sf);
+	/* No SA_RESTART: the ioctl returns -EINTR. */
+	igt_assert(sigaction(SIGALRM, &sa, NULL) == 0);
+	s[0] = pvgpu_sync_syncobj(in, 0);
+	s[1] = pvgpu_sync_syncobj(out, 1);
+	alarm(1);
+	ret = bind_syncs(fd, vm, s, 2, DRM_PVGPU_VM_BIND_WAIT);
+	igt_assert_err(ret, -EINTR);
+	/* Nothing committed. */
+	igt_assert(syncobj_empty(fd, out));
+	sw_sync_inc(tl, 1);
+	igt_assert_err(bind_syncs(fd, vm, s, 2, DRM_PVGPU_VM_BIND_WAIT), 0);
+	igt_assert(syncobj_signalled(fd, out, 0));
+	close(tl);
+	close(fd);
+}
+
+/* LR VMs: only user fences go out. */
+static void test_lr(void)
+{
+	uint64_t *ufence = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t vm;
+	int fd = open_with_vm(DRM_PVGPU_VM_CREATE_LR, &vm);
+	uint32_t h = syncobj(fd, 0);
+	uint32_t in = syncobj(fd, DRM_SYNCOBJ_CREATE_SIGNALED);
+
+	igt_assert(ufence != MAP_FAILED);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_syncobj(h, 1)),
+		       -EINVAL);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_timeline(h, 1, 1)),
+		       -EINVAL);
+	/* In-syncobjs are fine. */
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_syncobj(in, 0)), 0);
+	igt_assert_err(bind_one_sync(fd, vm, pvgpu_sync_user_fence(ufence, 9)),
+		       0);
+	igt_assert(wait_u64(ufence, 9, 10 * NSEC_PER_SEC));
+	igt_assert(syncobj_empty(fd, h));
+	close(fd);
+}
+
+/* ---- EXEC ordering points: sync_file in and out ----------------------- */
+
+static int exec_syncs(int fd, uint32_t queue, const struct drm_pvgpu_sync *s,
+		      uint32_t n)
+{
+	struct drm_pvgpu_exec e = {
+		.queue_id = queue,
+		.num_batch = 0,
+		.num_syncs = n,
+		.syncs = (uintptr_t)s,
+	};
+
+	return raw_ioctl(fd, DRM_IOCTL_PVGPU_EXEC, &e);
+}
+
+static void test_exec_sync_file(void)
+{
+	struct drm_pvgpu_sync s[2];
+	uint32_t vm, queue;
+	int fd = open_with_vm(0, &vm);
+	int tl = sw_sync_timeline();
+	int in_sf = sw_sync_fence(tl, 1);
+	int ret, out_sf;
+
+	ret = pvgpu_queue_create(fd, vm, DRM_PVGPU_ENGINE_CLASS_COPY, 0, 0,
+				 &queue);
+	igt_require_f(ret != -EOPNOTSUPP, "QUEUE_CREATE not implemented\n");
+	igt_assert_err(ret, 0);
+	igt_require_f(exec_syncs(fd, queue, NULL, 0) != -EOPNOTSUPP,
+		      "EXEC not implemented\n");
+
+	/* Invalid fds and fields. */
+	s[0] = (struct drm_pvgpu_sync){ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+					.handle = 9999 };
+	igt_assert_err(exec_syncs(fd, queue, s, 1), -EBADF);
+	s[0].handle = fd;	/* an fd, but no sync_file */
+	igt_assert_err(exec_syncs(fd, queue, s, 1), -EBADF);
+	s[0].handle = in_sf;
+	s[0].timeline_value = 1;
+	igt_assert_err(exec_syncs(fd, queue, s, 1), -EINVAL);
+	s[0].timeline_value = 0;
+	s[0].addr = 8;
+	igt_assert_err(exec_syncs(fd, queue, s, 1), -EINVAL);
+
+	/* In: a pending sw_sync fence; out: a new sync_file fd. */
+	s[0] = (struct drm_pvgpu_sync){ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+					.handle = in_sf };
+	s[1] = (struct drm_pvgpu_sync){ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+					.flags = DRM_PVGPU_SYNC_SIGNAL,
+					.handle = ~0u };
+	igt_assert_err(exec_syncs(fd, queue, s, 2), 0);
+	out_sf = (int)s[1].handle;
+	igt_assert(out_sf >= 0 && out_sf != in_sf);
+	igt_assert(fcntl(out_sf, F_GETFD) & FD_CLOEXEC);
+	usleep(100000);
+	igt_assert(!sync_file_signalled(out_sf));
+	sw_sync_inc(tl, 1);
+	{
+		struct pollfd p = { .fd = out_sf, .events = POLLIN };
+
+		igt_assert_eq(poll(&p, 1, 10000), 1);
+	}
+	close(out_sf);
+	close(in_sf);
+	close(tl);
+	pvgpu_queue_destroy(fd, queue);
+	close(fd);
 }
 
 static const struct igt_lite_subtest subtests[] = {
-	{ "placeholder", test_placeholder, "nothing yet" },
+	{ "invalid-count", test_invalid_count,
+	  "more than DRM_PVGPU_MAX_SYNCS syncs, unreadable array" },
+	{ "invalid-fields", test_invalid_fields,
+	  "flags, pad, reserved, type, unused fields, SYNC_FILE on VM_BIND" },
+	{ "invalid-timeline", test_invalid_timeline,
+	  "timeline point 0, points never submitted" },
+	{ "invalid-handles", test_invalid_handles,
+	  "unknown syncobjs, binary in-syncobj without fence" },
+	{ "invalid-user-fence", test_invalid_user_fence,
+	  "user fence as in-sync, unaligned, unwritable" },
+	{ "error-changes-nothing", test_error_changes_nothing,
+	  "a failing VM_BIND signals none of its out-syncs" },
+	{ "ordering-point", test_ordering_point,
+	  "VM_BIND without operations: syncobj in/out, WAIT mode, chains" },
+	{ "timeline-points", test_timeline_points,
+	  "timeline syncobj points in and out" },
+	{ "user-fence", test_user_fence, "user fences are written" },
+	{ "pending-in-fence", test_pending_in_fence,
+	  "a pending in-fence holds its job and the queue's later jobs" },
+	{ "close-with-pending", test_close_with_pending,
+	  "file closed while jobs wait for a fence" },
+	{ "wait-interrupted", test_wait_interrupted,
+	  "VM_BIND WAIT interrupted before commit changes nothing" },
+	{ "lr", test_lr, "LR VM: only user fences as out-syncs" },
+	{ "exec-sync-file", test_exec_sync_file,
+	  "EXEC ordering point with sync_file in and out" },
 };
 
-IGT_LITE_MAIN("pvgpu_sync", subtests)
+IGT_LITE_MAIN("syncs of VM_BIND and EXEC, and the dependency queue", subtests)

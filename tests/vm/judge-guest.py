@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Turn what the guest suite brought back into PASS/FAIL/SKIP lines.
 
-Usage: judge-guest.py OUT_DIR
+Usage: judge-guest.py OUT_DIR [PREFIX]
 Every igt_runner result becomes one line; then one line per kernel check
 (KASAN, lockdep, WARN/BUG, kmemleak, DMA-API debug), failing on any report.
+PREFIX (e.g. "stock") goes in front of every name, for a second run.
 """
 import json
 import os
@@ -11,11 +12,12 @@ import re
 import sys
 
 out = sys.argv[1]
+prefix = sys.argv[2] + "/" if len(sys.argv) > 2 else ""
 lines = []
 
 
 def emit(verdict, name, why=""):
-    lines.append(f"{verdict} {name}" + (f"  # {why}" if why else ""))
+    lines.append(f"{verdict} {prefix}{name}" + (f"  # {why}" if why else ""))
 
 
 # Kernel messages that only say the VM runs under TCG on a busy host; a test

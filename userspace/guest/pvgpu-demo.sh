@@ -14,6 +14,8 @@ echo "--- DRM nodes"
 ls -l /dev/dri/
 echo "--- device query (DRM_IOCTL_PVGPU_QUERY)"
 pvgpu_info || exit 1
+echo "--- the GPU at work: GEM, VM_BIND, two exec queues, a syncobj dependency"
+pvgpu_gpu_demo || exit 1
 echo "--- firmware round trip: 1000 pings (DRM_IOCTL_PVGPU_FW_PING)"
 pvgpu_bench_ping -n 1000 || exit 1
 echo "--- firmware log (debugfs)"

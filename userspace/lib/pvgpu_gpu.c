@@ -466,3 +466,17 @@ void pvgpu_ctx_fini(struct pvgpu_ctx *ctx)
 	if (ctx->own_vm)
 		pvgpu_vm_destroy(ctx->fd, ctx->vm_id);
 }
+
+int pvgpu_ctx_replace_queue(struct pvgpu_ctx *ctx, uint32_t engine_class)
+{
+	uint32_t queue_id;
+	int ret;
+
+	ret = pvgpu_queue_create(ctx->fd, ctx->vm_id, engine_class, 0, 0,
+				 &queue_id);
+	if (ret)
+		return ret;
+	pvgpu_queue_destroy(ctx->fd, ctx->queue_id);
+	ctx->queue_id = queue_id;
+	return 0;
+}

@@ -111,5 +111,10 @@ int pvgpu_ctx_init(struct pvgpu_ctx *ctx, int fd, uint32_t vm_id,
 int pvgpu_ctx_run(struct pvgpu_ctx *ctx, const struct pvgpu_batch *b,
 		  int64_t timeout_ns);
 void pvgpu_ctx_fini(struct pvgpu_ctx *ctx);
+/*
+ * Replaces the context's exec queue (e.g. banned after a fault) by a new
+ * one of @engine_class on the same VM; the batch buffer stays.
+ */
+int pvgpu_ctx_replace_queue(struct pvgpu_ctx *ctx, uint32_t engine_class);
 
 #endif /* PVGPU_GPU_H */

@@ -253,7 +253,7 @@ struct drm_pvgpu_fw_ping {
  *
  * Errors: -EINVAL @size 0, @size rounded up to the page size overflows or
  * exceeds the memory the guest could ever back, unknown @flags, non-zero
- * @pad/@extensions; -ENOMEM out of memory.
+ * @extensions; -ENOMEM out of memory.
  */
 struct drm_pvgpu_gem_create {
 	/** @extensions: must be zero. */
@@ -273,7 +273,7 @@ struct drm_pvgpu_gem_create {
  * whole object (write-back cached; the device snoops).
  *
  * Errors: -ENOENT @handle is not an object of this file; -EINVAL non-zero
- * @flags/@pad/@extensions, or an imported dma-buf object (map the dma-buf
+ * @flags/@extensions, or an imported dma-buf object (map the dma-buf
  * instead); -ENOMEM.
  */
 struct drm_pvgpu_gem_mmap_offset {
@@ -402,13 +402,18 @@ struct drm_pvgpu_vm_get_state {
  * with SIGNAL returns a new sync_file fd in @handle (EXEC only), a user
  * fence is written.
  *
+ * Fields a type does not use must be zero: @addr except for a user fence,
+ * @timeline_value for a binary syncobj and a sync_file, @handle for a user
+ * fence (for a SYNC_FILE out-sync @handle is output only).
+ *
  * Errors of the ioctl that carries it: -EINVAL unknown @type or @flags,
- * non-zero @pad/@reserved, a user fence as in-sync or with an unaligned
- * @addr, a timeline syncobj with value 0, SYNC_FILE on VM_BIND, a dma-fence
- * out-sync (anything but USER_FENCE) on an LR VM or queue; -ENOENT
- * @handle is no syncobj of this file, or a binary in-syncobj has no fence
- * (or a timeline point that was never submitted); -EBADF @handle is not a
- * sync_file fd; -EFAULT @addr not writable.
+ * non-zero @pad/@reserved or unused fields, a user fence as in-sync or with
+ * an unaligned @addr, a timeline syncobj with value 0, SYNC_FILE on
+ * VM_BIND, a dma-fence out-sync (anything but USER_FENCE) on an LR VM or
+ * queue; -ENOENT @handle is no syncobj of this file, or a binary
+ * in-syncobj has no fence (or a timeline point that was never submitted);
+ * -EBADF @handle is not a sync_file fd; -EFAULT @addr (or, for a SYNC_FILE
+ * out-sync, @handle) not writable.
  */
 struct drm_pvgpu_sync {
 	/** @type: DRM_PVGPU_SYNC_*. */
@@ -666,14 +671,19 @@ struct drm_pvgpu_queue_get_state {
  * the out-syncs signal once the in-syncs and the queue's previous work
  * have. The job's fence (the queue's timeline) is what the out-syncs get.
  * Buffers mapped in the queue's VM stay valid for the job: pvgpu does not
- * evict.
+ * evict. Implicit synchronisation covers only shared buffers (exported or
+ * imported with PRIME) mapped in the queue's VM: the job waits for every
+ * fence of their dma-resv (readers and writers) and its fence is added to
+ * them as a writer (not for an LR queue); private buffers synchronise only
+ * through the syncs.
  *
  * Errors: those of struct drm_pvgpu_sync; -ENOENT no such queue or a bind
  * queue; -EINVAL @num_batch > 1, @batch_address unaligned (4 bytes) or
- * outside the user VA space, unknown @flags, non-zero @pad/@reserved/
+ * outside the user VA space (or not 0 with @num_batch 0), unknown @flags, non-zero @pad/@reserved/
  * @extensions, more than DRM_PVGPU_MAX_SYNCS syncs; -EOPNOTSUPP
  * DRM_PVGPU_EXEC_WAIT; -ECANCELED the queue is banned; -EWOULDBLOCK the
- * ring of an LR queue is full (other queues wait for room); -ENOMEM.
+ * ring of an LR queue is full (other queues wait for room); -EINTR a
+ * signal while waiting for a lock (nothing changed); -ENOMEM.
  */
 struct drm_pvgpu_exec {
 	/** @extensions: must be zero. */
