@@ -306,12 +306,17 @@ int pvgpu_ioctl_exec(struct drm_device *drm, void *data,
 		goto out_job;
 	/* dma-resv locks nest outside submit_lock. */
 	ret = pvgpu_exec_implicit_prepare(&im, queue->vm, job);
-	if (ret)
+	if (ret) {
+		/* Nothing is committed: a signal restarts the call. */
+		if (ret == -EINTR)
+			ret = -ERESTARTSYS;
 		goto out_job;
+	}
 
-	ret = mutex_lock_interruptible(&dq->submit_lock);
-	if (ret)
+	if (mutex_lock_interruptible(&dq->submit_lock)) {
+		ret = -ERESTARTSYS;
 		goto out_job;
+	}
 	if (pvgpu_dep_queue_is_banned(dq)) {
 		ret = -ECANCELED;
 		goto out_unlock;

@@ -295,15 +295,21 @@ void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
 {
 	struct pvgpu_fw *fw = &pvdev->fw;
 
-	if (atomic_xchg(&fw->wedged, 1))
-		return;
-
-	drm_err(&pvdev->drm,
-		"firmware wedged: %s; device stopped, rebind it to recover\n",
-		why);
-	pvgpu_fw_quiesce(pvdev);
-	pvgpu_channel_fail(&fw->ch, -EIO);
-	queue_work(pvdev->wq, &fw->wedge_work);
+	/*
+	 * A second caller waits for the first: every caller may free what
+	 * the firmware could reach as soon as this returns.
+	 */
+	mutex_lock(&fw->wedge_lock);
+	if (!fw->wedged) {
+		drm_err(&pvdev->drm,
+			"firmware wedged: %s; device stopped, rebind it to recover\n",
+			why);
+		pvgpu_fw_quiesce(pvdev);
+		pvgpu_channel_fail(&fw->ch, -EIO);
+		queue_work(pvdev->wq, &fw->wedge_work);
+		fw->wedged = true;
+	}
+	mutex_unlock(&fw->wedge_lock);
 }
 
 /**
@@ -814,9 +820,11 @@ int pvgpu_fw_init(struct pvgpu_device *pvdev)
 	int ret;
 
 	init_waitqueue_head(&fw->state_wq);
+	/* Not destroyed: late teardown paths may still look at it. */
+	mutex_init(&fw->wedge_lock);
 	INIT_WORK(&fw->log_work, pvgpu_fw_log_work);
 	INIT_WORK(&fw->wedge_work, pvgpu_fw_wedge_work);
-	atomic_set(&fw->wedged, 0);
+	fw->wedged = false;
 
 	/*
 	 * A previous driver may have left it running: no interrupt, and no

@@ -108,8 +108,14 @@ struct pvgpu_fw {
 	/** @log_dmesg_pos: log bytes already copied by @log_work (total). */
 	u64 log_dmesg_pos;
 
-	/** @wedged: pvgpu_fw_wedge() ran; the device is stopped for good. */
-	atomic_t wedged;
+	/** @wedge_lock: serialises pvgpu_fw_wedge(). */
+	struct mutex wedge_lock;
+
+	/**
+	 * @wedged: pvgpu_fw_wedge() ran; the device is stopped for good.
+	 * Under @wedge_lock.
+	 */
+	bool wedged;
 
 	/** @wedge_work: bans every queue after pvgpu_fw_wedge(). */
 	struct work_struct wedge_work;

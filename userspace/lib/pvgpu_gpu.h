@@ -92,6 +92,9 @@ void pvgpu_batch_end(struct pvgpu_batch *b);	/* BATCH_RETURN */
  * pvgpu_ctx_run() copies @b (ended with BATCH_RETURN) into the batch
  * buffer, executes it with a syncobj out-sync and waits for it (up to
  * @timeout_ns); it returns the wait's result, 0 when the job completed.
+ * The batch buffer's VA is fixed: two contexts on one VM would map their
+ * batch buffers over each other (create further queues on that VM with
+ * pvgpu_queue_create() and put their batches elsewhere instead).
  */
 #define PVGPU_CTX_BATCH_VA	0x100000000ull
 #define PVGPU_CTX_BATCH_SIZE	0x10000u

@@ -2,7 +2,8 @@
 /*
  * pvgpu_gpu_demo: the GPU doing real work, end to end, for `./pvgpu demo`.
  *
- * Creates a buffer object, binds it into a fresh GPU VM, then:
+ * Creates a buffer object (data and both batch buffers), binds it into a
+ * fresh GPU VM, then:
  * 1. a compute queue runs the built-in VECTOR_ADD_U32 kernel on 1M
  *    elements the CPU wrote, and the CPU checks every sum;
  * 2. a copy queue fills 16 MiB with a pattern and copies it elsewhere in
@@ -31,7 +32,9 @@
 #define OFF_B		(OFF_A + VEC_BYTES)
 #define OFF_C		(OFF_B + VEC_BYTES)
 #define OFF_ARGS	(OFF_C + VEC_BYTES)
-#define OFF_SRC		(OFF_ARGS + 0x1000)
+#define OFF_BATCH1	(OFF_ARGS + 0x1000)
+#define OFF_BATCH2	(OFF_BATCH1 + 0x1000)
+#define OFF_SRC		(OFF_BATCH2 + 0x1000)
 #define OFF_DST		(OFF_SRC + COPY_BYTES)
 #define BO_SIZE		(OFF_DST + COPY_BYTES)
 
@@ -53,7 +56,8 @@ int main(void)
 {
 	struct drm_pvgpu_sync syncs[2];
 	struct pvgpu_kargs_vector_add *args;
-	struct pvgpu_ctx compute, copy;
+	struct pvgpu_ctx compute;
+	uint32_t copy_queue;
 	struct pvgpu_batch b;
 	uint32_t bo, timeline;
 	uint32_t *map;
@@ -67,7 +71,8 @@ int main(void)
 	ret = pvgpu_ctx_init(&compute, fd, 0, DRM_PVGPU_ENGINE_CLASS_COMPUTE);
 	if (ret)
 		return fail("VM + compute queue", ret);
-	ret = pvgpu_ctx_init(&copy, fd, compute.vm_id, DRM_PVGPU_ENGINE_CLASS_COPY);
+	ret = pvgpu_queue_create(fd, compute.vm_id, DRM_PVGPU_ENGINE_CLASS_COPY,
+				 0, 0, &copy_queue);
 	if (ret)
 		return fail("copy queue", ret);
 	ret = pvgpu_bo_create(fd, BO_SIZE, 0, &bo);
@@ -101,10 +106,10 @@ int main(void)
 	pvgpu_batch_reset(&b);
 	pvgpu_batch_dispatch(&b, PVGPU_KERNEL_VECTOR_ADD_U32, BO_VA + OFF_ARGS);
 	pvgpu_batch_end(&b);
-	memcpy(compute.batch_map, b.dw, b.len * 4);
+	memcpy((char *)map + OFF_BATCH1, b.dw, b.len * 4);
 	syncs[0] = pvgpu_sync_timeline(timeline, 1, 1);
 	t0 = now_ms();
-	ret = pvgpu_exec(fd, compute.queue_id, PVGPU_CTX_BATCH_VA, syncs, 1);
+	ret = pvgpu_exec(fd, compute.queue_id, BO_VA + OFF_BATCH1, syncs, 1);
 	if (ret)
 		return fail("EXEC (compute)", ret);
 
@@ -113,10 +118,10 @@ int main(void)
 	pvgpu_batch_fill(&b, BO_VA + OFF_SRC, COPY_BYTES, 0x5a5aa5a5);
 	pvgpu_batch_copy(&b, BO_VA + OFF_SRC, BO_VA + OFF_DST, COPY_BYTES);
 	pvgpu_batch_end(&b);
-	memcpy(copy.batch_map, b.dw, b.len * 4);
+	memcpy((char *)map + OFF_BATCH2, b.dw, b.len * 4);
 	syncs[0] = pvgpu_sync_timeline(timeline, 1, 0);
 	syncs[1] = pvgpu_sync_timeline(timeline, 2, 1);
-	ret = pvgpu_exec(fd, copy.queue_id, PVGPU_CTX_BATCH_VA, syncs, 2);
+	ret = pvgpu_exec(fd, copy_queue, BO_VA + OFF_BATCH2, syncs, 2);
 	if (ret)
 		return fail("EXEC (copy)", ret);
 
@@ -147,7 +152,7 @@ int main(void)
 
 	pvgpu_syncobj_destroy(fd, timeline);
 	pvgpu_bind_unmap(fd, compute.vm_id, BO_VA, BO_SIZE);
-	pvgpu_ctx_fini(&copy);
+	pvgpu_queue_destroy(fd, copy_queue);
 	pvgpu_ctx_fini(&compute);
 	pvgpu_gem_close(fd, bo);
 	close(fd);

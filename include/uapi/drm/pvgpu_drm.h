@@ -412,8 +412,10 @@ struct drm_pvgpu_vm_get_state {
  * VM_BIND, a dma-fence out-sync (anything but USER_FENCE) on an LR VM or
  * queue; -ENOENT @handle is no syncobj of this file, or a binary
  * in-syncobj has no fence (or a timeline point that was never submitted);
- * -EBADF @handle is not a sync_file fd; -EFAULT @addr (or, for a SYNC_FILE
- * out-sync, @handle) not writable.
+ * -EBADF @handle is not a sync_file fd; -EFAULT a user fence's @addr
+ * outside the user address space, or a SYNC_FILE out-sync's @handle not
+ * writable. A user fence's @addr is not probed: if it is not mapped
+ * writable when the operation completes, the value is not written.
  */
 struct drm_pvgpu_sync {
 	/** @type: DRM_PVGPU_SYNC_*. */
@@ -443,7 +445,11 @@ struct drm_pvgpu_sync {
 /* drm_pvgpu_vm_bind_op.flags */
 /* GPU writes fault (a fatal fault, or a recoverable one in fault mode). */
 #define DRM_PVGPU_VM_BIND_FLAG_READONLY		(1 << 0)
-/* MAP only, @handle 0: sparse range, reads return zero, writes dropped. */
+/*
+ * MAP only, @handle 0: sparse range, reads return zero, writes dropped.
+ * Not with DRM_PVGPU_VM_BIND_FLAG_READONLY (-EINVAL): writes are dropped,
+ * they cannot fault.
+ */
 #define DRM_PVGPU_VM_BIND_FLAG_NULL		(1 << 1)
 
 /**
@@ -468,7 +474,7 @@ struct drm_pvgpu_sync {
  * or overflowing ranges, ranges outside the user VA space or the object;
  * -ENOENT @handle is no object of this file; -EFAULT @userptr not mapped
  * in the process (or not pinnable); -ECANCELED a MAP on an unusable VM;
- * -ENOMEM.
+ * -EINVAL also for a userptr range larger than RAM; -ENOMEM.
  */
 struct drm_pvgpu_vm_bind_op {
 	/** @op: DRM_PVGPU_VM_BIND_OP_*. */
@@ -679,11 +685,13 @@ struct drm_pvgpu_queue_get_state {
  *
  * Errors: those of struct drm_pvgpu_sync; -ENOENT no such queue or a bind
  * queue; -EINVAL @num_batch > 1, @batch_address unaligned (4 bytes) or
- * outside the user VA space (or not 0 with @num_batch 0), unknown @flags, non-zero @pad/@reserved/
- * @extensions, more than DRM_PVGPU_MAX_SYNCS syncs; -EOPNOTSUPP
+ * outside the user VA space (or not 0 with @num_batch 0), unknown @flags,
+ * non-zero @reserved/@extensions, more than DRM_PVGPU_MAX_SYNCS syncs;
+ * -EOPNOTSUPP
  * DRM_PVGPU_EXEC_WAIT; -ECANCELED the queue is banned; -EWOULDBLOCK the
  * ring of an LR queue is full (other queues wait for room); -EINTR a
- * signal while waiting for a lock (nothing changed); -ENOMEM.
+ * signal while waiting for a lock (nothing changed; restarted with
+ * SA_RESTART); -ENODEV the device is gone; -ENOMEM.
  */
 struct drm_pvgpu_exec {
 	/** @extensions: must be zero. */
