@@ -188,12 +188,16 @@ static void pvgpu_dep_job_complete_locked(struct pvgpu_dep_queue *q,
 	list_move_tail(&job->link, free);
 }
 
-/* Completes the running jobs at the head that are done or <= @seqno. */
-static void pvgpu_dep_queue_complete_locked(struct pvgpu_dep_queue *q,
-					    u64 seqno, int error,
-					    struct list_head *free)
+/*
+ * Completes the running jobs at the head that are done or <= @seqno.
+ * Returns how many it completed.
+ */
+static unsigned int pvgpu_dep_queue_complete_locked(struct pvgpu_dep_queue *q,
+						    u64 seqno, int error,
+						    struct list_head *free)
 {
 	struct pvgpu_dep_job *job, *next;
+	unsigned int count = 0;
 
 	lockdep_assert_held(&q->lock);
 
@@ -204,11 +208,24 @@ static void pvgpu_dep_queue_complete_locked(struct pvgpu_dep_queue *q,
 			pvgpu_dep_job_complete_locked(q, job, error, free);
 		else
 			break;
+		count++;
 	}
+	if (!count)
+		return 0;
+	/*
+	 * Jobs start (reach the ring) long before the hardware gets to them
+	 * when many are queued on the ring: the new oldest job's clock starts
+	 * when its predecessor completed, not when it was written, or a deep
+	 * queue of short jobs would look hung.
+	 */
+	job = list_first_entry_or_null(&q->running, struct pvgpu_dep_job, link);
+	if (job && time_before(job->started_jiffies, jiffies))
+		job->started_jiffies = jiffies;
 	pvgpu_dep_queue_update_timeout_locked(q);
 	/* A completion may have made room for the next job. */
 	if (!list_empty(&q->queued) && !q->stopped)
 		queue_work(q->wq, &q->run_work);
+	return count;
 }
 
 static void pvgpu_dep_jobs_put(struct list_head *free)
@@ -229,17 +246,22 @@ static void pvgpu_dep_jobs_put(struct list_head *free)
  *
  * Any context, hard IRQ included. Completes the running jobs with a seqno
  * <= @seqno, oldest first, and frees them if that was their last reference.
+ * The running job that becomes the oldest has its timeout clock restarted.
+ *
+ * Return: the number of jobs completed (their fences signalled).
  */
-void pvgpu_dep_queue_signal_upto(struct pvgpu_dep_queue *q, u64 seqno,
-				 int error)
+unsigned int pvgpu_dep_queue_signal_upto(struct pvgpu_dep_queue *q, u64 seqno,
+					 int error)
 {
 	unsigned long flags;
+	unsigned int count;
 	LIST_HEAD(free);
 
 	spin_lock_irqsave(&q->lock, flags);
-	pvgpu_dep_queue_complete_locked(q, seqno, error, &free);
+	count = pvgpu_dep_queue_complete_locked(q, seqno, error, &free);
 	spin_unlock_irqrestore(&q->lock, flags);
 	pvgpu_dep_jobs_put(&free);
+	return count;
 }
 
 /**

@@ -207,8 +207,8 @@ void pvgpu_dep_queue_ban(struct pvgpu_dep_queue *q, int error);
 bool pvgpu_dep_queue_is_banned(struct pvgpu_dep_queue *q);
 void pvgpu_dep_queue_kick(struct pvgpu_dep_queue *q);
 struct dma_fence *pvgpu_dep_queue_last_fence(struct pvgpu_dep_queue *q);
-void pvgpu_dep_queue_signal_upto(struct pvgpu_dep_queue *q, u64 seqno,
-				 int error);
+unsigned int pvgpu_dep_queue_signal_upto(struct pvgpu_dep_queue *q, u64 seqno,
+					 int error);
 void pvgpu_dep_queue_print(struct pvgpu_dep_queue *q, struct drm_printer *p);
 
 int pvgpu_dep_job_init(struct pvgpu_dep_job *job, struct pvgpu_dep_queue *q);

@@ -238,6 +238,8 @@ static void pvgpu_objs_fini(struct drm_device *drm, void *arg)
 
 	/* Every queue and VM is gone: the device is released. */
 	destroy_workqueue(pvdev->wq);
+	/* After @wq: its works signal fences, which queue user-fence writes. */
+	destroy_workqueue(pvdev->ufence_write_wq);
 	WARN_ON(!xa_empty(&pvdev->fw_queues));
 	xa_destroy(&pvdev->fw_queues);
 	ida_destroy(&pvdev->asids);
@@ -255,6 +257,13 @@ static int pvgpu_objs_init(struct pvgpu_device *pvdev)
 	pvdev->wq = alloc_workqueue("pvgpu", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!pvdev->wq)
 		return -ENOMEM;
+	/* User-fence writes may fault in user memory: no WQ_MEM_RECLAIM. */
+	pvdev->ufence_write_wq = alloc_workqueue("pvgpu-ufence", WQ_UNBOUND, 0);
+	if (!pvdev->ufence_write_wq) {
+		destroy_workqueue(pvdev->wq);
+		return -ENOMEM;
+	}
+	INIT_WORK(&pvdev->queues_recover_work, pvgpu_queues_recover_work);
 	ida_init(&pvdev->asids);
 	init_waitqueue_head(&pvdev->ufence_wq);
 	xa_init_flags(&pvdev->fw_queues, XA_FLAGS_LOCK_IRQ);

@@ -77,9 +77,31 @@ struct pvgpu_device {
 
 	/**
 	 * @wq: workqueue of the dependency queues (run, timeout and release
-	 * work), of user-fence writes and of fault replies.
+	 * work), of fault replies and queue recovery (WQ_MEM_RECLAIM: its
+	 * works signal fences). User-fence writes use @ufence_write_wq.
 	 */
 	struct workqueue_struct *wq;
+
+	/**
+	 * @ufence_write_wq: workqueue of the user-fence writes (pvgpu_sync.c):
+	 * a put_user() in the process's mm may block on a page fault (a FUSE
+	 * mapping, say), so it is kept away from @wq, whose works signal
+	 * fences and may be needed for memory reclaim (no WQ_MEM_RECLAIM).
+	 */
+	struct workqueue_struct *ufence_write_wq;
+
+	/**
+	 * @events_lost_seen: &pvgpu_channel_stats.events_lost as the queue
+	 * code last saw it; protected by the channel lock (pvgpu_queue.c).
+	 */
+	u64 events_lost_seen;
+
+	/**
+	 * @queues_recover_work: asks the firmware for the state of every exec
+	 * queue, to recover error and page-fault events the firmware dropped
+	 * (pvgpu_queue.c). Runs on @wq.
+	 */
+	struct work_struct queues_recover_work;
 
 	/**
 	 * @ufence_wq: woken whenever the kernel writes a user fence or a job

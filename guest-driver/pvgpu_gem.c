@@ -461,15 +461,19 @@ err_unpin:
  * pvgpu_bo_get_sgt_locked(). May sleep and allocate: not for the
  * dma-fence signalling path.
  *
- * Return: the table, or an ERR_PTR(): -ENOMEM, -ENODEV, -EINTR (signal
- * while waiting for the lock), or what the DMA mapping returns.
+ * Return: the table, or an ERR_PTR(): -ENOMEM, -ENODEV, -ERESTARTSYS
+ * (signal while waiting for the lock: nothing changed, so the ioctl may be
+ * restarted), or what the DMA mapping returns.
  */
 struct sg_table *pvgpu_bo_get_sgt(struct pvgpu_bo *bo)
 {
 	struct sg_table *sgt;
 	int ret;
 
+	/* -EINTR from the lock: nothing was done, a restart is safe. */
 	ret = dma_resv_lock_interruptible(bo->base.base.resv, NULL);
+	if (ret == -EINTR)
+		ret = -ERESTARTSYS;
 	if (ret)
 		return ERR_PTR(ret);
 	sgt = pvgpu_bo_get_sgt_locked(bo);

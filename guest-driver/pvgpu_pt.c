@@ -734,7 +734,11 @@ static void pt_prealloc_init(struct pvgpu_pt_prealloc *pa)
  *	   operations)
  *
  * Called before the job is committed, without the VM lock (GFP_KERNEL).
- * Spare tables of the tree are used first.
+ * Spare tables of the tree are used first. A reservation (@pa's tables
+ * and @count together) of more tables than the machine has pages of RAM
+ * could never be allocated: it is refused at once, instead of allocating
+ * until the OOM killer runs (the counts saturate at U32_MAX for ranges
+ * no memory could back).
  *
  * Return: 0; -ENOMEM, and @pa holds what it held before.
  */
@@ -746,6 +750,8 @@ int pvgpu_pt_prealloc(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
 	u32 n = 0;
 
 	pt_prealloc_init(pa);
+	if ((u64)pa->count + count > totalram_pages())
+		return -ENOMEM;
 
 	spin_lock(&pt->pool_lock);
 	while (n < count && pt->pool_count) {

@@ -60,11 +60,25 @@
  * not the event, says how far the queue got (events are lost when the F2H
  * ring overflows: when the channel counts lost events, every queue is
  * looked at). pvgpu_dep_queue_signal_upto() signals the fences and
- * &pvgpu_device.ufence_wq is woken for WAIT_USER_FENCE. A lost event that
- * no later event reveals (the last jobs' events dropped) would leave
- * fences unsignalled until the job timeout (forever on LR queues), so
- * while a queue has jobs running a delayed work also looks at its seqno
- * page every PVGPU_EXEC_POLL_MS.
+ * &pvgpu_device.ufence_wq is woken for WAIT_USER_FENCE (by the common
+ * helper, whoever found the completion). A lost event that no later event
+ * reveals (the last jobs' events dropped) would leave fences unsignalled
+ * until the job timeout (forever on LR queues), so while a queue has jobs
+ * running a delayed work also looks at its seqno page every
+ * PVGPU_EXEC_POLL_MS.
+ *
+ * Lost QUEUE_ERROR and PAGE_FAULT events show in no seqno page: when
+ * events were lost &pvgpu_device.queues_recover_work asks the firmware
+ * (QUEUE_QUERY) for the state of every exec queue, and when the poll sees
+ * a busy queue make no progress for PVGPU_EXEC_QUERY_MS its query_work
+ * asks for that queue's; a queue stopped in ERROR or FAULTED is handled
+ * as the lost event would have been, as far as the query allows
+ * (pvgpu_exec_queue_query()).
+ *
+ * Known limitation: the ring and seqno page are mapped read-write in the
+ * queue's own VM and the GPU has no privilege bit, so a batch can forge
+ * its own queue's completions (docs/queues.rst; the fix needs the
+ * firmware to write seqnos to a guest-physical address instead).
  *
  * **Busy time** (fdinfo drm-engine-*) is measured by the driver, not asked
  * of the firmware: a queue is busy from the start of a job (run_job) on an
@@ -92,9 +106,11 @@
  * fault into a queue error.
  *
  * **Timeouts.** Jobs of non-LR queues have a timeout (the job_timeout_ms
- * module parameter, taken at queue creation; 0 disables it). When the
- * oldest running job exceeds it the driver sends PVGPU_H2F_QUEUE_RESET,
- * marks the queue reset and guilty and bans it with -ETIMEDOUT.
+ * module parameter, taken at queue creation; 0 disables it), counted for
+ * the oldest running job from its start or its predecessor's completion,
+ * whichever is later. When it is exceeded the driver sends
+ * PVGPU_H2F_QUEUE_RESET, marks the queue reset and guilty and bans it with
+ * -ETIMEDOUT.
  *
  * **Teardown.** QUEUE_DESTROY and file close drop the id and call
  * &pvgpu_queue.destroy, which stops the dependency queue and leaves the
@@ -102,15 +118,22 @@
  * queue's memory), ban with -ECANCELED, QUEUE_DEREGISTER, unpublish the
  * firmware id. The firmware registration holds a reference of its own:
  * the ring and the DMA page are freed by the dependency queue's release,
- * which cannot come before the firmware let go of them.
+ * which cannot come before the firmware let go of them. RESET and
+ * DEREGISTER are uninterruptible commits; one that fails with anything but
+ * -ENODEV (the firmware stopped) wedges the device, which stops the
+ * firmware, before any fence signals or memory is freed
+ * (pvgpu_exec_queue_fw_request()).
  *
  * **Device removal.** pvgpu_queues_fini() bans every exec queue with
  * -ENODEV without a firmware request (the channel is dead); the firmware
  * is reset by pvgpu_fw_fini() before any queue memory can be freed.
  *
  * Locking: &pvgpu_exec_queue.state_lock (irqsave) protects the state the
- * interrupt handler changes; the dependency queue's submit_lock orders
- * submissions; &pvgpu_device.objs_lock protects the debugfs list.
+ * interrupt handler changes, and nests inside the dependency queue's lock
+ * (run_job); the dependency queue's submit_lock orders submissions;
+ * &pvgpu_exec_queue.fw_lock serialises the queue's firmware requests after
+ * creation (never taken in the signalling path); &pvgpu_device.objs_lock
+ * protects the debugfs list.
  */
 
 static unsigned int pvgpu_job_timeout_ms = 10000;
@@ -125,6 +148,8 @@ MODULE_PARM_DESC(job_timeout_ms,
 
 /* Period of the completion poll while jobs run (lost events). */
 #define PVGPU_EXEC_POLL_MS	50
+/* A busy queue without progress this long gets its state queried. */
+#define PVGPU_EXEC_QUERY_MS	500
 
 /* Offsets in the control page. */
 #define PVGPU_EXEC_CTL_DESC	0
@@ -169,6 +194,19 @@ static u64 pvgpu_exec_queue_seqno(struct pvgpu_exec_queue *eq)
 
 /* --- Firmware requests ----------------------------------------------------- */
 
+/*
+ * Sends RESET or DEREGISTER for @eq, uninterruptibly. 0 means the
+ * firmware no longer runs the queue (RESET) or knows it (DEREGISTER);
+ * -ENODEV that the firmware does not run at all any more (stopped before
+ * the channel failed, or the device was removed, which stops it first).
+ * Any other failure (the firmware answered an error, drained the request,
+ * or did not answer: the channel wedged the device already) leaves the
+ * driver not knowing whether the firmware still reads the queue's memory:
+ * the device is wedged here, which stops the firmware before this returns,
+ * so the caller may then signal fences and free memory. The caller holds
+ * no dependency-queue or state lock: pvgpu_fw_wedge() sleeps (its ban
+ * runs in a work and takes them).
+ */
 static int pvgpu_exec_queue_fw_request(struct pvgpu_exec_queue *eq,
 				       u16 opcode)
 {
@@ -178,16 +216,36 @@ static int pvgpu_exec_queue_fw_request(struct pvgpu_exec_queue *eq,
 	};
 	struct pvgpu_channel_msg msg = {
 		.opcode = opcode,
-		.flags = PVGPU_CHANNEL_MSG_COMMIT,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
 		.req_dw = sizeof(req) / 4,
 		.req = &req,
 	};
 	int ret, idx;
 
-	if (!drm_dev_enter(&pvdev->drm, &idx))
+	lockdep_assert_held(&eq->fw_lock);
+	/* The firmware no longer knows the queue: nothing to stop. */
+	if (eq->deregistered)
+		return 0;
+	/* Removal stops the firmware before drm_dev_unplug(). */
+	if (!drm_dev_enter(&pvdev->drm, &idx)) {
+		eq->deregistered = true;
 		return -ENODEV;
+	}
 	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
 				 READ_ONCE(pvgpu_fw_timeout_ms));
+	if (ret && ret != -ENODEV) {
+		drm_err(&pvdev->drm, "queue %u: %s failed: %d (status %s)\n",
+			eq->fw_id, opcode == PVGPU_H2F_QUEUE_RESET ?
+			"QUEUE_RESET" : "QUEUE_DEREGISTER", ret,
+			ret == -EIO && msg.fw_status ?
+			pvgpu_fw_status_name(msg.fw_status) : "none");
+		pvgpu_fw_wedge(pvdev, opcode == PVGPU_H2F_QUEUE_RESET ?
+			       "an exec queue could not be reset" :
+			       "an exec queue could not be deregistered");
+	}
+	/* Either way the firmware does not touch the queue any more. */
+	if (opcode == PVGPU_H2F_QUEUE_DEREGISTER)
+		eq->deregistered = true;
 	drm_dev_exit(idx);
 	return ret;
 }
@@ -231,17 +289,35 @@ static void pvgpu_ring_emit64(struct pvgpu_exec_queue *eq, u32 *wptr, u64 v)
 	pvgpu_ring_emit(eq, wptr, upper_32_bits(v));
 }
 
-static void pvgpu_exec_busy_start(struct pvgpu_exec_queue *eq, u64 seqno)
+/*
+ * Marks @job's queue busy unless @job was completed already (a ban got
+ * there between its start and this run_job) or the queue is banned: then
+ * it returns false and the job must not reach the ring. Under the
+ * dependency queue's lock, so that a ban either comes after (and its
+ * pvgpu_exec_busy_account() ends the busy period opened here) or is seen.
+ */
+static bool pvgpu_exec_busy_start(struct pvgpu_exec_queue *eq,
+				  struct pvgpu_dep_job *job)
 {
+	struct pvgpu_dep_queue *dq = job->q;
 	unsigned long flags;
+	bool run;
 
-	spin_lock_irqsave(&eq->state_lock, flags);
-	if (!eq->busy) {
-		eq->busy = true;
-		eq->busy_since_ns = ktime_get_ns();
+	spin_lock_irqsave(&dq->lock, flags);
+	run = !dq->banned &&
+	      !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &job->fence->flags);
+	if (run) {
+		/* state_lock nests inside the dependency queue's lock. */
+		spin_lock(&eq->state_lock);
+		if (!eq->busy) {
+			eq->busy = true;
+			eq->busy_since_ns = ktime_get_ns();
+		}
+		eq->last_started = job->seqno;
+		spin_unlock(&eq->state_lock);
 	}
-	eq->last_started = seqno;
-	spin_unlock_irqrestore(&eq->state_lock, flags);
+	spin_unlock_irqrestore(&dq->lock, flags);
+	return run;
 }
 
 static int pvgpu_exec_run_job(struct pvgpu_dep_job *dep_job)
@@ -256,6 +332,12 @@ static int pvgpu_exec_run_job(struct pvgpu_dep_job *dep_job)
 	if (!drm_dev_enter(&pvdev->drm, &idx))
 		return -ENODEV;
 
+	/* Banned (completed) since it started: the ring stays as it is. */
+	if (!pvgpu_exec_busy_start(eq, dep_job)) {
+		drm_dev_exit(idx);
+		return 0;
+	}
+
 	if (job->num_batch) {
 		pvgpu_ring_emit(eq, &wptr,
 				PVGPU_CMD_HDR(PVGPU_CMD_BATCH_CALL, 0,
@@ -268,7 +350,6 @@ static int pvgpu_exec_run_job(struct pvgpu_dep_job *dep_job)
 	pvgpu_ring_emit64(eq, &wptr, eq->ring_va + PVGPU_EXEC_SEQNO_OFFSET);
 	pvgpu_ring_emit64(eq, &wptr, dep_job->seqno);
 
-	pvgpu_exec_busy_start(eq, dep_job->seqno);
 	/* The work holds a queue reference while pending. */
 	if (!delayed_work_pending(&eq->poll_work)) {
 		pvgpu_queue_get(&eq->base);
@@ -311,6 +392,21 @@ static void pvgpu_exec_busy_account(struct pvgpu_exec_queue *eq, u64 seqno,
 	spin_unlock_irqrestore(&eq->state_lock, flags);
 }
 
+/*
+ * Signals what the ring completed and accounts the busy time; any context
+ * (hard IRQ included). Every path that finds completions comes here (the
+ * events, the poll, the timeout), so WAIT_USER_FENCE waiters, which may
+ * wait for a job's completion (was the queue reset?), are woken here.
+ */
+static void pvgpu_exec_queue_complete(struct pvgpu_exec_queue *eq)
+{
+	u64 seqno = pvgpu_exec_queue_seqno(eq);
+
+	pvgpu_exec_busy_account(eq, seqno, false);
+	if (pvgpu_dep_queue_signal_upto(&eq->base.dq, seqno, 0))
+		wake_up_all(&eq->pvdev->ufence_wq);
+}
+
 /* Records an error and returns whether this call set it (the first one). */
 static bool pvgpu_exec_queue_set_error(struct pvgpu_exec_queue *eq,
 				       u32 state, int error)
@@ -339,16 +435,15 @@ static void pvgpu_exec_queue_ban(struct pvgpu_exec_queue *eq)
 	wake_up_all(&eq->pvdev->ufence_wq);
 }
 
+/* Job timeout: resets (or wedges) and bans; runs on the timeout work. */
 static void pvgpu_exec_timedout_job(struct pvgpu_dep_job *job)
 {
 	struct pvgpu_exec_queue *eq = dq_to_eq(job->q);
 	struct pvgpu_device *pvdev = eq->pvdev;
-	u64 done = pvgpu_exec_queue_seqno(eq);
-	int ret;
 
 	/* Completed, and its event was lost: no hang. */
-	if (done >= job->seqno) {
-		pvgpu_dep_queue_signal_upto(job->q, done, 0);
+	if (pvgpu_exec_queue_seqno(eq) >= job->seqno) {
+		pvgpu_exec_queue_complete(eq);
 		return;
 	}
 
@@ -361,10 +456,10 @@ static void pvgpu_exec_timedout_job(struct pvgpu_dep_job *job)
 	pvgpu_info_ratelimited(&pvdev->drm,
 			       "exec queue (fw %u): job %llu timed out after %u ms, resetting\n",
 			       eq->fw_id, job->seqno, job->q->timeout_ms);
-	ret = pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_RESET);
-	if (ret)
-		drm_dbg_driver(&pvdev->drm, "queue %u: reset failed: %d\n",
-			       eq->fw_id, ret);
+	/* Stopped (or the device wedged) before the fences signal. */
+	mutex_lock(&eq->fw_lock);
+	pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_RESET);
+	mutex_unlock(&eq->fw_lock);
 	pvgpu_exec_queue_ban(eq);
 }
 
@@ -392,6 +487,7 @@ static void pvgpu_exec_queue_free(struct pvgpu_exec_queue *eq)
 	if (eq->base.vm)
 		pvgpu_vm_put(eq->base.vm);
 	pvgpu_file_put(eq->pfile);
+	mutex_destroy(&eq->fw_lock);
 	kfree(eq);
 }
 
@@ -482,15 +578,6 @@ bool pvgpu_exec_queue_was_reset(struct pvgpu_exec_queue *eq)
 
 /* --- Interrupt side ---------------------------------------------------------- */
 
-/* Hard-irq: signal what the ring completed and account the busy time. */
-static void pvgpu_exec_queue_complete(struct pvgpu_exec_queue *eq)
-{
-	u64 seqno = pvgpu_exec_queue_seqno(eq);
-
-	pvgpu_exec_busy_account(eq, seqno, false);
-	pvgpu_dep_queue_signal_upto(&eq->base.dq, seqno, 0);
-}
-
 static int pvgpu_fw_error_to_errno(u32 error, bool guilty)
 {
 	if (!guilty)
@@ -542,12 +629,31 @@ static void pvgpu_exec_queue_poll_work(struct work_struct *work)
 						   struct pvgpu_exec_queue,
 						   poll_work);
 	unsigned long flags;
+	u64 seqno;
 	bool busy;
 
 	pvgpu_exec_queue_complete(eq);
 	spin_lock_irqsave(&eq->state_lock, flags);
 	busy = eq->busy;
 	spin_unlock_irqrestore(&eq->state_lock, flags);
+
+	/*
+	 * No progress for a while: the queue may have stopped (an error or
+	 * page-fault event the firmware dropped). Ask the firmware; a query
+	 * at most every PVGPU_EXEC_QUERY_MS per stalled queue.
+	 */
+	seqno = pvgpu_exec_queue_seqno(eq);
+	if (seqno != eq->poll_seqno || !busy) {
+		eq->poll_seqno = seqno;
+		eq->poll_stalls = 0;
+	} else if (++eq->poll_stalls >=
+		   PVGPU_EXEC_QUERY_MS / PVGPU_EXEC_POLL_MS) {
+		/* Only this queue: every stalled queue has its own poll. */
+		eq->poll_stalls = 0;
+		pvgpu_queue_get(&eq->base);
+		if (!queue_work(eq->pvdev->wq, &eq->query_work))
+			pvgpu_queue_put(&eq->base);
+	}
 	/* Still running: look again later, keeping the reference. */
 	if (busy && !pvgpu_dep_queue_is_banned(&eq->base.dq) &&
 	    queue_delayed_work(eq->pvdev->wq, &eq->poll_work,
@@ -576,19 +682,25 @@ static void pvgpu_exec_queue_fault_work(struct work_struct *work)
 	};
 	struct pvgpu_channel_msg msg = {
 		.opcode = PVGPU_H2F_PAGE_FAULT_REPLY,
-		.flags = PVGPU_CHANNEL_MSG_COMMIT,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
 		.req_dw = sizeof(req) / 4,
 		.req = &req,
 	};
 	unsigned long flags;
 	int ret, idx;
 
+	/*
+	 * Under fw_lock: a state query (pvgpu_exec_queue_query()) sees
+	 * either the fault still to answer here or the answer's outcome.
+	 */
+	mutex_lock(&eq->fw_lock);
 	spin_lock_irqsave(&eq->state_lock, flags);
 	req.fault_seqno = cpu_to_le32(eq->fault_seqno);
 	eq->fault_seqno = 0;
 	spin_unlock_irqrestore(&eq->state_lock, flags);
 
-	if (req.fault_seqno && drm_dev_enter(&pvdev->drm, &idx)) {
+	if (req.fault_seqno && !eq->deregistered &&
+	    drm_dev_enter(&pvdev->drm, &idx)) {
 		/* The queue's error event follows and bans it. */
 		ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
 					 READ_ONCE(pvgpu_fw_timeout_ms));
@@ -598,6 +710,7 @@ static void pvgpu_exec_queue_fault_work(struct work_struct *work)
 				       eq->fw_id, ret);
 		drm_dev_exit(idx);
 	}
+	mutex_unlock(&eq->fw_lock);
 	pvgpu_queue_put(&eq->base);
 }
 
@@ -620,11 +733,151 @@ static void pvgpu_exec_queue_fault_event(struct pvgpu_exec_queue *eq,
 }
 
 /*
- * Events lost to an F2H overflow may have been any queue's completions:
- * look at every queue. Shared by every device (a spurious scan is cheap).
+ * Asks the firmware what state @eq is in, to recover an error or page-fault
+ * event it dropped (F2H full). Process context, a queue reference held.
+ *
+ * The firmware puts an event on the F2H ring before the response to any
+ * later request, and the interrupt handler reads the ring in order: if the
+ * error (or fault) event had arrived, the handler recorded it before this
+ * request's response was matched. So a queue in ERROR with no error
+ * recorded lost its event; one FAULTED with no fault to answer, too.
  */
-static u64 pvgpu_events_lost_seen;
+static void pvgpu_exec_queue_query(struct pvgpu_exec_queue *eq)
+{
+	struct pvgpu_device *pvdev = eq->pvdev;
+	struct pvgpu_msg_queue req = {
+		.queue_id = cpu_to_le32(eq->fw_id),
+	};
+	struct pvgpu_msg_queue_state resp = { };
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_QUEUE_QUERY,
+		.flags = PVGPU_CHANNEL_MSG_NOINTR,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+		.resp_dw = sizeof(resp) / 4,
+		.resp = &resp,
+	};
+	unsigned long flags;
+	bool ban = false;
+	u32 state;
+	int ret, idx;
 
+	if (pvgpu_dep_queue_is_banned(&eq->base.dq))
+		return;
+
+	mutex_lock(&eq->fw_lock);
+	if (eq->deregistered || !drm_dev_enter(&pvdev->drm, &idx))
+		goto out_unlock;
+	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
+				 READ_ONCE(pvgpu_fw_timeout_ms));
+	drm_dev_exit(idx);
+	if (ret || msg.resp_dw < sizeof(resp) / 4) {
+		drm_dbg_driver(&pvdev->drm, "queue %u: query failed: %d\n",
+			       eq->fw_id, ret);
+		goto out_unlock;
+	}
+
+	state = le32_to_cpu(resp.state);
+	switch (state) {
+	case PVGPU_QUEUE_STATE_ERROR:
+		/*
+		 * The lost event's error code and guilt are gone: -EIO, and
+		 * guilty (the queue stopped; nothing says another one did it).
+		 */
+		if (!pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET |
+						PVGPU_EXEC_QUEUE_GUILTY, -EIO))
+			break;	/* known: the event, or our own reset */
+		drm_info(&pvdev->drm,
+			 "exec queue (fw %u): stopped by an error whose event was lost\n",
+			 eq->fw_id);
+		ban = true;
+		break;
+	case PVGPU_QUEUE_STATE_FAULTED:
+		spin_lock_irqsave(&eq->state_lock, flags);
+		/* Its event came: fault_work answers it. */
+		if (eq->fault_seqno) {
+			spin_unlock_irqrestore(&eq->state_lock, flags);
+			break;
+		}
+		spin_unlock_irqrestore(&eq->state_lock, flags);
+		/*
+		 * PAGE_FAULT_REPLY must name the fault's fault_seqno, which
+		 * only the lost event carried (QUEUE_QUERY does not give it,
+		 * and the firmware refuses any other): the fault cannot be
+		 * failed as the event would have been. The queue is reset
+		 * instead, which stops it as FAIL would (and wedges the
+		 * device if the firmware will not).
+		 */
+		if (!pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET |
+						PVGPU_EXEC_QUEUE_GUILTY |
+						PVGPU_EXEC_QUEUE_DRIVER_RESET,
+						-EIO))
+			break;
+		drm_info(&pvdev->drm,
+			 "exec queue (fw %u): page fault whose event was lost, resetting\n",
+			 eq->fw_id);
+		pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_RESET);
+		ban = true;
+		break;
+	}
+out_unlock:
+	mutex_unlock(&eq->fw_lock);
+	if (ban)
+		pvgpu_exec_queue_ban(eq);
+}
+
+static void pvgpu_exec_queue_query_work(struct work_struct *work)
+{
+	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
+						   query_work);
+
+	pvgpu_exec_queue_query(eq);
+	pvgpu_queue_put(&eq->base);
+}
+
+/**
+ * pvgpu_queues_recover_work() - &pvgpu_device.queues_recover_work
+ * @work: the work
+ *
+ * Queued when the firmware dropped events (F2H full): completions show in
+ * the seqno pages, but a dropped QUEUE_ERROR or PAGE_FAULT would leave a
+ * queue stopped for good (an LR queue has no timeout). Asks the firmware
+ * for the state of every registered exec queue (pvgpu_exec_queue_query()).
+ * A busy queue that makes no progress for PVGPU_EXEC_QUERY_MS is queried
+ * on its own (&pvgpu_exec_queue.query_work), which also catches events
+ * lost with no later event to show the gap.
+ */
+void pvgpu_queues_recover_work(struct work_struct *work)
+{
+	struct pvgpu_device *pvdev = container_of(work, struct pvgpu_device,
+						  queues_recover_work);
+	struct pvgpu_exec_queue *eq;
+	unsigned long id = 0;
+
+	for (;;) {
+		/*
+		 * A published queue holds the firmware's reference until
+		 * after an RCU grace period (pvgpu_exec_queue_unpublish()).
+		 */
+		rcu_read_lock();
+		eq = xa_find(&pvdev->fw_queues, &id, ULONG_MAX, XA_PRESENT);
+		if (eq)
+			pvgpu_queue_get(&eq->base);
+		rcu_read_unlock();
+		if (!eq)
+			break;
+		pvgpu_exec_queue_query(eq);
+		pvgpu_queue_put(&eq->base);
+		id++;
+	}
+}
+
+/*
+ * Events lost to an F2H overflow may have been any queue's completions:
+ * look at every queue's seqno page. They may also have been error or
+ * page-fault events, which no seqno page shows: the firmware is asked
+ * (pvgpu_queues_recover_work()).
+ */
 static void pvgpu_queues_scan(struct pvgpu_device *pvdev)
 {
 	struct pvgpu_exec_queue *eq;
@@ -632,6 +885,7 @@ static void pvgpu_queues_scan(struct pvgpu_device *pvdev)
 
 	xa_for_each(&pvdev->fw_queues, id, eq)
 		pvgpu_exec_queue_complete(eq);
+	queue_work(pvdev->wq, &pvdev->queues_recover_work);
 }
 
 /**
@@ -681,9 +935,10 @@ bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 	id = le32_to_cpu(payload[0]);
 
 	rcu_read_lock();
+	/* Both under the channel lock. */
 	lost = pvdev->fw.ch.stats.events_lost;
-	if (lost != READ_ONCE(pvgpu_events_lost_seen)) {
-		WRITE_ONCE(pvgpu_events_lost_seen, lost);
+	if (lost != pvdev->events_lost_seen) {
+		pvdev->events_lost_seen = lost;
 		pvgpu_queues_scan(pvdev);
 	}
 
@@ -796,6 +1051,15 @@ static int pvgpu_exec_queue_register(struct pvgpu_exec_queue *eq)
 	desc->wptr_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_WPTR);
 	req.desc_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_DESC);
 
+	/*
+	 * Interruptible (an ioctl), and no wedge on failure: a signal stops
+	 * it only before it is sent; an error status or a drained ring
+	 * (RING_ERROR) means the firmware did not register the queue; a
+	 * -ETIMEDOUT either never left (channel busy) or got no answer,
+	 * which wedged the device already (COMMIT); -ENODEV means the
+	 * firmware stopped. In every case the firmware does not use the
+	 * queue's memory, and the caller frees it.
+	 */
 	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
 				 READ_ONCE(pvgpu_fw_timeout_ms));
 	if (ret == -EIO && msg.fw_status == PVGPU_STATUS_ENOSPC)
@@ -824,16 +1088,15 @@ static void pvgpu_exec_queue_destroy_work(struct work_struct *work)
 {
 	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
 						   destroy_work);
-	struct pvgpu_device *pvdev = eq->pvdev;
-	int ret;
 
 	pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_KILLED |
 				   PVGPU_EXEC_QUEUE_DRIVER_RESET, -ECANCELED);
-	/* The firmware stops before the fences say the work is over. */
-	ret = pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_RESET);
-	if (ret && ret != -ENODEV)
-		drm_dbg_driver(&pvdev->drm, "queue %u: reset failed: %d\n",
-			       eq->fw_id, ret);
+	/*
+	 * The firmware stops (or the device is wedged, which stops it) before
+	 * the fences say the work is over.
+	 */
+	mutex_lock(&eq->fw_lock);
+	pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_RESET);
 	pvgpu_exec_queue_ban(eq);
 	/*
 	 * Banned, the poll does not re-arm; a pending one goes now with its
@@ -843,14 +1106,15 @@ static void pvgpu_exec_queue_destroy_work(struct work_struct *work)
 	if (cancel_delayed_work(&eq->poll_work))
 		pvgpu_queue_put(&eq->base);
 
-	ret = pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_DEREGISTER);
-	if (ret && ret != -ENODEV)
-		drm_warn(&pvdev->drm, "queue %u: deregister failed: %d\n",
-			 eq->fw_id, ret);
 	/*
-	 * If it failed the channel is dead: the firmware gets reset before
-	 * the device goes, and the queue's memory is not reused before.
+	 * Deregistered, or the firmware stopped: -ENODEV means it stopped
+	 * before the channel failed (removal, or a wedge), and any other
+	 * failure wedged the device before returning. Either way the
+	 * firmware touches none of the queue's memory any more, and the
+	 * release may free it.
 	 */
+	pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_DEREGISTER);
+	mutex_unlock(&eq->fw_lock);
 	pvgpu_exec_queue_unpublish(eq);
 	/* The id's reference, handed over by pvgpu_exec_queue_destroy(). */
 	pvgpu_queue_put(&eq->base);
@@ -888,9 +1152,11 @@ static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
 	eq->timeslice_us = args->timeslice_us;
 	eq->lr = pvgpu_vm_is_lr(vm);
 	spin_lock_init(&eq->state_lock);
+	mutex_init(&eq->fw_lock);
 	INIT_WORK(&eq->error_work, pvgpu_exec_queue_error_work);
 	INIT_WORK(&eq->fault_work, pvgpu_exec_queue_fault_work);
 	INIT_WORK(&eq->destroy_work, pvgpu_exec_queue_destroy_work);
+	INIT_WORK(&eq->query_work, pvgpu_exec_queue_query_work);
 	INIT_DELAYED_WORK(&eq->poll_work, pvgpu_exec_queue_poll_work);
 
 	ret = pvgpu_exec_queue_reserve_id(eq);
@@ -923,9 +1189,10 @@ static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
 	return 0;
 
 err_deregister:
-	if (pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_DEREGISTER))
-		drm_warn(&pvdev->drm, "queue %u: deregister failed\n",
-			 eq->fw_id);
+	/* Deregistered, or the firmware stopped (wedged if need be). */
+	mutex_lock(&eq->fw_lock);
+	pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_DEREGISTER);
+	mutex_unlock(&eq->fw_lock);
 	eq->registered = false;
 err_free:
 	pvgpu_exec_queue_free(eq);
@@ -1133,9 +1400,10 @@ void pvgpu_queue_file_close(struct pvgpu_file *pfile)
  * pvgpu_queues_fini() - stop every exec queue of a device being removed
  * @pvdev: the device
  *
- * After drm_dev_unplug() and with the channel failed: no firmware request
- * is sent. Every outstanding fence signals with -ENODEV; the queues
- * themselves go when their files close.
+ * After drm_dev_unplug() and with the channel failed, or from the work of
+ * pvgpu_fw_wedge(): the firmware is stopped, no firmware request is sent.
+ * Every outstanding fence signals with -ENODEV and the busy periods end;
+ * the queues themselves go when their files close.
  */
 void pvgpu_queues_fini(struct pvgpu_device *pvdev)
 {
@@ -1150,6 +1418,8 @@ void pvgpu_queues_fini(struct pvgpu_device *pvdev)
 		eq = to_pvgpu_exec_queue(queue);
 		pvgpu_exec_queue_set_error(eq, 0, -ENODEV);
 		pvgpu_dep_queue_ban(&queue->dq, -ENODEV);
+		/* Nothing runs any more: the busy period ends. */
+		pvgpu_exec_busy_account(eq, 0, true);
 	}
 	mutex_unlock(&pvdev->objs_lock);
 	wake_up_all(&pvdev->ufence_wq);

@@ -10,6 +10,7 @@
 #define PVGPU_QUEUE_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -130,6 +131,18 @@ struct pvgpu_exec_queue {
 	bool fw_id_reserved;
 	/** @registered: the firmware knows the queue (until DEREGISTER). */
 	bool registered;
+	/**
+	 * @fw_lock: serialises the queue's firmware requests after creation
+	 * (RESET, QUERY, DEREGISTER) with @deregistered, so that none goes
+	 * out for a queue the firmware no longer knows: its error answer
+	 * would wedge the device. Never held by the signalling path.
+	 */
+	struct mutex fw_lock;
+	/**
+	 * @deregistered: DEREGISTER was sent (or the device wedged while
+	 * sending it); protected by @fw_lock.
+	 */
+	bool deregistered;
 
 	/** @ring_bo: the ring and the seqno page (kernel BO). */
 	struct pvgpu_bo *ring_bo;
@@ -173,12 +186,31 @@ struct pvgpu_exec_queue {
 	/** @last_started: seqno of the latest job written to the ring. */
 	u64 last_started;
 
+	/**
+	 * @poll_seqno: the seqno @poll_work saw last; only @poll_work uses
+	 * it (and @poll_stalls).
+	 */
+	u64 poll_seqno;
+	/**
+	 * @poll_stalls: consecutive polls of a busy queue without progress;
+	 * after PVGPU_EXEC_QUERY_MS worth of them @query_work asks the
+	 * firmware whether the queue stopped (an error or fault event it
+	 * dropped).
+	 */
+	u32 poll_stalls;
+
 	/** @error_work: bans the queue after a firmware error event. */
 	struct work_struct error_work;
 	/** @fault_work: answers a page fault with FAIL. */
 	struct work_struct fault_work;
 	/** @destroy_work: resets, bans and deregisters a killed queue. */
 	struct work_struct destroy_work;
+	/**
+	 * @query_work: asks the firmware for the state of this queue, which
+	 * @poll_work found busy without progress (pvgpu_exec_queue_query());
+	 * holds a queue reference while pending.
+	 */
+	struct work_struct query_work;
 	/**
 	 * @poll_work: while jobs run, looks at the seqno page every
 	 * PVGPU_EXEC_POLL_MS: the completion of a job whose event the F2H
@@ -213,6 +245,7 @@ bool pvgpu_exec_queue_was_reset(struct pvgpu_exec_queue *eq);
 struct pvgpu_queue *pvgpu_queue_lookup(struct pvgpu_file *pfile, u32 queue_id);
 
 void pvgpu_queues_fini(struct pvgpu_device *pvdev);
+void pvgpu_queues_recover_work(struct work_struct *work);
 void pvgpu_queues_hw_fini(struct pvgpu_device *pvdev);
 void pvgpu_queue_file_close(struct pvgpu_file *pfile);
 bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,

@@ -47,15 +47,22 @@
  *   signalling path (a user copy may fault); fini of a parse that never
  *   signalled just frees the fd.
  * - A user fence takes a reference on the process's mm at parse and checks
- *   that the address is writable. Signal installs a callback on the job's
- *   fence; when it signals (whatever its error), a work item on the
- *   device's workqueue writes the value in the process's mm (unless the
- *   process is gone) and wakes &pvgpu_device.ufence_wq.
+ *   only that the address lies in the user address space (access_ok(); no
+ *   probe write, which could undo a concurrent write of the same address
+ *   by the GPU or another user fence). Signal installs a callback on the
+ *   job's fence; when it signals (whatever its error), a work item writes
+ *   the value in the process's mm (unless the process is gone) and wakes
+ *   &pvgpu_device.ufence_wq. If the address is not mapped writable at that
+ *   time the value is not written (nobody can be told any more; a debug
+ *   message says so): WAIT_USER_FENCE on it then times out or reports
+ *   -EFAULT. The write may fault in user memory and so block for long
+ *   (a FUSE mapping): the works run on &pvgpu_device.ufence_write_wq, not
+ *   on the fence-signalling &pvgpu_device.wq.
  *
  * The user fence work refers to the device without a reference: it is
  * queued when a job's fence signals, while the job, its queue and so the
  * device live, and the device's workqueue is drained before the device is
- * freed.
+ * freed (after which ufence_write_wq is drained and destroyed).
  */
 
 /* A user fence on its way from parse to the write. */
@@ -140,7 +147,7 @@ static void pvgpu_user_fence_cb(struct dma_fence *fence,
 						   cb);
 
 	/* Fence lock held, maybe hard IRQ: the write needs the mm. */
-	queue_work(uf->pvdev->wq, &uf->work);
+	queue_work(uf->pvdev->ufence_write_wq, &uf->work);
 }
 
 static struct pvgpu_user_fence *
@@ -148,10 +155,15 @@ pvgpu_user_fence_create(struct pvgpu_device *pvdev, u64 addr, u64 value)
 {
 	u64 __user *ptr = u64_to_user_ptr(addr);
 	struct pvgpu_user_fence *uf;
-	u64 old;
 
-	/* Probe: the same value back, so a valid address is unchanged. */
-	if (get_user(old, ptr) || put_user(old, ptr))
+	/*
+	 * Only the range is checked (as Xe does): writing the current value
+	 * back as a probe would race with the GPU or an earlier user fence
+	 * writing the same address and undo their write. Whether the page is
+	 * mapped and writable is only known when the fence signals; if not,
+	 * the value is not written (see the DOC: section).
+	 */
+	if (!access_ok(ptr, sizeof(*ptr)))
 		return ERR_PTR(-EFAULT);
 
 	uf = kzalloc(sizeof(*uf), GFP_KERNEL);
@@ -453,7 +465,8 @@ void pvgpu_syncs_signal(struct pvgpu_syncs *syncs, struct dma_fence *fence)
 			e->ufence = NULL;
 			if (dma_fence_add_callback(fence, &uf->cb,
 						   pvgpu_user_fence_cb))
-				queue_work(uf->pvdev->wq, &uf->work);
+				queue_work(uf->pvdev->ufence_write_wq,
+					   &uf->work);
 			break;
 		}
 		}

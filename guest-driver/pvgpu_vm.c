@@ -64,16 +64,26 @@
  * &pvgpu_device.wq, where queue releases run, and waits for pending
  * teardowns), so that destroying a VM and creating one right after works.
  *
- * If the firmware refuses AS_UNBIND (anything but the device being gone),
- * the asid and the page tables are leaked on purpose: the firmware may
- * still walk them.
+ * **Firmware failures.** AS_BIND, AS_UNBIND and TLB_INVALIDATE are sent
+ * with PVGPU_CHANNEL_MSG_COMMIT, the latter two also with
+ * PVGPU_CHANNEL_MSG_NOINTR (cleanup must not fail because the caller has
+ * a signal pending: a bind job's worker has none, but kernel unmaps run in
+ * ioctls' error paths). So a failure always leaves the firmware unable to
+ * reach memory: a timeout wedges the device inside pvgpu_channel_send(),
+ * -ENODEV means the firmware was stopped (pvgpu_fw_stop() comes before
+ * any request fails so), and any other failure (the firmware answering an
+ * error status) makes the driver wedge the device itself
+ * (pvgpu_vm_fw_failed()) before it frees anything. AS_BIND failing in
+ * VM_CREATE therefore frees the tables without an unbind, and AS_UNBIND
+ * failing in the teardown frees the tables and the asid all the same.
  *
- * **TLB invalidation.** PVGPU_H2F_TLB_INVALIDATE is sent without
- * PVGPU_CHANNEL_MSG_COMMIT: it is idempotent, so a timeout need not fail
- * the whole channel. But after a failure the GPU may still hold stale
- * translations, so the caller treats it as a failed bind: the VM becomes
- * unusable and the pages and tables that were unmapped stay allocated
- * ("parked") until AS_UNBIND drops every TLB entry of the asid.
+ * **TLB invalidation.** After a failed invalidation the caller treats the
+ * VM as broken all the same: it becomes unusable (&pvgpu_vm.error) and the
+ * tables and pages a bind job unmapped stay allocated ("parked") until the
+ * VM's teardown, which costs nothing and keeps the debugfs test hook
+ * (inject_bind_fail, which fails a job without the firmware) honest. A
+ * kernel unmap (rings, seqno pages) removes its VA node at once: its
+ * caller frees the pages, which the stopped firmware no longer reaches.
  *
  * **Locking.** &pvgpu_vm.lock protects the tree, the page tables and the
  * kernel VA allocator. Bind jobs take it inside the dma-fence signalling
@@ -101,12 +111,27 @@ static int pvgpu_vm_fw_send(struct pvgpu_vm *vm, struct pvgpu_channel_msg *msg)
 	return ret;
 }
 
+/*
+ * A COMMIT request failed: unless the channel already stopped the
+ * firmware (a timeout wedges the device, -ENODEV means it was stopped) or
+ * the request was never sent (a signal before it, only without
+ * PVGPU_CHANNEL_MSG_NOINTR), stop it now, so that the caller may free what
+ * it could reach. An error status answered is a firmware or driver bug:
+ * stopping the device then is the safe way out.
+ */
+static void pvgpu_vm_fw_failed(struct pvgpu_vm *vm, int err, const char *what)
+{
+	if (err == -ENODEV || err == -ETIMEDOUT || err == -ERESTARTSYS)
+		return;
+	pvgpu_fw_wedge(vm->pvdev, what);
+}
+
 static int pvgpu_vm_as_unbind(struct pvgpu_vm *vm)
 {
 	struct pvgpu_msg_as_unbind req = { .asid = cpu_to_le32(vm->asid) };
 	struct pvgpu_channel_msg msg = {
 		.opcode = PVGPU_H2F_AS_UNBIND,
-		.flags = PVGPU_CHANNEL_MSG_COMMIT,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
 		.req_dw = sizeof(req) / 4,
 		.req = &req,
 	};
@@ -138,12 +163,14 @@ static int pvgpu_vm_as_bind(struct pvgpu_vm *vm)
  * @va: start of the range
  * @size: bytes
  *
- * Sleeps (bounded by the fw_timeout_ms module parameter). Called with
- * &pvgpu_vm.lock held by bind jobs, so the range cannot change meanwhile.
- * Without PVGPU_CHANNEL_MSG_COMMIT: see the DOC: section.
+ * Sleeps (bounded by the fw_timeout_ms module parameter), ignoring
+ * signals. Called with &pvgpu_vm.lock held by bind jobs, so the range
+ * cannot change meanwhile. On failure the firmware no longer runs (see the
+ * DOC: section: the device is wedged if it was not stopped already), so
+ * the caller may free what the range mapped.
  *
- * Return: 0, or an error of pvgpu_channel_send(); -ENODEV once the device
- * was unplugged.
+ * Return: 0; -ETIMEDOUT, -EIO (the device is wedged now) or -ENODEV (the
+ * device was unplugged or wedged before).
  */
 int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size)
 {
@@ -154,11 +181,16 @@ int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size)
 	};
 	struct pvgpu_channel_msg msg = {
 		.opcode = PVGPU_H2F_TLB_INVALIDATE,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
 		.req_dw = sizeof(req) / 4,
 		.req = &req,
 	};
+	int ret;
 
-	return pvgpu_vm_fw_send(vm, &msg);
+	ret = pvgpu_vm_fw_send(vm, &msg);
+	if (ret)
+		pvgpu_vm_fw_failed(vm, ret, "TLB invalidation failed");
+	return ret;
 }
 
 /**
@@ -172,6 +204,13 @@ void pvgpu_vm_set_error(struct pvgpu_vm *vm, int error)
 
 	if (vm->error)
 		return;
+	/*
+	 * A signal is no state of the VM: VM_GET_STATE must never report a
+	 * restart code (the senders are uninterruptible; this is a safety
+	 * net).
+	 */
+	if (WARN_ON_ONCE(error == -ERESTARTSYS || error == -EINTR))
+		error = -EIO;
 	WRITE_ONCE(vm->error, error);
 	/* The device going away is no news. */
 	if (error == -ENODEV)
@@ -201,7 +240,6 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 {
 	struct pvgpu_vm *vm = container_of(work, struct pvgpu_vm, free_work);
 	struct pvgpu_device *pvdev = vm->pvdev;
-	bool leak = false;
 	int ret;
 
 	pvgpu_vm_unmap_all(vm);
@@ -212,12 +250,17 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 	mutex_unlock(&vm->lock);
 
 	if (vm->as_bound) {
+		/*
+		 * Any failure leaves the firmware stopped (see DOC:): the
+		 * tables and the asid can go all the same.
+		 */
 		ret = pvgpu_vm_as_unbind(vm);
-		if (ret && ret != -ENODEV) {
-			drm_err(&pvdev->drm,
-				"AS_UNBIND of asid %u failed (%d): leaking it\n",
-				vm->asid, ret);
-			leak = true;
+		if (ret) {
+			pvgpu_vm_fw_failed(vm, ret, "AS_UNBIND failed");
+			if (ret != -ENODEV)
+				drm_err(&pvdev->drm,
+					"AS_UNBIND of asid %u failed (%d)\n",
+					vm->asid, ret);
 		}
 	}
 
@@ -226,15 +269,13 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 	list_del(&vm->link);
 	mutex_unlock(&pvdev->objs_lock);
 
-	if (!leak) {
-		pvgpu_vm_release_parked(vm);
-		pvgpu_pt_destroy(vm->pt);
-		ida_free(&pvdev->asids, vm->asid);
-	}
+	pvgpu_vm_release_parked(vm);
+	pvgpu_pt_destroy(vm->pt);
+	ida_free(&pvdev->asids, vm->asid);
 	if (drm_mm_clean(&vm->kva))
 		drm_mm_takedown(&vm->kva);
 
-	/* Frees the VM (pvgpu_vm_gpuvm_free()) unless mappings were leaked. */
+	/* Frees the VM (pvgpu_vm_gpuvm_free()). */
 	drm_gpuvm_put(&vm->base);
 
 	if (atomic_dec_and_test(&pvgpu_vm_frees_pending))
@@ -363,6 +404,8 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev, u32 flags,
 	ret = pvgpu_pt_create(pvdev, va_bits, &vm->pt);
 	if (ret)
 		goto err_asid;
+	/* The tree's writers assert that they hold the VM lock. */
+	pvgpu_pt_set_lock(vm->pt, &vm->lock);
 
 	r_obj = drm_gpuvm_resv_object_alloc(&pvdev->drm);
 	if (!r_obj) {
@@ -382,9 +425,16 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev, u32 flags,
 	list_add_tail(&vm->link, &pvdev->vms);
 	mutex_unlock(&pvdev->objs_lock);
 
+	/*
+	 * A failure leaves nothing bound that the firmware could walk: it
+	 * refused the bind, or it was stopped (see DOC:), so the teardown
+	 * frees the tables without AS_UNBIND.
+	 */
 	ret = pvgpu_vm_as_bind(vm);
-	if (ret)
+	if (ret) {
+		pvgpu_vm_fw_failed(vm, ret, "AS_BIND failed");
 		goto err_put;
+	}
 	vm->as_bound = true;
 
 	bq = pvgpu_bind_queue_create(vm);
@@ -669,9 +719,11 @@ err_free:
  * @va: what pvgpu_vm_kernel_map() returned
  * @size: the size passed to it
  *
- * Unmaps, invalidates the TLB and frees the emptied tables. If the
- * invalidation fails the tables are parked (the GPU may still use them)
- * and the VM becomes unusable. Process context; sleeps.
+ * Unmaps, invalidates the TLB and frees the emptied tables. Ignores
+ * signals: it runs in error paths of ioctls too. If the invalidation fails
+ * the VM becomes unusable and the tables are parked until the teardown,
+ * but the firmware no longer runs then (pvgpu_vm_tlb_invalidate()), so the
+ * caller may free the pages all the same. Process context; sleeps.
  */
 void pvgpu_vm_kernel_unmap(struct pvgpu_vm *vm, u64 va, u64 size)
 {

@@ -55,9 +55,9 @@
  * **Execution.** &pvgpu_dep_queue_ops.run_job only hands the job to the
  * queue's execution work (on &pvgpu_device.wq), which runs jobs one at a
  * time in order: run_job may be called by the submitting thread (the
- * dependency queue's bypass path), and a task with a signal pending could
- * not send the TLB invalidation (pvgpu_channel_send() waits for the
- * channel interruptibly); a worker has no signals. The work, inside
+ * dependency queue's bypass path), which should not do the job's work.
+ * The queue's release cancels the work before freeing the queue: run_job
+ * may queue it again while it runs. The work, inside
  * dma_fence_begin_signalling(), takes &pvgpu_vm.lock and applies the
  * operations to the drm_gpuvm tree in array order with drm_gpuvm_sm_map()
  * and drm_gpuvm_sm_unmap(): the callbacks (sm_step_map/remap/unmap) take
@@ -67,17 +67,21 @@
  * TLB invalidation covers every touched range, the emptied tables are
  * freed, the lock is dropped and the job completes. Removed mappings
  * (their &drm_gpuvm_bo references, userptr pins) and unused preallocations
- * are released after the fence signalled, outside the signalling section.
+ * are released when the job is freed, by its free work: not by the
+ * execution work, since dropping the last reference to an object takes
+ * dma-resv locks, which must not hold up the queue's later jobs.
  *
  * DRM_PVGPU_VM_BIND_OP_UNMAP_ALL is resolved at execution time too: every
  * mapping of the object in the VM when the job runs.
  *
  * **Errors at execution.** Only the firmware failing the TLB invalidation
- * is expected. The VM then becomes unusable (&pvgpu_vm.error, reported by
- * VM_GET_STATE), the job's fence signals with the error (and with it the
- * out-syncs), and whatever the job unmapped stays allocated ("parked")
- * until the VM's address space is unbound, since the GPU may still
- * translate to it. A job with a MAP that runs on an unusable VM applies
+ * is expected; it leaves the firmware stopped (pvgpu_vm_tlb_invalidate()
+ * wedges the device). The VM then becomes unusable (&pvgpu_vm.error,
+ * reported by VM_GET_STATE), the job's fence signals with the error (and
+ * with it the out-syncs), and whatever the job unmapped stays allocated
+ * ("parked") until the VM's teardown: cheap, and safe for the test hook
+ * below, which fails a job without stopping the firmware. A job with a
+ * MAP that runs on an unusable VM applies
  * nothing and fails with -ECANCELED; jobs that only unmap still run.
  *
  * **WAIT.** With DRM_PVGPU_VM_BIND_WAIT the ioctl waits, interruptibly,
@@ -100,7 +104,9 @@
  * belong to a refcounted &struct pvgpu_userptr that every &drm_gpuva piece
  * of that mapping references, so a partial unmap keeps the remaining
  * pieces' pages; the pages are unpinned when the last piece is gone, after
- * the TLB invalidation that removed it. When the device is removed,
+ * the TLB invalidation that removed it, and marked dirty unless READONLY
+ * (the GPU may have written them). A range of more pages than RAM is
+ * -EINVAL. When the device is removed,
  * pvgpu_userptr_dma_fini() DMA-unmaps every range at once (they are on
  * &pvgpu_device.userptrs) but keeps the pages pinned: the mappings using
  * them live on in the VM's tree until it is torn down, and unpinning
@@ -149,6 +155,8 @@ struct pvgpu_userptr {
 	struct page **pages;
 	/** @npages: entries in @pages. */
 	unsigned long npages;
+	/** @readonly: pinned without FOLL_WRITE; else dirtied at unpin. */
+	bool readonly;
 	/** @sgt: the pages, DMA-mapped when @mapped. */
 	struct sg_table sgt;
 	/**
@@ -284,7 +292,8 @@ static void pvgpu_userptr_release(struct kref *ref)
 				  DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 	mutex_unlock(&pvdev->dma_lock);
 	sg_free_table(&up->sgt);
-	unpin_user_pages(up->pages, up->npages);
+	/* The GPU may have written writable pages: mark them dirty. */
+	unpin_user_pages_dirty_lock(up->pages, up->npages, !up->readonly);
 	kvfree(up->pages);
 	kfree(up);
 }
@@ -304,7 +313,15 @@ static int pvgpu_userptr_create(struct pvgpu_device *pvdev, u64 addr,
 	unsigned long npages = size >> PAGE_SHIFT;
 	int pinned, ret;
 
-	if (npages > INT_MAX)
+	/* More pages than RAM could never be pinned. */
+	if (npages > totalram_pages())
+		return -EINVAL;
+	/*
+	 * On a huge machine the page array could still exceed what
+	 * kvmalloc() takes (INT_MAX bytes, which also bounds the int count
+	 * of pin_user_pages_fast()): too much to pin at once.
+	 */
+	if (npages > INT_MAX / sizeof(*up->pages))
 		return -ENOMEM;
 
 	up = kzalloc(sizeof(*up), GFP_KERNEL);
@@ -312,8 +329,11 @@ static int pvgpu_userptr_create(struct pvgpu_device *pvdev, u64 addr,
 		return -ENOMEM;
 	kref_init(&up->refcount);
 	up->pvdev = pvdev;
+	up->readonly = readonly;
 	INIT_LIST_HEAD(&up->dev_link);
-	up->pages = kvmalloc_array(npages, sizeof(*up->pages), GFP_KERNEL);
+	/* Sized by the caller: fail quietly when memory is short. */
+	up->pages = kvmalloc_array(npages, sizeof(*up->pages),
+				   GFP_KERNEL | __GFP_NOWARN);
 	if (!up->pages) {
 		ret = -ENOMEM;
 		goto err_free;
@@ -839,7 +859,6 @@ static void pvgpu_bind_job_execute(struct pvgpu_bind_job *job)
 	if (!drm_dev_enter(&vm->pvdev->drm, &idx)) {
 		pvgpu_dep_job_done(&job->base, -ENODEV);
 		dma_fence_end_signalling(cookie);
-		pvgpu_ctx_fini(&job->ctx);
 		return;
 	}
 	mutex_lock(&vm->lock);
@@ -855,9 +874,13 @@ static void pvgpu_bind_job_execute(struct pvgpu_bind_job *job)
 	drm_dev_exit(idx);
 	pvgpu_dep_job_done(&job->base, ret);
 	dma_fence_end_signalling(cookie);
-
-	/* The fence has signalled: release what the job no longer needs. */
-	pvgpu_ctx_fini(&job->ctx);
+	/*
+	 * What the job removed and did not use is released by
+	 * pvgpu_bind_job_free_work(), not here: dropping the last reference
+	 * to an object takes dma-resv locks (its own, an exporter's), which
+	 * must not hold up the later jobs of this queue, whose fences EXECs
+	 * wait for.
+	 */
 }
 
 static struct pvgpu_bind_job *
@@ -881,10 +904,10 @@ static void pvgpu_bind_queue_exec_work(struct work_struct *work)
 	struct pvgpu_bind_job *job, *next;
 
 	/*
-	 * A job holds its queue: the next one is taken before the previous
-	 * one is dropped, and nothing touches the queue after the last put,
-	 * which may free it (the release does not flush this work, which
-	 * runs on the same workqueue).
+	 * A job holds its queue, and the queue's release waits for this
+	 * work (pvgpu_bind_queue_release()), which may be queued again
+	 * while it runs: the next job is taken before the previous one is
+	 * dropped, so the queue stays alive while a job is in hand.
 	 */
 	job = pvgpu_bind_queue_next_job(bq);
 	while (job) {
@@ -914,7 +937,15 @@ static void pvgpu_bind_queue_release(struct pvgpu_dep_queue *dq)
 	struct pvgpu_queue *queue = to_pvgpu_queue(dq);
 	struct pvgpu_bind_queue *bq = to_bind_queue(queue);
 
-	/* Every job is freed: the execution work is done with the queue. */
+	/*
+	 * Every job is freed, but the execution work may still be queued:
+	 * run_job() of a job queues it again while it runs, and the running
+	 * instance may execute (and free) that job before the queued one
+	 * starts, which would then find the queue freed.
+	 * The release runs in its own work (pvgpu_dep_queue's release_work),
+	 * never inside this one, so waiting for it cannot deadlock.
+	 */
+	cancel_work_sync(&bq->exec_work);
 	pvgpu_vm_put(queue->vm);
 	kfree(bq);
 }
@@ -992,8 +1023,13 @@ static int pvgpu_bind_op_check(const struct drm_pvgpu_vm_bind_op *uop,
 			return -EINVAL;
 		if (uop->userptr || !IS_ALIGNED(uop->obj_offset, SZ_4K))
 			return -EINVAL;
+		/*
+		 * A NULL mapping drops writes: READONLY would promise
+		 * faults it cannot give.
+		 */
 		if ((uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL) &&
-		    (uop->handle || uop->obj_offset))
+		    (uop->handle || uop->obj_offset ||
+		     uop->flags & DRM_PVGPU_VM_BIND_FLAG_READONLY))
 			return -EINVAL;
 		break;
 	case DRM_PVGPU_VM_BIND_OP_UNMAP:
@@ -1136,8 +1172,12 @@ static int pvgpu_bind_job_prepare(struct pvgpu_bind_job *job,
 		list_add(&vma->link, &job->ctx.pool);
 	}
 
-	/* More table pages than memory could hold: no allocation would do. */
-	if (pt_pages > totalram_pages())
+	/*
+	 * More table pages than memory could hold: no allocation would do
+	 * (pvgpu_pt_prealloc() refuses it too; checked here before the sum
+	 * is narrowed to its u32 count).
+	 */
+	if (pt_pages > totalram_pages() || pt_pages > U32_MAX)
 		return -ENOMEM;
 	if (pt_pages)
 		return pvgpu_pt_prealloc(vm->pt, &job->ctx.pa, pt_pages);
@@ -1211,9 +1251,9 @@ static int pvgpu_bind_job_commit(struct pvgpu_bind_job *job,
 			if (ret)
 				return ret;
 		}
-		ret = mutex_lock_interruptible(&dq->submit_lock);
-		if (ret)
-			return ret;
+		/* Nothing is committed yet: a restart is a new call. */
+		if (mutex_lock_interruptible(&dq->submit_lock))
+			return -ERESTARTSYS;
 		if (READ_ONCE(bq->destroyed)) {
 			mutex_unlock(&dq->submit_lock);
 			return -ECANCELED;

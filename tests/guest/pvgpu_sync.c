@@ -6,7 +6,10 @@
  * VM_BIND with no operations as an ordering point (in-syncs, the queue's
  * order, out-syncobjs, timeline points, user fences), a pending in-fence
  * from sw_sync holding jobs back, EXEC ordering points with sync_file in
- * and out, and the LR rule (only user fences go out).
+ * and out, and the LR rule (only user fences go out). Also: a user fence's
+ * address is not probed at parse (only its range is checked), the job
+ * timeout is per job (a deep ring of short jobs is no hang), and a stalled
+ * LR queue is queried from the firmware and left alone while it waits.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -22,6 +25,7 @@
 
 #include "igt_lite.h"
 #include "libpvgpu.h"
+#include "pvgpu_cmds.h"
 #include "pvgpu_gpu.h"
 
 #define NSEC_PER_MSEC 1000000ll
@@ -330,15 +334,65 @@ static void test_invalid_user_fence(void)
 	s = pvgpu_sync_user_fence(ufence, 1);
 	s.handle = 1;
 	igt_assert_err(bind_one_sync(fd, vm, s), -EINVAL);
-	/* Not writable: read-only, unmapped, NULL. */
+	/* Outside the user address space: -EFAULT. */
+	s = pvgpu_sync_user_fence((uint64_t *)(uintptr_t)0xffff888000000000ull,
+				  1);
+	igt_assert_err(bind_one_sync(fd, vm, s), -EFAULT);
+	s = pvgpu_sync_user_fence((uint64_t *)(uintptr_t)~7ull, 1);
+	igt_assert_err(bind_one_sync(fd, vm, s), -EFAULT);
+	/*
+	 * Not probed: read-only, NULL and unmapped addresses are taken, and
+	 * not written when the operation completes. A later user fence (same
+	 * queue, so its fence signals after theirs) shows the queue went on.
+	 */
 	s = pvgpu_sync_user_fence(ro, 1);
-	igt_assert_err(bind_one_sync(fd, vm, s), -EFAULT);
+	igt_assert_err(bind_one_sync(fd, vm, s), 0);
 	s = pvgpu_sync_user_fence(NULL, 1);
-	igt_assert_err(bind_one_sync(fd, vm, s), -EFAULT);
+	igt_assert_err(bind_one_sync(fd, vm, s), 0);
+	s = pvgpu_sync_user_fence(&ufence[1], 2);
+	igt_assert_err(bind_one_sync(fd, vm, s), 0);
+	igt_assert(wait_u64(&ufence[1], 2, 10 * NSEC_PER_SEC));
+	igt_assert_eq_u64(*ro, 0);
 	igt_assert(munmap(ro, 4096) == 0);
 	s = pvgpu_sync_user_fence(ro, 1);
-	igt_assert_err(bind_one_sync(fd, vm, s), -EFAULT);
+	igt_assert_err(bind_one_sync(fd, vm, s), 0);
+	s = pvgpu_sync_user_fence(&ufence[2], 3);
+	igt_assert_err(bind_one_sync(fd, vm, s), 0);
+	igt_assert(wait_u64(&ufence[2], 3, 10 * NSEC_PER_SEC));
+	/* Nothing the failing ioctls named was written. */
 	igt_assert_eq_u64(*ufence, 0);
+	close(fd);
+}
+
+/*
+ * Parse does not write the user fence's address: a value written there
+ * after the ioctl (while the job waits for an in-fence) is not undone, and
+ * only the fence's own write replaces it.
+ */
+static void test_user_fence_no_probe(void)
+{
+	uint64_t *ufence = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_pvgpu_sync s[2];
+	int timeline = sw_sync_timeline();
+	uint32_t vm, h;
+	int fd = open_with_vm(0, &vm);
+
+	igt_assert(ufence != MAP_FAILED);
+	h = syncobj(fd, 0);
+	syncobj_import(fd, h, sw_sync_fence(timeline, 1));
+	ufence[0] = 5;
+	s[0] = pvgpu_sync_syncobj(h, 0);
+	s[1] = pvgpu_sync_user_fence(&ufence[0], 9);
+	igt_assert_err(bind_syncs(fd, vm, s, 2, 0), 0);
+	/* The parse left it alone; the job has not run. */
+	igt_assert_eq_u64(ufence[0], 5);
+	ufence[0] = 6;
+	usleep(50000);
+	igt_assert_eq_u64(ufence[0], 6);
+	sw_sync_inc(timeline, 1);
+	igt_assert(wait_u64(&ufence[0], 9, 10 * NSEC_PER_SEC));
+	close(timeline);
 	close(fd);
 }
 
@@ -675,6 +729,155 @@ static void test_exec_sync_file(void)
 	close(fd);
 }
 
+#define TIMEOUT_PARAM	"/sys/module/pvgpu/parameters/job_timeout_ms"
+
+static char saved_timeout[32];
+
+static void restore_timeout(int sig)
+{
+	(void)sig;
+	if (saved_timeout[0])
+		igt_sysfs_write(TIMEOUT_PARAM, saved_timeout);
+}
+
+/*
+ * The job timeout is per job, not per ring: many short jobs queued on one
+ * ring together run far longer than the timeout, and none is a hang. The
+ * timeout clock of a job restarts when the job before it completes.
+ */
+static void test_deep_queue_timeout(void)
+{
+	const int n = 40;	/* 40 x 25 ms: 1 s, the timeout is 300 ms */
+	int fd = igt_open_pvgpu_render(NULL, 0);
+	struct drm_pvgpu_queue_get_state st = { 0 };
+	struct drm_pvgpu_sync out;
+	struct pvgpu_batch b;
+	struct pvgpu_ctx ctx;
+	int ret;
+
+	igt_require_f(igt_sysfs_read(TIMEOUT_PARAM, saved_timeout,
+				     sizeof(saved_timeout)),
+		      "no job_timeout_ms parameter\n");
+	igt_install_exit_handler(restore_timeout);
+	igt_assert_eq(igt_sysfs_write(TIMEOUT_PARAM, "300"), 0);
+	ret = pvgpu_ctx_init(&ctx, fd, 0, DRM_PVGPU_ENGINE_CLASS_COMPUTE);
+	igt_require_f(ret != -EOPNOTSUPP && ret != -ENOTTY,
+		      "exec queues not implemented (%d)\n", ret);
+	igt_assert_err(ret, 0);
+	/* The queue took the timeout at creation. */
+	restore_timeout(0);
+
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_delay(&b, 25 * NSEC_PER_MSEC, 0);
+	pvgpu_batch_end(&b);
+	memcpy(ctx.batch_map, b.dw, b.len * 4);
+	out = pvgpu_sync_syncobj(ctx.syncobj, 1);
+	for (int i = 0; i < n; i++)
+		igt_assert_err(pvgpu_exec(fd, ctx.queue_id, PVGPU_CTX_BATCH_VA,
+					  &out, i == n - 1), 0);
+	wait_syncobj(fd, ctx.syncobj, 0);
+
+	st.queue_id = ctx.queue_id;
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_QUEUE_GET_STATE, &st), 0);
+	igt_assert_eq(st.flags, 0);
+	igt_assert_eq(st.error, 0);
+	igt_assert_eq_u64(st.jobs_submitted, n);
+	igt_assert_eq_u64(st.jobs_completed, n);
+	pvgpu_ctx_fini(&ctx);
+	close(fd);
+}
+
+/* The channel's "requests:" counter, or -1 without debugfs. */
+static long long fw_requests(void)
+{
+	char buf[4096], *p;
+	long long n = -1;
+	FILE *f = NULL;
+
+	for (int minor = 128; minor < 192 && !f; minor++) {
+		snprintf(buf, sizeof(buf), "/sys/kernel/debug/dri/%d/fw_channel",
+			 minor);
+		f = fopen(buf, "r");
+	}
+	for (int minor = 0; minor < 64 && !f; minor++) {
+		snprintf(buf, sizeof(buf), "/sys/kernel/debug/dri/%d/fw_channel",
+			 minor);
+		f = fopen(buf, "r");
+	}
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f)) {
+		p = strstr(buf, "requests:");
+		if (p == buf) {
+			n = atoll(p + strlen("requests:"));
+			break;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * An LR job blocked in a WAIT makes no progress for long: the driver asks
+ * the firmware for the queue's state (a lost error or fault event would
+ * look the same), finds it WAITING and leaves it alone; the job completes
+ * when the value comes.
+ */
+static void test_lr_stall_query(void)
+{
+	uint64_t *v = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const uint64_t wait_va = PVGPU_CTX_BATCH_VA + PVGPU_CTX_BATCH_SIZE - 8;
+	struct drm_pvgpu_queue_get_state st = { 0 };
+	struct timespec ts = { 1, 200 * NSEC_PER_MSEC };
+	int fd = igt_open_pvgpu_render(NULL, 0);
+	struct drm_pvgpu_sync out;
+	struct pvgpu_batch b;
+	struct pvgpu_ctx ctx;
+	long long before, after;
+	uint32_t vm;
+	int ret;
+
+	igt_assert(v != MAP_FAILED);
+	ret = pvgpu_vm_create(fd, DRM_PVGPU_VM_CREATE_LR, &vm);
+	igt_require_f(ret != -EOPNOTSUPP && ret != -ENOTTY,
+		      "VM_CREATE not implemented (%d)\n", ret);
+	igt_assert_err(ret, 0);
+	igt_assert_err(pvgpu_ctx_init(&ctx, fd, vm,
+				      DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_wait64(&b, wait_va, 1, ~0ull, PVGPU_WAIT_EQ);
+	pvgpu_batch_end(&b);
+	memcpy(ctx.batch_map, b.dw, b.len * 4);
+	ctx.batch_map[(PVGPU_CTX_BATCH_SIZE - 8) / 4] = 0;
+	ctx.batch_map[(PVGPU_CTX_BATCH_SIZE - 4) / 4] = 0;
+
+	before = fw_requests();
+	out = pvgpu_sync_user_fence(v, 5);
+	igt_assert_err(pvgpu_exec(fd, ctx.queue_id, PVGPU_CTX_BATCH_VA,
+				  &out, 1), 0);
+	nanosleep(&ts, NULL);
+	after = fw_requests();
+	igt_assert_eq_u64(*v, 0);
+	/* At least one QUEUE_QUERY (about every 500 ms while stalled). */
+	if (before >= 0)
+		igt_assert_f(after > before, "no firmware request: %lld -> %lld\n",
+			     before, after);
+	st.queue_id = ctx.queue_id;
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_QUEUE_GET_STATE, &st), 0);
+	igt_assert_eq(st.flags, 0);
+
+	ctx.batch_map[(PVGPU_CTX_BATCH_SIZE - 8) / 4] = 1;
+	igt_assert(wait_u64(v, 5, 10 * NSEC_PER_SEC));
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_QUEUE_GET_STATE, &st), 0);
+	igt_assert_eq(st.flags, 0);
+	igt_assert_eq_u64(st.jobs_completed, 1);
+	pvgpu_ctx_fini(&ctx);
+	pvgpu_vm_destroy(fd, vm);
+	munmap(v, 4096);
+	close(fd);
+}
+
 static const struct igt_lite_subtest subtests[] = {
 	{ "invalid-count", test_invalid_count,
 	  "more than DRM_PVGPU_MAX_SYNCS syncs, unreadable array" },
@@ -686,6 +889,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "unknown syncobjs, binary in-syncobj without fence" },
 	{ "invalid-user-fence", test_invalid_user_fence,
 	  "user fence as in-sync, unaligned, unwritable" },
+	{ "user-fence-no-probe", test_user_fence_no_probe,
+	  "parse does not write a user fence's address" },
 	{ "error-changes-nothing", test_error_changes_nothing,
 	  "a failing VM_BIND signals none of its out-syncs" },
 	{ "ordering-point", test_ordering_point,
@@ -700,6 +905,10 @@ static const struct igt_lite_subtest subtests[] = {
 	{ "wait-interrupted", test_wait_interrupted,
 	  "VM_BIND WAIT interrupted before commit changes nothing" },
 	{ "lr", test_lr, "LR VM: only user fences as out-syncs" },
+	{ "deep-queue-timeout", test_deep_queue_timeout,
+	  "many short jobs on one ring outlast the job timeout, no ban" },
+	{ "lr-stall-query", test_lr_stall_query,
+	  "a stalled LR queue is queried, found waiting and left alone" },
 	{ "exec-sync-file", test_exec_sync_file,
 	  "EXEC ordering point with sync_file in and out" },
 };

@@ -926,6 +926,7 @@ static void test_invalid(void)
 	struct drm_pvgpu_vm_get_state st;
 	struct drm_pvgpu_vm_bind bind;
 	uint32_t vm, h;
+	uint64_t big;
 	void *hole;
 
 	igt_assert_eq(pvgpu_vm_create(fd, 0, &vm), 0);
@@ -988,6 +989,14 @@ static void test_invalid(void)
 	op = op_map(h, 0, DATA_VA, SZ_4K);
 	op.flags = DRM_PVGPU_VM_BIND_FLAG_NULL;	/* NULL with a handle */
 	igt_assert_err(bind_op(fd, vm, op), -EINVAL);
+	/* NULL drops writes: READONLY could not make them fault. */
+	op = (struct drm_pvgpu_vm_bind_op){
+		.op = DRM_PVGPU_VM_BIND_OP_MAP, .addr = DATA_VA,
+		.range = SZ_2M,
+		.flags = DRM_PVGPU_VM_BIND_FLAG_NULL |
+			 DRM_PVGPU_VM_BIND_FLAG_READONLY,
+	};
+	igt_assert_err(bind_op(fd, vm, op), -EINVAL);
 	op = op_map(h, 0, DATA_VA, SZ_4K);
 	op.userptr = SZ_4K;
 	igt_assert_err(bind_op(fd, vm, op), -EINVAL);
@@ -1045,6 +1054,20 @@ static void test_invalid(void)
 	igt_assert_err(pvgpu_bind_userptr(fd, vm, hole, DATA_VA + SZ_2M,
 					  4 * SZ_4K, 0), -EFAULT);
 
+	/*
+	 * Userptr ranges larger than RAM: twice the machine's memory, and
+	 * 4 TiB (whose page array alone would exceed what kvmalloc takes).
+	 */
+	big = (uint64_t)sysconf(_SC_PHYS_PAGES) * SZ_4K * 2;
+	big = (big + SZ_2M - 1) & ~((uint64_t)SZ_2M - 1);
+	op = (struct drm_pvgpu_vm_bind_op){
+		.op = DRM_PVGPU_VM_BIND_OP_MAP_USERPTR,
+		.userptr = 1ull << 30, .addr = 1ull << 40, .range = big,
+	};
+	igt_assert_err(bind_op(fd, vm, op), -EINVAL);
+	op.range = 4ull << 40;
+	igt_assert_err(bind_op(fd, vm, op), -EINVAL);
+
 	/* One bad op fails the whole array: the good one is not applied. */
 	ops[0] = op_map(h, 0, DATA_VA + 2 * SZ_2M, SZ_4K);
 	ops[1] = op_map(h, 0, DATA_VA + 3 * SZ_2M, SZ_4K + 1);
@@ -1053,6 +1076,54 @@ static void test_invalid(void)
 	igt_assert_eq(pvgpu_vm_get_state(fd, vm, &st), 0);
 	igt_assert_eq(st.state, DRM_PVGPU_VM_STATE_USABLE);
 	igt_assert_eq(st.num_mappings, 1);
+
+	pvgpu_gem_close(fd, h);
+	pvgpu_vm_destroy(fd, vm);
+	close(fd);
+}
+
+/*
+ * Bind queues destroyed while their jobs run: the queue is freed after its
+ * last job, while its execution work may be queued again (each job's
+ * run_job queues it); KASAN would catch a use after free.
+ */
+static void test_queue_destroy_busy(void)
+{
+	int fd = open_render();
+	struct drm_pvgpu_vm_get_state st;
+	struct drm_pvgpu_vm_bind_op op;
+	uint32_t vm, h, q;
+	int i, j;
+
+	igt_assert_eq(pvgpu_vm_create(fd, 0, &vm), 0);
+	igt_assert_eq(pvgpu_bo_create(fd, SZ_4K, 0, &h), 0);
+	for (i = 0; i < 64; i++) {
+		igt_assert_eq(pvgpu_queue_create(fd, vm,
+						 DRM_PVGPU_ENGINE_CLASS_VM_BIND,
+						 0, 0, &q), 0);
+		for (j = 0; j < 8; j++) {
+			op = op_map(h, 0, DATA_VA + (uint64_t)(i * 8 + j) * SZ_4K,
+				    SZ_4K);
+			if (j & 1)
+				op = (struct drm_pvgpu_vm_bind_op){
+					.op = DRM_PVGPU_VM_BIND_OP_UNMAP,
+					.addr = op.addr - SZ_4K,
+					.range = SZ_4K,
+				};
+			igt_assert_eq(pvgpu_vm_bind(fd, vm, q, &op, 1, NULL, 0,
+						    0), 0);
+		}
+		igt_assert_eq(pvgpu_queue_destroy(fd, q), 0);
+	}
+	/* Every queue's jobs ran: 64 * 4 maps, each unmapped again. */
+	for (i = 0; i < 1000; i++) {
+		igt_assert_eq(pvgpu_vm_get_state(fd, vm, &st), 0);
+		if (!st.num_mappings)
+			break;
+		usleep(10000);
+	}
+	igt_assert_eq(st.state, DRM_PVGPU_VM_STATE_USABLE);
+	igt_assert_eq(st.num_mappings, 0);
 
 	pvgpu_gem_close(fd, h);
 	pvgpu_vm_destroy(fd, vm);
@@ -1084,6 +1155,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "random maps, NULL maps and unmaps checked by GPU reads and num_mappings" },
 	{ "pt-stats", test_pt_stats,
 	  "page sizes and table counts the driver reports (debugfs vms)" },
+	{ "bind-queue-destroy-busy", test_queue_destroy_busy,
+	  "bind queues destroyed with their async jobs still running" },
 	{ "invalid", test_invalid,
 	  "argument checks of VM_BIND operations; failures change nothing" },
 };
