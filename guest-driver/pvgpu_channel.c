@@ -573,7 +573,8 @@ static void pvgpu_channel_event_locked(struct pvgpu_channel *ch,
 		/* Only forward gaps are losses; anything else is noise. */
 		if ((s32)(seqno - expected) > 0)
 			ch->stats.events_lost += seqno - expected;
-		pvgpu_warn_ratelimited(drm, "firmware event %u, expected %u\n",
+		/* Lost events are recovered (see pvgpu_queue.c). */
+		pvgpu_info_ratelimited(drm, "firmware event %u, expected %u\n",
 				       seqno, expected);
 	}
 	ch->last_event_seqno = seqno;
@@ -606,7 +607,14 @@ static void pvgpu_channel_check_status_locked(struct pvgpu_channel *ch)
 	if (new_h2f)
 		drm_err(drm, "firmware flagged the H2F ring: status %#x (%s)\n",
 			h2f, pvgpu_ring_status_name(new_h2f & -new_h2f));
-	if (new_f2h)
+	/*
+	 * A full F2H ring under a burst of completions is expected: the
+	 * events it drops are recovered (queues' seqno pages, QUEUE_QUERY,
+	 * the gap in event numbers), so only say so.
+	 */
+	if (new_f2h == PVGPU_RING_STATUS_OVERFLOW)
+		drm_info(drm, "firmware dropped events (F2H ring full); recovering\n");
+	else if (new_f2h)
 		drm_err(drm, "firmware flagged the F2H ring: status %#x (%s)\n",
 			f2h, pvgpu_ring_status_name(new_f2h & -new_f2h));
 	ch->h2f_status_seen |= h2f;
