@@ -36,6 +36,7 @@ LIBPVGPU_SRCS := $(PVGPU_TOP)/userspace/lib/libpvgpu.c \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.c
 LIBPVGPU_HDRS := $(PVGPU_TOP)/userspace/lib/libpvgpu.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.h \
+	$(PVGPU_TOP)/userspace/lib/pvgpu_stats.h \
 	$(PVGPU_TOP)/include/pvgpu/pvgpu_cmds.h \
 	$(PVGPU_TOP)/include/uapi/drm/pvgpu_drm.h
 

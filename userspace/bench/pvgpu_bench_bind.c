@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "libpvgpu.h"
+#include "pvgpu_stats.h"
 #include "pvgpu_gpu.h"
 
 #define EXIT_NO_DEVICE 77
@@ -39,40 +40,6 @@
 #define BIG_VA	0x4000000000ull	/* 256 GiB: 1 GiB mappings */
 #define BATCH	512		/* operations per ioctl when filling a VM */
 
-struct stats {
-	double median, p10, p90, min, max;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double percentile(const double *v, size_t n, double p)
-{
-	double pos = p / 100.0 * (double)(n - 1);
-	size_t lo = (size_t)pos;
-
-	if (lo + 1 >= n)
-		return v[n - 1];
-	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
-}
-
-static struct stats compute(double *v, size_t n)
-{
-	struct stats s;
-
-	qsort(v, n, sizeof(*v), cmp_double);
-	s.min = v[0];
-	s.max = v[n - 1];
-	s.median = percentile(v, n, 50);
-	s.p10 = percentile(v, n, 10);
-	s.p90 = percentile(v, n, 90);
-	return s;
-}
-
 static void print_header(void)
 {
 	printf("%-24s %11s %11s %11s %11s %11s %5s\n", "", "median", "p10",
@@ -81,7 +48,7 @@ static void print_header(void)
 
 static void print_row(const char *name, double *v, size_t n)
 {
-	struct stats s = compute(v, n);
+	struct pvgpu_stats s = pvgpu_stats_compute(v, n);
 
 	printf("%-24s %11.1f %11.1f %11.1f %11.1f %11.1f %5zu\n", name,
 	       s.median, s.p10, s.p90, s.min, s.max, n);

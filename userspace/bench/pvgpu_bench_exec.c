@@ -32,47 +32,13 @@
 #include <unistd.h>
 
 #include "libpvgpu.h"
+#include "pvgpu_stats.h"
 #include "pvgpu_gpu.h"
 
 #define EXIT_NO_DEVICE 77
 #define MAX_QUEUES 16
 
-struct stats {
-	double median, p10, p90, p99, min, max;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double percentile(const double *v, size_t n, double p)
-{
-	double pos = p / 100.0 * (double)(n - 1);
-	size_t lo = (size_t)pos;
-
-	if (lo + 1 >= n)
-		return v[n - 1];
-	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
-}
-
-static struct stats compute(double *v, size_t n)
-{
-	struct stats s;
-
-	qsort(v, n, sizeof(*v), cmp_double);
-	s.min = v[0];
-	s.max = v[n - 1];
-	s.median = percentile(v, n, 50);
-	s.p10 = percentile(v, n, 10);
-	s.p90 = percentile(v, n, 90);
-	s.p99 = percentile(v, n, 99);
-	return s;
-}
-
-static void print_row(const char *name, const struct stats *s)
+static void print_row(const char *name, const struct pvgpu_stats *s)
 {
 	printf("%-10s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f\n", name, s->median,
 	       s->p10, s->p90, s->p99, s->min, s->max);
@@ -232,7 +198,7 @@ int main(int argc, char **argv)
 	const char *node = NULL;
 	uint32_t vm, queues[MAX_QUEUES], gate;
 	double *bypass, *queued, *ping;
-	struct stats sb, sq, sp;
+	struct pvgpu_stats sb, sq, sp;
 	double jps1, jps16;
 	long pings = 0;
 	long long byp0, byp1;
@@ -316,8 +282,8 @@ int main(int argc, char **argv)
 	jps1 = throughput(fd, queues, 1, jobs);
 	jps16 = throughput(fd, queues, MAX_QUEUES, jobs);
 
-	sb = compute(bypass, n);
-	sq = compute(queued, n);
+	sb = pvgpu_stats_compute(bypass, n);
+	sq = pvgpu_stats_compute(queued, n);
 	printf("pvgpu_bench_exec on %s: %ld samples, no-op jobs (num_batch 0)\n",
 	       path, n);
 	printf("%-10s %9s %9s %9s %9s %9s %9s   (us)\n", "", "median", "p10",
@@ -327,7 +293,7 @@ int main(int argc, char **argv)
 	printf("           (queued: includes the gate job's %u us DELAY)\n",
 	       GATE_NS / 1000);
 	if (pings) {
-		sp = compute(ping, pings);
+		sp = pvgpu_stats_compute(ping, pings);
 		print_row("fw-ping", &sp);
 		printf("ratio bypass/ping %.2f, queued/ping %.2f (medians)\n",
 		       sb.median / sp.median, sq.median / sp.median);

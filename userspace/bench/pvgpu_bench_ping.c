@@ -26,54 +26,12 @@
 #include <unistd.h>
 
 #include "libpvgpu.h"
+#include "pvgpu_stats.h"
 
 #define EXIT_NO_DEVICE 77
 #define MAX_CPUS 1024
 
-struct stats {
-	double median, p10, p90, p99, min, max, mean, stddev;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Percentile by linear interpolation between closest ranks (sorted input). */
-static double percentile(const double *v, size_t n, double p)
-{
-	double pos = p / 100.0 * (double)(n - 1);
-	size_t lo = (size_t)pos;
-
-	if (lo + 1 >= n)
-		return v[n - 1];
-	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
-}
-
-static struct stats compute(double *v, size_t n)
-{
-	struct stats s = { 0 };
-	double sum = 0, sq = 0;
-
-	qsort(v, n, sizeof(*v), cmp_double);
-	for (size_t i = 0; i < n; i++)
-		sum += v[i];
-	s.mean = sum / (double)n;
-	for (size_t i = 0; i < n; i++)
-		sq += (v[i] - s.mean) * (v[i] - s.mean);
-	s.stddev = n > 1 ? sqrt(sq / (double)(n - 1)) : 0;
-	s.min = v[0];
-	s.max = v[n - 1];
-	s.median = percentile(v, n, 50);
-	s.p10 = percentile(v, n, 10);
-	s.p90 = percentile(v, n, 90);
-	s.p99 = percentile(v, n, 99);
-	return s;
-}
-
-static void print_row(const char *name, const struct stats *s)
+static void print_row(const char *name, const struct pvgpu_stats *s)
 {
 	printf("%-14s %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", name,
 	       s->median, s->p10, s->p90, s->p99, s->min, s->max, s->mean, s->stddev);
@@ -149,7 +107,7 @@ int main(int argc, char **argv)
 	char path[256] = "";
 	double *rtt, *sys;
 	int c, fd, ncpu_irq, cpu_start, migrations = 0, last_cpu;
-	struct stats srtt, ssys;
+	struct pvgpu_stats srtt, ssys;
 
 	while ((c = getopt(argc, argv, "n:w:c:d:h")) != -1) {
 		switch (c) {
@@ -249,8 +207,8 @@ int main(int argc, char **argv)
 	}
 	pvgpu_irq_counts(irq_after, MAX_CPUS);
 
-	srtt = compute(rtt, n);
-	ssys = compute(sys, n);
+	srtt = pvgpu_stats_compute(rtt, n);
+	ssys = pvgpu_stats_compute(sys, n);
 
 	printf("pvgpu_bench_ping: %s, %ld pings (+%ld warm-up), %ld CPUs online\n",
 	       path, n, warmup, sysconf(_SC_NPROCESSORS_ONLN));
