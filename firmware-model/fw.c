@@ -271,6 +271,11 @@ const PvgpuFwConfig *pvgpu_fw_config(const PvgpuFw *fw)
 	return &fw->cfg;
 }
 
+void pvgpu_fw_pre_load(PvgpuFw *fw)
+{
+	fw_sched_table_loaded(fw);
+}
+
 /*
  * The state came from a migration stream, which may be corrupted or hostile:
  * before anything uses it to compute guest addresses, check every field the
@@ -282,6 +287,8 @@ int pvgpu_fw_post_load(PvgpuFw *fw)
 	const char *why = NULL;
 	char layout_why[128];
 
+	/* The stream replaced the queue table: what tracked it is stale. */
+	fw_sched_table_loaded(fw);
 	if (st->fw_status > PVGPU_FW_STATE_HALTED)
 		why = "fw_status out of range";
 	else if (st->fw_error > PVGPU_FW_ERR_CRASHED)
@@ -320,6 +327,11 @@ int pvgpu_fw_post_load(PvgpuFw *fw)
 	if (why) {
 		fw_trace(fw, "post_load_invalid", st->fw_status, 0);
 		fw_guest_error(fw, "migrated firmware state rejected: %s", why);
+		/*
+		 * Nothing of the rejected queue table may reach the queue
+		 * code: cleared whole (untracked), with its derived state.
+		 */
+		fw_sched_reset(fw, false);
 		return -1;
 	}
 

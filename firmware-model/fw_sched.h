@@ -56,6 +56,26 @@ typedef struct FwSched {
 	uint32_t *doorbell_owner;
 	uint32_t num_doorbell_ids;
 
+	/*
+	 * What is in use, so that resets and AS_UNBIND cost in proportion
+	 * to the registered queues, not to max_queues or the doorbell pages
+	 * (docs/scheduler.rst, "Host cost"): the registered queue ids in no
+	 * particular order (used[0 .. nused)), each one's index in used[]
+	 * (used_at[id], valid while registered), and the registered queues
+	 * of each address space. Rebuilt from the queue table by post_load.
+	 */
+	uint32_t *used;
+	uint32_t *used_at;
+	uint32_t nused;
+	uint32_t as_queues[PVGPU_FW_MAX_AS];
+	/*
+	 * The queue table may hold entries used[] does not name: it was
+	 * written from outside (a migration stream) and post_load has not
+	 * rebuilt the derived state from it. The next reset clears the
+	 * whole table and doorbell map.
+	 */
+	bool untracked;
+
 	bool h2f_deferred;		/* a request waits for a queue to leave */
 	bool more_work;			/* a slot ran out of budget: kick */
 } FwSched;
@@ -82,8 +102,17 @@ void fw_sched_doorbell(PvgpuFw *fw, uint32_t db, uint32_t value);
 bool fw_doorbell_id_valid(const PvgpuFw *fw, uint32_t db);
 /* NULL if the restored queue table is consistent (then rebuilt). */
 const char *fw_sched_post_load(PvgpuFw *fw);
-/* Does a registered queue use address space @asid? (AS_UNBIND: EBUSY) */
+/*
+ * Does a registered queue use address space @asid? (AS_UNBIND: EBUSY)
+ * Constant time: a count per address space.
+ */
 bool fw_sched_asid_in_use(PvgpuFw *fw, uint32_t asid);
+/*
+ * The queue table is being written from outside (pvgpu_fw_pre_load(), or
+ * pvgpu_fw_post_load() about to check it): until post_load has rebuilt
+ * the derived state from it, a reset clears the whole table.
+ */
+void fw_sched_table_loaded(PvgpuFw *fw);
 /* The H2F channel stopped at a FW_STATUS_DEFER request. */
 void fw_sched_h2f_deferred(PvgpuFw *fw);
 
@@ -124,7 +153,11 @@ void fw_queue_error(PvgpuFw *fw, uint32_t id, uint32_t error,
 		    bool guilty, uint32_t how);
 void fw_queue_set_priority(PvgpuFw *fw, uint32_t id, uint32_t prio);
 void fw_queue_free(PvgpuFw *fw, uint32_t id);
-void fw_queue_bind_doorbell(PvgpuFw *fw, uint32_t id);
+/*
+ * Entry @id was just filled in by QUEUE_REGISTER: it owns its doorbell,
+ * counts for its address space and is in use.
+ */
+void fw_queue_registered(PvgpuFw *fw, uint32_t id);
 
 /* --- queue.c: request handlers for msg.c's table ------------------------ */
 

@@ -111,6 +111,13 @@ typedef struct PvgpuFwStats {
 	uint64_t doorbells_dropped;
 	uint64_t irqs_lost;
 	uint64_t irqs_delayed;
+	/*
+	 * Entries of the queue table, the doorbell map and the per-address-
+	 * space queue counts that resets, AS_UNBIND and post_load visited:
+	 * what proves their cost follows the queues in use, not the shape
+	 * (docs/scheduler.rst, "Host cost").
+	 */
+	uint64_t table_visits;
 } PvgpuFwStats;
 
 /* Most GPU address spaces a device can be configured with. */
@@ -226,6 +233,13 @@ typedef enum PvgpuFwInject {
 int pvgpu_fw_inject(PvgpuFw *fw, PvgpuFwInject what, uint64_t arg);
 
 PvgpuFwState *pvgpu_fw_state(PvgpuFw *fw);
+/*
+ * A migration stream is about to overwrite the migratable state (QEMU:
+ * pre_load). Until pvgpu_fw_post_load() accepts what came, what the model
+ * derived from the old state is not trusted: a reset then clears whole
+ * tables, so a load that fails half way leaves nothing behind.
+ */
+void pvgpu_fw_pre_load(PvgpuFw *fw);
 /* Rebuild derived state after PvgpuFwState was restored (migration). */
 int pvgpu_fw_post_load(PvgpuFw *fw);
 const PvgpuFwStats *pvgpu_fw_stats(const PvgpuFw *fw);

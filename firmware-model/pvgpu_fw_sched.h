@@ -6,9 +6,10 @@
  * entries) and the scheduler's global state (PvgpuFwSchedState) are plain
  * fixed-size structures so the QEMU device can describe them with VMSTATE_*
  * macros, like PvgpuFwState. Everything else the scheduler holds (run
- * lists, the slot table, the doorbell map, timer deadlines) is derived
- * from them and rebuilt by pvgpu_fw_post_load(), which also checks every
- * field: a migration stream is never trusted.
+ * lists, the slot table, the doorbell map, the queues in use and each
+ * address space's queue count, timer deadlines) is derived from them and
+ * rebuilt by pvgpu_fw_post_load(), which also checks every field: a
+ * migration stream is never trusted.
  *
  * Specification: docs/scheduler.rst.
  */

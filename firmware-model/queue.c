@@ -183,7 +183,7 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	q->ctx.rptr_addr = rptr_addr;
 	q->ctx.wptr_addr = wptr_addr;
 	q->ctx.rptr = rptr;
-	fw_queue_bind_doorbell(fw, id);
+	fw_queue_registered(fw, id);
 	/* Work already queued starts without a doorbell. */
 	if (wptr != rptr) {
 		fw_queue_make_runnable(fw, id);

@@ -347,9 +347,29 @@ void fw_queue_set_priority(PvgpuFw *fw, uint32_t id, uint32_t prio)
 	}
 }
 
-void fw_queue_bind_doorbell(PvgpuFw *fw, uint32_t id)
+/* Registered queue @id is in use: used[], its address space's count. */
+static void track(FwSched *s, uint32_t id)
+{
+	s->used_at[id] = s->nused;
+	s->used[s->nused++] = id;
+	s->as_queues[s->q[id].ctx.asid]++;
+}
+
+static void untrack(FwSched *s, uint32_t id)
+{
+	uint32_t at = s->used_at[id], last = s->used[--s->nused];
+
+	g_assert(at <= s->nused && s->used[at] == id &&
+		 s->as_queues[s->q[id].ctx.asid]);
+	s->used[at] = last;
+	s->used_at[last] = at;
+	s->as_queues[s->q[id].ctx.asid]--;
+}
+
+void fw_queue_registered(PvgpuFw *fw, uint32_t id)
 {
 	fw->sched.doorbell_owner[fw_queue(fw, id)->doorbell] = id;
+	track(&fw->sched, id);
 }
 
 void fw_queue_free(PvgpuFw *fw, uint32_t id)
@@ -359,6 +379,7 @@ void fw_queue_free(PvgpuFw *fw, uint32_t id)
 	g_assert(q->state != PVGPU_QUEUE_STATE_RESIDENT);
 	fw_queue_unlist(fw, id);
 	fw->sched.doorbell_owner[q->doorbell] = FW_NIL;
+	untrack(&fw->sched, id);
 	memset(q, 0, sizeof(*q));
 }
 
@@ -925,6 +946,8 @@ void fw_sched_init(PvgpuFw *fw)
 	s->nq = fw->cfg.max_queues;
 	s->q = g_new0(PvgpuFwQueueState, s->nq);
 	s->link = g_new(FwLink, s->nq);
+	s->used = g_new(uint32_t, s->nq);
+	s->used_at = g_new(uint32_t, s->nq);
 	for (uint32_t c = 0; c < fw->cfg.num_engine_classes; c++)
 		s->slot[c] = g_new(uint32_t, fw->cfg.slots[c]);
 	s->num_doorbell_ids = fw->cfg.num_doorbells * PVGPU_DOORBELLS_PER_PAGE;
@@ -939,19 +962,35 @@ void fw_sched_free(PvgpuFw *fw)
 
 	g_free(s->q);
 	g_free(s->link);
+	g_free(s->used);
+	g_free(s->used_at);
 	for (uint32_t c = 0; c < PVGPU_MAX_ENGINE_CLASSES; c++)
 		g_free(s->slot[c]);
 	g_free(s->doorbell_owner);
 	memset(s, 0, sizeof(*s));
 }
 
-/* Empty lists, slots and doorbell map (derived state). */
-static void clear_derived(PvgpuFw *fw)
+/*
+ * Empty lists, slots, doorbell map and what is in use (derived state).
+ * @whole: every link and doorbell-map entry, whatever the table holds
+ * (a migration stream wrote it); else the caller has cleared those of
+ * the queues in used[], the only ones set.
+ */
+static void clear_derived(PvgpuFw *fw, bool whole)
 {
 	FwSched *s = &fw->sched;
 
-	for (uint32_t i = 0; i < s->nq; i++)
-		s->link[i].prev = s->link[i].next = FW_NIL;
+	if (whole) {
+		for (uint32_t i = 0; i < s->nq; i++)
+			s->link[i].prev = s->link[i].next = FW_NIL;
+		/* FW_NIL is all ones. */
+		memset(s->doorbell_owner, 0xff, (size_t)s->num_doorbell_ids *
+		       sizeof(*s->doorbell_owner));
+		fw->stats.table_visits += s->nq + s->num_doorbell_ids;
+	}
+	s->nused = 0;
+	/* A fixed size (PVGPU_FW_MAX_AS), whatever the shape. */
+	memset(s->as_queues, 0, sizeof(s->as_queues));
 	for (uint32_t c = 0; c < PVGPU_MAX_ENGINE_CLASSES; c++) {
 		for (uint32_t p = 0; p < G_N_ELEMENTS(s->run[c]); p++)
 			list_init(&s->run[c][p]);
@@ -961,21 +1000,41 @@ static void clear_derived(PvgpuFw *fw)
 		for (uint32_t i = 0; i < fw->cfg.slots[c]; i++)
 			s->slot[c][i] = FW_NIL;
 	}
-	/* FW_NIL is all ones. */
-	memset(s->doorbell_owner, 0xff,
-	       (size_t)s->num_doorbell_ids * sizeof(*s->doorbell_owner));
 	s->h2f_deferred = false;
 	s->more_work = false;
 }
 
+/*
+ * A firmware reset (FW_CTRL.RESET, boot, halt) costs in proportion to the
+ * queues in use: only their entries are cleared. A device reset, or one
+ * after the table came from a migration stream that post_load did not
+ * accept, clears the whole table: it may hold entries used[] does not
+ * name (a device reset also follows a migration that failed before
+ * post_load ran).
+ */
 void fw_sched_reset(PvgpuFw *fw, bool device)
 {
 	FwSched *s = &fw->sched;
+	bool whole = device || s->untracked;
 
 	if (!s->q)
 		return;
-	memset(s->q, 0, (size_t)s->nq * sizeof(*s->q));
-	clear_derived(fw);
+	if (whole) {
+		memset(s->q, 0, (size_t)s->nq * sizeof(*s->q));
+		fw->stats.table_visits += s->nq;
+	} else {
+		/* Unregistered entries are zero already (fw_queue_free()). */
+		for (uint32_t i = 0; i < s->nused; i++) {
+			uint32_t id = s->used[i];
+
+			s->link[id].prev = s->link[id].next = FW_NIL;
+			s->doorbell_owner[s->q[id].doorbell] = FW_NIL;
+			memset(&s->q[id], 0, sizeof(s->q[id]));
+		}
+		fw->stats.table_visits += s->nused;
+	}
+	clear_derived(fw, whole);
+	s->untracked = false;
 	s->st.run_seq = 0;
 	s->st.next_poll_ns = 0;
 	s->st.poll_now = 0;
@@ -987,13 +1046,14 @@ void fw_sched_reset(PvgpuFw *fw, bool device)
 
 bool fw_sched_asid_in_use(PvgpuFw *fw, uint32_t asid)
 {
-	for (uint32_t i = 0; i < fw->sched.nq; i++) {
-		const PvgpuFwQueueState *q = &fw->sched.q[i];
+	fw->stats.table_visits++;
+	return asid < G_N_ELEMENTS(fw->sched.as_queues) &&
+	       fw->sched.as_queues[asid] != 0;
+}
 
-		if (q->registered && q->ctx.asid == asid)
-			return true;
-	}
-	return false;
+void fw_sched_table_loaded(PvgpuFw *fw)
+{
+	fw->sched.untracked = true;
 }
 
 PvgpuFwQueueState *pvgpu_fw_queue_states(PvgpuFw *fw, uint32_t *n)
@@ -1112,6 +1172,8 @@ const char *fw_sched_post_load(PvgpuFw *fw)
 	GArray *order;
 	uint64_t now = fw_clock_ns(fw);
 
+	/* Nothing derived is trusted until rebuilt from the loaded table. */
+	s->untracked = true;
 	why = fw_inject_post_load(fw);
 	if (why)
 		return why;
@@ -1123,9 +1185,10 @@ const char *fw_sched_post_load(PvgpuFw *fw)
 		return NULL;
 	}
 
-	clear_derived(fw);
+	clear_derived(fw, true);
 	order = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	why = NULL;
+	fw->stats.table_visits += s->nq;
 	for (uint32_t id = 0; id < s->nq && !why; id++) {
 		PvgpuFwQueueState *q = &s->q[id];
 		uint32_t c;
@@ -1144,6 +1207,8 @@ const char *fw_sched_post_load(PvgpuFw *fw)
 			break;
 		}
 		s->doorbell_owner[q->doorbell] = id;
+		/* Its address space is bound (queue_problem()): in range. */
+		track(s, id);
 		if (q->state == PVGPU_QUEUE_STATE_RESIDENT) {
 			if (s->slot[c][q->slot] != FW_NIL) {
 				why = "slot used twice";
@@ -1177,6 +1242,8 @@ const char *fw_sched_post_load(PvgpuFw *fw)
 	if (!why && s->wait.count && !s->st.next_poll_ns)
 		why = "WAITING queues without a poll";
 	if (why)
-		clear_derived(fw);
+		clear_derived(fw, true);
+	else
+		s->untracked = false;
 	return why;
 }

@@ -662,6 +662,19 @@ static int pvgpu_pre_save(void *opaque)
 }
 
 /*
+ * The stream is about to overwrite the model's state in place: until
+ * pvgpu_post_load() accepts it, the model trusts nothing it derived from
+ * the old state (a load that fails half way is cleared by the next reset).
+ */
+static int pvgpu_pre_load(void *opaque)
+{
+    PvgpuState *s = opaque;
+
+    pvgpu_fw_pre_load(s->fw);
+    return 0;
+}
+
+/*
  * Runs while the VM is not running (incoming migration): whatever the model
  * restarts (kick, timer) waits for the VM to run, see pvgpu_run_bh().
  * A refusal is reported once, as a migration error; the model's own
@@ -883,6 +896,7 @@ static const VMStateDescription vmstate_pvgpu = {
     .version_id = 3,
     .minimum_version_id = 3,
     .pre_save = pvgpu_pre_save,
+    .pre_load = pvgpu_pre_load,
     .post_load = pvgpu_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, PvgpuState),

@@ -18,13 +18,17 @@
  *      2 MiB pages) against memcpy() of the same bytes in fake RAM.
  *   3. xlate: host ns per fw_gpu_read() of 4 bytes with TLB hits and with
  *      TLB misses, with the MMU's own counters as proof.
+ *   4. reset: host time of one FW_CTRL.RESET write and of 64 AS_BIND /
+ *      AS_UNBIND pairs with 64 queues registered, on the default shape
+ *      and on the largest (65536 queue ids, 1024 doorbell pages): what
+ *      one guest register write or request may hold the host for.
  *
  * Build it optimised and run it from the build directory:
  *
  *   meson setup build/bench --buildtype=release
  *   meson compile -C build/bench
  *   build/bench/firmware-model/bench/fw-bench [--reps=N] [--quick] \
- *       [sched] [copy] [xlate]
+ *       [sched] [copy] [xlate] [reset]
  *
  * Not part of `meson test`. Every figure is also printed on one
  * machine-readable line: `<name> key=value ...`.
@@ -37,6 +41,7 @@
 
 #include "gpu_helpers.h"
 #include "mmu.h"
+#include "pvgpu_fw_sched.h"
 
 /* --- Options and statistics -------------------------------------------- */
 
@@ -751,11 +756,149 @@ static void bench_xlate(void)
 	gpu_env_free(g);
 }
 
+/* --- 4. Host cost of a firmware reset and of address-space checks ------- */
+
+#define RC_QUEUES		64u
+#define RC_PAIRS		64u
+#define RC_RING_VA		0x1000000000ull
+
+typedef struct ResetBench {
+	GpuEnv *g;
+	GpuVm vm;		/* asid 1: every queue's */
+	GpuVm vm2;		/* asid 2: bound and unbound by the AS case */
+	GpuRing ring;		/* one ring for all: they only register */
+	uint32_t max_queues;
+	uint32_t ids[RC_QUEUES];
+} ResetBench;
+
+/* Bind asid 1 and register the queues (after a boot). */
+static void reset_setup(ResetBench *b)
+{
+	const PvgpuFwConfig *cfg = pvgpu_fw_config(b->g->fw);
+
+	g_assert_cmpuint(gpu_vm_bind(&b->vm, 0), ==, PVGPU_STATUS_OK);
+	for (uint32_t i = 0; i < RC_QUEUES; i++) {
+		/* Dword i of a page of its own (group 0 is the kernel's). */
+		uint32_t page = 1 + i % (cfg->num_doorbells - 1);
+		uint32_t db = PVGPU_DOORBELL_ID(page, i);
+		uint32_t st = queue_register(b->g, b->ids[i], db,
+					     cfg->engine_class[i % 2], 1,
+					     &b->ring);
+
+		if (st != PVGPU_STATUS_OK)
+			g_error("reset: registering queue %u: status %u",
+				b->ids[i], st);
+	}
+}
+
+static void reset_case(uint32_t max_queues, uint32_t doorbell_pages)
+{
+	unsigned int reps = opt_reps;
+	double *reset_us = g_new0(double, reps);
+	double *as_ms = g_new0(double, reps);
+	ResetBench b = { .max_queues = max_queues };
+	PvgpuFwQueueState *q;
+	PvgpuFwConfig cfg;
+	Summary sr, sa;
+	uint32_t n;
+
+	pvgpu_fw_config_default(&cfg);
+	cfg.max_queues = max_queues;
+	cfg.num_doorbells = doorbell_pages;
+	b.g = gpu_env_new(&cfg, 0);
+	gpu_vm_init(&b.vm, b.g, 1);
+	gpu_vm_init(&b.vm2, b.g, 2);
+	gpu_ring_init(&b.ring, &b.vm, RC_RING_VA, 0x1000);
+	/* Ids spread over the whole table, the last one included. */
+	for (uint32_t i = 0; i < RC_QUEUES; i++)
+		b.ids[i] = (uint32_t)((uint64_t)(max_queues - 1) * i /
+				      (RC_QUEUES - 1));
+	reset_setup(&b);
+	q = pvgpu_fw_queue_states(b.g->fw, &n);
+	g_assert_cmpuint(n, ==, max_queues);
+
+	/* Rep -1 warms up. */
+	for (int rep = -1; rep < (int)reps; rep++) {
+		uint64_t t0, t1;
+
+		/* 64 AS_BIND/AS_UNBIND of a space no queue uses. */
+		t0 = clock_now();
+		for (uint32_t i = 0; i < RC_PAIRS; i++) {
+			if (gpu_vm_bind(&b.vm2, 0) != PVGPU_STATUS_OK ||
+			    gpu_as_unbind(b.g, 2) != PVGPU_STATUS_OK)
+				g_error("reset: AS_BIND/AS_UNBIND failed");
+		}
+		t1 = clock_now();
+		/* The check still sees the queues of asid 1. */
+		if (gpu_as_unbind(b.g, 1) != PVGPU_STATUS_EBUSY)
+			g_error("reset: AS_UNBIND of a space in use succeeded");
+		if (rep >= 0)
+			as_ms[rep] = (double)(t1 - t0) / 1e6;
+
+		/* One FW_CTRL.RESET with the queues registered. */
+		t0 = clock_now();
+		fake_reg_write(b.g->fp, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
+		t1 = clock_now();
+		if (fake_reg_read(b.g->fp, PVGPU_REG_FW_STATUS) !=
+		    PVGPU_FW_STATE_OFF)
+			g_error("reset: FW_CTRL.RESET did not stop the "
+				"firmware");
+		for (uint32_t i = 0; i < RC_QUEUES; i++) {
+			if (q[b.ids[i]].registered)
+				g_error("reset: queue %u survived", b.ids[i]);
+		}
+		if (rep >= 0)
+			reset_us[rep] = (double)(t1 - t0) / 1e3;
+		/* Not timed: boot again, queues back. */
+		if (fake_driver_boot(&b.g->d) != PVGPU_FW_STATE_RUNNING)
+			g_error("reset: boot after RESET failed");
+		fake_reg_write(b.g->fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+		reset_setup(&b);
+	}
+
+	sr = summarize(reset_us, reps);
+	sa = summarize(as_ms, reps);
+	printf("  max_queues=%-5u doorbell pages=%-4u\n", max_queues,
+	       doorbell_pages);
+	printf("    FW_CTRL.RESET us ");
+	print_summary(1, &sr);
+	printf("\n    %u x AS_BIND+AS_UNBIND ms ", RC_PAIRS);
+	print_summary(3, &sa);
+	printf("\n");
+	printf("reset_cost op=fw_ctrl_reset unit=us queues=%u max_queues=%u "
+	       "doorbell_pages=%u", RC_QUEUES, max_queues, doorbell_pages);
+	print_machine(&sr, reps);
+	printf("reset_cost op=as_bind_unbind_x%u unit=ms queues=%u "
+	       "max_queues=%u doorbell_pages=%u", RC_PAIRS, RC_QUEUES,
+	       max_queues, doorbell_pages);
+	print_machine(&sa, reps);
+	g_free(reset_us);
+	g_free(as_ms);
+	gpu_env_free(b.g);
+}
+
+static void bench_reset(void)
+{
+	printf("\n== 4. Host cost of FW_CTRL.RESET and AS_UNBIND's check ==\n");
+	printf("%u queues registered (ids spread over the table, the last one "
+	       "included; doorbells\nin %u pages), all on asid 1. "
+	       "'FW_CTRL.RESET': one register write (the\nfirmware forgets "
+	       "every queue and address space), timed alone; boot and\n"
+	       "re-registration are not timed. '%u x AS_BIND+AS_UNBIND': "
+	       "%u request pairs on\nasid 2 (no queue uses it), each a full "
+	       "H2F/F2H round trip of the fake driver;\nAS_UNBIND checks that "
+	       "no queue uses the space.\n", RC_QUEUES, RC_QUEUES, RC_PAIRS,
+	       RC_PAIRS);
+	reset_case(1024, 64);
+	reset_case(65536, 1024);
+}
+
 /* --- Main -------------------------------------------------------------- */
 
 static void usage(const char *argv0)
 {
-	printf("usage: %s [--reps=N] [--quick] [sched] [copy] [xlate]\n"
+	printf("usage: %s [--reps=N] [--quick] [sched] [copy] [xlate] "
+	       "[reset]\n"
 	       "  Runs the named parts (default: all) and prints median and\n"
 	       "  spread over N repetitions (default 10, at least 3).\n"
 	       "  --quick: small sizes, for a smoke run (e.g. under ASan).\n",
@@ -765,6 +908,7 @@ static void usage(const char *argv0)
 int main(int argc, char **argv)
 {
 	bool run_sched = false, run_copy = false, run_xlate = false;
+	bool run_reset = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -783,13 +927,15 @@ int main(int argc, char **argv)
 			run_copy = true;
 		} else if (!strcmp(a, "xlate")) {
 			run_xlate = true;
+		} else if (!strcmp(a, "reset")) {
+			run_reset = true;
 		} else {
 			usage(argv[0]);
 			return !strcmp(a, "--help") ? 0 : 2;
 		}
 	}
-	if (!run_sched && !run_copy && !run_xlate)
-		run_sched = run_copy = run_xlate = true;
+	if (!run_sched && !run_copy && !run_xlate && !run_reset)
+		run_sched = run_copy = run_xlate = run_reset = true;
 
 	printf("pvgpu firmware model benchmark (host time; %u repetitions "
 	       "per figure%s)\n", opt_reps, opt_quick ? ", --quick" : "");
@@ -804,5 +950,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (run_xlate)
 		bench_xlate();
+	fflush(stdout);
+	if (run_reset)
+		bench_reset();
 	return 0;
 }
