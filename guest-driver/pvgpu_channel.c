@@ -76,6 +76,21 @@
  * pending request completes with the given error (-EIO on a crash, -ENODEV
  * when the device goes away) and later requests get -ENODEV.
  *
+ * **State-changing requests** (PVGPU_CHANNEL_MSG_COMMIT) never fail
+ * without a known outcome: either the firmware answered (done, or refused
+ * with an error status and changed nothing), or the request was never
+ * sent (a signal, or a busy channel, only for requests that create state:
+ * the firmware never saw them), or the device is stopped with its DMA
+ * blocked by the time the sender hears of the failure (pvgpu_fw_wedge(),
+ * which also waits for a removal's stop in progress). Cleanup requests
+ * (COMMIT with PVGPU_CHANNEL_MSG_NOINTR) take their timeout from the
+ * moment they hold the channel, so a busy channel only delays them; one
+ * not sent within its timeout means a firmware that does not drain its
+ * ring, and stops the device. This is what lets a caller free memory the
+ * firmware could reach after any failure of an unmap, an invalidation or
+ * a deregistration. The debugfs test hook inject_stall_opcode makes the
+ * "not sent in time" case run.
+ *
  * **Locking**: &pvgpu_channel.send_lock (a mutex) serialises senders and
  * owns the H2F tail; &pvgpu_channel.lock (a spinlock, taken in hard-irq
  * context) protects the pending list, the channel state, the F2H head and
@@ -96,6 +111,7 @@
  * @resp_max_dw: room at @resp in dwords.
  * @resp_dw: payload dwords the firmware sent.
  * @fw_status: the response's PVGPU_STATUS_* code.
+ * @refused: the response to this request answered an error status.
  * @result: 0 or a negative errno.
  * @t_submit: taken under &pvgpu_channel.lock just before the waiter goes
  *	on the pending list, so before the request can be answered.
@@ -114,6 +130,7 @@ struct pvgpu_channel_waiter {
 	u16 resp_max_dw;
 	u16 resp_dw;
 	u32 fw_status;
+	bool refused;
 	int result;
 	ktime_t t_submit;
 	u64 rtt_ns;
@@ -316,6 +333,7 @@ int pvgpu_channel_init(struct pvgpu_channel *ch, struct pvgpu_device *pvdev)
 	ch->state = PVGPU_CHANNEL_OFF;
 	ch->next_seqno = 1;
 	atomic_set(&ch->inject_drop_doorbells, 0);
+	atomic_set(&ch->inject_stall_opcode, 0);
 
 	ret = pvgpu_dma_alloc(pvdev, &ch->ctl, 2 * SZ_4K);
 	if (ret)
@@ -503,6 +521,7 @@ found:
 		w->result = -EIO;
 	} else if (w->fw_status != PVGPU_STATUS_OK) {
 		ch->stats.fw_errors++;
+		w->refused = true;
 		w->result = -EIO;
 	} else {
 		w->result = 0;
@@ -896,6 +915,36 @@ static void pvgpu_channel_interrupted(struct pvgpu_channel *ch,
 	spin_unlock_irq(&ch->lock);
 }
 
+/*
+ * A COMMIT request failed. The firmware answering an error status refused
+ * it (it checks a request before it changes anything): its state is as it
+ * was, and the caller decides. A signal can only have stopped it before it
+ * was sent. A request that creates state (PVGPU_CHANNEL_MSG_NOINTR not
+ * set) and was never sent changed nothing either: the firmware never saw
+ * it, so its caller may free what it named. Any other failure leaves the
+ * firmware's state unknown, or the firmware not draining its ring or not
+ * running: a cleanup request not sent within its timeout once it held the
+ * channel, a request not answered in time, skipped, drained by a ring
+ * error, failed because the firmware crashed, or -ENODEV because the
+ * device was stopped. In every one of those cases the device is stopped
+ * with its DMA blocked before the caller hears of it (pvgpu_fw_wedge()
+ * waits for a stop already in progress and does nothing more after
+ * removal), so that no caller frees memory the firmware may still reach.
+ */
+static void pvgpu_channel_commit_failed(struct pvgpu_channel *ch,
+					struct pvgpu_channel_msg *msg, int err,
+					bool sent)
+{
+	if (err == -ERESTARTSYS ||
+	    (err == -EIO && msg->fw_status != PVGPU_STATUS_OK))
+		return;
+	if (!sent && !(msg->flags & PVGPU_CHANNEL_MSG_NOINTR))
+		return;
+	pvgpu_fw_wedge(ch->pvdev, err == -ETIMEDOUT ?
+		       "a state-changing request was not completed in time" :
+		       "a state-changing request failed without an answer");
+}
+
 /**
  * pvgpu_channel_send() - send a request and wait for its response
  * @ch: the channel
@@ -914,8 +963,10 @@ static void pvgpu_channel_interrupted(struct pvgpu_channel *ch,
  *   whose request is not idempotent must not return -ERESTARTSYS as is.
  *
  * With PVGPU_CHANNEL_MSG_COMMIT in &pvgpu_channel_msg.flags the second
- * kind does not exist: the wait for the response is uninterruptible, and a
- * timeout fails the channel (see PVGPU_CHANNEL_MSG_COMMIT).
+ * kind does not exist: the wait for the response is uninterruptible, and
+ * every failure but a refusal or a state-creating request that was never
+ * sent stops the device before the call returns (see
+ * PVGPU_CHANNEL_MSG_COMMIT).
  *
  * Return: 0 when the firmware answered PVGPU_STATUS_OK; -EIO when it
  * answered another status (see &pvgpu_channel_msg.fw_status), answered
@@ -932,6 +983,10 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 		.resp_max_dw = msg->resp_dw,
 	};
 	u32 bytes = (PVGPU_MSG_HDR_DW + msg->req_dw) * 4;
+	unsigned long timeout = max(msecs_to_jiffies(timeout_ms), 1UL);
+	bool cleanup = (msg->flags & PVGPU_CHANNEL_MSG_COMMIT) &&
+		       (msg->flags & PVGPU_CHANNEL_MSG_NOINTR);
+	bool sent = false;
 	unsigned long deadline;
 	long left;
 	int ret;
@@ -942,8 +997,8 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 
 	INIT_LIST_HEAD(&w.link);
 	init_completion(&w.done);
-	/* The timeout covers the wait for send_lock too. */
-	deadline = jiffies + max(msecs_to_jiffies(timeout_ms), 1UL);
+	/* The timeout covers the wait for send_lock too ... */
+	deadline = jiffies + timeout;
 
 	/*
 	 * -ERESTARTSYS like every other wait here (the mutex says -EINTR):
@@ -953,6 +1008,30 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 		mutex_lock(&ch->send_lock);
 	else if (mutex_lock_interruptible(&ch->send_lock))
 		return -ERESTARTSYS;
+
+	/*
+	 * ... except for a state-changing cleanup request (an unmap, an
+	 * invalidation, a deregistration), which may not fail unsent without
+	 * stopping the device: however many senders queue for the channel
+	 * (each holds it for a bounded time), it gets its whole timeout once
+	 * it holds the channel, so that only a firmware that does not drain
+	 * its ring for that long stops the device, never a busy channel.
+	 */
+	if (cleanup)
+		deadline = jiffies + timeout;
+
+	/*
+	 * Test hook: the channel stays busy for this request until its
+	 * deadline, as if another sender held it or the H2F ring stayed full.
+	 */
+	if (atomic_cmpxchg(&ch->inject_stall_opcode, msg->opcode + 1, 0) ==
+	    msg->opcode + 1) {
+		drm_dbg_driver(&ch->pvdev->drm,
+			       "request (opcode %#x): channel stalled (injected)\n",
+			       msg->opcode);
+		while (time_before(jiffies, deadline))
+			schedule_timeout_uninterruptible(deadline - jiffies);
+	}
 
 	if (time_after_eq(jiffies, deadline)) {
 		pvgpu_warn_ratelimited(&ch->pvdev->drm,
@@ -989,31 +1068,31 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 
 	pvgpu_channel_h2f_write(ch, &w, msg);
 	mutex_unlock(&ch->send_lock);
+	sent = true;
 
 	left = max_t(long, (long)(deadline - jiffies), 1);
 	if (msg->flags & (PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR))
 		left = wait_for_completion_timeout(&w.done, left);
 	else
 		left = wait_for_completion_interruptible_timeout(&w.done, left);
-	if (left == 0) {
+	if (left == 0)
 		pvgpu_channel_timeout(ch, &w);
-		if (w.result == -ETIMEDOUT &&
-		    (msg->flags & PVGPU_CHANNEL_MSG_COMMIT)) {
-			pvgpu_fw_wedge(ch->pvdev,
-				       "a state-changing request timed out");
-		}
-	} else if (left < 0) {
+	else if (left < 0)
 		pvgpu_channel_interrupted(ch, &w, left);
-	}
 
 	/* Off the list now: nobody else touches w any more. */
-	msg->fw_status = w.fw_status;
+	msg->fw_status = w.refused ? w.fw_status : PVGPU_STATUS_OK;
 	msg->resp_dw = w.resp_dw;
 	msg->rtt_ns = w.result ? 0 : w.rtt_ns;
-	return w.result;
+	ret = w.result;
+	goto out_checked;
 
 out_unlock:
 	mutex_unlock(&ch->send_lock);
+	msg->fw_status = PVGPU_STATUS_OK;
+out_checked:
+	if (ret && (msg->flags & PVGPU_CHANNEL_MSG_COMMIT))
+		pvgpu_channel_commit_failed(ch, msg, ret, sent);
 	return ret;
 }
 

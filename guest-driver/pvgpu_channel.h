@@ -206,6 +206,15 @@ struct pvgpu_channel {
 	 * requests stay on the ring and are served at the next doorbell.
 	 */
 	atomic_t inject_drop_doorbells;
+
+	/**
+	 * @inject_stall_opcode: test hook, debugfs inject_stall_opcode: 0,
+	 * or a PVGPU_H2F_* opcode plus one; the next request with that
+	 * opcode finds the channel busy until its timeout passes and fails
+	 * unsent with -ETIMEDOUT, as if another sender held the channel or
+	 * the H2F ring stayed full. Cleared when it fires.
+	 */
+	atomic_t inject_stall_opcode;
 };
 
 /**
@@ -227,7 +236,11 @@ struct pvgpu_channel_msg {
 	const void *req;
 	/** @resp: response payload buffer, or NULL when @resp_dw is 0. */
 	void *resp;
-	/** @fw_status: out: the response's PVGPU_STATUS_* code. */
+	/**
+	 * @fw_status: out: the PVGPU_STATUS_* error the firmware answered
+	 * (the call returned -EIO: the firmware refused the request and
+	 * changed nothing), else PVGPU_STATUS_OK.
+	 */
 	u32 fw_status;
 	/**
 	 * @rtt_ns: out: from just before the request was queued to the read
@@ -238,19 +251,28 @@ struct pvgpu_channel_msg {
 
 /*
  * The request changes firmware state (an address space, a queue, a TLB):
- * once it is on the ring the sender waits for the response uninterruptibly,
- * and if none comes in time the firmware's state is unknown, so the device
- * is wedged (pvgpu_fw_wedge(): the firmware is stopped, bus mastering
- * cleared, then the channel failed) before the call returns -ETIMEDOUT:
- * after a failed COMMIT request nothing the firmware could reach is in use
- * any more. Before the request is sent (waiting for the channel or for ring
- * space) a signal still interrupts it with nothing changed.
+ * once it is on the ring the sender waits for the response uninterruptibly.
+ * Its failure has a known outcome: the firmware refused it (-EIO with
+ * &pvgpu_channel_msg.fw_status set) and changed nothing; or it was never
+ * sent, only possible without PVGPU_CHANNEL_MSG_NOINTR (a signal, or the
+ * channel busy past the timeout: a request that creates state, which the
+ * firmware never saw); or the device is stopped (pvgpu_fw_wedge(): the
+ * channel failed, the firmware reset, bus mastering cleared) before the
+ * call returns: not answered in time, skipped, drained, the firmware
+ * crashed, -ENODEV (the device was stopped or is being removed; the call
+ * waits until that stop is complete), or, with PVGPU_CHANNEL_MSG_NOINTR,
+ * not sent within the timeout counted from when it held the channel (the
+ * firmware does not drain its ring). So after a failed cleanup request
+ * that the firmware did not refuse, nothing the firmware could reach is
+ * reached any more, and the caller may free it.
  */
 #define PVGPU_CHANNEL_MSG_COMMIT	BIT(0)
 /*
  * No signal interrupts the request at all, not even while it waits for the
  * channel: for cleanup paths that must not fail because the caller has a
- * signal pending (all waits stay bounded by the timeout).
+ * signal pending. The waits stay bounded by the timeout; with
+ * PVGPU_CHANNEL_MSG_COMMIT the timeout starts once the request holds the
+ * channel (every holder's wait is bounded, so the wait for it is too).
  */
 #define PVGPU_CHANNEL_MSG_NOINTR	BIT(1)
 

@@ -48,6 +48,11 @@
  *   ring, so they time out unless a later doorbell makes the firmware
  *   serve them in time; their late responses become orphans. Values
  *   <= 0 drop nothing.
+ * - inject_stall_opcode: 0, or a PVGPU_H2F_* opcode plus one: the next
+ *   request with that opcode finds the channel busy until its timeout
+ *   (fw_timeout_ms) passes and is never sent, as if the H2F ring stayed
+ *   full; it resets to 0 when it fires. A state-changing request so
+ *   stalled stops (wedges) the device: the firmware never confirmed it.
  */
 
 static struct pvgpu_device *pvgpu_debugfs_dev(struct seq_file *m)
@@ -103,6 +108,7 @@ static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
 };
 
 #define PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS	"inject_drop_doorbells"
+#define PVGPU_DEBUGFS_INJECT_STALL_OPCODE	"inject_stall_opcode"
 
 /**
  * pvgpu_debugfs_init() - create the debugfs files
@@ -121,6 +127,9 @@ void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
 	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS, 0600,
 				pvdev->drm.debugfs_root,
 				&pvdev->fw.ch.inject_drop_doorbells);
+	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_STALL_OPCODE, 0600,
+				pvdev->drm.debugfs_root,
+				&pvdev->fw.ch.inject_stall_opcode);
 
 	pvgpu_vm_debugfs_init(pvdev);
 }
@@ -143,6 +152,7 @@ void pvgpu_debugfs_fini(struct pvgpu_device *pvdev)
 	for (i = 0; i < ARRAY_SIZE(pvgpu_debugfs_files); i++)
 		debugfs_lookup_and_remove(pvgpu_debugfs_files[i].name, root);
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS, root);
+	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_STALL_OPCODE, root);
 	debugfs_lookup_and_remove("vms", root);
 	debugfs_lookup_and_remove("inject_bind_fail", root);
 }

@@ -599,6 +599,26 @@ bool pvgpu_dep_queue_is_banned(struct pvgpu_dep_queue *q)
 }
 
 /**
+ * pvgpu_dep_queue_pending() - jobs pushed and not completed
+ * @q: the queue
+ *
+ * Any context. Queued and running jobs alike; what a bound on the jobs a
+ * queue may hold counts (see max_jobs_per_queue, pvgpu_queue.c).
+ *
+ * Return: &pvgpu_dep_queue.jobs_submitted - &pvgpu_dep_queue.jobs_completed.
+ */
+u64 pvgpu_dep_queue_pending(struct pvgpu_dep_queue *q)
+{
+	unsigned long flags;
+	u64 n;
+
+	spin_lock_irqsave(&q->lock, flags);
+	n = q->jobs_submitted - q->jobs_completed;
+	spin_unlock_irqrestore(&q->lock, flags);
+	return n;
+}
+
+/**
  * pvgpu_dep_queue_kick() - try again to start queued jobs
  * @q: the queue
  *
@@ -678,7 +698,8 @@ int pvgpu_dep_job_init(struct pvgpu_dep_job *job, struct pvgpu_dep_queue *q)
 {
 	struct pvgpu_dep_fence *f;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	/* For the caller's ioctl: charged to its memory cgroup. */
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 	spin_lock_init(&f->lock);
@@ -743,7 +764,8 @@ int pvgpu_dep_job_add_dependency(struct pvgpu_dep_job *job,
 		return 0;
 	}
 
-	ret = xa_alloc_irq(&job->deps, &id, fence, xa_limit_32b, GFP_KERNEL);
+	ret = xa_alloc_irq(&job->deps, &id, fence, xa_limit_32b,
+			   GFP_KERNEL_ACCOUNT);
 	if (ret)
 		dma_fence_put(fence);
 	return ret;

@@ -183,6 +183,7 @@ static int pvgpu_open(struct drm_device *drm, struct drm_file *file)
 	pfile->pvdev = to_pvgpu_device(drm);
 	xa_init_flags(&pfile->vms, XA_FLAGS_ALLOC1);
 	xa_init_flags(&pfile->queues, XA_FLAGS_ALLOC1);
+	init_waitqueue_head(&pfile->ufence_wq);
 	file->driver_priv = pfile;
 	return 0;
 }
@@ -265,7 +266,6 @@ static int pvgpu_objs_init(struct pvgpu_device *pvdev)
 	}
 	INIT_WORK(&pvdev->queues_recover_work, pvgpu_queues_recover_work);
 	ida_init(&pvdev->asids);
-	init_waitqueue_head(&pvdev->ufence_wq);
 	xa_init_flags(&pvdev->fw_queues, XA_FLAGS_LOCK_IRQ);
 	mutex_init(&pvdev->objs_lock);
 	INIT_LIST_HEAD(&pvdev->vms);

@@ -13,6 +13,7 @@
 #include <linux/io.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/ratelimit.h>
@@ -104,13 +105,6 @@ struct pvgpu_device {
 	struct work_struct queues_recover_work;
 
 	/**
-	 * @ufence_wq: woken whenever the kernel writes a user fence or a job
-	 * of an exec queue completes; DRM_IOCTL_PVGPU_WAIT_USER_FENCE sleeps
-	 * here.
-	 */
-	wait_queue_head_t ufence_wq;
-
-	/**
 	 * @fw_queues: firmware queue id -> exec queue (pvgpu_queue.c); the
 	 * interrupt handler looks queues up under RCU.
 	 */
@@ -169,10 +163,55 @@ struct pvgpu_file {
 	 * on the engine (fdinfo drm-engine-*), updated at job completion.
 	 */
 	atomic64_t engine_busy_ns[PVGPU_MAX_ENGINE_CLASSES];
+	/**
+	 * @ufence_wq: where DRM_IOCTL_PVGPU_WAIT_USER_FENCE callers of this
+	 * file sleep. Woken in process context, with a key saying what
+	 * happened, by the events of this file's exec queues and the writes
+	 * of user fences of this file's jobs; each sleeper is woken only if
+	 * the event can satisfy it (pvgpu_exec.c).
+	 */
+	wait_queue_head_t ufence_wq;
+	/**
+	 * @num_vms: VMs the file created that still hold their firmware
+	 * address space (until their teardown, whether or not the id is
+	 * still there): at most max_vms_per_file (pvgpu_vm.c).
+	 */
+	atomic_t num_vms;
+	/**
+	 * @num_exec_queues: exec queues the file created that still hold
+	 * their firmware queue id and doorbell (until their release): at
+	 * most max_queues_per_file (pvgpu_queue.c).
+	 */
+	atomic_t num_exec_queues;
 };
 
 struct pvgpu_file *pvgpu_file_get(struct pvgpu_file *pfile);
 void pvgpu_file_put(struct pvgpu_file *pfile);
+
+/*
+ * A per-file limit from its module parameter: the parameter if it is not
+ * 0, else a quarter of what the device has (at least 1), so that one file
+ * never takes everything.
+ */
+static inline u32 pvgpu_file_limit(unsigned int param, u32 device_total)
+{
+	return param ? param : max_t(u32, device_total / 4, 1);
+}
+
+/*
+ * Take one unit of a per-file count (&pvgpu_file.num_vms, ...) unless it
+ * is at @max already: then return false and take nothing.
+ */
+static inline bool pvgpu_file_charge(atomic_t *count, u32 max)
+{
+	int old = atomic_read(count);
+
+	do {
+		if (old < 0 || (u32)old >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(count, &old, old + 1));
+	return true;
+}
 
 static inline struct pvgpu_file *to_pvgpu_file(struct drm_file *file)
 {

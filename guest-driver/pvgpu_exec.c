@@ -10,6 +10,8 @@
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/ktime.h>
+#include <linux/mm_types.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -36,9 +38,11 @@
  * queue lookup, parsing the syncs (pvgpu_syncs_parse() takes every
  * reference and allocation signalling will need), the job and its
  * dependencies. Then, under the dependency queue's submit_lock, the queue
- * is checked again (banned: -ECANCELED; an LR queue's ring full:
- * -EWOULDBLOCK, as an LR job may never complete and must not be waited
- * for), the job is armed (it gets its seqno and fence), the out-syncs get
+ * is checked again (banned: -ECANCELED; holding max_jobs_per_queue jobs
+ * not completed, or an LR queue's ring full: -EWOULDBLOCK, as an LR job
+ * may never complete and must not be waited for; see
+ * pvgpu_queue_jobs_full() and pvgpu_exec_queue_lr_full()), the job is
+ * armed (it gets its seqno and fence), the out-syncs get
  * the fence and the job is pushed: from arm on nothing fails, so an EXEC
  * that returns an error changed nothing.
  *
@@ -72,13 +76,48 @@
  * allocates one), and a VM without any skips all of this, so EXEC on
  * private buffers costs one walk of the VM's object list.
  *
- * **WAIT_USER_FENCE** (after Xe's) sleeps on &pvgpu_device.ufence_wq, which
- * is woken whenever a user fence is written or an exec job completes, and
- * re-reads the 64-bit user value each time it wakes. The timeout is
- * converted once to an absolute deadline; a signal returns -ERESTARTSYS
- * with a relative @timeout rewritten to what is left, so a restarted call
- * continues the same wait. A named queue that is reset or banned ends the
- * wait with -EIO.
+ * **WAIT_USER_FENCE** (after Xe's) re-reads the 64-bit user value each
+ * time it is woken. The timeout is converted once to an absolute deadline;
+ * a signal returns -ERESTARTSYS with a relative @timeout rewritten to what
+ * is left, so a restarted call continues the same wait. A named queue that
+ * is reset or banned ends the wait with -EIO.
+ *
+ * **Wake-ups.** The value is user memory that a batch (a STORE), the
+ * kernel (a user fence) or the CPU writes; the driver cannot know it
+ * without reading it in the waiter's address space, so it wakes the
+ * waiters an event *can* have satisfied and lets them re-read. A waiter
+ * sleeps on its own file's &pvgpu_file.ufence_wq (struct
+ * pvgpu_ufence_waiter: the queue it named, its mm and address), and each
+ * wake-up carries a key (struct pvgpu_ufence_key) that
+ * pvgpu_ufence_wake_fn() matches before waking anyone:
+ *
+ * - jobs of an exec queue completed, or the queue was banned
+ *   (pvgpu_ufence_wake_queue()): the waiters that named this queue or no
+ *   queue (a batch of it may have written the value);
+ * - the kernel wrote a user fence of a job of the file
+ *   (pvgpu_ufence_wake_addr()): the waiters of that address in that mm,
+ *   whatever queue they named.
+ *
+ * Another file's events never reach a file's waiters: the cost of an
+ * event grows with the waiters of its own file only. Xe keeps one
+ * device-wide wait queue that every interrupt wakes; here one user
+ * parking thousands of threads would make every other user's interrupt
+ * wake them all with interrupts off.
+ *
+ * No wake-up happens in hard-IRQ context or under the channel lock:
+ * pvgpu_exec_queue_complete() (the interrupt handler, the poll, the
+ * timeout: whoever finds completions) only queues the queue's
+ * &pvgpu_exec_queue.ufence_work, with a queue reference, and the work
+ * wakes; completions found before it runs share that one wake-up (one
+ * per queue however many jobs and interrupts). Bans, device removal and
+ * user-fence writes (pvgpu_sync.c) run in process context and wake
+ * directly. A wake-up walks the file's wait queue under its lock with
+ * interrupts off (__wake_up()), in process context: a user who parks many
+ * threads pays for them on its own events only.
+ *
+ * A value written by anything else (the CPU, a job of another file, a job
+ * of a queue other than the named one) wakes nobody: the waiter sees it
+ * at its next wake-up, or not before the deadline.
  */
 
 /* Shared objects EXEC handles without allocating. */
@@ -179,7 +218,8 @@ static int pvgpu_exec_implicit_prepare(struct pvgpu_exec_implicit *im,
 		if (im->objs != im->inline_objs)
 			kvfree(im->objs);
 		cap = n + PVGPU_EXEC_SHARED_INLINE;
-		im->objs = kvmalloc_array(cap, sizeof(*im->objs), GFP_KERNEL);
+		im->objs = kvmalloc_array(cap, sizeof(*im->objs),
+					  GFP_KERNEL_ACCOUNT);
 		if (!im->objs) {
 			im->objs = im->inline_objs;
 			return -ENOMEM;
@@ -283,6 +323,9 @@ int pvgpu_ioctl_exec(struct drm_device *drm, void *data,
 	ret = -ECANCELED;
 	if (pvgpu_dep_queue_is_banned(dq))
 		goto out_put;
+	/* No new work on a VM whose mappings are not what was asked for. */
+	if (READ_ONCE(queue->vm->error))
+		goto out_put;
 	ret = -ENODEV;
 	if (!drm_dev_enter(drm, &idx))
 		goto out_put;
@@ -321,7 +364,8 @@ int pvgpu_ioctl_exec(struct drm_device *drm, void *data,
 		ret = -ECANCELED;
 		goto out_unlock;
 	}
-	if (eq->lr && pvgpu_exec_queue_lr_full(eq)) {
+	if (pvgpu_queue_jobs_full(queue) ||
+	    (eq->lr && pvgpu_exec_queue_lr_full(eq))) {
 		ret = -EWOULDBLOCK;
 		goto out_unlock;
 	}
@@ -347,6 +391,94 @@ out_syncs:
 out_put:
 	pvgpu_queue_put(queue);
 	return ret;
+}
+
+/**
+ * struct pvgpu_ufence_waiter - a WAIT_USER_FENCE caller asleep
+ *
+ * On &pvgpu_file.ufence_wq of the caller's file. pvgpu_ufence_wake_fn()
+ * wakes it only for an event that can have satisfied it (see "Wake-ups"
+ * in the DOC: section).
+ */
+struct pvgpu_ufence_waiter {
+	/** @entry: on &pvgpu_file.ufence_wq; @entry.private is the task. */
+	struct wait_queue_entry entry;
+	/** @queue: the queue the caller named, or NULL. */
+	const struct pvgpu_queue *queue;
+	/** @mm: the caller's address space, where @addr lies. */
+	const struct mm_struct *mm;
+	/** @addr: the user address of the value. */
+	const u64 __user *addr;
+};
+
+/**
+ * struct pvgpu_ufence_key - what woke &pvgpu_file.ufence_wq
+ *
+ * Either an event of @queue (jobs completed, a ban), which can satisfy the
+ * waiters naming @queue or no queue, or the write of a user fence at @addr
+ * in @mm (@queue NULL), which can satisfy only the waiters of that value.
+ */
+struct pvgpu_ufence_key {
+	/** @queue: the queue of the event; NULL for a user-fence write. */
+	const struct pvgpu_queue *queue;
+	/** @mm: the address space of the user-fence write. */
+	const struct mm_struct *mm;
+	/** @addr: the user address of the user-fence write. */
+	const u64 __user *addr;
+};
+
+/* Called by __wake_up() for each sleeper, under the wait queue's lock. */
+static int pvgpu_ufence_wake_fn(struct wait_queue_entry *entry,
+				unsigned int mode, int sync, void *key)
+{
+	const struct pvgpu_ufence_waiter *w =
+		container_of(entry, struct pvgpu_ufence_waiter, entry);
+	const struct pvgpu_ufence_key *k = key;
+
+	if (k && k->queue && w->queue && w->queue != k->queue)
+		return 0;
+	if (k && !k->queue && (w->mm != k->mm || w->addr != k->addr))
+		return 0;
+	return woken_wake_function(entry, mode, sync, key);
+}
+
+/**
+ * pvgpu_ufence_wake_queue() - wake the waiters an event of a queue may
+ * satisfy
+ * @pfile: the file of @queue
+ * @queue: the queue: jobs of it completed, or it was banned
+ *
+ * Wakes the WAIT_USER_FENCE callers of @pfile that named @queue or no
+ * queue. Process context with interrupts on: the cost grows with the
+ * waiters of @pfile, so the interrupt handler defers this to a work item
+ * (pvgpu_queue.c).
+ */
+void pvgpu_ufence_wake_queue(struct pvgpu_file *pfile,
+			     const struct pvgpu_queue *queue)
+{
+	struct pvgpu_ufence_key key = { .queue = queue };
+
+	lockdep_assert_irqs_enabled();
+	__wake_up(&pfile->ufence_wq, TASK_NORMAL, 0, &key);
+}
+
+/**
+ * pvgpu_ufence_wake_addr() - wake the waiters of a value the kernel wrote
+ * @pfile: the file of the job whose user fence was written
+ * @mm: the address space written
+ * @addr: the user address written
+ *
+ * Wakes the WAIT_USER_FENCE callers of @pfile waiting on @addr in @mm,
+ * whichever queue they named. Process context with interrupts on (the
+ * user-fence write work, pvgpu_sync.c).
+ */
+void pvgpu_ufence_wake_addr(struct pvgpu_file *pfile,
+			    const struct mm_struct *mm, const u64 __user *addr)
+{
+	struct pvgpu_ufence_key key = { .mm = mm, .addr = addr };
+
+	lockdep_assert_irqs_enabled();
+	__wake_up(&pfile->ufence_wq, TASK_NORMAL, 0, &key);
 }
 
 static bool pvgpu_ufence_compare(u64 v, u64 value, u64 mask, u32 op)
@@ -382,11 +514,13 @@ static bool pvgpu_ufence_compare(u64 v, u64 value, u64 mask, u32 op)
 int pvgpu_ioctl_wait_user_fence(struct drm_device *drm, void *data,
 				struct drm_file *file)
 {
-	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
 	struct pvgpu_file *pfile = to_pvgpu_file(file);
 	struct drm_pvgpu_wait_user_fence *args = data;
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	u64 __user *uaddr = u64_to_user_ptr(args->addr);
+	struct pvgpu_ufence_waiter wait = {
+		.mm = current->mm,
+		.addr = uaddr,
+	};
 	struct pvgpu_exec_queue *eq = NULL;
 	struct pvgpu_queue *queue = NULL;
 	bool forever = args->timeout < 0;
@@ -420,7 +554,11 @@ int pvgpu_ioctl_wait_user_fence(struct drm_device *drm, void *data,
 						  ns_to_ktime(args->timeout));
 	}
 
-	add_wait_queue(&pvdev->ufence_wq, &wait);
+	/* Woken only by what can satisfy it: see "Wake-ups" above. */
+	wait.queue = queue;
+	init_waitqueue_func_entry(&wait.entry, pvgpu_ufence_wake_fn);
+	wait.entry.private = current;
+	add_wait_queue(&pfile->ufence_wq, &wait.entry);
 	for (;;) {
 		s64 left_ns;
 
@@ -454,9 +592,9 @@ int pvgpu_ioctl_wait_user_fence(struct drm_device *drm, void *data,
 			}
 			remaining = nsecs_to_jiffies(left_ns) + 1;
 		}
-		wait_woken(&wait, TASK_INTERRUPTIBLE, remaining);
+		wait_woken(&wait.entry, TASK_INTERRUPTIBLE, remaining);
 	}
-	remove_wait_queue(&pvdev->ufence_wq, &wait);
+	remove_wait_queue(&pfile->ufence_wq, &wait.entry);
 
 	/* A restart continues the same relative wait. */
 	if (ret == -ERESTARTSYS && !forever &&

@@ -278,18 +278,45 @@ static void pvgpu_fw_wedge_work(struct work_struct *work)
 	pvgpu_queues_fini(pvdev);
 }
 
+/*
+ * The one way the firmware stops while the driver runs, whoever asks: the
+ * channel fails first, so that no path mistakes the reset below for a
+ * crash (pvgpu_fw_check_alive() only looks at a channel that is up) and
+ * every request waiting on the firmware returns; the firmware is then
+ * reset and the device's DMA blocked. A request that failed returns to
+ * its sender only after this completed: a COMMIT request's failure goes
+ * through pvgpu_fw_wedge() (pvgpu_channel_send()), which takes
+ * &pvgpu_fw.wedge_lock and so waits for a stop in progress.
+ */
+static void pvgpu_fw_stop_locked(struct pvgpu_device *pvdev, int err)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+
+	lockdep_assert_held(&fw->wedge_lock);
+
+	pvgpu_channel_fail(&fw->ch, err);
+	if (fw->stopped)
+		return;
+	pvgpu_fw_quiesce(pvdev);
+	fw->stopped = true;
+}
+
 /**
  * pvgpu_fw_wedge() - stop a device whose firmware state is unknown
  * @pvdev: the device
  * @why: what happened, for the log
  *
- * A state-changing request got no answer in time, or the firmware refused
- * to stop a queue: the driver no longer knows what the firmware runs or
- * reads. The firmware is reset and the device's DMA blocked *before* this
- * returns, so a caller may then free whatever the firmware could reach;
- * then the channel fails (every request -ENODEV) and every queue is banned
+ * A state-changing request failed without an answer (not sent in time,
+ * not answered in time, skipped, drained, or the firmware crashed), or the
+ * firmware refused to stop a queue or an address space: the driver no
+ * longer knows what the firmware runs or reads. The channel fails (every
+ * request -EIO, later ones -ENODEV), then the firmware is reset and the
+ * device's DMA blocked, all *before* this returns, so a caller may then
+ * free whatever the firmware could reach; every queue is banned
  * (asynchronously: the caller may hold queue locks). The device stays so
- * until it is unbound and bound again. Process context; idempotent.
+ * until it is unbound and bound again. If the device was stopped already
+ * (removal, an earlier wedge) this only waits until that stop is complete.
+ * Process context; idempotent.
  */
 void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
 {
@@ -300,12 +327,11 @@ void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
 	 * the firmware could reach as soon as this returns.
 	 */
 	mutex_lock(&fw->wedge_lock);
-	if (!fw->wedged) {
+	if (!fw->stopped) {
 		drm_err(&pvdev->drm,
 			"firmware wedged: %s; device stopped, rebind it to recover\n",
 			why);
-		pvgpu_fw_quiesce(pvdev);
-		pvgpu_channel_fail(&fw->ch, -EIO);
+		pvgpu_fw_stop_locked(pvdev, -EIO);
 		queue_work(pvdev->wq, &fw->wedge_work);
 		fw->wedged = true;
 	}
@@ -313,17 +339,21 @@ void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
 }
 
 /**
- * pvgpu_fw_stop() - stop the firmware, then fail what waits for it
+ * pvgpu_fw_stop() - stop the firmware for removal or shutdown
  * @pvdev: the device
  *
- * The order matters: once a request fails with -ENODEV its sender may free
- * memory the firmware could reach, so the firmware is stopped (and its DMA
- * blocked) first. Used by removal and shutdown. Sleeps.
+ * Pending and later requests fail with -ENODEV; the firmware is reset and
+ * its DMA blocked before this returns (see pvgpu_fw_stop_locked() for the
+ * order, and why a sender never frees memory before the stop completed).
+ * Sleeps; idempotent.
  */
 void pvgpu_fw_stop(struct pvgpu_device *pvdev)
 {
-	pvgpu_fw_quiesce(pvdev);
-	pvgpu_channel_fail(&pvdev->fw.ch, -ENODEV);
+	struct pvgpu_fw *fw = &pvdev->fw;
+
+	mutex_lock(&fw->wedge_lock);
+	pvgpu_fw_stop_locked(pvdev, -ENODEV);
+	mutex_unlock(&fw->wedge_lock);
 }
 
 static void pvgpu_fw_fill_boot_desc(struct pvgpu_device *pvdev)
@@ -825,6 +855,7 @@ int pvgpu_fw_init(struct pvgpu_device *pvdev)
 	INIT_WORK(&fw->log_work, pvgpu_fw_log_work);
 	INIT_WORK(&fw->wedge_work, pvgpu_fw_wedge_work);
 	fw->wedged = false;
+	fw->stopped = false;
 
 	/*
 	 * A previous driver may have left it running: no interrupt, and no

@@ -108,12 +108,24 @@ struct pvgpu_fw {
 	/** @log_dmesg_pos: log bytes already copied by @log_work (total). */
 	u64 log_dmesg_pos;
 
-	/** @wedge_lock: serialises pvgpu_fw_wedge(). */
+	/**
+	 * @wedge_lock: serialises stopping the firmware (pvgpu_fw_wedge(),
+	 * pvgpu_fw_stop()). Held while the firmware is being stopped, so a
+	 * caller that takes it after a failed request knows the stop is
+	 * complete.
+	 */
 	struct mutex wedge_lock;
 
 	/**
-	 * @wedged: pvgpu_fw_wedge() ran; the device is stopped for good.
-	 * Under @wedge_lock.
+	 * @stopped: the firmware was reset and the device's DMA blocked, by
+	 * pvgpu_fw_wedge() or pvgpu_fw_stop(); nothing the firmware could
+	 * reach is reached any more. Under @wedge_lock; set once.
+	 */
+	bool stopped;
+
+	/**
+	 * @wedged: pvgpu_fw_wedge() stopped the device; it stays stopped
+	 * until it is unbound and bound again. Under @wedge_lock.
 	 */
 	bool wedged;
 

@@ -229,7 +229,7 @@ struct drm_gem_object *pvgpu_gem_create_object(struct drm_device *drm,
 {
 	struct pvgpu_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 

@@ -58,12 +58,22 @@
  * pvgpu_pt_map_null() and pvgpu_pt_unmap() run in bind jobs, inside the
  * dma-fence signalling section and under the VM lock, so they must not
  * allocate. Their tables come from a &struct pvgpu_pt_prealloc filled by
- * pvgpu_pt_prealloc() (GFP_KERNEL) before the job was committed, sized by
- * pvgpu_pt_prealloc_count() (or the tighter pvgpu_pt_prealloc_count_null()
- * and pvgpu_pt_prealloc_count_unmap()). Running out is a bug in that
- * count: a WARN and -ENOSPC. Spare tables (unused preallocations, freed
- * tables) go to a small per-tree pool that pvgpu_pt_prealloc() takes from
- * first, which makes small binds cheap.
+ * pvgpu_pt_prealloc() (GFP_KERNEL_ACCOUNT) before the job was committed,
+ * sized by pvgpu_pt_prealloc_count() (or the tighter
+ * pvgpu_pt_prealloc_count_null() and pvgpu_pt_prealloc_count_unmap()).
+ * Running out is a bug in that count: a WARN and -ENOSPC. Spare tables
+ * (unused preallocations, freed tables) go to a small per-tree pool that
+ * pvgpu_pt_prealloc() takes from first, which makes small binds cheap.
+ *
+ * **Bounds.** Every table is allocated with __GFP_ACCOUNT, so it is
+ * charged to the memory cgroup of the process whose ioctl allocated it.
+ * A tree counts the tables it holds outside its pool (&pvgpu_pt.charged:
+ * linked, reserved by the preallocation of a job not run yet, freed and
+ * not yet given back) and pvgpu_pt_prealloc() refuses (-ENOSPC) a
+ * reservation that would take it past &pvgpu_pt.max_tables
+ * (pvgpu_pt_set_max_tables(), the VM's vm_pt_max_mb). Reservations count
+ * when they are made, not when they are used, so jobs queued behind an
+ * unsignalled fence are bounded too.
  *
  * **Large pages.** A 2 MiB or 1 GiB leaf is used where the range covers
  * the whole entry, the device supports the size (caps.page_sizes; 1 GiB
@@ -160,6 +170,17 @@ struct pvgpu_pt {
 	struct list_head pool;
 	/** @pool_count: tables on @pool. */
 	u32 pool_count;
+	/**
+	 * @charged: under @pool_lock, the tables of the tree that are not
+	 * on @pool: linked, reserved by a preallocation, or waiting on a
+	 * freed or parked list. What @max_tables bounds.
+	 */
+	u64 charged;
+	/**
+	 * @max_tables: most tables @charged may reach, 0 for no bound
+	 * (pvgpu_pt_set_max_tables()); pvgpu_pt_prealloc() refuses more.
+	 */
+	u64 max_tables;
 	/**
 	 * @all_tables: every table of the tree wherever it is (linked, in
 	 * the pool, preallocated for a job, waiting on a freed or parked
@@ -266,19 +287,19 @@ static void pt_table_free(struct pvgpu_pt *pt, struct pvgpu_pt_table *tbl)
 	kfree(tbl);
 }
 
-/* A zeroed, mapped table with a children array (GFP_KERNEL). */
+/* A zeroed, mapped table with a children array (GFP_KERNEL_ACCOUNT). */
 static struct pvgpu_pt_table *pt_table_alloc(struct pvgpu_pt *pt)
 {
 	struct pvgpu_pt_table *tbl;
 
-	tbl = kzalloc(sizeof(*tbl), GFP_KERNEL);
+	tbl = kzalloc(sizeof(*tbl), GFP_KERNEL_ACCOUNT);
 	if (!tbl)
 		return NULL;
 	tbl->children = kcalloc(PVGPU_PT_ENTRIES, sizeof(*tbl->children),
-				GFP_KERNEL);
+				GFP_KERNEL_ACCOUNT);
 	if (!tbl->children)
 		goto err_free_tbl;
-	tbl->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	tbl->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!tbl->page)
 		goto err_free_children;
 	tbl->cpu = page_address(tbl->page);
@@ -314,7 +335,10 @@ err_free_tbl:
 	return NULL;
 }
 
-/* Give spare tables (zeroed, children cleared) to the pool, else free. */
+/*
+ * Give spare tables (zeroed, children cleared) to the pool, else free.
+ * Every table on @tables was charged to the tree (see &pvgpu_pt.charged).
+ */
 static void pt_pool_put(struct pvgpu_pt *pt, struct list_head *tables)
 {
 	struct pvgpu_pt_table *tbl, *tmp;
@@ -322,6 +346,8 @@ static void pt_pool_put(struct pvgpu_pt *pt, struct list_head *tables)
 
 	spin_lock(&pt->pool_lock);
 	list_for_each_entry_safe(tbl, tmp, tables, link) {
+		/* Spare or freed: no longer the tree's either way. */
+		pt->charged--;
 		if (pt->pool_count < PT_POOL_MAX) {
 			list_move(&tbl->link, &pt->pool);
 			pt->pool_count++;
@@ -462,7 +488,7 @@ int pvgpu_pt_create(struct pvgpu_device *pvdev, u32 va_bits,
 	if (va_bits < 32 || va_bits > 64)
 		return -EINVAL;
 
-	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
 	if (!pt)
 		return -ENOMEM;
 	pt->pvdev = pvdev;
@@ -501,6 +527,7 @@ int pvgpu_pt_create(struct pvgpu_device *pvdev, u32 va_bits,
 	}
 	pt->root->level = pt->levels - 1;
 	pt->tables[pt->root->level] = 1;
+	pt->charged = 1;
 	*out = pt;
 	return 0;
 
@@ -524,6 +551,23 @@ err_free_pt:
 void pvgpu_pt_set_lock(struct pvgpu_pt *pt, struct mutex *lock)
 {
 	pt->lock = lock;
+}
+
+/**
+ * pvgpu_pt_set_max_tables() - bound the tree's page tables
+ * @pt: the tree
+ * @max: most tables the tree may hold (linked, reserved by preallocations
+ *	 of pending jobs, or freed and not yet given back), the root
+ *	 included; 0 for no bound
+ *
+ * pvgpu_pt_prealloc() refuses a reservation that would exceed it. Tables
+ * already held are kept: a lower bound only refuses later reservations.
+ */
+void pvgpu_pt_set_max_tables(struct pvgpu_pt *pt, u64 max)
+{
+	spin_lock(&pt->pool_lock);
+	pt->max_tables = max;
+	spin_unlock(&pt->pool_lock);
 }
 
 static void pt_free_subtree(struct pvgpu_pt *pt, struct pvgpu_pt_table *tbl)
@@ -701,7 +745,10 @@ u32 pvgpu_pt_prealloc_count_null(struct pvgpu_pt *pt, u64 va, u64 size)
  * @size: bytes
  *
  * Tighter than pvgpu_pt_prealloc_count() for pvgpu_pt_unmap(): only a
- * large leaf the range covers in part, at one of its two ends, is split.
+ * large leaf the range covers in part, at one of its two ends, is split,
+ * and an end aligned to a level's entry size lies inside no entry of that
+ * level: an unmap of 1 GiB aligned ranges needs no table at all, which
+ * keeps unmapping possible in a VM at its page-table bound.
  *
  * Return: the count (0 for an invalid range).
  */
@@ -712,8 +759,13 @@ u32 pvgpu_pt_prealloc_count_unmap(struct pvgpu_pt *pt, u64 va, u64 size)
 
 	if (!pt_range_ok(pt, va, size))
 		return 0;
-	for (level = 1; level <= pt->leaf_max && level < pt->levels; level++)
-		count += min_t(u64, pt_touched(va, last, level), 2);
+	for (level = 1; level <= pt->leaf_max && level < pt->levels; level++) {
+		u64 mask = PVGPU_PT_LEVEL_SIZE(level) - 1;
+		/* last + 1 wraps to 0 at the top of a 64-bit space: aligned. */
+		u64 ends = !!(va & mask) + !!((last + 1) & mask);
+
+		count += min(pt_touched(va, last, level), ends);
+	}
 	return count;
 }
 
@@ -733,14 +785,18 @@ static void pt_prealloc_init(struct pvgpu_pt_prealloc *pa)
  * @count: tables to add (pvgpu_pt_prealloc_count() summed over the job's
  *	   operations)
  *
- * Called before the job is committed, without the VM lock (GFP_KERNEL).
- * Spare tables of the tree are used first. A reservation (@pa's tables
- * and @count together) of more tables than the machine has pages of RAM
- * could never be allocated: it is refused at once, instead of allocating
- * until the OOM killer runs (the counts saturate at U32_MAX for ranges
- * no memory could back).
+ * Called before the job is committed, without the VM lock
+ * (GFP_KERNEL_ACCOUNT: the tables are charged to the caller's memory
+ * cgroup). Spare tables of the tree are used first. The @count tables
+ * are charged to the tree (&pvgpu_pt.charged) until they are freed again
+ * or given back unused by pvgpu_pt_prealloc_fini(); a reservation that
+ * would take the tree past its bound (pvgpu_pt_set_max_tables()) is
+ * refused before anything is allocated. So is one of more tables than the
+ * machine has pages of RAM, which could never be allocated (the counts
+ * saturate at U32_MAX for ranges no memory could back).
  *
- * Return: 0; -ENOMEM, and @pa holds what it held before.
+ * Return: 0; -ENOSPC the tree's bound would be exceeded; -ENOMEM; on
+ * error @pa holds what it held before.
  */
 int pvgpu_pt_prealloc(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
 		      u32 count)
@@ -754,6 +810,12 @@ int pvgpu_pt_prealloc(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
 		return -ENOMEM;
 
 	spin_lock(&pt->pool_lock);
+	/* Reserved at once, so concurrent callers cannot both pass. */
+	if (pt->max_tables && pt->charged + count > pt->max_tables) {
+		spin_unlock(&pt->pool_lock);
+		return -ENOSPC;
+	}
+	pt->charged += count;
 	while (n < count && pt->pool_count) {
 		list_move_tail(pt->pool.next, &added);
 		pt->pool_count--;
@@ -766,7 +828,8 @@ int pvgpu_pt_prealloc(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
 		if (tbl->children)
 			continue;
 		tbl->children = kcalloc(PVGPU_PT_ENTRIES,
-					sizeof(*tbl->children), GFP_KERNEL);
+					sizeof(*tbl->children),
+					GFP_KERNEL_ACCOUNT);
 		if (!tbl->children)
 			goto err_free;
 	}
@@ -787,6 +850,9 @@ err_free:
 		list_del(&tbl->link);
 		pt_table_free(pt, tbl);
 	}
+	spin_lock(&pt->pool_lock);
+	pt->charged -= count;
+	spin_unlock(&pt->pool_lock);
 	return -ENOMEM;
 }
 
@@ -1142,7 +1208,8 @@ int pvgpu_pt_lookup(struct pvgpu_pt *pt, u64 va, u64 *pte, u32 *level)
  *
  * Tables in use per level, and pages mapped per page size (memory and
  * NULL). Plain counters, written under the VM lock; read without it they
- * may be a moment old.
+ * may be a moment old. Then the tables charged to the tree and its bound
+ * (see pvgpu_pt_set_max_tables(); 0: none).
  */
 void pvgpu_pt_print_stats(struct pvgpu_pt *pt, struct drm_printer *p)
 {
@@ -1161,4 +1228,6 @@ void pvgpu_pt_print_stats(struct pvgpu_pt *pt, struct drm_printer *p)
 		   READ_ONCE(pt->leaves[2]), READ_ONCE(pt->null_leaves[0]),
 		   READ_ONCE(pt->null_leaves[1]),
 		   READ_ONCE(pt->null_leaves[2]));
+	drm_printf(p, "page-table budget: charged %llu max %llu\n",
+		   READ_ONCE(pt->charged), READ_ONCE(pt->max_tables));
 }

@@ -9,6 +9,7 @@
 #define PVGPU_DRV_PT_H
 
 #include <linux/list.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 struct drm_printer;
@@ -43,6 +44,14 @@ void pvgpu_pt_dma_fini(struct pvgpu_device *pvdev);
 u64 pvgpu_pt_root(struct pvgpu_pt *pt);
 /* Optional: the lock (the VM lock) callers hold, checked by lockdep. */
 void pvgpu_pt_set_lock(struct pvgpu_pt *pt, struct mutex *lock);
+void pvgpu_pt_set_max_tables(struct pvgpu_pt *pt, u64 max);
+
+/*
+ * Memory one page table is counted at by the limits in MiB (vm_pt_max_mb,
+ * bind_pt_max_mb): its 4 KiB page plus, above level 0, its 4 KiB array of
+ * child pointers.
+ */
+#define PVGPU_PT_TABLE_COST	SZ_8K
 
 /* Safe for any map or unmap; the two below are tighter for their ops. */
 u32 pvgpu_pt_prealloc_count(struct pvgpu_pt *pt, u64 va, u64 size);

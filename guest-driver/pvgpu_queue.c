@@ -24,6 +24,7 @@
 #include "pvgpu_gem.h"
 #include "pvgpu_queue.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_sync.h"
 #include "pvgpu_vm.h"
 
 /**
@@ -40,6 +41,12 @@
  * queue is registered); its doorbell is the firmware id + 1 in the kernel's
  * doorbell group, so the ids the doorbell group has (1 .. 1023) bound the
  * number of exec queues as much as caps.max_queues does: -ENOSPC beyond.
+ * Those ids are shared by every user: one file may hold at most
+ * max_queues_per_file exec queues (module parameter; 0, the default, is a
+ * quarter of the device's), counted in &pvgpu_file.num_exec_queues from
+ * creation until the queue is freed; beyond, -EMFILE, after waiting once
+ * for the releases of queues destroyed a moment ago
+ * (pvgpu_exec_queue_charge_file()).
  * The ring (PVGPU_EXEC_RING_SIZE bytes) and one seqno page are a kernel
  * buffer object mapped into the top, kernel-owned part of the queue's VM
  * (pvgpu_vm_kernel_map()); the queue descriptor and the read and write
@@ -53,15 +60,23 @@
  * pointer and rings the doorbell. can_run_job says whether the ring has
  * room: a job that does not fit waits for completions. Jobs start in
  * order and the ring completes them in order, so a job's seqno in the
- * seqno page means every earlier job of the queue completed too.
+ * seqno page means every earlier job of the queue completed too. The jobs
+ * a queue holds submitted and not completed, waiting or not, are bounded
+ * by max_jobs_per_queue (pvgpu_queue_jobs_full(); EXEC and VM_BIND fail
+ * with -EWOULDBLOCK beyond), and an LR queue takes a job only if the ring
+ * has room for it now (pvgpu_exec_queue_lr_full(), which does not trust
+ * the seqno page); every allocation for a queue or a job is charged to
+ * the submitter's memory cgroup (__GFP_ACCOUNT).
  *
  * **Completion.** PVGPU_F2H_EVT_QUEUE_SIGNAL and _QUEUE_IDLE arrive in the
  * interrupt handler; the queue is looked up under RCU and the seqno page,
  * not the event, says how far the queue got (events are lost when the F2H
  * ring overflows: when the channel counts lost events, every queue is
- * looked at). pvgpu_dep_queue_signal_upto() signals the fences and
- * &pvgpu_device.ufence_wq is woken for WAIT_USER_FENCE (by the common
- * helper, whoever found the completion). A lost event that no later event
+ * looked at). pvgpu_dep_queue_signal_upto() signals the fences, and the
+ * common helper (whoever found the completion) queues
+ * &pvgpu_exec_queue.ufence_work, which wakes the WAIT_USER_FENCE callers
+ * of the queue's file that the completion may satisfy, outside the
+ * interrupt handler (pvgpu_exec.c). A lost event that no later event
  * reveals (the last jobs' events dropped) would leave fences unsignalled
  * until the job timeout (forever on LR queues), so while a queue has jobs
  * running a delayed work also looks at its seqno page every
@@ -141,6 +156,16 @@ module_param_named(job_timeout_ms, pvgpu_job_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(job_timeout_ms,
 		 "Running-job timeout of new exec queues in ms, 0 for none (default 10000)");
 
+static unsigned int pvgpu_max_queues_per_file;
+module_param_named(max_queues_per_file, pvgpu_max_queues_per_file, uint, 0644);
+MODULE_PARM_DESC(max_queues_per_file,
+		 "Exec queues (firmware queues and doorbells) one DRM file may hold; 0: a quarter of the device's (default 0)");
+
+static unsigned int pvgpu_max_jobs_per_queue = 4096;
+module_param_named(max_jobs_per_queue, pvgpu_max_jobs_per_queue, uint, 0644);
+MODULE_PARM_DESC(max_jobs_per_queue,
+		 "Jobs a queue may hold submitted and not completed, more is -EWOULDBLOCK; 0 for no limit (default 4096)");
+
 /* Doorbells of kernel queues: ids 1 .. 1023 of group 0. */
 #define PVGPU_EXEC_MAX_DOORBELL \
 	PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL, \
@@ -197,12 +222,13 @@ static u64 pvgpu_exec_queue_seqno(struct pvgpu_exec_queue *eq)
 /*
  * Sends RESET or DEREGISTER for @eq, uninterruptibly. 0 means the
  * firmware no longer runs the queue (RESET) or knows it (DEREGISTER);
- * -ENODEV that the firmware does not run at all any more (stopped before
- * the channel failed, or the device was removed, which stops it first).
- * Any other failure (the firmware answered an error, drained the request,
- * or did not answer: the channel wedged the device already) leaves the
- * driver not knowing whether the firmware still reads the queue's memory:
- * the device is wedged here, which stops the firmware before this returns,
+ * -ENODEV that the firmware does not run at all any more (the device was
+ * stopped or removed; the channel returns only once the stop completed).
+ * Any other failure (the firmware answered an error; or it drained the
+ * request or did not answer, and the channel wedged the device already)
+ * leaves the driver not knowing whether the firmware still reads the
+ * queue's memory: the device is wedged here (if it is not yet), which
+ * stops the firmware before this returns,
  * so the caller may then signal fences and free memory. The caller holds
  * no dependency-queue or state lock: pvgpu_fw_wedge() sleeps (its ban
  * runs in a work and takes them).
@@ -392,11 +418,36 @@ static void pvgpu_exec_busy_account(struct pvgpu_exec_queue *eq, u64 seqno,
 	spin_unlock_irqrestore(&eq->state_lock, flags);
 }
 
+static void pvgpu_exec_queue_ufence_work(struct work_struct *work)
+{
+	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
+						   ufence_work);
+
+	pvgpu_ufence_wake_queue(eq->pfile, &eq->base);
+	pvgpu_queue_put(&eq->base);
+}
+
+/*
+ * Wakes, from &pvgpu_exec_queue.ufence_work, the WAIT_USER_FENCE callers
+ * a completion of @eq may have satisfied (its file's, naming @eq or no
+ * queue): any context, the interrupt handler included, at the cost of one
+ * queue_work() whatever the number of waiters; the completions found
+ * before the work runs share one wake-up. The caller holds a reference
+ * to @eq (the firmware's, for a published queue), so the put below is
+ * never the last.
+ */
+static void pvgpu_exec_queue_wake_ufences(struct pvgpu_exec_queue *eq)
+{
+	pvgpu_queue_get(&eq->base);
+	if (!queue_work(eq->pvdev->wq, &eq->ufence_work))
+		pvgpu_queue_put(&eq->base);
+}
+
 /*
  * Signals what the ring completed and accounts the busy time; any context
  * (hard IRQ included). Every path that finds completions comes here (the
  * events, the poll, the timeout), so WAIT_USER_FENCE waiters, which may
- * wait for a job's completion (was the queue reset?), are woken here.
+ * wait for a value a job wrote, are woken from here (deferred).
  */
 static void pvgpu_exec_queue_complete(struct pvgpu_exec_queue *eq)
 {
@@ -404,7 +455,7 @@ static void pvgpu_exec_queue_complete(struct pvgpu_exec_queue *eq)
 
 	pvgpu_exec_busy_account(eq, seqno, false);
 	if (pvgpu_dep_queue_signal_upto(&eq->base.dq, seqno, 0))
-		wake_up_all(&eq->pvdev->ufence_wq);
+		pvgpu_exec_queue_wake_ufences(eq);
 }
 
 /* Records an error and returns whether this call set it (the first one). */
@@ -432,7 +483,8 @@ static void pvgpu_exec_queue_ban(struct pvgpu_exec_queue *eq)
 				    0);
 	pvgpu_dep_queue_ban(&eq->base.dq, error ?: -ECANCELED);
 	pvgpu_exec_busy_account(eq, 0, true);
-	wake_up_all(&eq->pvdev->ufence_wq);
+	/* Process context (workers): waiters naming @eq end with -EIO. */
+	pvgpu_ufence_wake_queue(eq->pfile, &eq->base);
 }
 
 /* Job timeout: resets (or wedges) and bans; runs on the timeout work. */
@@ -486,6 +538,8 @@ static void pvgpu_exec_queue_free(struct pvgpu_exec_queue *eq)
 	pvgpu_bo_put(eq->ring_bo);
 	if (eq->base.vm)
 		pvgpu_vm_put(eq->base.vm);
+	if (eq->file_charged)
+		atomic_dec(&eq->pfile->num_exec_queues);
 	pvgpu_file_put(eq->pfile);
 	mutex_destroy(&eq->fw_lock);
 	kfree(eq);
@@ -530,7 +584,7 @@ struct pvgpu_exec_job *pvgpu_exec_job_create(struct pvgpu_exec_queue *eq,
 	struct pvgpu_exec_job *job;
 	int ret;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
 	job->batch_va = batch_va;
@@ -547,22 +601,65 @@ struct pvgpu_exec_job *pvgpu_exec_job_create(struct pvgpu_exec_queue *eq,
  * pvgpu_exec_queue_lr_full() - whether one more job would overflow the ring
  * @eq: the queue
  *
- * Counts every job armed and not completed (queued ones included), each at
- * its largest size: an LR queue's EXEC fails with -EWOULDBLOCK instead of
- * waiting for room. Caller holds the dependency queue's submit_lock, so
- * the count of armed jobs cannot change.
+ * An LR job may never complete, so an LR queue's EXEC fails with
+ * -EWOULDBLOCK instead of leaving the job to wait for ring room: a job is
+ * accepted only if it, and every armed job not yet written to the ring
+ * (waiting for its in-syncs), each at its largest size, fit in the room
+ * the ring has now. The room comes from the firmware's read pointer, in
+ * the queue's DMA page, which no GPU VM maps. The seqno page is not
+ * looked at: a batch can write anything there (docs/queues.rst, "forged
+ * completions"), and no value it writes can make the driver take a job
+ * the ring has no room for, or refuse every job for good. The read
+ * pointer only moves past commands the firmware has consumed and never
+ * reads again (docs/commands.rst), so the room it shows never holds
+ * anything the firmware has still to read, and it only grows until the
+ * job is written: the job never waits for room.
+ *
+ * Caller holds the dependency queue's submit_lock (so no job is being
+ * written to the ring meanwhile) and is inside drm_dev_enter() (the
+ * pointers' page is freed after the device's removal).
  *
  * Return: true if the ring cannot take another job.
  */
 bool pvgpu_exec_queue_lr_full(struct pvgpu_exec_queue *eq)
 {
 	struct pvgpu_dep_queue *dq = &eq->base.dq;
-	u64 outstanding;
+	unsigned long flags;
+	u64 unwritten, last;
+	u32 rptr, used;
 
 	lockdep_assert_held(&dq->submit_lock);
-	outstanding = dq->next_seqno - 1 - pvgpu_exec_queue_seqno(eq);
-	return (outstanding + 1) * PVGPU_EXEC_JOB_MAX_BYTES >
+	rptr = le32_to_cpu(READ_ONCE(*eq->rptr_cpu));
+	used = (eq->wptr - rptr) & (eq->ring_size - 1);
+	spin_lock_irqsave(&eq->state_lock, flags);
+	last = eq->last_started;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	/* Armed, not on the ring: both counters are the driver's own. */
+	unwritten = dq->next_seqno - 1 - last;
+	if (unwritten >= eq->ring_size / PVGPU_EXEC_JOB_MAX_BYTES)
+		return true;
+	return used + (unwritten + 1) * PVGPU_EXEC_JOB_MAX_BYTES >
 	       eq->ring_size - 4;
+}
+
+/**
+ * pvgpu_queue_jobs_full() - whether a queue holds all the jobs it may
+ * @queue: an exec or bind queue
+ *
+ * The max_jobs_per_queue module parameter (read at each call; 0: no
+ * bound) bounds the jobs a queue holds submitted and not completed,
+ * whether they wait for their in-syncs, for ring room or run: each is
+ * kernel memory its submitter's ioctl allocated. EXEC and VM_BIND fail
+ * with -EWOULDBLOCK (as Xe's EXEC on a full LR ring) while it is reached;
+ * the caller waits for earlier work to complete and submits again.
+ *
+ * Return: true if the queue may take no job now.
+ */
+bool pvgpu_queue_jobs_full(struct pvgpu_queue *queue)
+{
+	u32 max = READ_ONCE(pvgpu_max_jobs_per_queue);
+
+	return max && pvgpu_dep_queue_pending(&queue->dq) >= max;
 }
 
 /**
@@ -946,6 +1043,14 @@ bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 	if (eq) {
 		switch (opcode) {
 		case PVGPU_F2H_EVT_QUEUE_SIGNAL:
+			pvgpu_exec_queue_complete(eq);
+			/*
+			 * Also a batch's own SIGNAL with SIGNAL_IRQ, in the
+			 * middle of a job: a value it stored may be what a
+			 * waiter waits for (progress of an LR job).
+			 */
+			pvgpu_exec_queue_wake_ufences(eq);
+			break;
 		case PVGPU_F2H_EVT_QUEUE_IDLE:
 			pvgpu_exec_queue_complete(eq);
 			break;
@@ -959,19 +1064,45 @@ bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 		}
 	}
 	rcu_read_unlock();
-
-	wake_up_all(&pvdev->ufence_wq);
 	return true;
 }
 
 /* --- Creation and destruction ---------------------------------------------- */
 
+/* Exec queues the device can hold: firmware ids with a doorbell. */
+static u32 pvgpu_exec_queue_max_ids(struct pvgpu_device *pvdev)
+{
+	return min_t(u32, pvdev->fw.info.max_queues, PVGPU_EXEC_MAX_DOORBELL);
+}
+
+/*
+ * Counts @eq against its file's max_queues_per_file. At the limit, the
+ * releases of queues destroyed a moment ago may still be pending on
+ * &pvgpu_device.wq (the destroy work, then the dependency queue's
+ * release): they are waited for once. Return: 0, or -EMFILE.
+ */
+static int pvgpu_exec_queue_charge_file(struct pvgpu_exec_queue *eq)
+{
+	struct pvgpu_device *pvdev = eq->pvdev;
+	atomic_t *count = &eq->pfile->num_exec_queues;
+	u32 max = pvgpu_file_limit(READ_ONCE(pvgpu_max_queues_per_file),
+				   pvgpu_exec_queue_max_ids(pvdev));
+
+	if (!pvgpu_file_charge(count, max)) {
+		flush_workqueue(pvdev->wq);
+		flush_workqueue(pvdev->wq);
+		if (!pvgpu_file_charge(count, max))
+			return -EMFILE;
+	}
+	eq->file_charged = true;
+	return 0;
+}
+
 /* Reserves the lowest free firmware id (and so doorbell). */
 static int pvgpu_exec_queue_reserve_id(struct pvgpu_exec_queue *eq)
 {
 	struct pvgpu_device *pvdev = eq->pvdev;
-	u32 max = min_t(u32, pvdev->fw.info.max_queues,
-			PVGPU_EXEC_MAX_DOORBELL);
+	u32 max = pvgpu_exec_queue_max_ids(pvdev);
 	u32 id;
 	int ret;
 
@@ -1053,12 +1184,12 @@ static int pvgpu_exec_queue_register(struct pvgpu_exec_queue *eq)
 
 	/*
 	 * Interruptible (an ioctl), and no wedge on failure: a signal stops
-	 * it only before it is sent; an error status or a drained ring
-	 * (RING_ERROR) means the firmware did not register the queue; a
-	 * -ETIMEDOUT either never left (channel busy) or got no answer,
-	 * which wedged the device already (COMMIT); -ENODEV means the
-	 * firmware stopped. In every case the firmware does not use the
-	 * queue's memory, and the caller frees it.
+	 * it only before it is sent; an error status means the firmware
+	 * did not register the queue; not sent before the timeout (a busy
+	 * channel) means the firmware never saw it; every other failure (not
+	 * answered in time, a drained ring, -ENODEV) stopped the device
+	 * before the call returned (COMMIT). In every case the firmware does
+	 * not use the queue's memory, and the caller frees it.
 	 */
 	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
 				 READ_ONCE(pvgpu_fw_timeout_ms));
@@ -1138,7 +1269,7 @@ static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
 	struct pvgpu_exec_queue *eq;
 	int ret;
 
-	eq = kzalloc(sizeof(*eq), GFP_KERNEL);
+	eq = kzalloc(sizeof(*eq), GFP_KERNEL_ACCOUNT);
 	if (!eq)
 		return -ENOMEM;
 	eq->pvdev = pvdev;
@@ -1156,9 +1287,13 @@ static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
 	INIT_WORK(&eq->error_work, pvgpu_exec_queue_error_work);
 	INIT_WORK(&eq->fault_work, pvgpu_exec_queue_fault_work);
 	INIT_WORK(&eq->destroy_work, pvgpu_exec_queue_destroy_work);
+	INIT_WORK(&eq->ufence_work, pvgpu_exec_queue_ufence_work);
 	INIT_WORK(&eq->query_work, pvgpu_exec_queue_query_work);
 	INIT_DELAYED_WORK(&eq->poll_work, pvgpu_exec_queue_poll_work);
 
+	ret = pvgpu_exec_queue_charge_file(eq);
+	if (ret)
+		goto err_free;
 	ret = pvgpu_exec_queue_reserve_id(eq);
 	if (ret)
 		goto err_free;
@@ -1270,9 +1405,19 @@ int pvgpu_ioctl_queue_create(struct drm_device *drm, void *data,
 	vm = pvgpu_vm_lookup(pfile, args->vm_id);
 	if (!vm)
 		goto out_exit;
+	/*
+	 * An unusable VM's mappings are not what userspace asked for: no new
+	 * work runs on it. Bind queues still come, for the UNMAPs that clean
+	 * it up.
+	 */
+	ret = -ECANCELED;
+	if (args->engine_class != DRM_PVGPU_ENGINE_CLASS_VM_BIND &&
+	    READ_ONCE(vm->error))
+		goto out_vm;
 
 	/* The id first, reserved: nothing can fail after the queue exists. */
-	ret = xa_alloc(&pfile->queues, &id, NULL, xa_limit_32b, GFP_KERNEL);
+	ret = xa_alloc(&pfile->queues, &id, NULL, xa_limit_32b,
+		       GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out_vm;
 
@@ -1420,9 +1565,10 @@ void pvgpu_queues_fini(struct pvgpu_device *pvdev)
 		pvgpu_dep_queue_ban(&queue->dq, -ENODEV);
 		/* Nothing runs any more: the busy period ends. */
 		pvgpu_exec_busy_account(eq, 0, true);
+		/* Waiters naming it end with -EIO (process context). */
+		pvgpu_ufence_wake_queue(eq->pfile, queue);
 	}
 	mutex_unlock(&pvdev->objs_lock);
-	wake_up_all(&pvdev->ufence_wq);
 }
 
 /**

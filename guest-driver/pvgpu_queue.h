@@ -129,6 +129,11 @@ struct pvgpu_exec_queue {
 	bool lr;
 	/** @fw_id_reserved: @fw_id is held in &pvgpu_device.fw_queues. */
 	bool fw_id_reserved;
+	/**
+	 * @file_charged: counted in @pfile's &pvgpu_file.num_exec_queues
+	 * (max_queues_per_file) until the queue is freed.
+	 */
+	bool file_charged;
 	/** @registered: the firmware knows the queue (until DEREGISTER). */
 	bool registered;
 	/**
@@ -206,6 +211,13 @@ struct pvgpu_exec_queue {
 	/** @destroy_work: resets, bans and deregisters a killed queue. */
 	struct work_struct destroy_work;
 	/**
+	 * @ufence_work: wakes the WAIT_USER_FENCE callers of @pfile that a
+	 * completion may have satisfied, outside the interrupt handler
+	 * (pvgpu_exec_queue_wake_ufences()); holds a queue reference while
+	 * pending.
+	 */
+	struct work_struct ufence_work;
+	/**
 	 * @query_work: asks the firmware for the state of this queue, which
 	 * @poll_work found busy without progress (pvgpu_exec_queue_query());
 	 * holds a queue reference while pending.
@@ -240,6 +252,7 @@ to_pvgpu_exec_queue(struct pvgpu_queue *queue)
 struct pvgpu_exec_job *pvgpu_exec_job_create(struct pvgpu_exec_queue *eq,
 					     u64 batch_va, u32 num_batch);
 bool pvgpu_exec_queue_lr_full(struct pvgpu_exec_queue *eq);
+bool pvgpu_queue_jobs_full(struct pvgpu_queue *queue);
 bool pvgpu_exec_queue_was_reset(struct pvgpu_exec_queue *eq);
 
 struct pvgpu_queue *pvgpu_queue_lookup(struct pvgpu_file *pfile, u32 queue_id);

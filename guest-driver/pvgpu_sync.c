@@ -40,19 +40,27 @@
  *   dependency.
  * - A syncobj out-sync gets the job's fence (drm_syncobj_replace_fence());
  *   a timeline one a point, with a dma_fence_chain allocated at parse.
- * - A sync_file out-sync gets an unused fd and a sync_file on the signalled
- *   stub fence at parse; signal swaps in the job's fence (nobody else can
- *   see the sync_file yet). The fd is written back to the user's
- *   drm_pvgpu_sync.handle and installed by pvgpu_syncs_fini(), outside the
- *   signalling path (a user copy may fault); fini of a parse that never
- *   signalled just frees the fd.
+ * - A sync_file out-sync gets a sync_file on the signalled stub fence and
+ *   a reserved fd (get_unused_fd_flags()) at parse, which also writes the
+ *   fd number to the user's drm_pvgpu_sync.handle: the copy back is the
+ *   last thing that can fail, so it happens before the job is committed,
+ *   and a failing copy is -EFAULT that changes nothing. Signal swaps in
+ *   the job's fence (nobody else can see the sync_file yet).
+ *   pvgpu_syncs_fini() installs the fd (fd_install()) only once the job is
+ *   committed, when nothing can fail any more; a parse that never
+ *   signalled releases the fd (put_unused_fd()) and writes the caller's
+ *   original @handle back, so a failing ioctl leaves neither a new fd nor
+ *   a changed array. This is the order of the DRM core's own fd helpers:
+ *   reserve, do everything that can fail, install.
  * - A user fence takes a reference on the process's mm at parse and checks
  *   only that the address lies in the user address space (access_ok(); no
  *   probe write, which could undo a concurrent write of the same address
  *   by the GPU or another user fence). Signal installs a callback on the
  *   job's fence; when it signals (whatever its error), a work item writes
  *   the value in the process's mm (unless the process is gone) and wakes
- *   &pvgpu_device.ufence_wq. If the address is not mapped writable at that
+ *   the WAIT_USER_FENCE callers of the submitting file waiting on that
+ *   address (pvgpu_ufence_wake_addr(); the user fence holds a reference
+ *   to the file). If the address is not mapped writable at that
  *   time the value is not written (nobody can be told any more; a debug
  *   message says so): WAIT_USER_FENCE on it then times out or reports
  *   -EFAULT. The write may fault in user memory and so block for long
@@ -68,6 +76,8 @@
 /* A user fence on its way from parse to the write. */
 struct pvgpu_user_fence {
 	struct pvgpu_device *pvdev;
+	/* The file of the job: its WAIT_USER_FENCE callers are woken. */
+	struct pvgpu_file *pfile;
 	struct dma_fence_cb cb;
 	struct work_struct work;
 	struct mm_struct *mm;
@@ -97,25 +107,19 @@ struct pvgpu_sync_entry {
 	int fd;
 	/** @user_handle: where the fd goes in the user's array. */
 	u32 __user *user_handle;
+	/** @old_handle: the caller's @user_handle, put back on error. */
+	u32 old_handle;
+	/** @written: @fd was written to @user_handle. */
+	bool written;
 	/** @signalled: pvgpu_syncs_signal() gave @sync_file its fence. */
 	bool signalled;
 	/** @ufence: user fence, until handed to the fence callback. */
 	struct pvgpu_user_fence *ufence;
 };
 
-/**
- * pvgpu_user_fence_wake() - wake DRM_IOCTL_PVGPU_WAIT_USER_FENCE waiters
- * @pvdev: the device
- *
- * Any context.
- */
-void pvgpu_user_fence_wake(struct pvgpu_device *pvdev)
-{
-	wake_up_all(&pvdev->ufence_wq);
-}
-
 static void pvgpu_user_fence_free(struct pvgpu_user_fence *uf)
 {
+	pvgpu_file_put(uf->pfile);
 	mmdrop(uf->mm);
 	kfree(uf);
 }
@@ -135,8 +139,11 @@ static void pvgpu_user_fence_work(struct work_struct *work)
 		kthread_unuse_mm(uf->mm);
 		mmput(uf->mm);
 	}
-	/* Waiters re-read the value: wake them only after the write. */
-	pvgpu_user_fence_wake(pvdev);
+	/*
+	 * Waiters re-read the value: wake them only after the write, and
+	 * only those of this address (of the job's file).
+	 */
+	pvgpu_ufence_wake_addr(uf->pfile, uf->mm, uf->addr);
 	pvgpu_user_fence_free(uf);
 }
 
@@ -151,7 +158,8 @@ static void pvgpu_user_fence_cb(struct dma_fence *fence,
 }
 
 static struct pvgpu_user_fence *
-pvgpu_user_fence_create(struct pvgpu_device *pvdev, u64 addr, u64 value)
+pvgpu_user_fence_create(struct pvgpu_device *pvdev, struct pvgpu_file *pfile,
+			u64 addr, u64 value)
 {
 	u64 __user *ptr = u64_to_user_ptr(addr);
 	struct pvgpu_user_fence *uf;
@@ -166,10 +174,11 @@ pvgpu_user_fence_create(struct pvgpu_device *pvdev, u64 addr, u64 value)
 	if (!access_ok(ptr, sizeof(*ptr)))
 		return ERR_PTR(-EFAULT);
 
-	uf = kzalloc(sizeof(*uf), GFP_KERNEL);
+	uf = kzalloc(sizeof(*uf), GFP_KERNEL_ACCOUNT);
 	if (!uf)
 		return ERR_PTR(-ENOMEM);
 	uf->pvdev = pvdev;
+	uf->pfile = pvgpu_file_get(pfile);
 	INIT_WORK(&uf->work, pvgpu_user_fence_work);
 	uf->addr = ptr;
 	uf->value = value;
@@ -249,7 +258,6 @@ static int pvgpu_sync_entry_parse(struct pvgpu_device *pvdev,
 {
 	struct sync_file *sf;
 	struct dma_fence *stub;
-	u32 handle;
 
 	e->type = s->type;
 	e->signal = s->flags & DRM_PVGPU_SYNC_SIGNAL;
@@ -277,11 +285,6 @@ static int pvgpu_sync_entry_parse(struct pvgpu_device *pvdev,
 			e->fence = sync_file_get_fence(s->handle);
 			return e->fence ? 0 : -EBADF;
 		}
-		/* The fd goes back in @handle: it must be writable. */
-		e->user_handle = &user->handle;
-		if (get_user(handle, e->user_handle) ||
-		    put_user(handle, e->user_handle))
-			return -EFAULT;
 		stub = dma_fence_get_stub();
 		sf = sync_file_create(stub);
 		dma_fence_put(stub);
@@ -289,10 +292,22 @@ static int pvgpu_sync_entry_parse(struct pvgpu_device *pvdev,
 			return -ENOMEM;
 		e->sync_file = sf;
 		e->fd = get_unused_fd_flags(O_CLOEXEC);
-		return e->fd < 0 ? e->fd : 0;
+		if (e->fd < 0)
+			return e->fd;
+		/*
+		 * The fd goes back in @handle now, while failing changes
+		 * nothing; fini installs it once the job is committed.
+		 */
+		e->user_handle = &user->handle;
+		e->old_handle = s->handle;
+		if (put_user(e->fd, e->user_handle))
+			return -EFAULT;
+		e->written = true;
+		return 0;
 
 	case DRM_PVGPU_SYNC_USER_FENCE:
-		e->ufence = pvgpu_user_fence_create(pvdev, s->addr,
+		e->ufence = pvgpu_user_fence_create(pvdev, to_pvgpu_file(file),
+						    s->addr,
 						    s->timeline_value);
 		if (IS_ERR(e->ufence)) {
 			int ret = PTR_ERR(e->ufence);
@@ -350,7 +365,7 @@ int pvgpu_syncs_parse(struct pvgpu_device *pvdev, struct drm_file *file,
 	}
 
 	syncs->entries = kcalloc(num_syncs, sizeof(*syncs->entries),
-				 GFP_KERNEL);
+				 GFP_KERNEL_ACCOUNT);
 	if (!syncs->entries) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -427,7 +442,7 @@ int pvgpu_syncs_wait_in(struct pvgpu_syncs *syncs, bool intr)
  *
  * Cannot fail; allocates nothing and touches no user memory, so it may be
  * called with the queue's submit_lock held. Call it once. The sync_file fds
- * are published by pvgpu_syncs_fini().
+ * are installed by pvgpu_syncs_fini().
  */
 void pvgpu_syncs_signal(struct pvgpu_syncs *syncs, struct dma_fence *fence)
 {
@@ -474,13 +489,15 @@ void pvgpu_syncs_signal(struct pvgpu_syncs *syncs, struct dma_fence *fence)
 }
 
 /**
- * pvgpu_syncs_fini() - publish sync_file fds, release the rest
+ * pvgpu_syncs_fini() - install sync_file fds, release the rest
  * @syncs: parsed syncs (maybe only partly, after a parse error)
  *
- * Process context, no locks held: writes each signalled sync_file's fd to
- * the user's drm_pvgpu_sync.handle and installs it (if the write faults the
- * fd is installed anyway: the job is committed); drops every reference and
- * allocation pvgpu_syncs_signal() did not consume.
+ * Process context, no locks held. After pvgpu_syncs_signal() (the job is
+ * committed) installs each sync_file's fd, which parse already wrote to the
+ * user's drm_pvgpu_sync.handle: nothing can fail here. Without it (the
+ * ioctl fails) releases the reserved fds and puts the caller's handles
+ * back. Drops every reference and allocation pvgpu_syncs_signal() did not
+ * consume.
  */
 void pvgpu_syncs_fini(struct pvgpu_syncs *syncs)
 {
@@ -490,10 +507,11 @@ void pvgpu_syncs_fini(struct pvgpu_syncs *syncs)
 		struct pvgpu_sync_entry *e = &syncs->entries[i];
 
 		if (e->sync_file && e->fd >= 0 && e->signalled) {
-			if (put_user(e->fd, e->user_handle))
-				pr_debug("pvgpu: sync_file fd not written back\n");
 			fd_install(e->fd, e->sync_file->file);
 		} else {
+			/* Best effort: the caller may have unmapped it. */
+			if (e->written && put_user(e->old_handle, e->user_handle))
+				pr_debug("pvgpu: sync_file handle not restored\n");
 			if (e->fd >= 0)
 				put_unused_fd(e->fd);
 			if (e->sync_file)

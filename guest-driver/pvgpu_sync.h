@@ -12,8 +12,11 @@
 
 struct dma_fence;
 struct drm_file;
+struct mm_struct;
 struct pvgpu_dep_job;
 struct pvgpu_device;
+struct pvgpu_file;
+struct pvgpu_queue;
 struct pvgpu_sync_entry;
 
 /* pvgpu_syncs_parse() @allow */
@@ -24,12 +27,13 @@ struct pvgpu_sync_entry;
  * struct pvgpu_syncs - the parsed syncs of one ioctl
  *
  * pvgpu_syncs_parse() checks every entry and takes every reference and
- * allocation signalling will need; pvgpu_syncs_signal() then cannot fail,
- * allocates nothing and touches no user memory (it may run under the dep
- * queue's submit_lock). pvgpu_syncs_fini() releases what is left, on
- * success and error paths; on success it also writes the new sync_file
- * fds back to userspace and installs them, so call it after dropping
- * submit_lock and before the ioctl returns.
+ * allocation signalling will need, and writes the reserved sync_file fds
+ * back to userspace; pvgpu_syncs_signal() then cannot fail, allocates
+ * nothing and touches no user memory (it may run under the dep queue's
+ * submit_lock). pvgpu_syncs_fini() releases what is left, on success and
+ * error paths; after a signal it installs the new sync_file fds, without
+ * one it releases them and puts the caller's handles back, so call it
+ * after dropping submit_lock and before the ioctl returns.
  */
 struct pvgpu_syncs {
 	/** @entries: one per struct drm_pvgpu_sync, in array order. */
@@ -48,6 +52,9 @@ int pvgpu_syncs_wait_in(struct pvgpu_syncs *syncs, bool intr);
 void pvgpu_syncs_signal(struct pvgpu_syncs *syncs, struct dma_fence *fence);
 void pvgpu_syncs_fini(struct pvgpu_syncs *syncs);
 
-void pvgpu_user_fence_wake(struct pvgpu_device *pvdev);
+void pvgpu_ufence_wake_queue(struct pvgpu_file *pfile,
+			     const struct pvgpu_queue *queue);
+void pvgpu_ufence_wake_addr(struct pvgpu_file *pfile,
+			    const struct mm_struct *mm, const u64 __user *addr);
 
 #endif /* PVGPU_SYNC_H */

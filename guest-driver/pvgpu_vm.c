@@ -64,18 +64,42 @@
  * &pvgpu_device.wq, where queue releases run, and waits for pending
  * teardowns), so that destroying a VM and creating one right after works.
  *
+ * **Limits.** The device's asids (caps.max_address_spaces, 64 on the
+ * default device) are shared by every user, so one file may hold at most
+ * max_vms_per_file of them (module parameter; 0, the default, means a
+ * quarter of the device's, at least one): beyond, VM_CREATE fails with
+ * -EMFILE, distinct from the device's -ENOSPC. A VM counts against the
+ * file that created it (&pvgpu_file.num_vms) from VM_CREATE until its
+ * teardown frees the asid, not just while its id exists: a VM kept alive
+ * by its queues after VM_DESTROY still holds an asid. At the limit,
+ * VM_CREATE waits for released VMs as above before it fails. A VM's page
+ * tables are bounded by vm_pt_max_mb (taken at creation; see
+ * pvgpu_pt_set_max_tables()), and every allocation a VM makes for its
+ * user is charged to the user's memory cgroup (__GFP_ACCOUNT).
+ *
+ * Address spaces are not virtualised: each VM keeps its asid for its
+ * whole life. Oversubscribing them (as the firmware oversubscribes
+ * queues) would need the driver to evict a VM that has no queue running:
+ * AS_UNBIND it after its queues were descheduled, rebind it to a free
+ * asid before any of them runs again, rewrite the asid of every queue
+ * descriptor (re-register the queues) and invalidate its TLB; the
+ * firmware would have to report queues becoming idle per asid. Not done.
+ *
  * **Firmware failures.** AS_BIND, AS_UNBIND and TLB_INVALIDATE are sent
  * with PVGPU_CHANNEL_MSG_COMMIT, the latter two also with
  * PVGPU_CHANNEL_MSG_NOINTR (cleanup must not fail because the caller has
  * a signal pending: a bind job's worker has none, but kernel unmaps run in
  * ioctls' error paths). So a failure always leaves the firmware unable to
- * reach memory: a timeout wedges the device inside pvgpu_channel_send(),
- * -ENODEV means the firmware was stopped (pvgpu_fw_stop() comes before
- * any request fails so), and any other failure (the firmware answering an
- * error status) makes the driver wedge the device itself
- * (pvgpu_vm_fw_failed()) before it frees anything. AS_BIND failing in
- * VM_CREATE therefore frees the tables without an unbind, and AS_UNBIND
- * failing in the teardown frees the tables and the asid all the same.
+ * reach memory: every failure of the latter two the firmware did not
+ * answer (not sent in time once they held the channel, not answered, the
+ * firmware crashed or was stopped) stops the device inside
+ * pvgpu_channel_send() before it returns, and an error status the
+ * firmware answered makes the driver wedge the device itself
+ * (pvgpu_vm_fw_send()) before it frees anything. An AS_BIND that was
+ * never sent (a signal, a busy channel) changed nothing; one sent and not
+ * answered stopped the device. AS_BIND failing in VM_CREATE therefore
+ * frees the tables without an unbind, and AS_UNBIND failing in the
+ * teardown frees the tables and the asid all the same.
  *
  * **TLB invalidation.** After a failed invalidation the caller treats the
  * VM as broken all the same: it becomes unusable (&pvgpu_vm.error) and the
@@ -93,6 +117,16 @@
  * device's VM list and nests outside nothing of the VM.
  */
 
+static unsigned int pvgpu_max_vms_per_file;
+module_param_named(max_vms_per_file, pvgpu_max_vms_per_file, uint, 0644);
+MODULE_PARM_DESC(max_vms_per_file,
+		 "VMs (firmware address spaces) one DRM file may hold; 0: a quarter of the device's (default 0)");
+
+static unsigned int pvgpu_vm_pt_max_mb = 256;
+module_param_named(vm_pt_max_mb, pvgpu_vm_pt_max_mb, uint, 0644);
+MODULE_PARM_DESC(vm_pt_max_mb,
+		 "Page-table memory of a new VM in MiB, 8 KiB per table; 0 for no limit (default 256)");
+
 /* VM teardowns queued and not finished yet (all devices). */
 static atomic_t pvgpu_vm_frees_pending = ATOMIC_INIT(0);
 
@@ -100,30 +134,25 @@ static atomic_t pvgpu_vm_frees_pending = ATOMIC_INIT(0);
  * Firmware requests of VMs may come after the device was unplugged (a
  * teardown worker): the channel is gone then, and so is the firmware.
  */
-static int pvgpu_vm_fw_send(struct pvgpu_vm *vm, struct pvgpu_channel_msg *msg)
+static int pvgpu_vm_fw_send(struct pvgpu_vm *vm, struct pvgpu_channel_msg *msg,
+			    const char *what)
 {
 	int ret, idx;
 
 	if (!drm_dev_enter(&vm->pvdev->drm, &idx))
 		return -ENODEV;
 	ret = pvgpu_channel_send(&vm->pvdev->fw.ch, msg, pvgpu_fw_timeout_ms);
+	/*
+	 * The channel stopped the device already for every failure the
+	 * firmware did not answer, except a state-creating request (AS_BIND)
+	 * never sent, which changed nothing. The firmware refusing a request
+	 * about our own asid is a firmware or driver bug: stopping the device
+	 * is the safe way out, before the caller frees anything.
+	 */
+	if (ret == -EIO && msg->fw_status != PVGPU_STATUS_OK)
+		pvgpu_fw_wedge(vm->pvdev, what);
 	drm_dev_exit(idx);
 	return ret;
-}
-
-/*
- * A COMMIT request failed: unless the channel already stopped the
- * firmware (a timeout wedges the device, -ENODEV means it was stopped) or
- * the request was never sent (a signal before it, only without
- * PVGPU_CHANNEL_MSG_NOINTR), stop it now, so that the caller may free what
- * it could reach. An error status answered is a firmware or driver bug:
- * stopping the device then is the safe way out.
- */
-static void pvgpu_vm_fw_failed(struct pvgpu_vm *vm, int err, const char *what)
-{
-	if (err == -ENODEV || err == -ETIMEDOUT || err == -ERESTARTSYS)
-		return;
-	pvgpu_fw_wedge(vm->pvdev, what);
 }
 
 static int pvgpu_vm_as_unbind(struct pvgpu_vm *vm)
@@ -136,7 +165,7 @@ static int pvgpu_vm_as_unbind(struct pvgpu_vm *vm)
 		.req = &req,
 	};
 
-	return pvgpu_vm_fw_send(vm, &msg);
+	return pvgpu_vm_fw_send(vm, &msg, "AS_UNBIND refused");
 }
 
 static int pvgpu_vm_as_bind(struct pvgpu_vm *vm)
@@ -154,7 +183,7 @@ static int pvgpu_vm_as_bind(struct pvgpu_vm *vm)
 		.req = &req,
 	};
 
-	return pvgpu_vm_fw_send(vm, &msg);
+	return pvgpu_vm_fw_send(vm, &msg, "AS_BIND refused");
 }
 
 /**
@@ -163,8 +192,8 @@ static int pvgpu_vm_as_bind(struct pvgpu_vm *vm)
  * @va: start of the range
  * @size: bytes
  *
- * Sleeps (bounded by the fw_timeout_ms module parameter), ignoring
- * signals. Called with &pvgpu_vm.lock held by bind jobs, so the range
+ * Sleeps (for the firmware channel, then at most the fw_timeout_ms module
+ * parameter), ignoring signals. Called with &pvgpu_vm.lock held by bind jobs, so the range
  * cannot change meanwhile. On failure the firmware no longer runs (see the
  * DOC: section: the device is wedged if it was not stopped already), so
  * the caller may free what the range mapped.
@@ -185,12 +214,8 @@ int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size)
 		.req_dw = sizeof(req) / 4,
 		.req = &req,
 	};
-	int ret;
 
-	ret = pvgpu_vm_fw_send(vm, &msg);
-	if (ret)
-		pvgpu_vm_fw_failed(vm, ret, "TLB invalidation failed");
-	return ret;
+	return pvgpu_vm_fw_send(vm, &msg, "TLB invalidation refused");
 }
 
 /**
@@ -236,6 +261,15 @@ void pvgpu_vm_gpuvm_free(struct drm_gpuvm *gpuvm)
 	kfree(vm);
 }
 
+/* Give back what pvgpu_vm_alloc_asid() took: the asid, the file's count. */
+static void pvgpu_vm_free_asid(struct pvgpu_vm *vm)
+{
+	ida_free(&vm->pvdev->asids, vm->asid);
+	atomic_dec(&vm->pfile->num_vms);
+	pvgpu_file_put(vm->pfile);
+	vm->pfile = NULL;
+}
+
 static void pvgpu_vm_free_work(struct work_struct *work)
 {
 	struct pvgpu_vm *vm = container_of(work, struct pvgpu_vm, free_work);
@@ -256,7 +290,6 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 		 */
 		ret = pvgpu_vm_as_unbind(vm);
 		if (ret) {
-			pvgpu_vm_fw_failed(vm, ret, "AS_UNBIND failed");
 			if (ret != -ENODEV)
 				drm_err(&pvdev->drm,
 					"AS_UNBIND of asid %u failed (%d)\n",
@@ -271,7 +304,7 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 
 	pvgpu_vm_release_parked(vm);
 	pvgpu_pt_destroy(vm->pt);
-	ida_free(&pvdev->asids, vm->asid);
+	pvgpu_vm_free_asid(vm);
 	if (drm_mm_clean(&vm->kva))
 		drm_mm_takedown(&vm->kva);
 
@@ -352,24 +385,48 @@ static int pvgpu_vm_wait_frees(struct pvgpu_device *pvdev)
 				!atomic_read(&pvgpu_vm_frees_pending));
 }
 
-static int pvgpu_vm_alloc_asid(struct pvgpu_device *pvdev)
+/*
+ * Charge @vm to @pfile (max_vms_per_file), then give it an asid; either
+ * may first wait once for VMs already released (see DOC:). Return: 0;
+ * -EMFILE the file holds its limit; -ENOSPC every asid is taken;
+ * -ERESTARTSYS.
+ */
+static int pvgpu_vm_alloc_asid(struct pvgpu_vm *vm, struct pvgpu_file *pfile)
 {
+	struct pvgpu_device *pvdev = vm->pvdev;
 	u32 max = pvdev->fw.info.max_address_spaces;
+	u32 file_max = pvgpu_file_limit(READ_ONCE(pvgpu_max_vms_per_file),
+					max);
+	bool waited = false;
 	int asid, ret;
 
 	if (!max)
 		return -ENOSPC;
-	asid = ida_alloc_max(&pvdev->asids, max - 1, GFP_KERNEL);
-	if (asid != -ENOSPC)
-		return asid;
+	if (!pvgpu_file_charge(&pfile->num_vms, file_max)) {
+		ret = pvgpu_vm_wait_frees(pvdev);
+		if (ret)
+			return ret;
+		waited = true;
+		if (!pvgpu_file_charge(&pfile->num_vms, file_max))
+			return -EMFILE;
+	}
 
-	ret = pvgpu_vm_wait_frees(pvdev);
-	if (ret)
-		return ret;
-	return ida_alloc_max(&pvdev->asids, max - 1, GFP_KERNEL);
+	asid = ida_alloc_max(&pvdev->asids, max - 1, GFP_KERNEL);
+	if (asid == -ENOSPC && !waited) {
+		ret = pvgpu_vm_wait_frees(pvdev);
+		asid = ret ?: ida_alloc_max(&pvdev->asids, max - 1, GFP_KERNEL);
+	}
+	if (asid < 0) {
+		atomic_dec(&pfile->num_vms);
+		return asid;
+	}
+	vm->asid = asid;
+	vm->pfile = pvgpu_file_get(pfile);
+	return 0;
 }
 
-static int pvgpu_vm_create(struct pvgpu_device *pvdev, u32 flags,
+static int pvgpu_vm_create(struct pvgpu_device *pvdev,
+			   struct pvgpu_file *pfile, u32 flags,
 			   struct pvgpu_vm **out)
 {
 	u32 va_bits = pvdev->fw.info.va_bits;
@@ -377,9 +434,9 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev, u32 flags,
 	struct drm_gem_object *r_obj;
 	struct pvgpu_queue *bq;
 	struct pvgpu_vm *vm;
-	int asid, ret;
+	int ret;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 
@@ -394,18 +451,18 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev, u32 flags,
 	drm_mm_init(&vm->kva, DRM_PVGPU_USER_VA_END(va_bits),
 		    DRM_PVGPU_KERNEL_VA_SIZE);
 
-	asid = pvgpu_vm_alloc_asid(pvdev);
-	if (asid < 0) {
-		ret = asid;
+	ret = pvgpu_vm_alloc_asid(vm, pfile);
+	if (ret)
 		goto err_free;
-	}
-	vm->asid = asid;
 
 	ret = pvgpu_pt_create(pvdev, va_bits, &vm->pt);
 	if (ret)
 		goto err_asid;
 	/* The tree's writers assert that they hold the VM lock. */
 	pvgpu_pt_set_lock(vm->pt, &vm->lock);
+	/* MiB of page tables, each counted at PVGPU_PT_TABLE_COST. */
+	pvgpu_pt_set_max_tables(vm->pt, (u64)READ_ONCE(pvgpu_vm_pt_max_mb) *
+				(SZ_1M / PVGPU_PT_TABLE_COST));
 
 	r_obj = drm_gpuvm_resv_object_alloc(&pvdev->drm);
 	if (!r_obj) {
@@ -431,10 +488,8 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev, u32 flags,
 	 * frees the tables without AS_UNBIND.
 	 */
 	ret = pvgpu_vm_as_bind(vm);
-	if (ret) {
-		pvgpu_vm_fw_failed(vm, ret, "AS_BIND failed");
+	if (ret)
 		goto err_put;
-	}
 	vm->as_bound = true;
 
 	bq = pvgpu_bind_queue_create(vm);
@@ -453,7 +508,7 @@ err_put:
 err_pt:
 	pvgpu_pt_destroy(vm->pt);
 err_asid:
-	ida_free(&pvdev->asids, vm->asid);
+	pvgpu_vm_free_asid(vm);
 err_free:
 	drm_mm_takedown(&vm->kva);
 	mutex_destroy(&vm->lock);
@@ -505,8 +560,9 @@ struct pvgpu_queue *pvgpu_vm_default_bind_queue(struct pvgpu_vm *vm)
  * @file: the caller
  *
  * Return: 0; -EINVAL bad flags, pad or extensions; -EOPNOTSUPP fault mode
- * on a device without page faults; -ENOSPC no free firmware address
- * space; -ENOMEM; -ENODEV, -ETIMEDOUT, -EIO from AS_BIND; -ERESTARTSYS.
+ * on a device without page faults; -EMFILE the file holds max_vms_per_file
+ * VMs; -ENOSPC no free firmware address space; -ENOMEM; -ENODEV,
+ * -ETIMEDOUT, -EIO from AS_BIND; -ERESTARTSYS.
  */
 int pvgpu_ioctl_vm_create(struct drm_device *drm, void *data,
 			  struct drm_file *file)
@@ -532,11 +588,12 @@ int pvgpu_ioctl_vm_create(struct drm_device *drm, void *data,
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
-	ret = pvgpu_vm_create(pvdev, args->flags, &vm);
+	ret = pvgpu_vm_create(pvdev, pfile, args->flags, &vm);
 	if (ret)
 		goto out;
 
-	ret = xa_alloc(&pfile->vms, &id, vm, xa_limit_32b, GFP_KERNEL);
+	ret = xa_alloc(&pfile->vms, &id, vm, xa_limit_32b,
+		       GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		pvgpu_vm_destroy(vm);
 		goto out;
@@ -665,7 +722,8 @@ void pvgpu_vm_dma_fini(struct pvgpu_device *pvdev)
  * tables are written under it. A fresh range needs no TLB invalidation:
  * the unmap that last used it invalidated it.
  *
- * Return: 0; -EINVAL bad size; -ENOSPC the kernel range is full; -ENOMEM.
+ * Return: 0; -EINVAL bad size; -ENOSPC the kernel range is full or the
+ * VM's page tables are at their bound (vm_pt_max_mb); -ENOMEM.
  */
 int pvgpu_vm_kernel_map(struct pvgpu_vm *vm, struct sg_table *sgt, u64 size,
 			u64 *va)
@@ -677,7 +735,7 @@ int pvgpu_vm_kernel_map(struct pvgpu_vm *vm, struct sg_table *sgt, u64 size,
 	if (!size || !IS_ALIGNED(size, SZ_4K))
 		return -EINVAL;
 
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
 	if (!node)
 		return -ENOMEM;
 

@@ -45,6 +45,11 @@ struct pvgpu_vm {
 	struct drm_gpuvm base;
 	/** @pvdev: the device. */
 	struct pvgpu_device *pvdev;
+	/**
+	 * @pfile: the file that created the VM (a reference): its
+	 * &pvgpu_file.num_vms counts the VM until the asid is free again.
+	 */
+	struct pvgpu_file *pfile;
 	/** @flags: DRM_PVGPU_VM_CREATE_*. */
 	u32 flags;
 	/** @asid: the firmware address space. */
@@ -72,6 +77,13 @@ struct pvgpu_vm {
 	int error;
 	/** @num_mappings: drm_gpuva ranges in the tree; under @lock. */
 	u64 num_mappings;
+	/**
+	 * @binds_releasing: bind jobs that have run but whose release (by
+	 * their free work, which unpins the userptr pages they unmapped) has
+	 * not finished. A MAP_USERPTR over RLIMIT_MEMLOCK waits for it to
+	 * reach zero (wait_var_event()) before it gives up (pvgpu_vm_bind.c).
+	 */
+	atomic_t binds_releasing;
 
 	/** @refcount: the users of the VM, see above. */
 	struct kref refcount;

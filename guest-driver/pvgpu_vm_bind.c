@@ -6,15 +6,20 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_drv.h>
@@ -48,6 +53,19 @@
  * side of a mapping it splits; per UNMAP: the two remainders), parses the
  * syncs and adds the in-fences as dependencies. Any failure releases all
  * of it: the VM, the queue and the syncs are unchanged.
+ *
+ * **Limits.** What one call may make the kernel allocate is bounded, each
+ * bound checked before the work it bounds: a queue holding
+ * max_jobs_per_queue jobs not completed takes no more (-EWOULDBLOCK,
+ * pvgpu_queue_jobs_full()); the page tables one call reserves (the sum of
+ * the worst cases of its operations, counted at PVGPU_PT_TABLE_COST each)
+ * may not exceed bind_pt_max_mb (-E2BIG, checked after the lookups and
+ * before any table is allocated); and the reservation may not take the
+ * VM's page tables past vm_pt_max_mb (-ENOSPC, pvgpu_pt_prealloc();
+ * reservations of jobs not run yet count). A job gives its unused tables
+ * back when it has run, before its fence signals. The driver's
+ * allocations for the call (job, operations, mappings, tables, fences)
+ * are charged to the caller's memory cgroup (__GFP_ACCOUNT).
  *
  * **Commit**, under the queue's &pvgpu_dep_queue.submit_lock: arm the job,
  * hand its fence to the out-syncs, push it.
@@ -106,7 +124,18 @@
  * pieces' pages; the pages are unpinned when the last piece is gone, after
  * the TLB invalidation that removed it, and marked dirty unless READONLY
  * (the GPU may have written them). A range of more pages than RAM is
- * -EINVAL. When the device is removed,
+ * -EINVAL. The pins are charged, before pinning, to the calling process's
+ * &mm_struct.pinned_vm (VmPin in /proc/PID/status) against its
+ * RLIMIT_MEMLOCK, as RDMA does: over the limit is -ENOMEM and pins
+ * nothing, unless the caller has CAP_IPC_LOCK (counted, not limited, as
+ * __account_locked_vm() does). The charge stays with that process's mm,
+ * held by mmgrab(), and is returned when the pages are unpinned, by
+ * whichever process or worker drops the last piece: for an unmap, the
+ * job's free work, shortly after its fence signalled. So that an unmap the
+ * caller has seen complete always counts, a charge over the limit first
+ * waits (interruptibly) for the release of every bind job of the VM that
+ * has run (&pvgpu_vm.binds_releasing) and is judged again. When the
+ * device is removed,
  * pvgpu_userptr_dma_fini() DMA-unmaps every range at once (they are on
  * &pvgpu_device.userptrs) but keeps the pages pinned: the mappings using
  * them live on in the VM's tree until it is torn down, and unpinning
@@ -138,6 +167,11 @@ static DEFINE_MUTEX(pvgpu_gpuva_lock);
 /* Test hook: bind jobs to fail (see DOC:). */
 static atomic_t pvgpu_inject_bind_fail = ATOMIC_INIT(0);
 
+static unsigned int pvgpu_bind_pt_max_mb = 128;
+module_param_named(bind_pt_max_mb, pvgpu_bind_pt_max_mb, uint, 0644);
+MODULE_PARM_DESC(bind_pt_max_mb,
+		 "Page-table memory one VM_BIND may reserve in MiB, 8 KiB per table, more is -E2BIG; 0 for no limit (default 128)");
+
 /* pvgpu_vma.flags */
 #define PVGPU_VMA_READONLY	BIT(0)
 #define PVGPU_VMA_NULL		BIT(1)
@@ -155,6 +189,12 @@ struct pvgpu_userptr {
 	struct page **pages;
 	/** @npages: entries in @pages. */
 	unsigned long npages;
+	/**
+	 * @mm: the process whose &mm_struct.pinned_vm counts @npages (a
+	 * mmgrab() reference): the pins are uncharged from it at release,
+	 * whichever process or worker drops the last reference.
+	 */
+	struct mm_struct *mm;
 	/** @readonly: pinned without FOLL_WRITE; else dirtied at unpin. */
 	bool readonly;
 	/** @sgt: the pages, DMA-mapped when @mapped. */
@@ -240,6 +280,8 @@ struct pvgpu_bind_job {
 	u32 num_ops;
 	/** @has_map: some operation maps. */
 	bool has_map;
+	/** @releasing: counted in &pvgpu_vm.binds_releasing since it ran. */
+	bool releasing;
 	/** @ops: the operations. */
 	struct pvgpu_bind_op *ops;
 	/** @ctx: the execution context and its preallocations. */
@@ -278,6 +320,61 @@ static struct pvgpu_bind_job *to_bind_job(struct pvgpu_dep_job *job)
 
 /* --- Userptr ------------------------------------------------------------ */
 
+/*
+ * Charge @npages long-term pins to @mm's &mm_struct.pinned_vm against the
+ * caller's RLIMIT_MEMLOCK, as RDMA's ib_umem_get() does. A caller with
+ * CAP_IPC_LOCK is counted but not limited, as in __account_locked_vm().
+ */
+static bool pvgpu_userptr_try_charge(struct mm_struct *mm,
+				     unsigned long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long pinned;
+
+	pinned = atomic64_add_return(npages, &mm->pinned_vm);
+	if (pinned <= limit || capable(CAP_IPC_LOCK))
+		return true;
+	atomic64_sub(npages, &mm->pinned_vm);
+	return false;
+}
+
+/*
+ * Charge a userptr range of @npages pages of the calling process, for @vm.
+ * Return: 0 with a mmgrab() reference in *@out for pvgpu_userptr_uncharge();
+ * -ENOMEM over RLIMIT_MEMLOCK (what account_locked_vm() returns), or
+ * -ERESTARTSYS, with nothing charged.
+ */
+static int pvgpu_userptr_charge(struct pvgpu_vm *vm, unsigned long npages,
+				struct mm_struct **out)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (!pvgpu_userptr_try_charge(mm, npages)) {
+		/*
+		 * The pages that this VM's completed bind jobs unmapped are
+		 * unpinned and uncharged by the jobs' free work, after their
+		 * fences signalled: wait for those, so that an unmap the
+		 * caller saw complete has given its charge back, and judge
+		 * again. Only jobs that ran are waited for.
+		 */
+		if (wait_var_event_interruptible(&vm->binds_releasing,
+						 !atomic_read(&vm->binds_releasing)))
+			return -ERESTARTSYS;
+		if (!pvgpu_userptr_try_charge(mm, npages))
+			return -ENOMEM;
+	}
+	mmgrab(mm);
+	*out = mm;
+	return 0;
+}
+
+/* Return what pvgpu_userptr_charge() charged to @mm, and the reference. */
+static void pvgpu_userptr_uncharge(struct mm_struct *mm, unsigned long npages)
+{
+	atomic64_sub(npages, &mm->pinned_vm);
+	mmdrop(mm);
+}
+
 static void pvgpu_userptr_release(struct kref *ref)
 {
 	struct pvgpu_userptr *up = container_of(ref, struct pvgpu_userptr,
@@ -294,6 +391,7 @@ static void pvgpu_userptr_release(struct kref *ref)
 	sg_free_table(&up->sgt);
 	/* The GPU may have written writable pages: mark them dirty. */
 	unpin_user_pages_dirty_lock(up->pages, up->npages, !up->readonly);
+	pvgpu_userptr_uncharge(up->mm, up->npages);
 	kvfree(up->pages);
 	kfree(up);
 }
@@ -304,11 +402,11 @@ static void pvgpu_userptr_put(struct pvgpu_userptr *up)
 		kref_put(&up->refcount, pvgpu_userptr_release);
 }
 
-static int pvgpu_userptr_create(struct pvgpu_device *pvdev, u64 addr,
-				u64 size, bool readonly,
-				struct pvgpu_userptr **out)
+static int pvgpu_userptr_create(struct pvgpu_vm *vm, u64 addr, u64 size,
+				bool readonly, struct pvgpu_userptr **out)
 {
 	unsigned int gup = FOLL_LONGTERM | (readonly ? 0 : FOLL_WRITE);
+	struct pvgpu_device *pvdev = vm->pvdev;
 	struct pvgpu_userptr *up;
 	unsigned long npages = size >> PAGE_SHIFT;
 	int pinned, ret;
@@ -324,19 +422,23 @@ static int pvgpu_userptr_create(struct pvgpu_device *pvdev, u64 addr,
 	if (npages > INT_MAX / sizeof(*up->pages))
 		return -ENOMEM;
 
-	up = kzalloc(sizeof(*up), GFP_KERNEL);
+	up = kzalloc(sizeof(*up), GFP_KERNEL_ACCOUNT);
 	if (!up)
 		return -ENOMEM;
+	/* Charged before pinning: over RLIMIT_MEMLOCK nothing is pinned. */
+	ret = pvgpu_userptr_charge(vm, npages, &up->mm);
+	if (ret)
+		goto err_free;
 	kref_init(&up->refcount);
 	up->pvdev = pvdev;
 	up->readonly = readonly;
 	INIT_LIST_HEAD(&up->dev_link);
 	/* Sized by the caller: fail quietly when memory is short. */
 	up->pages = kvmalloc_array(npages, sizeof(*up->pages),
-				   GFP_KERNEL | __GFP_NOWARN);
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!up->pages) {
 		ret = -ENOMEM;
-		goto err_free;
+		goto err_uncharge;
 	}
 
 	pinned = pin_user_pages_fast(addr, npages, gup, up->pages);
@@ -353,7 +455,7 @@ static int pvgpu_userptr_create(struct pvgpu_device *pvdev, u64 addr,
 	ret = sg_alloc_table_from_pages_segment(&up->sgt, up->pages, npages,
 						0, size,
 						dma_get_max_seg_size(pvdev->drm.dev),
-						GFP_KERNEL);
+						GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto err_unpin;
 	/*
@@ -388,6 +490,8 @@ err_unpin:
 	unpin_user_pages(up->pages, up->npages);
 err_pages:
 	kvfree(up->pages);
+err_uncharge:
+	pvgpu_userptr_uncharge(up->mm, npages);
 err_free:
 	kfree(up);
 	return ret;
@@ -771,6 +875,10 @@ static void pvgpu_bind_job_release(struct pvgpu_bind_job *job)
 			drm_gem_object_put(bop->obj);
 	}
 	kvfree(job->ops);
+	/* Its userptr pins are gone (unless parked): see the DOC: section. */
+	if (job->releasing &&
+	    atomic_dec_and_test(&job->vm->binds_releasing))
+		wake_up_var(&job->vm->binds_releasing);
 	pvgpu_vm_put(job->vm);
 	kfree(job);
 }
@@ -849,6 +957,9 @@ static void pvgpu_bind_job_execute(struct pvgpu_bind_job *job)
 	bool cookie;
 	int ret = 0, idx;
 
+	/* Before its fence signals: see pvgpu_userptr_charge(). */
+	job->releasing = true;
+	atomic_inc(&vm->binds_releasing);
 	cookie = dma_fence_begin_signalling();
 	/*
 	 * Page-table writes happen inside drm_dev_enter(): the device's
@@ -871,6 +982,12 @@ static void pvgpu_bind_job_execute(struct pvgpu_bind_job *job)
 		ret = pvgpu_ctx_finish(&job->ctx, ret);
 	}
 	mutex_unlock(&vm->lock);
+	/*
+	 * Unused tables go back before the fence signals (this frees, it
+	 * does not allocate): the VM's page-table bound counts them until
+	 * then, and a caller that waited for the fence finds them back.
+	 */
+	pvgpu_pt_prealloc_fini(vm->pt, &job->ctx.pa);
 	drm_dev_exit(idx);
 	pvgpu_dep_job_done(&job->base, ret);
 	dma_fence_end_signalling(cookie);
@@ -978,7 +1095,7 @@ struct pvgpu_queue *pvgpu_bind_queue_create(struct pvgpu_vm *vm)
 	struct pvgpu_bind_queue *bq;
 	int ret;
 
-	bq = kzalloc(sizeof(*bq), GFP_KERNEL);
+	bq = kzalloc(sizeof(*bq), GFP_KERNEL_ACCOUNT);
 	if (!bq)
 		return ERR_PTR(-ENOMEM);
 
@@ -1060,12 +1177,41 @@ static int pvgpu_bind_op_check(const struct drm_pvgpu_vm_bind_op *uop,
 	return 0;
 }
 
-/* Lookups, pins and preallocations of one operation. */
+/*
+ * What one operation may need: page tables (the worst case, whatever the
+ * VM maps when the job runs) and &struct pvgpu_vma objects. UNMAP_ALL
+ * removes whole mappings only: no split, no table. A MAP's own unmapping
+ * of what it replaces lies in its range.
+ */
+static void pvgpu_bind_op_count(struct pvgpu_vm *vm,
+				const struct drm_pvgpu_vm_bind_op *uop,
+				u64 *pt_pages, u32 *vmas)
+{
+	switch (uop->op) {
+	case DRM_PVGPU_VM_BIND_OP_MAP:
+	case DRM_PVGPU_VM_BIND_OP_MAP_USERPTR:
+		*vmas += 3;
+		if (uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL)
+			*pt_pages += pvgpu_pt_prealloc_count_null(vm->pt,
+								  uop->addr,
+								  uop->range);
+		else
+			*pt_pages += pvgpu_pt_prealloc_count(vm->pt, uop->addr,
+							     uop->range);
+		break;
+	case DRM_PVGPU_VM_BIND_OP_UNMAP:
+		*vmas += 2;
+		*pt_pages += pvgpu_pt_prealloc_count_unmap(vm->pt, uop->addr,
+							   uop->range);
+		break;
+	}
+}
+
+/* Lookups and pins of one operation. */
 static int pvgpu_bind_op_prepare(struct pvgpu_bind_job *job,
 				 struct drm_file *file,
 				 const struct drm_pvgpu_vm_bind_op *uop,
-				 struct pvgpu_bind_op *bop, u64 *pt_pages,
-				 u32 *vmas)
+				 struct pvgpu_bind_op *bop)
 {
 	struct pvgpu_vm *vm = job->vm;
 	struct drm_gpuvm_bo *vm_bo;
@@ -1115,35 +1261,12 @@ static int pvgpu_bind_op_prepare(struct pvgpu_bind_job *job,
 	}
 
 	if (uop->op == DRM_PVGPU_VM_BIND_OP_MAP_USERPTR) {
-		ret = pvgpu_userptr_create(vm->pvdev, uop->userptr, uop->range,
+		ret = pvgpu_userptr_create(vm, uop->userptr, uop->range,
 					   uop->flags &
 					   DRM_PVGPU_VM_BIND_FLAG_READONLY,
 					   &bop->userptr);
 		if (ret)
 			return ret;
-	}
-
-	/*
-	 * UNMAP_ALL removes whole mappings only: no split, no table.
-	 * A MAP's own unmapping of what it replaces lies in its range.
-	 */
-	switch (uop->op) {
-	case DRM_PVGPU_VM_BIND_OP_MAP:
-	case DRM_PVGPU_VM_BIND_OP_MAP_USERPTR:
-		*vmas += 3;
-		if (uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL)
-			*pt_pages += pvgpu_pt_prealloc_count_null(vm->pt,
-								  bop->addr,
-								  bop->range);
-		else
-			*pt_pages += pvgpu_pt_prealloc_count(vm->pt, bop->addr,
-							     bop->range);
-		break;
-	case DRM_PVGPU_VM_BIND_OP_UNMAP:
-		*vmas += 2;
-		*pt_pages += pvgpu_pt_prealloc_count_unmap(vm->pt, bop->addr,
-							   bop->range);
-		break;
 	}
 	return 0;
 }
@@ -1153,19 +1276,29 @@ static int pvgpu_bind_job_prepare(struct pvgpu_bind_job *job,
 				  const struct drm_pvgpu_vm_bind_op *uops)
 {
 	struct pvgpu_vm *vm = job->vm;
-	u64 pt_pages = 0;
+	u64 pt_pages = 0, max_pt;
 	u32 i, vmas = 0;
 	int ret;
 
 	for (i = 0; i < job->num_ops; i++) {
-		ret = pvgpu_bind_op_prepare(job, file, &uops[i], &job->ops[i],
-					    &pt_pages, &vmas);
+		ret = pvgpu_bind_op_prepare(job, file, &uops[i], &job->ops[i]);
 		if (ret)
 			return ret;
+		pvgpu_bind_op_count(vm, &uops[i], &pt_pages, &vmas);
 	}
 
+	/*
+	 * bind_pt_max_mb: before any table is allocated, after the lookups
+	 * (an operation that cannot work is reported as such first).
+	 */
+	max_pt = (u64)READ_ONCE(pvgpu_bind_pt_max_mb) *
+		 (SZ_1M / PVGPU_PT_TABLE_COST);
+	if (max_pt && pt_pages > max_pt)
+		return -E2BIG;
+
 	for (i = 0; i < vmas; i++) {
-		struct pvgpu_vma *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+		struct pvgpu_vma *vma = kzalloc(sizeof(*vma),
+						GFP_KERNEL_ACCOUNT);
 
 		if (!vma)
 			return -ENOMEM;
@@ -1276,6 +1409,8 @@ static int pvgpu_bind_job_commit(struct pvgpu_bind_job *job,
 	/* The queue owns the job now: it may be gone already. */
 	*committed = true;
 
+	/* Asynchronous: committed is success; the job reports by its fence. */
+	ret = 0;
 	if (wait) {
 		/* Bounded by the firmware timeout: see DOC:. */
 		dma_fence_wait(fence, false);
@@ -1321,7 +1456,7 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	user_end = DRM_PVGPU_USER_VA_END(pvdev->fw.info.va_bits);
 	if (args->num_binds) {
 		uops = kvmalloc_array(args->num_binds, sizeof(*uops),
-				      GFP_KERNEL);
+				      GFP_KERNEL_ACCOUNT);
 		if (!uops)
 			return -ENOMEM;
 		if (copy_from_user(uops, u64_to_user_ptr(args->binds),
@@ -1347,8 +1482,17 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 		ret = -ENOENT;
 		goto out_vm;
 	}
+	/*
+	 * max_jobs_per_queue, before anything is allocated. Without the
+	 * queue's submit_lock: concurrent callers may pass it together, each
+	 * by one job.
+	 */
+	if (pvgpu_queue_jobs_full(queue)) {
+		ret = -EWOULDBLOCK;
+		goto out_queue;
+	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job) {
 		ret = -ENOMEM;
 		goto out_queue;
@@ -1359,7 +1503,7 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	INIT_WORK(&job->free_work, pvgpu_bind_job_free_work);
 	if (args->num_binds) {
 		job->ops = kvcalloc(args->num_binds, sizeof(*job->ops),
-				    GFP_KERNEL);
+				    GFP_KERNEL_ACCOUNT);
 		if (!job->ops) {
 			ret = -ENOMEM;
 			goto out_job;

@@ -18,6 +18,9 @@ HOST_PACKAGES=(
 	# kernels: source for the debug kernel, headers for the stock one
 	"linux-source-6.12=$KERNEL_PKG_VERSION"
 	"linux-headers-$KERNEL_ABI-amd64=$KERNEL_PKG_VERSION"
+	# style check of the driver (scripts/check-guest-build.sh): the
+	# kernel's semantic checker (C=2), clang's uninitialised-variable analysis
+	sparse clang
 )
 BACKPORTS_PACKAGES=(meson python3-pycotap qemu-system-data)
 

@@ -4,7 +4,8 @@
 # Layers, each reporting PASS/FAIL/SKIP lines into build/test-results.txt:
 #   host    firmware-model unit tests under ASan/UBSan (meson)
 #   qtest   the QEMU device without a guest
-#   style   checkpatch --strict on guest-driver/
+#   style   checkpatch --strict on guest-driver/; its build with W=1,
+#           sparse and clang's uninitialised-variable warnings, clean
 #   guest   the debug kernel (lockdep, KASAN, kmemleak, ...) running every
 #           guest test and IGT's driver-agnostic tests under igt_runner,
 #           then the kernel's own verdicts
@@ -64,6 +65,29 @@ if [ -n "$checkpatch" ] && "$PVGPU_ROOT/scripts/checkpatch.sh" >"$PVGPU_BUILD/ch
 else
 	tail -n 20 "$PVGPU_BUILD/checkpatch.log" >&2
 	fail_layer style/checkpatch-guest-driver "see $PVGPU_BUILD/checkpatch.log"
+fi
+
+# W=1, sparse (C=2) and clang's uninitialised-variable analysis, against the
+# stock kernel's headers and, unless the guest layer is skipped, the debug
+# kernel (which that layer builds anyway), whose config compiles the
+# lockdep-only code too.
+step "test: W=1, sparse and clang on guest-driver/"
+check_kdirs=("/usr/src/linux-headers-$KERNEL_ABI-amd64")
+if [ "$skip_guest" = 0 ]; then
+	if debug_kdir=$("$PVGPU_ROOT/scripts/build-kernel.sh" debug); then
+		check_kdirs+=("$debug_kdir/build")
+	else
+		check_kdirs=()
+		fail_layer style/w1-sparse-guest-driver "the debug kernel did not build"
+	fi
+fi
+if [ "${#check_kdirs[@]}" = 0 ]; then
+	:
+elif "$PVGPU_ROOT/scripts/check-guest-build.sh" "${check_kdirs[@]}" 2>"$PVGPU_BUILD/check-guest-build.log"; then
+	echo "PASS style/w1-sparse-guest-driver" >>"$results"
+else
+	tail -n 30 "$PVGPU_BUILD/check-guest-build.log" >&2
+	fail_layer style/w1-sparse-guest-driver "see $PVGPU_BUILD/check-guest-build.log"
 fi
 
 # --- guest --------------------------------------------------------------

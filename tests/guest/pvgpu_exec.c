@@ -18,6 +18,7 @@
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,9 @@
 #define BATCH_SLOT	0x400u	/* bytes per batch in the context's BO */
 #define NOBODY		65534
 #define TIMEOUT_PARAM	"/sys/module/pvgpu/parameters/job_timeout_ms"
+#define PARAM_DIR	"/sys/module/pvgpu/parameters/"
+/* Doorbells of the kernel's group: the exec queues a device can hold. */
+#define MAX_EXEC_DOORBELLS	1023
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -574,7 +578,11 @@ static void test_exec_ordering_point(void)
 	close(fd);
 }
 
-/* More jobs than the ring holds: the ring wraps, submitters wait for room. */
+/*
+ * More jobs than the ring holds: the ring wraps, jobs wait for room in the
+ * driver, up to max_jobs_per_queue of them; beyond that EXEC is
+ * -EWOULDBLOCK and the test waits for what it submitted before going on.
+ */
 static void test_exec_many(void)
 {
 	int fd = open_render();
@@ -599,8 +607,17 @@ static void test_exec_many(void)
 		put_batch(&ctx, i, &b);
 	}
 	for (unsigned int i = 0; i < n; i++) {
+		int ret;
+
 		out = pvgpu_sync_timeline(so, i + 1, 1);
-		igt_assert_eq(submit(&ctx, i % 64, &out, 1), 0);
+		ret = submit(&ctx, i % 64, &out, 1);
+		if (ret == -EWOULDBLOCK && i) {
+			/* max_jobs_per_queue: wait for the jobs so far. */
+			igt_assert_eq(pvgpu_syncobj_wait(fd, so, i, 60 * SEC),
+				      0);
+			ret = submit(&ctx, i % 64, &out, 1);
+		}
+		igt_assert_eq(ret, 0);
 	}
 	igt_assert_eq(pvgpu_syncobj_wait(fd, so, n, 60 * SEC), 0);
 	for (unsigned int i = 0; i < 64; i++)
@@ -1310,9 +1327,10 @@ static void test_ufence_restart(void)
 
 static void test_ufence_invalid(void)
 {
-	int fd = open_render();
+	int fd = open_render(), fd2 = open_render();
 	uint64_t v[2] = { 0, 0 };
 	struct drm_pvgpu_wait_user_fence w;
+	struct pvgpu_ctx other;
 
 #define RESET() (w = (struct drm_pvgpu_wait_user_fence){ \
 		 .addr = (uintptr_t)&v[0], .mask = ~0ull })
@@ -1330,12 +1348,184 @@ static void test_ufence_invalid(void)
 	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_WAIT_USER_FENCE, &w), -EINVAL);
 	RESET(); w.queue_id = 1234;
 	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_WAIT_USER_FENCE, &w), -ENOENT);
+	/* Queue ids are per file: another file's queue is none of this one. */
+	igt_assert_eq(pvgpu_ctx_init(&other, fd2, 0,
+				     DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	RESET(); w.queue_id = other.queue_id;
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_WAIT_USER_FENCE, &w), -ENOENT);
+	pvgpu_ctx_fini(&other);
 	RESET(); w.addr = 8;
 	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_WAIT_USER_FENCE, &w), -EFAULT);
 	RESET();
 	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_PVGPU_WAIT_USER_FENCE, &w), 0);
 #undef RESET
+	close(fd2);
 	close(fd);
+}
+
+/*
+ * Wake-ups of WAIT_USER_FENCE: only the waiters an event can satisfy are
+ * woken. Threads parked on a value nobody writes are counted by their
+ * voluntary context switches (each wake-up is one), not timed.
+ */
+#define PARKED		64	/* threads, half of them naming a queue */
+#define STORM_JOBS	1000	/* jobs that must not wake them */
+#define STORM_SLACK	8	/* wake-ups allowed for other reasons */
+
+struct parked {
+	pthread_t thr;
+	int fd;
+	uint64_t *addr;
+	uint32_t queue_id;
+	volatile pid_t tid;
+	volatile int ret;	/* 1 while waiting */
+};
+
+static void *park_thread(void *arg)
+{
+	struct parked *p = arg;
+	struct drm_pvgpu_wait_user_fence w = {
+		.addr = (uintptr_t)p->addr, .op = DRM_PVGPU_UFENCE_OP_EQ,
+		.value = 1, .mask = ~0ull, .timeout = -1,
+		.queue_id = p->queue_id,
+	};
+
+	p->tid = syscall(SYS_gettid);
+	p->ret = raw_ioctl(p->fd, DRM_IOCTL_PVGPU_WAIT_USER_FENCE, &w);
+	return NULL;
+}
+
+/* Field @key of /proc/self/task/@tid/status, or state ('S' = 83) for NULL. */
+static uint64_t task_status(pid_t tid, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = key ? strlen(key) : 0;
+	uint64_t val = UINT64_MAX;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!key && !strncmp(line, "State:", 6)) {
+			char *c = line + 6;
+
+			while (*c == ' ' || *c == '\t')
+				c++;
+			val = (unsigned char)*c;
+		} else if (key && !strncmp(line, key, klen) &&
+			   line[klen] == ':') {
+			val = strtoull(line + klen + 1, NULL, 10);
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* Voluntary context switches of parked threads [@first, @first + @n). */
+static void parked_switches(const struct parked *p, unsigned int first,
+			    unsigned int n, uint64_t *out)
+{
+	for (unsigned int i = first; i < first + n; i++) {
+		out[i] = task_status(p[i].tid, "voluntary_ctxt_switches");
+		igt_assert_neq_u64(out[i], UINT64_MAX);
+	}
+}
+
+/* The most wake-ups one of the threads [@first, @first + @n) had. */
+static uint64_t parked_wakeups(const struct parked *p, unsigned int first,
+			       unsigned int n, const uint64_t *base,
+			       uint64_t *now)
+{
+	uint64_t max = 0;
+
+	parked_switches(p, first, n, now);
+	for (unsigned int i = first; i < first + n; i++)
+		if (now[i] - base[i] > max)
+			max = now[i] - base[i];
+	return max;
+}
+
+/*
+ * 64 threads of file A sleep in WAIT_USER_FENCE on a value nobody writes
+ * (32 name A's queue QA1, 32 no queue). 1000 jobs of another file, then
+ * 1000 jobs of A's other queue QA2, must not wake the waiters they cannot
+ * satisfy: before per-file wake-ups every interrupt woke every waiter of
+ * the device. A user fence of QA2's job then writes the value: the kernel
+ * wakes every waiter of that address, whichever queue it names.
+ */
+static void test_ufence_no_storm(void)
+{
+	int fd_a = open_render(), fd_b = open_render();
+	uint64_t *v = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static struct parked p[PARKED];
+	static uint64_t base[PARKED], now[PARKED];
+	struct pvgpu_ctx qa1, qa2, qb;
+	struct drm_pvgpu_sync out;
+	struct pvgpu_batch b;
+	uint64_t max;
+	unsigned int i;
+
+	igt_assert(v != MAP_FAILED);
+	*v = 0;
+	igt_assert_eq(pvgpu_ctx_init(&qa1, fd_a, 0, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	igt_assert_eq(pvgpu_ctx_init(&qa2, fd_a, 0, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	igt_assert_eq(pvgpu_ctx_init(&qb, fd_b, 0, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_end(&b);
+
+	for (i = 0; i < PARKED; i++) {
+		p[i] = (struct parked){ .fd = fd_a, .addr = v, .ret = 1,
+					.queue_id = i < PARKED / 2 ?
+						    qa1.queue_id : 0 };
+		igt_assert_err(pthread_create(&p[i].thr, NULL, park_thread,
+					      &p[i]), 0);
+	}
+	/* Parked: asleep (in the ioctl, as nothing else blocks them). */
+	for (i = 0; i < PARKED; i++) {
+		while (!p[i].tid)
+			usleep(1000);
+		while (task_status(p[i].tid, NULL) != 'S')
+			usleep(1000);
+	}
+	parked_switches(p, 0, PARKED, base);
+
+	/* Another file's jobs wake nobody of A. */
+	for (i = 0; i < STORM_JOBS; i++)
+		igt_assert_eq(pvgpu_ctx_run(&qb, &b, 5 * SEC), 0);
+	max = parked_wakeups(p, 0, PARKED, base, now);
+	igt_info("after %u jobs of another file: at most %llu wake-ups\n",
+		 STORM_JOBS, (unsigned long long)max);
+	igt_assert_lte_u64(max, STORM_SLACK);
+
+	/* A's other queue wakes none of the waiters naming QA1. */
+	memcpy(base, now, sizeof(base));
+	for (i = 0; i < STORM_JOBS; i++)
+		igt_assert_eq(pvgpu_ctx_run(&qa2, &b, 5 * SEC), 0);
+	max = parked_wakeups(p, 0, PARKED / 2, base, now);
+	igt_info("after %u jobs of another queue: at most %llu wake-ups\n",
+		 STORM_JOBS, (unsigned long long)max);
+	igt_assert_lte_u64(max, STORM_SLACK);
+	for (i = 0; i < PARKED; i++)
+		igt_assert_eq(p[i].ret, 1);	/* still waiting */
+
+	/* A user fence of QA2's job ends every wait on its address. */
+	out = pvgpu_sync_user_fence(v, 1);
+	put_batch(&qa2, 0, &b);
+	igt_assert_eq(submit(&qa2, 0, &out, 1), 0);
+	for (i = 0; i < PARKED; i++) {
+		pthread_join(p[i].thr, NULL);
+		igt_assert_eq(p[i].ret, 0);
+	}
+	igt_assert_eq_u64(*v, 1);
+
+	pvgpu_ctx_fini(&qb);
+	pvgpu_ctx_fini(&qa2);
+	pvgpu_ctx_fini(&qa1);
+	munmap(v, 4096);
+	close(fd_b);
+	close(fd_a);
 }
 
 /* ---- EXEC errors ------------------------------------------------------ */
@@ -1785,6 +1975,394 @@ static void test_private_no_implicit(void)
 	close(timeline);
 }
 
+/* ---- limits ----------------------------------------------------------- */
+
+/* A module parameter's value; skips when the driver has none. */
+static unsigned long long param_read(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	igt_require_f(igt_sysfs_read(path, buf, sizeof(buf)), "no %s\n", path);
+	return strtoull(buf, NULL, 10);
+}
+
+static char saved_param_path[128], saved_param_value[32];
+
+static void restore_param(int sig)
+{
+	(void)sig;
+	if (saved_param_path[0])
+		igt_sysfs_write(saved_param_path, saved_param_value);
+}
+
+/* Sets a module parameter, put back when the subtest ends (one per test). */
+static void param_set(const char *name, unsigned long long v)
+{
+	char buf[32];
+
+	igt_assert(!saved_param_path[0]);
+	snprintf(saved_param_path, sizeof(saved_param_path), PARAM_DIR "%s",
+		 name);
+	igt_assert(igt_sysfs_read(saved_param_path, saved_param_value,
+				  sizeof(saved_param_value)));
+	igt_install_exit_handler(restore_param);
+	snprintf(buf, sizeof(buf), "%llu", v);
+	igt_assert_eq(igt_sysfs_write(saved_param_path, buf), 0);
+}
+
+/* A "NAME: VALUE" line of debugfs fw_caps; skips without it. */
+static unsigned long long fw_cap(const char *name)
+{
+	char dir[256], path[300], line[256];
+	size_t len = strlen(name);
+	unsigned long long v = 0;
+	bool found = false;
+	FILE *f;
+
+	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/fw_caps", dir);
+	f = fopen(path, "r");
+	igt_require_f(f, "no %s\n", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, len) && line[len] == ':') {
+			v = strtoull(line + len + 1, NULL, 0);
+			found = true;
+		}
+	}
+	fclose(f);
+	igt_require_f(found, "no %s in fw_caps\n", name);
+	return v;
+}
+
+/* A per-file limit: its parameter, 0 meaning a quarter of @total. */
+static unsigned int per_file_limit(const char *param, unsigned int total)
+{
+	unsigned long long p = param_read(param);
+
+	return p ? p : (total / 4 ? total / 4 : 1);
+}
+
+static void drop_privileges(uid_t uid)
+{
+	igt_assert_eq(setgroups(0, NULL), 0);
+	igt_assert_eq(setresgid(uid, uid, uid), 0);
+	igt_assert_eq(setresuid(uid, uid, uid), 0);
+}
+
+struct limits_arg {
+	int fd;
+	unsigned int vms, queues;
+};
+
+/*
+ * User A (nobody) takes every VM and every exec queue its file may hold:
+ * -EMFILE beyond each. Bind queues do not count; a destroyed exec queue
+ * makes room for one (the create waits for its release).
+ */
+static void limits_user_a(int idx, void *arg)
+{
+	struct limits_arg *a = arg;
+	uint32_t vms[1100], queues[1100], q;
+	unsigned int n;
+	int ret;
+
+	(void)idx;
+	drop_privileges(NOBODY);
+	for (n = 0;; n++) {
+		igt_assert_lte(n, a->vms);
+		ret = pvgpu_vm_create(a->fd, 0, &vms[n]);
+		if (ret)
+			break;
+	}
+	igt_assert_err(ret, -EMFILE);
+	igt_assert_eq(n, a->vms);
+
+	for (n = 0;; n++) {
+		igt_assert_lte(n, a->queues);
+		ret = pvgpu_queue_create(a->fd, vms[n % a->vms], n & 1 ?
+					 DRM_PVGPU_ENGINE_CLASS_COMPUTE :
+					 DRM_PVGPU_ENGINE_CLASS_COPY, 0, 0,
+					 &queues[n]);
+		if (ret)
+			break;
+	}
+	igt_assert_err(ret, -EMFILE);
+	igt_assert_eq(n, a->queues);
+
+	igt_assert_eq(pvgpu_queue_create(a->fd, vms[0],
+					 DRM_PVGPU_ENGINE_CLASS_VM_BIND, 0, 0,
+					 &q), 0);
+	igt_assert_eq(pvgpu_queue_destroy(a->fd, queues[0]), 0);
+	igt_assert_eq(pvgpu_queue_create(a->fd, vms[0],
+					 DRM_PVGPU_ENGINE_CLASS_COPY, 0, 0,
+					 &queues[0]), 0);
+	igt_assert_err(pvgpu_queue_create(a->fd, vms[0],
+					  DRM_PVGPU_ENGINE_CLASS_COPY, 0, 0, &q),
+		       -EMFILE);
+}
+
+/* User B (another uid, another file): a VM, a queue, a job that runs. */
+static void limits_user_b(int idx, void *arg)
+{
+	struct limits_arg *b = arg;
+	struct pvgpu_ctx ctx;
+	struct pvgpu_batch pb;
+	struct data_bo d;
+
+	(void)idx;
+	drop_privileges(NOBODY - 1);
+	igt_assert_eq(pvgpu_ctx_init(&ctx, b->fd, 0,
+				     DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	data_bo_init(b->fd, ctx.vm_id, &d, DATA_VA, DATA_SIZE);
+	pvgpu_batch_reset(&pb);
+	pvgpu_batch_store32(&pb, DATA_VA, 0xc0ffee);
+	pvgpu_batch_end(&pb);
+	igt_assert_eq(pvgpu_ctx_run(&ctx, &pb, 10 * SEC), 0);
+	igt_assert_eq(((uint32_t *)d.map)[0], 0xc0ffee);
+	data_bo_fini(b->fd, ctx.vm_id, &d);
+	pvgpu_ctx_fini(&ctx);
+}
+
+/*
+ * An unprivileged user hitting every per-file limit (VMs, exec queues)
+ * gets -EMFILE, and another user's file still gets a VM and a queue and
+ * runs a job while the first file holds all it may.
+ */
+static void test_per_file_limits(void)
+{
+	int fd = open_render();
+	struct drm_pvgpu_query_device dev = query_device(fd);
+	unsigned int asids = fw_cap("max_address_spaces");
+	unsigned int qtotal = dev.max_queues < MAX_EXEC_DOORBELLS ?
+			      dev.max_queues : MAX_EXEC_DOORBELLS;
+	struct limits_arg a = {
+		.vms = per_file_limit("max_vms_per_file", asids),
+		.queues = per_file_limit("max_queues_per_file", qtotal),
+	};
+	struct limits_arg b = a;
+
+	igt_info("per file: %u of %u VMs, %u of %u exec queues\n", a.vms,
+		 asids, a.queues, qtotal);
+	igt_require_f(a.vms < asids && a.queues < qtotal,
+		      "per-file limits not below the device's\n");
+	a.fd = fd;
+	b.fd = open_render();
+	igt_fork(limits_user_a, 0, &a);
+	igt_waitchildren();
+	/* File A still holds them: they are the file's, not the process's. */
+	igt_fork(limits_user_b, 0, &b);
+	igt_waitchildren();
+	close(b.fd);
+	close(fd);
+}
+
+/*
+ * A non-LR queue holds at most max_jobs_per_queue jobs submitted and not
+ * completed: with its first job waiting for a fence that has not
+ * signalled (so every job waits in the driver), EXEC number max + 1 is
+ * -EWOULDBLOCK and changes nothing; another queue is not affected, and
+ * once the jobs complete there is room again.
+ */
+static void test_exec_max_jobs(void)
+{
+	int fd = open_render();
+	unsigned long long max = param_read("max_jobs_per_queue"), n;
+	struct drm_pvgpu_queue_get_state s;
+	struct drm_pvgpu_sync syncs[2];
+	struct pvgpu_ctx ctx;
+	struct pvgpu_batch b;
+	uint32_t so = new_syncobj(fd), q2, one = 1;
+	char dir[256];
+	int tl, ret = 0;
+
+	/* Keep the test short; a bound of 0 is none. */
+	if (!max || max > 8192) {
+		param_set("max_jobs_per_queue", 1024);
+		max = 1024;
+	}
+	igt_pvgpu_debugfs_dir(dir, sizeof(dir));	/* mounts debugfs */
+	tl = sw_sync_timeline();
+	igt_assert_eq(pvgpu_ctx_init(&ctx, fd, 0, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_end(&b);
+	put_batch(&ctx, 0, &b);
+
+	/* The first job waits for the sw_sync fence, the rest behind it. */
+	syncs[0] = (struct drm_pvgpu_sync){
+		.type = DRM_PVGPU_SYNC_SYNC_FILE,
+		.handle = sw_sync_fence(tl, 1),
+	};
+	for (n = 0; n <= max; n++) {
+		syncs[1] = pvgpu_sync_timeline(so, n + 1, 1);
+		ret = n ? submit(&ctx, 0, &syncs[1], 1) :
+			  submit(&ctx, 0, syncs, 2);
+		if (ret)
+			break;
+	}
+	igt_info("%llu jobs accepted, max_jobs_per_queue %llu\n", n, max);
+	igt_assert_err(ret, -EWOULDBLOCK);
+	igt_assert_eq(n, max);
+	/* An ordering point is a job too; nothing changed. */
+	igt_assert_err(submit(&ctx, -1, NULL, 0), -EWOULDBLOCK);
+	s = get_state(fd, ctx.queue_id);
+	igt_assert_eq(s.jobs_submitted, max);
+	igt_assert_eq(s.jobs_completed, 0);
+	igt_assert_eq(s.flags, 0);
+
+	/* Another queue of the file runs. */
+	igt_assert_eq(pvgpu_queue_create(fd, ctx.vm_id,
+					 DRM_PVGPU_ENGINE_CLASS_COMPUTE, 0, 0,
+					 &q2), 0);
+	syncs[1] = pvgpu_sync_syncobj(ctx.syncobj, 1);
+	igt_assert_eq(pvgpu_exec(fd, q2, PVGPU_CTX_BATCH_VA, &syncs[1], 1), 0);
+	igt_assert_eq(pvgpu_syncobj_wait(fd, ctx.syncobj, 0, 30 * SEC), 0);
+
+	/* The fence signals: every job completes, and there is room again. */
+	igt_assert_eq(raw_ioctl(tl, SW_SYNC_IOC_INC, &one), 0);
+	igt_assert_eq(pvgpu_syncobj_wait(fd, so, max, 60 * SEC), 0);
+	syncs[1] = pvgpu_sync_timeline(so, max + 1, 1);
+	igt_assert_eq(submit(&ctx, 0, &syncs[1], 1), 0);
+	igt_assert_eq(pvgpu_syncobj_wait(fd, so, max + 1, 30 * SEC), 0);
+	igt_assert_eq(get_state(fd, ctx.queue_id).jobs_completed, max + 1);
+
+	close((int)syncs[0].handle);
+	close(tl);
+	pvgpu_queue_destroy(fd, q2);
+	pvgpu_ctx_fini(&ctx);
+	close(fd);
+}
+
+/* A batch of LONG_DELAYS DELAYs of 500 ms at the end of the batch BO. */
+#define LONG_DELAYS	300
+#define LONG_BATCH_SIZE	0x1000u
+#define LONG_BATCH_OFF	(PVGPU_CTX_BATCH_SIZE - LONG_BATCH_SIZE)
+
+/* The ring VA and size of the exec queue whose ring is at @va (debugfs). */
+static bool debugfs_ring_seqno(uint64_t va, uint32_t *ring_size,
+			       uint64_t *seqno)
+{
+	char *buf = read_debugfs_queues(false), *p, key[64];
+	bool found = false;
+
+	if (!buf)
+		return false;
+	snprintf(key, sizeof(key), "ring 0x%llx+0x", (unsigned long long)va);
+	p = strstr(buf, key);
+	if (p) {
+		p += strlen(key);
+		*ring_size = strtoul(p, &p, 16);
+		p = strstr(p, " seqno ");
+		found = p && *ring_size;
+		if (found)
+			*seqno = strtoull(p + 7, NULL, 10);
+	}
+	free(buf);
+	return found;
+}
+
+/*
+ * An LR queue's ring-full check never trusts the seqno page, which a
+ * batch can write (docs/queues.rst, "forged completions"): with the ring
+ * full behind a job that runs for minutes, a batch of another queue writes
+ * garbage there (all done, 0, huge values); EXEC on the full queue stays
+ * -EWOULDBLOCK at once, for every value (no job accepted that the ring
+ * has no room for, nothing waits, nothing hangs), and the queue goes
+ * away cleanly.
+ */
+static void test_lr_garbage_seqno(void)
+{
+	int fd = open_render();
+	struct drm_pvgpu_query_device dev = query_device(fd);
+	uint64_t ring_va = DRM_PVGPU_USER_VA_END(dev.va_bits), seqno_va;
+	uint64_t *v = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t garbage[5], submitted, seen;
+	struct drm_pvgpu_sync out;
+	struct pvgpu_ctx ctx;
+	struct pvgpu_batch b;
+	uint32_t vm, qb, ring_size = 0x8000;	/* PVGPU_EXEC_RING_SIZE */
+	bool have_debugfs;
+	unsigned int n, k;
+	int ret = 0;
+
+	igt_assert(v != MAP_FAILED);
+	memset(v, 0, 4096);
+	igt_assert_eq(pvgpu_vm_create(fd, DRM_PVGPU_VM_CREATE_LR, &vm), 0);
+	/* The VM's first exec queue: its ring is the first kernel mapping. */
+	igt_assert_eq(pvgpu_ctx_init(&ctx, fd, vm, DRM_PVGPU_ENGINE_CLASS_COPY),
+		      0);
+	igt_assert_eq(pvgpu_queue_create(fd, vm, DRM_PVGPU_ENGINE_CLASS_COMPUTE,
+					 0, 0, &qb), 0);
+	have_debugfs = debugfs_ring_seqno(ring_va, &ring_size, &seen);
+	/* The seqno page follows the ring (PVGPU_EXEC_SEQNO_OFFSET). */
+	seqno_va = ring_va + ring_size;
+
+	/*
+	 * The first job runs for minutes, in steps shorter than the
+	 * firmware's watchdog (it makes progress, it is no hang): the
+	 * firmware reads nothing of the ring past it meanwhile.
+	 */
+	pvgpu_batch_reset(&b);
+	for (k = 0; k < LONG_DELAYS; k++)
+		pvgpu_batch_delay(&b, 500 * 1000 * 1000ull, 0);
+	pvgpu_batch_end(&b);
+	igt_assert_lte(b.len * 4, LONG_BATCH_SIZE);
+	memcpy((char *)ctx.batch_map + LONG_BATCH_OFF, b.dw, b.len * 4);
+	igt_assert_eq(pvgpu_exec(fd, ctx.queue_id,
+				 PVGPU_CTX_BATCH_VA + LONG_BATCH_OFF, NULL, 0),
+		      0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_end(&b);
+	put_batch(&ctx, 1, &b);
+	for (n = 0; n < 10000; n++) {
+		ret = submit(&ctx, 1, NULL, 0);
+		if (ret)
+			break;
+	}
+	igt_assert_err(ret, -EWOULDBLOCK);
+	submitted = get_state(fd, ctx.queue_id).jobs_submitted;
+	igt_info("LR ring full after %llu jobs\n",
+		 (unsigned long long)submitted);
+	igt_assert_eq(submitted, n + 1);
+
+	garbage[0] = submitted;			/* "everything completed" */
+	garbage[1] = 0;
+	garbage[2] = ~0ull;
+	garbage[3] = submitted + (1ull << 59);	/* wraps a count of bytes */
+	garbage[4] = 1ull << 63;
+	for (k = 0; k < 5; k++) {
+		pvgpu_batch_reset(&b);
+		pvgpu_batch_store64(&b, seqno_va, garbage[k]);
+		pvgpu_batch_end(&b);
+		put_batch(&ctx, 2 + k, &b);
+		out = pvgpu_sync_user_fence(&v[k], 1);
+		igt_assert_eq(pvgpu_exec(fd, qb, PVGPU_CTX_BATCH_VA +
+					 (2 + k) * BATCH_SLOT, &out, 1), 0);
+		igt_assert_eq(wait_ufence(fd, &v[k], DRM_PVGPU_UFENCE_OP_EQ, 1,
+					  ~0ull, 30 * SEC), 0);
+		if (have_debugfs) {
+			igt_assert(debugfs_ring_seqno(ring_va, &ring_size,
+						      &seen));
+			igt_assert_eq_u64(seen, garbage[k]);
+		}
+		/* Still full: the firmware has not moved. */
+		igt_assert_err(submit(&ctx, 1, NULL, 0), -EWOULDBLOCK);
+		igt_assert_err(submit(&ctx, -1, NULL, 0), -EWOULDBLOCK);
+		igt_assert_eq(get_state(fd, ctx.queue_id).jobs_submitted,
+			      submitted);
+	}
+	/* No LR job was left waiting for ring room in the driver. */
+	if (have_debugfs)
+		igt_assert_eq(debugfs_sum("  queued "), 0);
+
+	pvgpu_queue_destroy(fd, qb);
+	pvgpu_ctx_fini(&ctx);
+	pvgpu_vm_destroy(fd, vm);
+	munmap(v, 4096);
+	close(fd);
+}
+
 static const struct igt_lite_subtest subtests[] = {
 	{ "queue-create-basic", test_queue_create_basic,
 	  "copy, compute and bind queues get distinct ids, a clean state, and go" },
@@ -1831,11 +2409,19 @@ static const struct igt_lite_subtest subtests[] = {
 	{ "ufence-restart", test_ufence_restart,
 	  "a signal returns -EINTR with the remaining timeout written back" },
 	{ "ufence-invalid", test_ufence_invalid,
-	  "bad op, flags, alignment, pad, reserved, queue, address" },
+	  "bad op, flags, alignment, pad, reserved, queue (another file's too), address" },
+	{ "ufence-no-storm", test_ufence_no_storm,
+	  "jobs of another file or queue wake no parked WAIT_USER_FENCE waiter; a user fence wakes all on its address" },
 	{ "exec-invalid", test_exec_invalid,
 	  "bad queue, bind queue, flags, WAIT, num_batch, address, syncs" },
 	{ "lr-queue", test_lr_queue,
 	  "LR: only user fences go out, a full ring is -EWOULDBLOCK" },
+	{ "lr-garbage-seqno", test_lr_garbage_seqno,
+	  "garbage a batch writes to an LR queue's seqno page leaves its full ring -EWOULDBLOCK, no hang" },
+	{ "exec-max-jobs", test_exec_max_jobs,
+	  "a queue holding max_jobs_per_queue jobs refuses EXEC with -EWOULDBLOCK, changing nothing" },
+	{ "per-file-limits", test_per_file_limits,
+	  "an unprivileged file at max_vms_per_file and max_queues_per_file gets -EMFILE; another user still works" },
 	{ "fdinfo", test_fdinfo,
 	  "drm-engine-compute counts a job's busy time" },
 	{ "implicit-sync-prime", test_implicit_sync_prime,

@@ -19,7 +19,15 @@
  * the doorbell meanwhile: igt_runner runs one test at a time and the driver
  * sends requests only for ioctls.
  *
- * The module parameter and the hook are put back by an exit handler, also
+ * The hook inject_stall_opcode makes the next request with one opcode find
+ * the channel busy until its timeout, so that it is never sent. For a
+ * state-changing request the driver then no longer knows what the firmware
+ * reaches: the TLB invalidation after a queue's ring is unmapped, or the
+ * AS_UNBIND of a destroyed VM, must stop the device (reset the firmware,
+ * block its DMA) before the ring pages or the page tables are freed. The
+ * subtests check that the device is stopped, then rebind it.
+ *
+ * The module parameter and the hooks are put back by an exit handler, also
  * when a subtest fails. The driver's "firmware request N (opcode 0x..)
  * timed out" warnings are expected here and marked as such for igt_runner.
  */
@@ -34,13 +42,19 @@
 
 #include "igt_lite.h"
 #include "libpvgpu.h"
+#include "pvgpu_fwif.h"
+#include "pvgpu_gpu.h"
 
 #define PARAM_FW_TIMEOUT	"/sys/module/" PVGPU_DRIVER_NAME "/parameters/fw_timeout_ms"
 #define SHORT_TIMEOUT_MS	200
 #define SHORT_TIMEOUT		"200"	/* SHORT_TIMEOUT_MS for sysfs */
 #define PATTERN64		0xa5a5a5a5a5a5a5a5ull
 
+#define DRIVER_DIR		"/sys/bus/pci/drivers/" PVGPU_DRIVER_NAME
+
 static char knob_path[PATH_MAX + 32];	/* .../inject_drop_doorbells */
+static char stall_path[PATH_MAX + 32];	/* .../inject_stall_opcode */
+static char pci_slot[64];		/* the device, for a rebind */
 static char channel_path[PATH_MAX + 32];	/* .../fw_channel */
 static char saved_timeout[32];		/* fw_timeout_ms as it was */
 
@@ -166,22 +180,32 @@ static void restore(int sig)
 	ret = igt_sysfs_write(knob_path, "0");
 	if (ret)
 		igt_warn("restore: inject_drop_doorbells=0: %s\n", igt_errname(ret));
+	if (stall_path[0] && !access(stall_path, W_OK))
+		igt_sysfs_write(stall_path, "0");
 	ret = igt_sysfs_write(PARAM_FW_TIMEOUT, saved_timeout);
 	if (ret)
 		igt_warn("restore: fw_timeout_ms=%s: %s\n", saved_timeout, igt_errname(ret));
 }
 
+/* The device's debugfs files; a rebound device may have a new directory. */
+static void find_debugfs_files(void)
+{
+	char dir[PATH_MAX];
+
+	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
+	snprintf(knob_path, sizeof(knob_path), "%s/inject_drop_doorbells", dir);
+	snprintf(stall_path, sizeof(stall_path), "%s/inject_stall_opcode", dir);
+	snprintf(channel_path, sizeof(channel_path), "%s/fw_channel", dir);
+}
+
 /* Opens the render node; skips without a device, root or the test hook. */
 static int setup(void)
 {
-	char dir[PATH_MAX];
 	int fd;
 
 	fd = igt_open_pvgpu_render(NULL, 0);
 	igt_require_f(geteuid() == 0, "debugfs and module parameters need root\n");
-	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
-	snprintf(knob_path, sizeof(knob_path), "%s/inject_drop_doorbells", dir);
-	snprintf(channel_path, sizeof(channel_path), "%s/fw_channel", dir);
+	find_debugfs_files();
 	igt_require_f(access(knob_path, W_OK) == 0,
 		      "no writable %s: driver without the test hook\n", knob_path);
 	igt_require_f(access(PARAM_FW_TIMEOUT, W_OK) == 0, "%s not writable\n",
@@ -273,11 +297,217 @@ static void test_timeout_then_many(void)
 	close(fd);
 }
 
+/* ---- state-changing requests that are never sent ----------------------- */
+
+/* The channel's state as fw_channel prints it ("up", "dead", ...). */
+static void channel_state(char *out, size_t len)
+{
+	char line[256];
+	FILE *f = fopen(channel_path, "r");
+
+	igt_assert_f(f, "cannot open %s\n", channel_path);
+	out[0] = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "state: %31s", out) == 1)
+			break;
+	fclose(f);
+	igt_assert_f(out[0], "no state in %s\n", channel_path);
+	(void)len;
+}
+
+/* Waits up to @ms for the device to be stopped; whether it was. */
+static bool wait_device_stopped(int fd, unsigned int ms)
+{
+	char state[32];
+
+	for (unsigned int t = 0; t <= ms; t += 20) {
+		struct drm_pvgpu_fw_ping p = { .cookie = 1 };
+
+		channel_state(state, sizeof(state));
+		if (strcmp(state, "up") &&
+		    raw_ioctl(fd, DRM_IOCTL_PVGPU_FW_PING, &p) == -ENODEV)
+			return true;
+		usleep(20 * 1000);
+	}
+	igt_info("channel state after %u ms: %s\n", ms, state);
+	return false;
+}
+
+static void rebind(int sig)
+{
+	char path[PATH_MAX];
+
+	(void)sig;
+	if (!pci_slot[0])
+		return;
+	snprintf(path, sizeof(path), DRIVER_DIR "/%s", pci_slot);
+	if (!access(path, F_OK))
+		igt_sysfs_write(DRIVER_DIR "/unbind", pci_slot);
+	igt_sysfs_write(DRIVER_DIR "/bind", pci_slot);
+}
+
+/* Setup for a subtest that stops the device: it is rebound afterwards. */
+static int setup_stall(void)
+{
+	char node[256], link[PATH_MAX], target[PATH_MAX];
+	int fd = setup(), probe;
+	ssize_t n;
+
+	igt_require_f(access(stall_path, W_OK) == 0,
+		      "no writable %s: driver without the test hook\n", stall_path);
+	probe = igt_open_pvgpu_render(node, sizeof(node));
+	close(probe);
+	snprintf(link, sizeof(link), "/sys/class/drm/%s/device", strrchr(node, '/') + 1);
+	n = readlink(link, target, sizeof(target) - 1);
+	igt_require_f(n > 0, "no %s\n", link);
+	target[n] = 0;
+	snprintf(pci_slot, sizeof(pci_slot), "%s", strrchr(target, '/') + 1);
+	igt_require(access(DRIVER_DIR "/unbind", W_OK) == 0);
+	igt_install_exit_handler(rebind);
+	igt_emit_ignore_dmesg_regex("timed out|not sent within|wedged|failed");
+	return fd;
+}
+
+static void set_stall(unsigned int opcode)
+{
+	char val[16];
+	int ret;
+
+	snprintf(val, sizeof(val), "%u", opcode + 1);
+	ret = igt_sysfs_write(stall_path, val);
+	igt_assert_f(ret == 0, "inject_stall_opcode=%s: %s\n", val, igt_errname(ret));
+}
+
+/* After the device was stopped: rebind, and the new device works. */
+static void rebind_and_check(void)
+{
+	int fd;
+
+	igt_assert_err(igt_sysfs_write(DRIVER_DIR "/unbind", pci_slot), 0);
+	igt_assert_err(igt_sysfs_write(DRIVER_DIR "/bind", pci_slot), 0);
+	pci_slot[0] = 0;
+	fd = igt_open_pvgpu_render(NULL, 0);
+	find_debugfs_files();
+	ping_ok(fd, 0xb01d);
+	close(fd);
+}
+
+/*
+ * A queue's ring is unmapped from its VM after the queue was deregistered,
+ * and the TLB invalidation that follows is never sent: the firmware may
+ * still hold the ring's translation (another queue of the VM could write
+ * through it). The ring's pages may be freed only once the device is
+ * stopped, so the device must be stopped.
+ */
+static void test_unsent_tlb_invalidate(void)
+{
+	int fd = setup_stall(), vfd = igt_open_pvgpu_render(NULL, 0);
+	struct pvgpu_ctx ctx, other;
+	struct pvgpu_batch b;
+
+	igt_assert_eq(pvgpu_ctx_init(&ctx, vfd, 0, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	/* A second queue of the same VM keeps running on its TLB. */
+	igt_assert_eq(pvgpu_ctx_init(&other, vfd, ctx.vm_id, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_end(&b);
+	igt_assert_eq(pvgpu_ctx_run(&ctx, &b, 5000000000ll), 0);
+
+	set_fw_timeout(SHORT_TIMEOUT);
+	set_stall(PVGPU_H2F_TLB_INVALIDATE);
+	igt_assert_err(pvgpu_queue_destroy(vfd, ctx.queue_id), 0);
+	igt_assert_f(wait_device_stopped(fd, 10000),
+		     "an unsent TLB invalidation left the device running\n");
+	set_fw_timeout(saved_timeout);
+	close(vfd);
+	close(fd);
+	rebind_and_check();
+}
+
+/*
+ * A VM's AS_UNBIND is never sent: the address space stays bound in the
+ * firmware while the driver frees its page tables, unless the device is
+ * stopped first.
+ */
+static void test_unsent_as_unbind(void)
+{
+	int fd = setup_stall(), vfd = igt_open_pvgpu_render(NULL, 0);
+	uint32_t vm, bo;
+
+	igt_assert_err(pvgpu_vm_create(vfd, 0, &vm), 0);
+	igt_assert_err(pvgpu_bo_create(vfd, 0x10000, 0, &bo), 0);
+	igt_assert_err(pvgpu_bind_map(vfd, vm, bo, 0, 0x200000, 0x10000, 0), 0);
+
+	set_fw_timeout(SHORT_TIMEOUT);
+	set_stall(PVGPU_H2F_AS_UNBIND);
+	igt_assert_err(pvgpu_vm_destroy(vfd, vm), 0);
+	igt_assert_f(wait_device_stopped(fd, 10000),
+		     "an unsent AS_UNBIND left the device running\n");
+	set_fw_timeout(saved_timeout);
+	close(vfd);
+	close(fd);
+	rebind_and_check();
+}
+
+/*
+ * Control: a stalled request that changes nothing (a ping) only fails; the
+ * device keeps running.
+ */
+static void test_unsent_ping(void)
+{
+	int fd = setup_stall();
+	struct drm_pvgpu_fw_ping p = { .cookie = 0x51a1 };
+	char state[32];
+
+	set_fw_timeout(SHORT_TIMEOUT);
+	set_stall(PVGPU_H2F_PING);
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_FW_PING, &p), -ETIMEDOUT);
+	set_fw_timeout(saved_timeout);
+	channel_state(state, sizeof(state));
+	igt_assert_f(!strcmp(state, "up"), "channel %s after a stalled ping\n", state);
+	ping_ok(fd, 0x51a2);
+	pci_slot[0] = 0;	/* nothing to rebind */
+	close(fd);
+}
+
+/*
+ * A request that creates state (VM_CREATE's AS_BIND) finds the channel busy
+ * until its timeout: the firmware never saw it, so VM_CREATE fails with
+ * -ETIMEDOUT, nothing is left behind and the device keeps running for
+ * everyone (a busy channel must not wedge it).
+ */
+static void test_unsent_as_bind(void)
+{
+	int fd = setup_stall(), vfd = igt_open_pvgpu_render(NULL, 0);
+	uint32_t vm = 0x5a5a;
+	char state[32];
+
+	set_fw_timeout(SHORT_TIMEOUT);
+	set_stall(PVGPU_H2F_AS_BIND);
+	igt_assert_err(pvgpu_vm_create(vfd, 0, &vm), -ETIMEDOUT);
+	set_fw_timeout(saved_timeout);
+	channel_state(state, sizeof(state));
+	igt_assert_f(!strcmp(state, "up"), "channel %s after an unsent AS_BIND\n", state);
+	ping_ok(fd, 0xb1d0);
+	igt_assert_err(pvgpu_vm_create(vfd, 0, &vm), 0);
+	igt_assert_err(pvgpu_vm_destroy(vfd, vm), 0);
+	pci_slot[0] = 0;	/* nothing to rebind */
+	close(vfd);
+	close(fd);
+}
+
 static const struct igt_lite_subtest subtests[] = {
 	{ "ping-timeout", test_ping_timeout,
 	  "fw_timeout_ms=200 and one dropped doorbell: the ping fails with -ETIMEDOUT; the next ping succeeds and the late response is counted as an orphan" },
 	{ "timeout-then-many", test_timeout_then_many,
 	  "after three timed-out pings, 1000 pings all succeed with their own cookies" },
+	{ "unsent-tlb-invalidate-stops-device", test_unsent_tlb_invalidate,
+	  "the TLB invalidation after a destroyed queue's ring unmap is never sent: the device is stopped before the ring is freed; a rebind recovers" },
+	{ "unsent-as-unbind-stops-device", test_unsent_as_unbind,
+	  "a destroyed VM's AS_UNBIND is never sent: the device is stopped before its page tables are freed; a rebind recovers" },
+	{ "unsent-as-bind-keeps-device", test_unsent_as_bind,
+	  "VM_CREATE's AS_BIND finds the channel busy past its timeout: -ETIMEDOUT, the firmware never saw it, the device keeps running" },
+	{ "unsent-ping-keeps-device", test_unsent_ping,
+	  "a stalled ping (no state change) fails with -ETIMEDOUT and the device keeps running" },
 };
 
 IGT_LITE_MAIN("pvgpu: firmware requests time out instead of hanging", subtests)

@@ -495,13 +495,35 @@ static void wait_all_pinging(struct pinger *pg, unsigned int more, const char *w
 	}
 }
 
-static void test_unbind_during_pings(void)
+/* Burns CPU until told to stop: removal races widen on a busy machine. */
+static void *hog_thread(void *data)
+{
+	volatile uint64_t n = 0;
+
+	(void)data;
+	while (!atomic_load(&stop_pinging))
+		n++;
+	return NULL;
+}
+
+/*
+ * Pingers on their own files while the device is unbound and bound again;
+ * @hogs threads keep every vCPU busy meanwhile. Removal is one ordered
+ * state change: a ping in flight succeeds or fails with -ENODEV, never
+ * with another error, and the driver never takes the firmware reset of
+ * the removal for a firmware crash.
+ */
+static void unbind_during_pings(int hogs)
 {
 	static struct pinger pg[PINGERS];
+	pthread_t hog[8];
 	unsigned int ok = 0, enodev = 0, opens = 0, errors = 0;
 
+	igt_assert(hogs <= 8);
 	setup_device();
 	atomic_store(&stop_pinging, false);
+	for (int i = 0; i < hogs; i++)
+		igt_assert_eq(pthread_create(&hog[i], NULL, hog_thread, NULL), 0);
 	for (int i = 0; i < PINGERS; i++) {
 		memset(&pg[i], 0, sizeof(pg[i]));
 		pg[i].idx = i;
@@ -518,6 +540,8 @@ static void test_unbind_during_pings(void)
 	wait_all_pinging(pg, 5, "after the last bind");
 
 	atomic_store(&stop_pinging, true);
+	for (int i = 0; i < hogs; i++)
+		pthread_join(hog[i], NULL);
 	for (int i = 0; i < PINGERS; i++) {
 		struct timespec ts;
 
@@ -542,6 +566,16 @@ static void test_unbind_during_pings(void)
 	/* Each unbind found every pinger with an open file. */
 	igt_assert_gte(enodev, UNBIND_CYCLES * PINGERS);
 	check_device_works(0x77);
+}
+
+static void test_unbind_during_pings(void)
+{
+	unbind_during_pings(0);
+}
+
+static void test_unbind_during_pings_loaded(void)
+{
+	unbind_during_pings((int)sysconf(_SC_NPROCESSORS_ONLN) * 2);
 }
 
 /* ---- rmmod / modprobe ------------------------------------------------- */
@@ -614,6 +648,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "files open across an unbind get -ENODEV from every ioctl, also after a rebind; close works; the new device works" },
 	{ "unbind-during-pings", test_unbind_during_pings,
 	  "4 threads ping while the device is unbound and bound 10 times: each ping succeeds or fails with -ENODEV, none hangs" },
+	{ "unbind-during-pings-loaded", test_unbind_during_pings_loaded,
+	  "the same with two CPU-burning threads per vCPU: removal stays one ordered state change (pings succeed or get -ENODEV, no firmware crash reported)" },
 	{ "module-reload", test_module_reload,
 	  "rmmod (delete_module) and modprobe pvgpu 10 times; the device works each time" },
 	{ "module-unload-busy", test_module_unload_busy,

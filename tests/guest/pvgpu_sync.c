@@ -6,14 +6,17 @@
  * VM_BIND with no operations as an ordering point (in-syncs, the queue's
  * order, out-syncobjs, timeline points, user fences), a pending in-fence
  * from sw_sync holding jobs back, EXEC ordering points with sync_file in
- * and out, and the LR rule (only user fences go out). Also: a user fence's
+ * and out (an out fd exists only if the call succeeds, even when the copy
+ * back faults), and the LR rule (only user fences go out). Also: a user fence's
  * address is not probed at parse (only its range is checked), the job
  * timeout is per job (a deep ring of short jobs is no hang), and a stalled
  * LR queue is queried from the firmware and left alone while it waits.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -729,6 +732,234 @@ static void test_exec_sync_file(void)
 	close(fd);
 }
 
+/* ---- sync_file out-syncs: an fd only for a call that succeeds ---------- */
+
+#define SENTINEL	0x7eadbeefu
+
+/* The fd the kernel hands out next (the lowest free one). */
+static int next_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	igt_assert(fd >= 0);
+	close(fd);
+	return fd;
+}
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+/* Entries of /proc/self/fd (the directory's own fd included). */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	igt_assert(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static uint32_t exec_queue(int fd, uint32_t vm)
+{
+	uint32_t queue;
+	int ret;
+
+	ret = pvgpu_queue_create(fd, vm, DRM_PVGPU_ENGINE_CLASS_COPY, 0, 0,
+				 &queue);
+	igt_require_f(ret != -EOPNOTSUPP, "QUEUE_CREATE not implemented\n");
+	igt_assert_err(ret, 0);
+	return queue;
+}
+
+/*
+ * An EXEC that fails after its sync_file out-sync was prepared leaves no
+ * new fd (none in /proc/self/fd, the next fd still free) and changes
+ * nothing: not the syncs array (its handle is put back), not an out
+ * syncobj. The fd goes back to userspace before commit, so a syncs array
+ * the kernel can read but not write is -EFAULT.
+ */
+static void test_exec_sync_file_fault(void)
+{
+	const size_t sz = sizeof(struct drm_pvgpu_sync);
+	struct drm_pvgpu_sync *s, copy[3];
+	uint32_t vm, queue, h;
+	int fd = open_with_vm(0, &vm);
+	int nfds, nf, out_sf;
+	uint8_t *pages;
+
+	queue = exec_queue(fd, vm);
+	h = syncobj(fd, 0);
+	pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(pages != MAP_FAILED);
+
+	/* Read-only: the copy back faults. */
+	s = (struct drm_pvgpu_sync *)pages;
+	s[0] = pvgpu_sync_syncobj(h, 1);
+	s[1] = (struct drm_pvgpu_sync){ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+					.flags = DRM_PVGPU_SYNC_SIGNAL,
+					.handle = SENTINEL };
+	memcpy(copy, s, 2 * sz);
+	igt_assert_eq(mprotect(pages, 4096, PROT_READ), 0);
+	nfds = count_fds();
+	nf = next_fd();
+	igt_assert_err(exec_syncs(fd, queue, s, 2), -EFAULT);
+	igt_assert_eq(count_fds(), nfds);
+	igt_assert(!fd_open(nf));
+	igt_assert(!memcmp(s, copy, 2 * sz));
+	igt_assert(syncobj_empty(fd, h));
+	igt_assert_eq(mprotect(pages, 4096, PROT_READ | PROT_WRITE), 0);
+
+	/*
+	 * The fd written back, then a later entry fails: the fd is released
+	 * and the handle put back, whatever the failure. The third case has
+	 * its last entry, a second sync_file, on a read-only page.
+	 */
+	s = (struct drm_pvgpu_sync *)(pages + 4096 - 2 * sz);
+	for (int i = 0; i < 3; i++) {
+		s[0] = (struct drm_pvgpu_sync){ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+						.flags = DRM_PVGPU_SYNC_SIGNAL,
+						.handle = SENTINEL };
+		s[1] = pvgpu_sync_syncobj(h, 1);
+		s[2] = pvgpu_sync_syncobj(h + 100, 0);	/* -ENOENT */
+		if (i == 1)
+			s[2] = (struct drm_pvgpu_sync){
+				.type = DRM_PVGPU_SYNC_SYNC_FILE,
+				.handle = 9999 };		/* -EBADF */
+		if (i == 2)
+			s[2] = s[0];
+		memcpy(copy, s, 3 * sz);
+		if (i == 2)
+			igt_assert_eq(mprotect(pages + 4096, 4096, PROT_READ), 0);
+		nfds = count_fds();
+		nf = next_fd();
+		igt_assert_err(exec_syncs(fd, queue, s, 3),
+			       i == 0 ? -ENOENT : i == 1 ? -EBADF : -EFAULT);
+		igt_assert_eq(count_fds(), nfds);
+		igt_assert(!fd_open(nf));
+		igt_assert(!memcmp(s, copy, 3 * sz));
+		igt_assert(syncobj_empty(fd, h));
+		igt_assert_eq(mprotect(pages + 4096, 4096,
+				       PROT_READ | PROT_WRITE), 0);
+	}
+
+	/* The same array, valid: two fds, the next ones, and no others. */
+	s[2] = s[0];
+	nfds = count_fds();
+	nf = next_fd();
+	igt_assert_err(exec_syncs(fd, queue, s, 3), 0);
+	out_sf = (int)s[0].handle;
+	igt_assert_eq(out_sf, nf);
+	igt_assert_neq(s[2].handle, SENTINEL);
+	igt_assert(fd_open(out_sf) && fd_open((int)s[2].handle));
+	igt_assert_eq(count_fds(), nfds + 2);
+	{
+		struct pollfd p = { .fd = out_sf, .events = POLLIN };
+
+		igt_assert_eq(poll(&p, 1, 10000), 1);
+	}
+	wait_syncobj(fd, h, 0);
+	close((int)s[2].handle);
+	close(out_sf);
+	munmap(pages, 8192);
+	pvgpu_queue_destroy(fd, queue);
+	close(fd);
+}
+
+struct toggler {
+	void *page;
+	volatile bool stop;
+	unsigned long flips;
+};
+
+static void *toggle_thread(void *data)
+{
+	struct toggler *t = data;
+
+	while (!t->stop) {
+		igt_assert_eq(mprotect(t->page, 4096, PROT_READ), 0);
+		igt_assert_eq(mprotect(t->page, 4096, PROT_READ | PROT_WRITE), 0);
+		t->flips++;
+	}
+	return NULL;
+}
+
+/*
+ * The syncs array flips between read-only and writable while EXECs with a
+ * sync_file out-sync run: each either succeeds with the fd written back
+ * (and that fd is the only new one) or fails with -EFAULT, no new fd and
+ * the array unchanged; never a success whose fd the caller does not learn
+ * (a copy back that faults after the job was committed).
+ */
+static void test_exec_sync_file_fault_race(void)
+{
+	const unsigned long max_iter = 20000, enough = 200;
+	struct drm_pvgpu_sync *rw, *flipping;
+	unsigned long ok = 0, faulted = 0, i;
+	struct toggler t = { 0 };
+	uint32_t vm, queue, h;
+	int fd = open_with_vm(0, &vm);
+	int mfd, nfds, nf, ret;
+	pthread_t thr;
+
+	queue = exec_queue(fd, vm);
+	h = syncobj(fd, 0);
+	/* One page mapped twice: the test writes one, the kernel gets the other. */
+	mfd = memfd_create("pvgpu-syncs", MFD_CLOEXEC);
+	igt_assert(mfd >= 0);
+	igt_assert_eq(ftruncate(mfd, 4096), 0);
+	rw = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	flipping = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	igt_assert(rw != MAP_FAILED && flipping != MAP_FAILED);
+	close(mfd);
+	rw[0] = (struct drm_pvgpu_sync){ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+					 .flags = DRM_PVGPU_SYNC_SIGNAL };
+
+	nfds = count_fds();
+	t.page = flipping;
+	igt_assert_eq(pthread_create(&thr, NULL, toggle_thread, &t), 0);
+	for (i = 0; i < max_iter && (ok < enough || faulted < enough); i++) {
+		/* Let the queue drain now and then (max_jobs_per_queue). */
+		if (i % 256 == 255) {
+			struct drm_pvgpu_sync done = pvgpu_sync_syncobj(h, 1);
+
+			igt_assert_err(exec_syncs(fd, queue, &done, 1), 0);
+			wait_syncobj(fd, h, 0);
+		}
+		rw[0].handle = SENTINEL;
+		nf = next_fd();
+		ret = exec_syncs(fd, queue, flipping, 1);
+		if (ret == 0) {
+			igt_assert_f(rw[0].handle == (uint32_t)nf,
+				     "EXEC succeeded, fd %d not written back (handle %#x)\n",
+				     nf, rw[0].handle);
+			igt_assert(fd_open(nf));
+			close(nf);
+			ok++;
+		} else {
+			igt_assert_err(ret, -EFAULT);
+			igt_assert_eq(rw[0].handle, SENTINEL);
+			igt_assert(!fd_open(nf));
+			faulted++;
+		}
+	}
+	t.stop = true;
+	igt_assert_eq(pthread_join(thr, NULL), 0);
+	igt_info("%lu EXECs: %lu succeeded, %lu -EFAULT; %lu flips\n", i, ok,
+		 faulted, t.flips);
+	igt_assert_eq(count_fds(), nfds);
+
+	munmap(flipping, 4096);
+	munmap(rw, 4096);
+	pvgpu_queue_destroy(fd, queue);
+	close(fd);
+}
+
 #define TIMEOUT_PARAM	"/sys/module/pvgpu/parameters/job_timeout_ms"
 
 static char saved_timeout[32];
@@ -911,6 +1142,10 @@ static const struct igt_lite_subtest subtests[] = {
 	  "a stalled LR queue is queried, found waiting and left alone" },
 	{ "exec-sync-file", test_exec_sync_file,
 	  "EXEC ordering point with sync_file in and out" },
+	{ "exec-sync-file-fault", test_exec_sync_file_fault,
+	  "an EXEC failing after its sync_file out-sync was prepared (copy back faults, later entry bad) leaves no fd and changes nothing" },
+	{ "exec-sync-file-fault-race", test_exec_sync_file_fault_race,
+	  "syncs flipping read-only/writable: each EXEC succeeds with its fd written back or is -EFAULT with no fd, never a fd the caller does not learn" },
 };
 
 IGT_LITE_MAIN("syncs of VM_BIND and EXEC, and the dependency queue", subtests)

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,11 +30,15 @@
 #include "igt_lite.h"
 #include "libpvgpu.h"
 #include "pvgpu_gpu.h"
+#include "pvgpu_pt.h"
 
 #define SZ_4K	0x1000ull
 #define SZ_64K	0x10000ull
 #define SZ_2M	0x200000ull
 #define BASE_VA	0x10000000ull
+#define SZ_1G	0x40000000ull
+#define NOBODY	65534
+#define PARAM_DIR	"/sys/module/pvgpu/parameters/"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -243,6 +248,81 @@ static void debugfs_path(char *out, size_t len, const char *name)
 	snprintf(out, len, "%s/%s", dir, name);
 }
 
+/* A module parameter's value; skips when the driver has none. */
+static unsigned long long param_read(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	igt_require_f(igt_sysfs_read(path, buf, sizeof(buf)), "no %s\n", path);
+	return strtoull(buf, NULL, 10);
+}
+
+static char saved_param_path[128], saved_param_value[32];
+
+static void restore_param(int sig)
+{
+	(void)sig;
+	if (saved_param_path[0])
+		igt_sysfs_write(saved_param_path, saved_param_value);
+}
+
+/* Sets a module parameter, put back when the subtest ends (one per test). */
+static void param_set(const char *name, unsigned long long v)
+{
+	char buf[32];
+
+	igt_assert(!saved_param_path[0]);
+	snprintf(saved_param_path, sizeof(saved_param_path), PARAM_DIR "%s",
+		 name);
+	igt_assert(igt_sysfs_read(saved_param_path, saved_param_value,
+				  sizeof(saved_param_value)));
+	igt_install_exit_handler(restore_param);
+	snprintf(buf, sizeof(buf), "%llu", v);
+	igt_assert_err(igt_sysfs_write(saved_param_path, buf), 0);
+}
+
+/* A "NAME: VALUE" line of debugfs fw_caps; skips without it. */
+static unsigned long long fw_cap(const char *name)
+{
+	char path[256], line[256];
+	size_t len = strlen(name);
+	unsigned long long v = 0;
+	bool found = false;
+	FILE *f;
+
+	debugfs_path(path, sizeof(path), "fw_caps");
+	f = fopen(path, "r");
+	igt_require_f(f, "no %s\n", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, len) && line[len] == ':') {
+			v = strtoull(line + len + 1, NULL, 0);
+			found = true;
+		}
+	}
+	fclose(f);
+	igt_require_f(found, "no %s in fw_caps\n", name);
+	return v;
+}
+
+/* The device's address spaces, shared by every file. */
+static unsigned int device_asids(void)
+{
+	return fw_cap("max_address_spaces");
+}
+
+/*
+ * The VMs one file may hold (docs/driver.rst): max_vms_per_file, 0 meaning
+ * a quarter of the device's address spaces (at least one).
+ */
+static unsigned int vms_per_file(void)
+{
+	unsigned long long p = param_read("max_vms_per_file");
+	unsigned int quarter = device_asids() / 4;
+
+	return p ? p : (quarter ? quarter : 1);
+}
+
 static void inject_reset(int sig)
 {
 	char path[256];
@@ -408,35 +488,268 @@ static void test_invalid_args(void)
 	close(fd);
 }
 
+/*
+ * The device's address spaces run out (-ENOSPC) only across files: one
+ * file stops at its limit (-EMFILE), so as many files as it takes fill
+ * the device. A destroyed VM's asid is free again at once; closing a
+ * file frees all of its.
+ */
 static void test_asid_exhaustion(void)
 {
-	int fd = open_render();
-	uint32_t ids[1024], extra;
-	int n = 0, ret;
+	unsigned int total = device_asids(), per = vms_per_file();
+	int fds[1100], nfd = 0, held = 0, n = 0, ret = 0, full_fd = -1;
+	uint32_t ids[1100], extra;
 
-	for (;;) {
-		igt_assert_lt(n, 1024);
-		ret = pvgpu_vm_create(fd, 0, &ids[n]);
-		if (ret == -ENOSPC)
-			break;
-		igt_assert_err(ret, 0);
-		n++;
+	igt_info("%u address spaces, %u per file\n", total, per);
+	igt_assert_lt(total, 1100);
+	/* Every file takes VMs until its limit or the device's. */
+	while (full_fd < 0) {
+		igt_assert_lt(nfd, 1100);
+		fds[nfd] = open_render();
+		for (n = 0;; n++, held++) {
+			igt_assert_lt(held, 1100);
+			ret = pvgpu_vm_create(fds[nfd], n & 1 ?
+					      DRM_PVGPU_VM_CREATE_LR : 0,
+					      &ids[held]);
+			if (ret)
+				break;
+		}
+		if (ret == -EMFILE) {
+			igt_assert_eq(n, per);
+		} else {
+			igt_assert_err(ret, -ENOSPC);
+			igt_assert_lt(n, per);
+			full_fd = fds[nfd];
+		}
+		nfd++;
 	}
-	igt_info("%d VMs before -ENOSPC\n", n);
-	igt_assert_gt(n, 0);
-	igt_assert_err(pvgpu_vm_create(fd, DRM_PVGPU_VM_CREATE_LR, &extra),
+	igt_info("%d VMs in %d files before -ENOSPC\n", held, nfd);
+	/* The device's asids limit the total, nothing else. */
+	igt_assert_eq(held, total);
+	igt_assert_err(pvgpu_vm_create(full_fd, DRM_PVGPU_VM_CREATE_LR, &extra),
 		       -ENOSPC);
 
 	/* A destroyed VM's address space is free again at once. */
-	igt_assert_err(pvgpu_vm_destroy(fd, ids[n / 2]), 0);
-	igt_assert_err(pvgpu_vm_create(fd, 0, &ids[n / 2]), 0);
-	igt_assert_err(pvgpu_vm_create(fd, 0, &extra), -ENOSPC);
+	igt_assert_err(pvgpu_vm_destroy(fds[0], ids[0]), 0);
+	igt_assert_err(pvgpu_vm_create(full_fd, 0, &extra), 0);
+	/* (At its limit now, the file's own -EMFILE comes first.) */
+	igt_assert_err(pvgpu_vm_create(full_fd, 0, &extra),
+		       full_fd != fds[0] && n + 1 == (int)per ?
+		       -EMFILE : -ENOSPC);
 
-	/* Closing the file frees them all. */
+	/* Closing the files frees them all. */
+	for (int i = 0; i < nfd; i++)
+		close(fds[i]);
+	fds[0] = open_render();
+	for (unsigned int i = 0; i < per && i < total; i++)
+		igt_assert_err(pvgpu_vm_create(fds[0], 0, &ids[i]), 0);
+	close(fds[0]);
+}
+
+/* The last point submitted on a timeline syncobj. */
+static uint64_t timeline_last_submitted(int fd, uint32_t h)
+{
+	uint64_t point = 0;
+	struct drm_syncobj_timeline_array a = {
+		.handles = (uintptr_t)&h,
+		.points = (uintptr_t)&point,
+		.count_handles = 1,
+		.flags = DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED,
+	};
+
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_QUERY, &a), 0);
+	return point;
+}
+
+static void drop_privileges(uid_t uid)
+{
+	igt_assert_eq(setgroups(0, NULL), 0);
+	igt_assert_eq(setresgid(uid, uid, uid), 0);
+	igt_assert_eq(setresuid(uid, uid, uid), 0);
+}
+
+struct per_file_arg {
+	int fd;
+	unsigned int per;
+};
+
+/*
+ * As nobody: take every VM file A may hold (-EMFILE beyond). A VM kept
+ * alive by a queue after VM_DESTROY still holds its address space and
+ * counts; once the queue is gone the next VM_CREATE waits for the VM's
+ * teardown and gets its place.
+ */
+static void per_file_user_a(int idx, void *arg)
+{
+	struct per_file_arg *a = arg;
+	uint32_t ids[1100], q, extra;
+	unsigned int n;
+	int ret;
+
+	(void)idx;
+	drop_privileges(NOBODY);
+	for (n = 0;; n++) {
+		igt_assert_lte(n, a->per);
+		ret = pvgpu_vm_create(a->fd, n & 1 ? DRM_PVGPU_VM_CREATE_LR : 0,
+				      &ids[n]);
+		if (ret)
+			break;
+	}
+	igt_assert_err(ret, -EMFILE);
+	igt_assert_eq(n, a->per);
+
+	igt_assert_err(pvgpu_queue_create(a->fd, ids[0],
+					  DRM_PVGPU_ENGINE_CLASS_VM_BIND, 0, 0,
+					  &q), 0);
+	igt_assert_err(pvgpu_vm_destroy(a->fd, ids[0]), 0);
+	igt_assert_err(pvgpu_vm_create(a->fd, 0, &extra), -EMFILE);
+	igt_assert_err(pvgpu_queue_destroy(a->fd, q), 0);
+	igt_assert_err(pvgpu_vm_create(a->fd, 0, &ids[0]), 0);
+	igt_assert_err(pvgpu_vm_create(a->fd, 0, &extra), -EMFILE);
+}
+
+/* Another user, file B: VMs, a queue and binds work. */
+static void per_file_user_b(int idx, void *arg)
+{
+	struct per_file_arg *b = arg;
+	uint32_t vm, q;
+
+	(void)idx;
+	drop_privileges(NOBODY - 1);
+	igt_assert_err(pvgpu_vm_create(b->fd, 0, &vm), 0);
+	igt_assert_err(pvgpu_queue_create(b->fd, vm,
+					  DRM_PVGPU_ENGINE_CLASS_COPY, 0, 0, &q),
+		       0);
+	igt_assert_err(pvgpu_bind_null(b->fd, vm, BASE_VA, SZ_2M), 0);
+	igt_assert_eq(num_mappings(b->fd, vm), 1);
+	igt_assert_err(pvgpu_queue_destroy(b->fd, q), 0);
+	igt_assert_err(pvgpu_vm_destroy(b->fd, vm), 0);
+}
+
+/*
+ * An unprivileged user's file holds at most max_vms_per_file VMs
+ * (-EMFILE), so while it holds them all another user's file still gets
+ * address spaces.
+ */
+static void test_vm_per_file_limit(void)
+{
+	unsigned int per = vms_per_file(), total = device_asids();
+	struct per_file_arg a = { .per = per }, b = { .per = per };
+
+	igt_require_f(per < total,
+		      "max_vms_per_file %u is not below the device's %u\n",
+		      per, total);
+	igt_info("%u address spaces, %u per file\n", total, per);
+	a.fd = open_render();
+	b.fd = open_render();
+	igt_fork(per_file_user_a, 0, &a);
+	igt_waitchildren();
+	/* File A keeps its VMs: they are the file's, not the process's. */
+	igt_fork(per_file_user_b, 0, &b);
+	igt_waitchildren();
+	close(a.fd);
+	close(b.fd);
+}
+
+/*
+ * Bind jobs reserve their page tables when they are submitted: async MAPs
+ * queued behind an unsignalled fence reach the VM's vm_pt_max_mb before
+ * any of them ran (-ENOSPC, nothing queued); once they ran, each gave back
+ * what it did not use.
+ */
+static void test_pt_limit_queued(void)
+{
+	int fd = open_render(), tl = sw_timeline();
+	unsigned int per = PVGPU_PT_LEVELS(va_bits(fd)) - 1;
+	unsigned int max_tables = 0x100000 / 8192;	/* 1 MiB at 8 KiB */
+	struct drm_pvgpu_sync syncs[2];
+	struct drm_pvgpu_vm_bind_op op;
+	uint32_t vm, h, out = syncobj(fd);
+	unsigned int n;
+	int ret = 0;
+
+	param_read("vm_pt_max_mb");
+	param_set("vm_pt_max_mb", 1);
+	vm = vm_create(fd, 0);
+	restore_param(0);	/* the VM took it at creation */
+	h = bo_create(fd, SZ_4K);
+	syncs[0] = pvgpu_sync_syncobj(sw_syncobj(fd, tl, 1), 0);
+	for (n = 0; n < max_tables; n++) {
+		op = op_map(h, 0, (n + 1) * SZ_1G, SZ_4K);
+		syncs[1] = pvgpu_sync_timeline(out, n + 1, 1);
+		ret = bind_ops(fd, vm, 0, &op, 1, syncs, 2, 0);
+		if (ret)
+			break;
+	}
+	igt_info("%u MAPs queued (%u tables each) within %u tables\n", n,
+		 per, max_tables);
+	igt_assert_err(ret, -ENOSPC);
+	/* The root table, and a worst-case reservation per queued job. */
+	igt_assert_eq(n, (max_tables - 1) / per);
+	igt_assert_eq(num_mappings(fd, vm), 0);
+
+	sw_inc(tl);
+	igt_assert_err(pvgpu_syncobj_wait(fd, out, n, 60 * 1000000000ll), 0);
+	igt_assert_eq(num_mappings(fd, vm), n);
+	/* Only what the tree holds counts now: there is room again. */
+	igt_assert_err(pvgpu_bind_map(fd, vm, h, 0, (n + 1) * SZ_1G, SZ_4K, 0),
+		       0);
+	igt_assert_eq(num_mappings(fd, vm), n + 1);
+	pvgpu_vm_destroy(fd, vm);
+	close(tl);
 	close(fd);
-	fd = open_render();
-	for (int i = 0; i < n; i++)
-		igt_assert_err(pvgpu_vm_create(fd, 0, &ids[i]), 0);
+}
+
+/*
+ * A bind queue holds at most max_jobs_per_queue jobs not completed:
+ * beyond, VM_BIND is -EWOULDBLOCK with nothing changed, while another
+ * bind queue of the VM works; once the jobs ran there is room again.
+ */
+static void test_bind_queue_max_jobs(void)
+{
+	int fd = open_render(), tl = sw_timeline();
+	unsigned long long max = param_read("max_jobs_per_queue"), n;
+	struct drm_pvgpu_sync syncs[2];
+	uint32_t vm, q, h, out = syncobj(fd);
+	int ret = 0;
+
+	/* Keep the test short; a bound of 0 is none. */
+	if (!max || max > 8192) {
+		param_set("max_jobs_per_queue", 1024);
+		max = 1024;
+	}
+	vm = vm_create(fd, 0);
+	h = bo_create(fd, SZ_4K);
+	syncs[0] = pvgpu_sync_syncobj(sw_syncobj(fd, tl, 1), 0);
+	for (n = 0; n <= max; n++) {
+		syncs[1] = pvgpu_sync_timeline(out, n + 1, 1);
+		ret = bind_ops(fd, vm, 0, NULL, 0, syncs, 2, 0);
+		if (ret)
+			break;
+	}
+	igt_assert_err(ret, -EWOULDBLOCK);
+	igt_assert_eq(n, max);
+	/* The failed call published nothing. */
+	igt_assert_eq(timeline_last_submitted(fd, out), max);
+
+	/* Another bind queue is not held up. */
+	igt_assert_err(pvgpu_queue_create(fd, vm, DRM_PVGPU_ENGINE_CLASS_VM_BIND,
+					  0, 0, &q), 0);
+	{
+		struct drm_pvgpu_vm_bind_op op = op_map(h, 0, BASE_VA, SZ_4K);
+
+		igt_assert_err(bind_ops(fd, vm, q, &op, 1, NULL, 0,
+					DRM_PVGPU_VM_BIND_WAIT), 0);
+	}
+	igt_assert_eq(num_mappings(fd, vm), 1);
+
+	sw_inc(tl);
+	igt_assert_err(pvgpu_syncobj_wait(fd, out, max, 60 * 1000000000ll), 0);
+	igt_assert_err(bind_ops(fd, vm, 0, NULL, 0, NULL, 0,
+				DRM_PVGPU_VM_BIND_WAIT), 0);
+	pvgpu_queue_destroy(fd, q);
+	pvgpu_vm_destroy(fd, vm);
+	close(tl);
 	close(fd);
 }
 
@@ -992,9 +1305,13 @@ static void test_bind_unusable_vm(void)
 	struct drm_pvgpu_vm_bind_op op = op_map(bo, 0, BASE_VA, SZ_64K);
 	struct drm_pvgpu_sync sync = pvgpu_sync_syncobj(s, 1);
 	struct drm_pvgpu_vm_get_state st;
+	uint32_t eq, q;
 
 	igt_assert_err(pvgpu_bind_map(fd, vm, bo, 0, BASE_VA + SZ_2M, SZ_2M, 0),
 		       0);
+	igt_assert_err(pvgpu_queue_create(fd, vm, DRM_PVGPU_ENGINE_CLASS_COPY,
+					  0, 0, &eq), 0);
+	igt_assert_err(pvgpu_exec(fd, eq, 0, NULL, 0), 0);
 
 	igt_emit_ignore_dmesg_regex("unusable");
 	inject_bind_fail(1);
@@ -1006,6 +1323,15 @@ static void test_bind_unusable_vm(void)
 	st = vm_state(fd, vm);
 	igt_assert_eq(st.state, DRM_PVGPU_VM_STATE_UNUSABLE);
 	igt_assert_eq(st.error, -EIO);
+
+	/* No new work: EXEC and exec queues refused, bind queues still come. */
+	igt_assert_err(pvgpu_exec(fd, eq, 0, NULL, 0), -ECANCELED);
+	igt_assert_err(pvgpu_queue_create(fd, vm, DRM_PVGPU_ENGINE_CLASS_COPY,
+					  0, 0, &q), -ECANCELED);
+	igt_assert_err(pvgpu_queue_create(fd, vm, DRM_PVGPU_ENGINE_CLASS_VM_BIND,
+					  0, 0, &q), 0);
+	igt_assert_err(pvgpu_queue_destroy(fd, q), 0);
+	igt_assert_err(pvgpu_queue_destroy(fd, eq), 0);
 
 	/* MAP refused, UNMAP still works, the state stays. */
 	igt_assert_err(pvgpu_bind_map(fd, vm, bo, 0, BASE_VA + 8 * SZ_2M,
@@ -1276,7 +1602,13 @@ static const struct igt_lite_subtest subtests[] = {
 	{ "vm-invalid-args", test_invalid_args,
 	  "pad and extensions of VM_DESTROY and VM_GET_STATE are -EINVAL" },
 	{ "vm-asid-exhaustion", test_asid_exhaustion,
-	  "VMs until -ENOSPC; destroying one makes room for one; close frees all" },
+	  "files take VMs until -EMFILE, then -ENOSPC; destroying one makes room for one; close frees all" },
+	{ "vm-per-file-limit", test_vm_per_file_limit,
+	  "an unprivileged file stops at max_vms_per_file (-EMFILE) while another user's file still gets VMs" },
+	{ "vm-pt-limit-queued", test_pt_limit_queued,
+	  "async binds queued behind a fence reserve their page tables: -ENOSPC at vm_pt_max_mb before any ran" },
+	{ "bind-queue-max-jobs", test_bind_queue_max_jobs,
+	  "a bind queue holding max_jobs_per_queue jobs refuses more with -EWOULDBLOCK, another queue works" },
 	{ "vm-file-close", test_file_close,
 	  "a file closed with mapped VMs leaves no VM behind" },
 	{ "bind-invalid-ops", test_bind_invalid_ops,
@@ -1296,7 +1628,7 @@ static const struct igt_lite_subtest subtests[] = {
 	{ "bind-wait-interrupted", test_bind_wait_interrupted,
 	  "a WAIT bind interrupted before commit is -EINTR and changes nothing; SA_RESTART completes it" },
 	{ "bind-unusable-vm", test_bind_unusable_vm,
-	  "a failed asynchronous bind makes the VM unusable: -ECANCELED maps, working unmaps, error in the fence" },
+	  "a failed asynchronous bind makes the VM unusable: -ECANCELED maps, EXECs and exec queue creation, working unmaps and bind queues, error in the fence" },
 	{ "vm-destroy-pending-binds", test_destroy_pending_binds,
 	  "VM and bind queue destroyed with binds pending: they run, then the VM goes" },
 	{ "vm-close-pending-binds", test_close_pending_binds,

@@ -7,7 +7,8 @@
  * dropped), read-only mappings (a GPU write fails the job and changes
  * nothing), splitting and merging mappings (every page read by the GPU,
  * num_mappings from VM_GET_STATE), UNMAP_ALL, faults on unmapped memory,
- * random binds against a model; the page sizes and table counts the driver
+ * random binds against a model; userptr pins charged against
+ * RLIMIT_MEMLOCK; the page sizes and table counts the driver
  * reports in debugfs "vms" (large NULL pages, splits, empty tables freed);
  * and the argument checks of VM_BIND operations, with nothing changed by a
  * failing ioctl.
@@ -15,26 +16,37 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/sync_file.h>
 
 #include "igt_lite.h"
 #include "libpvgpu.h"
 #include "pvgpu_gpu.h"
+#include "pvgpu_pt.h"
 
 #define SZ_4K	0x1000ull
 #define SZ_64K	0x10000ull
 #define SZ_1M	0x100000ull
 #define SZ_2M	0x200000ull
 #define SZ_64M	0x4000000ull
+#define SZ_1G	0x40000000ull
 #define SEC	1000000000ll
+
+#define PARAM_BIND_PT	"/sys/module/pvgpu/parameters/bind_pt_max_mb"
+#define PARAM_VM_PT	"/sys/module/pvgpu/parameters/vm_pt_max_mb"
+/* What the driver counts a page table at in its MiB limits. */
+#define PT_TABLE_COST	8192ull
 
 /* Data under test, and a readback buffer the GPU copies into. */
 #define DATA_VA	0x200000000ull
@@ -347,6 +359,203 @@ static void test_userptr_mmap(void)
 	check_userptr(&e, mem, size, 4);
 	env_fini(&e);
 	munmap(mem, size);
+}
+
+/* ---- userptr pins and RLIMIT_MEMLOCK ----------------------------------- */
+
+#define NOBODY		65534
+#define MEMLOCK		(16 * SZ_4K)	/* the helper's RLIMIT_MEMLOCK */
+
+/* The calling process's pinned pages (VmPin, mm->pinned_vm), in KiB. */
+static long long vm_pin_kb(void)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	igt_assert_f(kb >= 0, "no VmPin in /proc/self/status\n");
+	return kb;
+}
+
+static bool has_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	igt_assert_eq(syscall(SYS_capget, &hdr, data), 0);
+	return data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &
+	       CAP_TO_MASK(CAP_IPC_LOCK);
+}
+
+static void set_memlock(uint64_t bytes)
+{
+	struct rlimit rl = { .rlim_cur = bytes, .rlim_max = bytes };
+
+	igt_assert_eq(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+}
+
+struct memlock_arg {
+	int fd;			/* opened by the parent, as root */
+	uint32_t vm;
+	int to_helper[2];	/* pipes: the parent's and the helper's steps */
+	int to_parent[2];
+};
+
+static void step_send(int fd)
+{
+	igt_assert_eq(write(fd, "s", 1), 1);
+}
+
+static void step_wait(int fd)
+{
+	char c;
+
+	igt_assert_eq(read(fd, &c, 1), 1);
+}
+
+/*
+ * Over the limit, nothing is pinned or mapped: -ENOMEM, VmPin and the VM's
+ * mappings as they were. The attempt also waits for the unmaps of the VM
+ * that completed to give their pins back, which makes VmPin exact after it.
+ */
+static void memlock_refused(struct memlock_arg *a, const void *mem,
+			    uint64_t va, uint64_t size, long long pin_kb,
+			    uint64_t mappings)
+{
+	igt_assert_err(pvgpu_bind_userptr(a->fd, a->vm, mem, va, size, 0),
+		       -ENOMEM);
+	igt_assert_eq(vm_pin_kb(), pin_kb);
+	igt_assert_eq(num_mappings(a->fd, a->vm), mappings);
+}
+
+/* An unprivileged process, RLIMIT_MEMLOCK 64 KiB, on its parent's file. */
+static void memlock_helper(int idx, void *data)
+{
+	struct memlock_arg *a = data;
+	const long long lim_kb = MEMLOCK / 1024;
+	uint8_t *mem = mmap(NULL, 4 * MEMLOCK, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long long base;
+
+	(void)idx;
+	close(a->to_parent[0]);
+	close(a->to_helper[1]);
+	igt_assert(mem != MAP_FAILED);
+	memset(mem, 0x5a, 4 * MEMLOCK);
+	set_memlock(MEMLOCK);
+	igt_assert_eq(setgroups(0, NULL), 0);
+	igt_assert_eq(setresgid(NOBODY, NOBODY, NOBODY), 0);
+	igt_assert_eq(setresuid(NOBODY, NOBODY, NOBODY), 0);
+	igt_assert_f(!has_cap_ipc_lock(), "CAP_IPC_LOCK still effective\n");
+	/* Waits for the parent's unmap (above its limit) to be released. */
+	base = vm_pin_kb();
+	memlock_refused(a, mem, DATA_VA, 4 * MEMLOCK, base, 0);
+	igt_assert_eq(base, 0);
+	memlock_refused(a, mem, DATA_VA, MEMLOCK + SZ_4K, base, 0);
+
+	/* Up to the limit it works, and the allowance comes back each time. */
+	for (int i = 0; i < 8; i++) {
+		igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem, DATA_VA,
+						 MEMLOCK, 0), 0);
+		igt_assert_eq(vm_pin_kb(), base + lim_kb);
+		igt_assert_eq(num_mappings(a->fd, a->vm), 1);
+		memlock_refused(a, mem + MEMLOCK, DATA_VA + SZ_2M, SZ_4K,
+				base + lim_kb, 1);
+		igt_assert_eq(pvgpu_bind_unmap(a->fd, a->vm, DATA_VA, MEMLOCK),
+			      0);
+		igt_assert_eq(num_mappings(a->fd, a->vm), 0);
+	}
+	memlock_refused(a, mem, DATA_VA, 2 * MEMLOCK, base, 0);
+
+	/* Pins stay charged while any piece of their mapping is left. */
+	igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem, DATA_VA, MEMLOCK,
+					 0), 0);
+	igt_assert_eq(pvgpu_bind_unmap(a->fd, a->vm, DATA_VA, MEMLOCK / 2), 0);
+	memlock_refused(a, mem + MEMLOCK, DATA_VA + SZ_2M, SZ_4K,
+			base + lim_kb, 1);
+	igt_assert_eq(pvgpu_bind_unmap(a->fd, a->vm, DATA_VA + MEMLOCK / 2,
+				       MEMLOCK / 2), 0);
+	memlock_refused(a, mem, DATA_VA, 2 * MEMLOCK, base, 0);
+
+	/* Two half-size ranges fill the limit as well as one. */
+	igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem, DATA_VA,
+					 MEMLOCK / 2, 0), 0);
+	igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem + MEMLOCK,
+					 DATA_VA + SZ_2M, MEMLOCK / 2, 0), 0);
+	igt_assert_eq(vm_pin_kb(), base + lim_kb);
+	memlock_refused(a, mem + 2 * MEMLOCK, DATA_VA + 2 * SZ_2M, SZ_4K,
+			base + lim_kb, 2);
+	igt_assert_eq(pvgpu_bind_unmap(a->fd, a->vm, DATA_VA, 2 * SZ_2M), 0);
+	memlock_refused(a, mem, DATA_VA, 2 * MEMLOCK, base, 0);
+
+	/* Another process unmaps: the charge still comes back to this one. */
+	igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem, DATA_VA, MEMLOCK,
+					 0), 0);
+	step_send(a->to_parent[1]);
+	step_wait(a->to_helper[0]);
+	memlock_refused(a, mem, DATA_VA, 2 * MEMLOCK, base, 0);
+
+	/* Exit with a mapping left: the parent unmaps it after the mm died. */
+	igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem, DATA_VA, MEMLOCK,
+					 0), 0);
+	igt_assert_eq(vm_pin_kb(), base + lim_kb);
+}
+
+/*
+ * MAP_USERPTR charges the pinned pages to the calling process's VmPin
+ * against its RLIMIT_MEMLOCK: root with CAP_IPC_LOCK is counted but not
+ * limited; an unprivileged process gets -ENOMEM above its limit with
+ * nothing pinned or mapped, maps up to it as often as it unmaps, and gets
+ * its charge back whoever unmaps (another process, after it has exited).
+ */
+static void test_userptr_memlock(void)
+{
+	struct memlock_arg a;
+	uint8_t *mem;
+	long long base;
+
+	igt_require_f(geteuid() == 0 && has_cap_ipc_lock(),
+		      "needs root with CAP_IPC_LOCK to drop it\n");
+	a.fd = open_render();
+	igt_assert_eq(pvgpu_vm_create(a.fd, 0, &a.vm), 0);
+	igt_assert_eq(pipe(a.to_helper), 0);
+	igt_assert_eq(pipe(a.to_parent), 0);
+
+	/* CAP_IPC_LOCK: counted, not limited. */
+	mem = mmap(NULL, 4 * MEMLOCK, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(mem != MAP_FAILED);
+	set_memlock(MEMLOCK);
+	base = vm_pin_kb();
+	igt_assert_eq(pvgpu_bind_userptr(a.fd, a.vm, mem, DATA_VA, 4 * MEMLOCK,
+					 0), 0);
+	igt_assert_eq(vm_pin_kb(), base + 4 * MEMLOCK / 1024);
+	igt_assert_eq(pvgpu_bind_unmap(a.fd, a.vm, DATA_VA, 4 * MEMLOCK), 0);
+
+	igt_fork(memlock_helper, 0, &a);
+	/* A helper that fails closes its end: no wait forever. */
+	close(a.to_parent[1]);
+	step_wait(a.to_parent[0]);
+	/* The helper's mapping, unmapped here: charged to the helper. */
+	igt_assert_eq(num_mappings(a.fd, a.vm), 1);
+	igt_assert_eq(pvgpu_bind_unmap(a.fd, a.vm, DATA_VA, MEMLOCK), 0);
+	step_send(a.to_helper[1]);
+	igt_waitchildren();
+	/* Its last mapping outlived it (KASAN checks the uncharge). */
+	igt_assert_eq(num_mappings(a.fd, a.vm), 1);
+	igt_assert_eq(pvgpu_bind_unmap(a.fd, a.vm, DATA_VA, MEMLOCK), 0);
+	igt_assert_eq(num_mappings(a.fd, a.vm), 0);
+	/* The helper's first refusal waited for this process's unmap. */
+	igt_assert_eq(vm_pin_kb(), base);
+
+	munmap(mem, 4 * MEMLOCK);
+	pvgpu_vm_destroy(a.fd, a.vm);
+	close(a.fd);
 }
 
 static void test_null(void)
@@ -809,6 +1018,7 @@ static void test_random(void)
  */
 struct pt_stats {
 	unsigned long long tables, pages[3], null_pages[3];
+	unsigned long long charged, max_tables;
 };
 
 static bool read_pt_stats(unsigned long long mappings, struct pt_stats *out)
@@ -840,6 +1050,9 @@ static bool read_pt_stats(unsigned long long mappings, struct pt_stats *out)
 			       &out->pages[0], &out->pages[1], &out->pages[2],
 			       &out->null_pages[0], &out->null_pages[1],
 			       &out->null_pages[2]);
+		if (!strncmp(line, "page-table budget:", 18))
+			sscanf(line, "page-table budget: charged %llu max %llu",
+			       &out->charged, &out->max_tables);
 	}
 	fclose(f);
 	return found == 1;
@@ -1130,6 +1343,168 @@ static void test_queue_destroy_busy(void)
 	close(fd);
 }
 
+/* ---- page-table limits ------------------------------------------------- */
+
+static const char *saved_param;
+static char saved_param_value[32];
+
+static void restore_param(int sig)
+{
+	(void)sig;
+	if (saved_param)
+		igt_sysfs_write(saved_param, saved_param_value);
+}
+
+/* A module parameter's value; skips when the driver has none. */
+static unsigned long long param_read(const char *path)
+{
+	char buf[32];
+
+	igt_require_f(igt_sysfs_read(path, buf, sizeof(buf)), "no %s\n", path);
+	return strtoull(buf, NULL, 10);
+}
+
+/* Sets a module parameter, put back when the subtest ends (one per test). */
+static void param_set(const char *path, unsigned long long v)
+{
+	char buf[32];
+
+	igt_assert(!saved_param);
+	igt_assert(igt_sysfs_read(path, saved_param_value,
+				  sizeof(saved_param_value)));
+	saved_param = path;
+	igt_install_exit_handler(restore_param);
+	snprintf(buf, sizeof(buf), "%llu", v);
+	igt_assert_eq(igt_sysfs_write(path, buf), 0);
+}
+
+/*
+ * One VM_BIND may reserve at most bind_pt_max_mb of page tables, the
+ * worst case of its operations (a one-page MAP: one table at each level
+ * above 0): one operation more than the bound allows is -E2BIG with
+ * nothing changed, not even a table reserved; at the bound it works.
+ */
+static void test_pt_call_limit(void)
+{
+	int fd = open_render();
+	unsigned long long per_op = PVGPU_PT_LEVELS(va_bits(fd)) - 1;
+	unsigned long long mb = param_read(PARAM_BIND_PT), vm_mb, tables, n;
+	uint64_t base = 0x8000000000ull;	/* 512 GiB */
+	struct drm_pvgpu_vm_bind_op *ops;
+	struct pt_stats before, after;
+	uint32_t vm, h;
+
+	/* 4096 one-page MAPs must be able to exceed the bound. */
+	if (!mb || mb * (SZ_1M / PT_TABLE_COST) / per_op >= DRM_PVGPU_MAX_BINDS) {
+		param_set(PARAM_BIND_PT, 1);
+		mb = 1;
+	}
+	tables = mb * (SZ_1M / PT_TABLE_COST);
+	n = tables / per_op;	/* the most one-page MAPs within the bound */
+	vm_mb = param_read(PARAM_VM_PT);
+	igt_require_f(!vm_mb || vm_mb > 2 * mb,
+		      "vm_pt_max_mb %llu too small for this test\n", vm_mb);
+	igt_info("bind_pt_max_mb %llu: %llu tables, %llu per MAP, %llu MAPs\n",
+		 mb, tables, per_op, n);
+
+	ops = calloc(n + 1, sizeof(*ops));
+	igt_assert(ops);
+	igt_assert_eq(pvgpu_vm_create(fd, 0, &vm), 0);
+	igt_assert_eq(pvgpu_bo_create(fd, SZ_4K, 0, &h), 0);
+	/* Three mappings, a count debugfs finds this VM by. */
+	for (int i = 0; i < 3; i++)
+		igt_assert_eq(bind_op(fd, vm, op_map(h, 0, DATA_VA + i * SZ_2M,
+						     SZ_4K)), 0);
+	/* A 2 MiB region each: every MAP needs a table of its own. */
+	for (unsigned long long i = 0; i <= n; i++)
+		ops[i] = op_map(h, 0, base + i * SZ_2M, SZ_4K);
+
+	igt_assert(read_pt_stats(3, &before));
+	igt_assert_err(bind_ops(fd, vm, ops, n + 1), -E2BIG);
+	igt_assert_eq(num_mappings(fd, vm), 3);
+	igt_assert(read_pt_stats(3, &after));
+	igt_assert_eq(after.tables, before.tables);
+	igt_assert_eq(after.charged, before.charged);
+
+	/* At the bound: one call maps them all. */
+	igt_assert_eq(bind_ops(fd, vm, ops, n), 0);
+	igt_assert_eq(num_mappings(fd, vm), 3 + n);
+	igt_assert_eq(pvgpu_bind_unmap(fd, vm, base, (n + 1) * SZ_2M), 0);
+	igt_assert_eq(num_mappings(fd, vm), 3);
+
+	free(ops);
+	pvgpu_gem_close(fd, h);
+	pvgpu_vm_destroy(fd, vm);
+	close(fd);
+}
+
+/*
+ * A VM's page tables are bounded by vm_pt_max_mb (taken when the VM is
+ * created): one-page MAPs one GiB apart (two new tables each) fail with
+ * -ENOSPC once the bound is reached, changing nothing; another VM is not
+ * affected, and unmapping gives the room back.
+ */
+static void test_pt_vm_limit(void)
+{
+	int fd = open_render();
+	uint64_t base = 0x8000000000ull;	/* 512 GiB */
+	unsigned long long max_tables;
+	struct pt_stats st;
+	uint32_t small, other, h;
+	int ret = 0, i, j;
+
+	igt_require(PVGPU_PT_LEVELS(va_bits(fd)) >= 4);
+	param_read(PARAM_VM_PT);
+	param_set(PARAM_VM_PT, 1);
+	max_tables = SZ_1M / PT_TABLE_COST;
+	igt_assert_eq(pvgpu_vm_create(fd, 0, &small), 0);
+	restore_param(0);
+	/* Created with the default: a VM's bound is its own. */
+	igt_assert_eq(pvgpu_vm_create(fd, 0, &other), 0);
+	igt_assert_eq(pvgpu_bo_create(fd, SZ_4K, 0, &h), 0);
+
+	for (i = 0; i < (int)max_tables; i++) {
+		ret = bind_op(fd, small, op_map(h, 0, base + i * SZ_1G, SZ_4K));
+		if (ret)
+			break;
+	}
+	igt_info("%d one-page MAPs 1 GiB apart within %llu tables\n", i,
+		 max_tables);
+	igt_assert_err(ret, -ENOSPC);
+	igt_assert_gt(i, 0);
+	/*
+	 * Two tables a MAP, plus the root and one table below it: refused
+	 * only when the next MAP's worst case (a table at each level above
+	 * 0) no longer fits.
+	 */
+	igt_assert_lte(2 * i + 2, (int)max_tables);
+	igt_assert_gt(2 * i + 2 + (int)PVGPU_PT_LEVELS(va_bits(fd)) - 1,
+		      (int)max_tables);
+	igt_assert_eq(num_mappings(fd, small), i);
+
+	if (read_pt_stats(i, &st)) {
+		igt_assert_eq(st.max_tables, max_tables);
+		igt_assert_lte(st.charged, max_tables);
+	}
+
+	/* The other VM maps the same and more. */
+	for (j = 0; j < i + 8; j++)
+		igt_assert_eq(bind_op(fd, other, op_map(h, 0, base + j * SZ_1G,
+							SZ_4K)), 0);
+	igt_assert_eq(num_mappings(fd, other), i + 8);
+
+	/* Unmapping frees tables: the failed MAP fits now. */
+	igt_assert_eq(pvgpu_bind_unmap(fd, small, base, 4 * SZ_1G), 0);
+	igt_assert_eq(bind_op(fd, small, op_map(h, 0, base + i * SZ_1G,
+						SZ_4K)), 0);
+	igt_assert_eq(num_mappings(fd, small), i - 4 + 1);
+
+	pvgpu_gem_close(fd, h);
+	pvgpu_vm_destroy(fd, small);
+	pvgpu_vm_destroy(fd, other);
+	close(fd);
+}
+
 static const struct igt_lite_subtest subtests[] = {
 	{ "map-bo", test_map_bo,
 	  "GPU reads what the CPU wrote into a mapped BO and the other way round" },
@@ -1139,6 +1514,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "MAP_USERPTR of malloc'ed memory, both directions" },
 	{ "userptr-mmap", test_userptr_mmap,
 	  "MAP_USERPTR of untouched anonymous mmap memory, both directions" },
+	{ "userptr-memlock", test_userptr_memlock,
+	  "userptr pins count against RLIMIT_MEMLOCK (VmPin): -ENOMEM above it with nothing pinned or mapped, the charge back on unmap by anyone" },
 	{ "null", test_null,
 	  "NULL mappings read zero, writes are dropped without a fault" },
 	{ "readonly", test_readonly,
@@ -1159,6 +1536,10 @@ static const struct igt_lite_subtest subtests[] = {
 	  "bind queues destroyed with their async jobs still running" },
 	{ "invalid", test_invalid,
 	  "argument checks of VM_BIND operations; failures change nothing" },
+	{ "pt-call-limit", test_pt_call_limit,
+	  "a VM_BIND reserving more page tables than bind_pt_max_mb is -E2BIG and changes nothing" },
+	{ "pt-vm-limit", test_pt_vm_limit,
+	  "a VM's page tables stop at vm_pt_max_mb (-ENOSPC, nothing changed); other VMs unaffected" },
 };
 
 IGT_LITE_MAIN("pvgpu_vm_bind: GPU-verified VM_BIND mappings", subtests)

@@ -316,10 +316,16 @@ struct drm_pvgpu_gem_mmap_offset {
  * Creates a GPU virtual address space with its own page tables and its
  * default bind queue, owned by this file.
  *
+ * A file may hold at most max_vms_per_file VMs (module parameter; by
+ * default a quarter of the device's address spaces): a VM counts from
+ * VM_CREATE until its address space is free again, also after VM_DESTROY
+ * while queues keep the VM alive.
+ *
  * Errors: -EINVAL unknown @flags, FAULT_MODE without LR, non-zero
  * @pad/@extensions; -EOPNOTSUPP FAULT_MODE on a device without page faults;
- * -ENOSPC every firmware address space is in use; -ENOMEM; -ENODEV,
- * -ETIMEDOUT, -EIO as for every firmware request.
+ * -EMFILE the file holds max_vms_per_file VMs; -ENOSPC every firmware
+ * address space is in use; -ENOMEM; -ENODEV, -ETIMEDOUT, -EIO as for every
+ * firmware request.
  */
 struct drm_pvgpu_vm_create {
 	/** @extensions: must be zero. */
@@ -353,7 +359,10 @@ struct drm_pvgpu_vm_destroy {
  * An asynchronous bind failed after its ioctl had returned: the VM's
  * mappings are no longer what userspace asked for. MAP operations fail with
  * -ECANCELED, UNMAP and UNMAP_ALL still work (to clean up), queues of the
- * VM keep their state. There is no way back: destroy the VM.
+ * VM keep their state and the jobs already submitted, but no new work
+ * starts: EXEC on its queues and QUEUE_CREATE of an exec queue in it fail
+ * with -ECANCELED (bind queues can still be created, for the UNMAPs).
+ * There is no way back: destroy the VM.
  */
 #define DRM_PVGPU_VM_STATE_UNUSABLE	1
 
@@ -414,8 +423,14 @@ struct drm_pvgpu_vm_get_state {
  * in-syncobj has no fence (or a timeline point that was never submitted);
  * -EBADF @handle is not a sync_file fd; -EFAULT a user fence's @addr
  * outside the user address space, or a SYNC_FILE out-sync's @handle not
- * writable. A user fence's @addr is not probed: if it is not mapped
- * writable when the operation completes, the value is not written.
+ * writable; -EMFILE no free fd for a SYNC_FILE out-sync. A user fence's
+ * @addr is not probed: if it is not mapped writable when the operation
+ * completes, the value is not written.
+ *
+ * A SYNC_FILE out-sync's fd is written to @handle before the operation is
+ * committed and exists (is installed in the process) only once the ioctl
+ * succeeds: an ioctl that fails, whatever the reason, leaves no new fd and
+ * puts the @handle it read back.
  */
 struct drm_pvgpu_sync {
 	/** @type: DRM_PVGPU_SYNC_*. */
@@ -467,14 +482,22 @@ struct drm_pvgpu_sync {
  * - UNMAP_ALL: every mapping of @handle in this VM; @addr, @range,
  *   @obj_offset, @userptr must be 0.
  * - MAP_USERPTR: the calling process's anonymous or file memory
- *   [@userptr, + @range), pinned until unmapped; @handle must be 0.
+ *   [@userptr, + @range), pinned until unmapped; @handle must be 0. The
+ *   pinned pages count against the process's RLIMIT_MEMLOCK (they show
+ *   as VmPin in /proc/PID/status) unless it has CAP_IPC_LOCK, and are
+ *   uncharged when the last of their mappings is gone.
  *
  * Errors: -EINVAL unknown @op/@flags, a flag the op does not take,
  * non-zero @pad/@reserved or fields the op does not use, unaligned or zero
  * or overflowing ranges, ranges outside the user VA space or the object;
  * -ENOENT @handle is no object of this file; -EFAULT @userptr not mapped
  * in the process (or not pinnable); -ECANCELED a MAP on an unusable VM;
- * -EINVAL also for a userptr range larger than RAM; -ENOMEM.
+ * -EINVAL also for a userptr range larger than RAM; -ENOMEM, also for a
+ * userptr range that would take the process's pinned pages over its
+ * RLIMIT_MEMLOCK (without CAP_IPC_LOCK; nothing is pinned or mapped then).
+ * Before that -ENOMEM the call waits, interruptibly (-EINTR), for the
+ * pages of unmaps in this VM that have completed to be unpinned, so that
+ * they no longer count.
  */
 struct drm_pvgpu_vm_bind_op {
 	/** @op: DRM_PVGPU_VM_BIND_OP_*. */
@@ -533,10 +556,19 @@ struct drm_pvgpu_vm_bind_op {
  * is bounded by the firmware request timeout, and returns the job's
  * result.
  *
+ * Limits (module parameters): the page tables the operations may need in
+ * the worst case, counted at 8 KiB each, may not exceed bind_pt_max_mb
+ * per call nor take the VM past vm_pt_max_mb (tables the VM holds and
+ * those reserved by its jobs not run yet); the queue may hold at most
+ * max_jobs_per_queue jobs not completed.
+ *
  * Errors: those of struct drm_pvgpu_vm_bind_op and struct drm_pvgpu_sync;
  * -ENOENT no such VM or queue, or a queue that is not a bind queue of this
  * VM; -EINVAL unknown @flags, non-zero @pad/@reserved/@extensions, more
  * than DRM_PVGPU_MAX_BINDS operations or DRM_PVGPU_MAX_SYNCS syncs;
+ * -E2BIG the operations' page tables exceed bind_pt_max_mb (split the
+ * call); -ENOSPC they would take the VM past vm_pt_max_mb;
+ * -EWOULDBLOCK the queue holds max_jobs_per_queue jobs not completed;
  * -ECANCELED the bind queue was destroyed; -EINTR/-ERESTARTSYS (WAIT,
  * before commit); -EIO/-ETIMEDOUT/-ENODEV (WAIT: the job failed in the
  * firmware after commit, the VM is unusable).
@@ -589,10 +621,18 @@ struct drm_pvgpu_vm_bind {
  * @timeslice_us: 0 for the device default, else timeslice_min_us ..
  * timeslice_max_us.
  *
+ * A file may hold at most max_queues_per_file exec queues (module
+ * parameter; by default a quarter of the device's); an exec queue counts
+ * until it is released, a moment after QUEUE_DESTROY. Bind queues do not
+ * count.
+ *
  * Errors: -ENOENT no such VM; -EINVAL unknown engine class, priority or
  * timeslice out of range, unknown @flags, non-zero @pad/@extensions;
- * -EPERM a high priority without CAP_SYS_NICE; -ENOSPC the firmware's
- * queue table or doorbells are exhausted; -ENOMEM; -ENODEV, -ETIMEDOUT,
+ * -EPERM a high priority without CAP_SYS_NICE; -EMFILE the file holds
+ * max_queues_per_file exec queues; -ENOSPC the firmware's queue table or
+ * doorbells are exhausted, or the VM's page tables are at vm_pt_max_mb
+ * (the ring is mapped in the VM); -ECANCELED an exec queue in an
+ * unusable VM (DRM_PVGPU_VM_STATE_UNUSABLE); -ENOMEM; -ENODEV, -ETIMEDOUT,
  * -EIO as for every firmware request.
  */
 struct drm_pvgpu_queue_create {
@@ -688,8 +728,10 @@ struct drm_pvgpu_queue_get_state {
  * outside the user VA space (or not 0 with @num_batch 0), unknown @flags,
  * non-zero @reserved/@extensions, more than DRM_PVGPU_MAX_SYNCS syncs;
  * -EOPNOTSUPP
- * DRM_PVGPU_EXEC_WAIT; -ECANCELED the queue is banned; -EWOULDBLOCK the
- * ring of an LR queue is full (other queues wait for room); -EINTR a
+ * DRM_PVGPU_EXEC_WAIT; -ECANCELED the queue is banned or its VM unusable
+ * (DRM_PVGPU_VM_STATE_UNUSABLE); -EWOULDBLOCK the queue holds
+ * max_jobs_per_queue (module parameter) jobs not completed, or the ring
+ * of an LR queue is full (jobs of other queues wait for ring room); -EINTR a
  * signal while waiting for a lock (nothing changed; restarted with
  * SA_RESTART); -ENODEV the device is gone; -ENOMEM.
  */
@@ -730,11 +772,28 @@ struct drm_pvgpu_exec {
  * struct drm_pvgpu_wait_user_fence - DRM_IOCTL_PVGPU_WAIT_USER_FENCE argument
  *
  * Waits until the 64-bit value at user address @addr (8-byte aligned), ANDed
- * with @mask, compares to @value & @mask with @op as true. The value is
- * re-read whenever the kernel writes a user fence or a job of any queue of
- * this device completes. A relative @timeout is updated to the time left
- * when the ioctl returns -EINTR/-ERESTARTSYS, so a restart continues the
- * same wait; a negative @timeout waits forever, 0 checks once.
+ * with @mask, compares to @value & @mask with @op as true. A relative
+ * @timeout is updated to the time left when the ioctl returns
+ * -EINTR/-ERESTARTSYS, so a restart continues the same wait; a negative
+ * @timeout waits forever, 0 checks once.
+ *
+ * The value is read at the start and re-read only after an event of this
+ * file that can have changed it:
+ *
+ * - the kernel wrote a DRM_PVGPU_SYNC_USER_FENCE of an EXEC or VM_BIND made
+ *   through this file at @addr in the caller's address space (whatever
+ *   @queue_id names);
+ * - jobs of the exec queue @queue_id completed (a batch may have written
+ *   the value), a batch of it executed a SIGNAL with the IRQ flag, or that
+ *   queue was reset or banned; with @queue_id 0, the same events of any
+ *   exec queue of this file. A bind queue named in @queue_id has no such
+ *   events: only the user-fence writes above wake the wait.
+ *
+ * So name the queue whose batches write the value, or 0 when several
+ * queues of this file do. A value written by anything else (the CPU, a job
+ * of another file, a job of another queue than @queue_id) is seen only at
+ * the next such event, or not before the timeout. Events of other files
+ * never wake this wait.
  *
  * Errors: -EINVAL unknown @op/@flags, unaligned @addr, non-zero
  * @pad/@reserved/@extensions; -EFAULT @addr not readable; -ENOENT
@@ -756,7 +815,12 @@ struct drm_pvgpu_wait_user_fence {
 	__u64 mask;
 	/** @timeout: ns; see above. */
 	__s64 timeout;
-	/** @queue_id: a queue whose reset ends the wait with -EIO, or 0. */
+	/**
+	 * @queue_id: a queue of this file (exec or bind): the completions
+	 * and SIGNAL interrupts of an exec queue wake the wait and its reset
+	 * ends it with -EIO; or 0: those of every exec queue of this file
+	 * wake it.
+	 */
 	__u32 queue_id;
 	/** @pad: must be zero. */
 	__u32 pad;

@@ -174,6 +174,8 @@ struct mutex {
 /* --- Memory ------------------------------------------------------------ */
 
 #define GFP_KERNEL		0
+/* Memory-cgroup accounting has no meaning on the host. */
+#define GFP_KERNEL_ACCOUNT	0
 #define __GFP_ZERO		0
 
 extern long shim_allocs;
