@@ -41,7 +41,6 @@
 #define BATCH_SLOT	0x400u	/* bytes per batch in the context's BO */
 #define NOBODY		65534
 #define TIMEOUT_PARAM	"/sys/module/pvgpu/parameters/job_timeout_ms"
-#define PARAM_DIR	"/sys/module/pvgpu/parameters/"
 /* Doorbells of the kernel's group: the exec queues a device can hold. */
 #define MAX_EXEC_DOORBELLS	1023
 
@@ -1977,68 +1976,14 @@ static void test_private_no_implicit(void)
 
 /* ---- limits ----------------------------------------------------------- */
 
-/* A module parameter's value; skips when the driver has none. */
-static unsigned long long param_read(const char *name)
-{
-	char path[128], buf[32];
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	igt_require_f(igt_sysfs_read(path, buf, sizeof(buf)), "no %s\n", path);
-	return strtoull(buf, NULL, 10);
-}
 
-static char saved_param_path[128], saved_param_value[32];
 
-static void restore_param(int sig)
-{
-	(void)sig;
-	if (saved_param_path[0])
-		igt_sysfs_write(saved_param_path, saved_param_value);
-}
-
-/* Sets a module parameter, put back when the subtest ends (one per test). */
-static void param_set(const char *name, unsigned long long v)
-{
-	char buf[32];
-
-	igt_assert(!saved_param_path[0]);
-	snprintf(saved_param_path, sizeof(saved_param_path), PARAM_DIR "%s",
-		 name);
-	igt_assert(igt_sysfs_read(saved_param_path, saved_param_value,
-				  sizeof(saved_param_value)));
-	igt_install_exit_handler(restore_param);
-	snprintf(buf, sizeof(buf), "%llu", v);
-	igt_assert_eq(igt_sysfs_write(saved_param_path, buf), 0);
-}
-
-/* A "NAME: VALUE" line of debugfs fw_caps; skips without it. */
-static unsigned long long fw_cap(const char *name)
-{
-	char dir[256], path[300], line[256];
-	size_t len = strlen(name);
-	unsigned long long v = 0;
-	bool found = false;
-	FILE *f;
-
-	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/fw_caps", dir);
-	f = fopen(path, "r");
-	igt_require_f(f, "no %s\n", path);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, name, len) && line[len] == ':') {
-			v = strtoull(line + len + 1, NULL, 0);
-			found = true;
-		}
-	}
-	fclose(f);
-	igt_require_f(found, "no %s in fw_caps\n", name);
-	return v;
-}
 
 /* A per-file limit: its parameter, 0 meaning a quarter of @total. */
 static unsigned int per_file_limit(const char *param, unsigned int total)
 {
-	unsigned long long p = param_read(param);
+	unsigned long long p = igt_pvgpu_param(param);
 
 	return p ? p : (total / 4 ? total / 4 : 1);
 }
@@ -2133,7 +2078,7 @@ static void test_per_file_limits(void)
 {
 	int fd = open_render();
 	struct drm_pvgpu_query_device dev = query_device(fd);
-	unsigned int asids = fw_cap("max_address_spaces");
+	unsigned int asids = igt_pvgpu_fw_cap("max_address_spaces");
 	unsigned int qtotal = dev.max_queues < MAX_EXEC_DOORBELLS ?
 			      dev.max_queues : MAX_EXEC_DOORBELLS;
 	struct limits_arg a = {
@@ -2167,7 +2112,7 @@ static void test_per_file_limits(void)
 static void test_exec_max_jobs(void)
 {
 	int fd = open_render();
-	unsigned long long max = param_read("max_jobs_per_queue"), n;
+	unsigned long long max = igt_pvgpu_param("max_jobs_per_queue"), n;
 	struct drm_pvgpu_queue_get_state s;
 	struct drm_pvgpu_sync syncs[2];
 	struct pvgpu_ctx ctx;
@@ -2178,7 +2123,7 @@ static void test_exec_max_jobs(void)
 
 	/* Keep the test short; a bound of 0 is none. */
 	if (!max || max > 8192) {
-		param_set("max_jobs_per_queue", 1024);
+		igt_pvgpu_param_set("max_jobs_per_queue", 1024);
 		max = 1024;
 	}
 	igt_pvgpu_debugfs_dir(dir, sizeof(dir));	/* mounts debugfs */

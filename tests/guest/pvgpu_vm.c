@@ -38,7 +38,6 @@
 #define BASE_VA	0x10000000ull
 #define SZ_1G	0x40000000ull
 #define NOBODY	65534
-#define PARAM_DIR	"/sys/module/pvgpu/parameters/"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -248,67 +247,14 @@ static void debugfs_path(char *out, size_t len, const char *name)
 	snprintf(out, len, "%s/%s", dir, name);
 }
 
-/* A module parameter's value; skips when the driver has none. */
-static unsigned long long param_read(const char *name)
-{
-	char path[128], buf[32];
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	igt_require_f(igt_sysfs_read(path, buf, sizeof(buf)), "no %s\n", path);
-	return strtoull(buf, NULL, 10);
-}
 
-static char saved_param_path[128], saved_param_value[32];
 
-static void restore_param(int sig)
-{
-	(void)sig;
-	if (saved_param_path[0])
-		igt_sysfs_write(saved_param_path, saved_param_value);
-}
-
-/* Sets a module parameter, put back when the subtest ends (one per test). */
-static void param_set(const char *name, unsigned long long v)
-{
-	char buf[32];
-
-	igt_assert(!saved_param_path[0]);
-	snprintf(saved_param_path, sizeof(saved_param_path), PARAM_DIR "%s",
-		 name);
-	igt_assert(igt_sysfs_read(saved_param_path, saved_param_value,
-				  sizeof(saved_param_value)));
-	igt_install_exit_handler(restore_param);
-	snprintf(buf, sizeof(buf), "%llu", v);
-	igt_assert_err(igt_sysfs_write(saved_param_path, buf), 0);
-}
-
-/* A "NAME: VALUE" line of debugfs fw_caps; skips without it. */
-static unsigned long long fw_cap(const char *name)
-{
-	char path[256], line[256];
-	size_t len = strlen(name);
-	unsigned long long v = 0;
-	bool found = false;
-	FILE *f;
-
-	debugfs_path(path, sizeof(path), "fw_caps");
-	f = fopen(path, "r");
-	igt_require_f(f, "no %s\n", path);
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, name, len) && line[len] == ':') {
-			v = strtoull(line + len + 1, NULL, 0);
-			found = true;
-		}
-	}
-	fclose(f);
-	igt_require_f(found, "no %s in fw_caps\n", name);
-	return v;
-}
 
 /* The device's address spaces, shared by every file. */
 static unsigned int device_asids(void)
 {
-	return fw_cap("max_address_spaces");
+	return igt_pvgpu_fw_cap("max_address_spaces");
 }
 
 /*
@@ -317,7 +263,7 @@ static unsigned int device_asids(void)
  */
 static unsigned int vms_per_file(void)
 {
-	unsigned long long p = param_read("max_vms_per_file");
+	unsigned long long p = igt_pvgpu_param("max_vms_per_file");
 	unsigned int quarter = device_asids() / 4;
 
 	return p ? p : (quarter ? quarter : 1);
@@ -668,10 +614,10 @@ static void test_pt_limit_queued(void)
 	unsigned int n;
 	int ret = 0;
 
-	param_read("vm_pt_max_mb");
-	param_set("vm_pt_max_mb", 1);
+	igt_pvgpu_param("vm_pt_max_mb");
+	igt_pvgpu_param_set("vm_pt_max_mb", 1);
 	vm = vm_create(fd, 0);
-	restore_param(0);	/* the VM took it at creation */
+	igt_pvgpu_param_restore();	/* the VM took it at creation */
 	h = bo_create(fd, SZ_4K);
 	syncs[0] = pvgpu_sync_syncobj(sw_syncobj(fd, tl, 1), 0);
 	for (n = 0; n < max_tables; n++) {
@@ -708,14 +654,14 @@ static void test_pt_limit_queued(void)
 static void test_bind_queue_max_jobs(void)
 {
 	int fd = open_render(), tl = sw_timeline();
-	unsigned long long max = param_read("max_jobs_per_queue"), n;
+	unsigned long long max = igt_pvgpu_param("max_jobs_per_queue"), n;
 	struct drm_pvgpu_sync syncs[2];
 	uint32_t vm, q, h, out = syncobj(fd);
 	int ret = 0;
 
 	/* Keep the test short; a bound of 0 is none. */
 	if (!max || max > 8192) {
-		param_set("max_jobs_per_queue", 1024);
+		igt_pvgpu_param_set("max_jobs_per_queue", 1024);
 		max = 1024;
 	}
 	vm = vm_create(fd, 0);

@@ -43,8 +43,8 @@
 #define SZ_1G	0x40000000ull
 #define SEC	1000000000ll
 
-#define PARAM_BIND_PT	"/sys/module/pvgpu/parameters/bind_pt_max_mb"
-#define PARAM_VM_PT	"/sys/module/pvgpu/parameters/vm_pt_max_mb"
+#define PARAM_BIND_PT	"bind_pt_max_mb"
+#define PARAM_VM_PT	"vm_pt_max_mb"
 /* What the driver counts a page table at in its MiB limits. */
 #define PT_TABLE_COST	8192ull
 
@@ -1345,39 +1345,6 @@ static void test_queue_destroy_busy(void)
 
 /* ---- page-table limits ------------------------------------------------- */
 
-static const char *saved_param;
-static char saved_param_value[32];
-
-static void restore_param(int sig)
-{
-	(void)sig;
-	if (saved_param)
-		igt_sysfs_write(saved_param, saved_param_value);
-}
-
-/* A module parameter's value; skips when the driver has none. */
-static unsigned long long param_read(const char *path)
-{
-	char buf[32];
-
-	igt_require_f(igt_sysfs_read(path, buf, sizeof(buf)), "no %s\n", path);
-	return strtoull(buf, NULL, 10);
-}
-
-/* Sets a module parameter, put back when the subtest ends (one per test). */
-static void param_set(const char *path, unsigned long long v)
-{
-	char buf[32];
-
-	igt_assert(!saved_param);
-	igt_assert(igt_sysfs_read(path, saved_param_value,
-				  sizeof(saved_param_value)));
-	saved_param = path;
-	igt_install_exit_handler(restore_param);
-	snprintf(buf, sizeof(buf), "%llu", v);
-	igt_assert_eq(igt_sysfs_write(path, buf), 0);
-}
-
 /*
  * One VM_BIND may reserve at most bind_pt_max_mb of page tables, the
  * worst case of its operations (a one-page MAP: one table at each level
@@ -1388,7 +1355,7 @@ static void test_pt_call_limit(void)
 {
 	int fd = open_render();
 	unsigned long long per_op = PVGPU_PT_LEVELS(va_bits(fd)) - 1;
-	unsigned long long mb = param_read(PARAM_BIND_PT), vm_mb, tables, n;
+	unsigned long long mb = igt_pvgpu_param(PARAM_BIND_PT), vm_mb, tables, n;
 	uint64_t base = 0x8000000000ull;	/* 512 GiB */
 	struct drm_pvgpu_vm_bind_op *ops;
 	struct pt_stats before, after;
@@ -1396,12 +1363,12 @@ static void test_pt_call_limit(void)
 
 	/* 4096 one-page MAPs must be able to exceed the bound. */
 	if (!mb || mb * (SZ_1M / PT_TABLE_COST) / per_op >= DRM_PVGPU_MAX_BINDS) {
-		param_set(PARAM_BIND_PT, 1);
+		igt_pvgpu_param_set(PARAM_BIND_PT, 1);
 		mb = 1;
 	}
 	tables = mb * (SZ_1M / PT_TABLE_COST);
 	n = tables / per_op;	/* the most one-page MAPs within the bound */
-	vm_mb = param_read(PARAM_VM_PT);
+	vm_mb = igt_pvgpu_param(PARAM_VM_PT);
 	igt_require_f(!vm_mb || vm_mb > 2 * mb,
 		      "vm_pt_max_mb %llu too small for this test\n", vm_mb);
 	igt_info("bind_pt_max_mb %llu: %llu tables, %llu per MAP, %llu MAPs\n",
@@ -1454,11 +1421,11 @@ static void test_pt_vm_limit(void)
 	int ret = 0, i, j;
 
 	igt_require(PVGPU_PT_LEVELS(va_bits(fd)) >= 4);
-	param_read(PARAM_VM_PT);
-	param_set(PARAM_VM_PT, 1);
+	igt_pvgpu_param(PARAM_VM_PT);
+	igt_pvgpu_param_set(PARAM_VM_PT, 1);
 	max_tables = SZ_1M / PT_TABLE_COST;
 	igt_assert_eq(pvgpu_vm_create(fd, 0, &small), 0);
-	restore_param(0);
+	igt_pvgpu_param_restore();
 	/* Created with the default: a VM's bound is its own. */
 	igt_assert_eq(pvgpu_vm_create(fd, 0, &other), 0);
 	igt_assert_eq(pvgpu_bo_create(fd, SZ_4K, 0, &h), 0);

@@ -881,3 +881,67 @@ bool igt_sysfs_read(const char *path, char *buf, size_t len)
 		buf[--n] = '\0';
 	return true;
 }
+
+/* ---- pvgpu module parameters and capabilities ------------------------- */
+
+#define PVGPU_PARAM_DIR	"/sys/module/pvgpu/parameters/"
+
+unsigned long long igt_pvgpu_param(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), PVGPU_PARAM_DIR "%s", name);
+	igt_require_f(igt_sysfs_read(path, buf, sizeof(buf)), "no %s\n", path);
+	return strtoull(buf, NULL, 10);
+}
+
+static char saved_param_path[128], saved_param_value[32];
+
+void igt_pvgpu_param_restore(void)
+{
+	if (saved_param_path[0])
+		igt_sysfs_write(saved_param_path, saved_param_value);
+}
+
+static void restore_param(int sig)
+{
+	(void)sig;
+	igt_pvgpu_param_restore();
+}
+
+void igt_pvgpu_param_set(const char *name, unsigned long long value)
+{
+	char buf[32];
+
+	igt_assert(!saved_param_path[0]);
+	snprintf(saved_param_path, sizeof(saved_param_path), PVGPU_PARAM_DIR "%s",
+		 name);
+	igt_assert(igt_sysfs_read(saved_param_path, saved_param_value,
+				  sizeof(saved_param_value)));
+	igt_install_exit_handler(restore_param);
+	snprintf(buf, sizeof(buf), "%llu", value);
+	igt_assert_err(igt_sysfs_write(saved_param_path, buf), 0);
+}
+
+unsigned long long igt_pvgpu_fw_cap(const char *name)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], line[256];
+	size_t len = strlen(name);
+	unsigned long long v = 0;
+	bool found = false;
+	FILE *f;
+
+	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/fw_caps", dir);
+	f = fopen(path, "r");
+	igt_require_f(f, "no %s\n", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, len) && line[len] == ':') {
+			v = strtoull(line + len + 1, NULL, 0);
+			found = true;
+		}
+	}
+	fclose(f);
+	igt_require_f(found, "no %s in fw_caps\n", name);
+	return v;
+}
