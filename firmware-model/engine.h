@@ -6,7 +6,7 @@
  * The scheduler owns queues and hardware slots and decides which queue runs
  * where and for how long. The engine executes one queue's commands (ring
  * and batch buffers, include/pvgpu/pvgpu_cmds.h) in that queue's GPU
- * address space (mmu.c, include/pvgpu/pvgpu_pt.h) until it runs out of
+ * address space (mmu.c, include/pvgpu/pvgpu_pt_format.h) until it runs out of
  * budget, of commands, or is blocked, and says which with FwExecStatus.
  * Everything a queue needs to continue later - in another slot, after
  * preemption, after migration - is in its FwExecCtx, so preemption at a
@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "pvgpu_cmds.h"
-#include "pvgpu_fw.h"
+#include "pvgpu_fw_model.h"
 
 /* Deepest batch-buffer nesting; one more BATCH_CALL is a queue error. */
 #define FW_MAX_BATCH_DEPTH	8

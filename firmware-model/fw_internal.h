@@ -10,7 +10,7 @@
  *   ring.c    the shared-memory ring primitives (pointers, wrap-around copy)
  *   msg.c     H2F request handling and F2H responses/events
  *   log.c     the firmware log buffer
- *   sched.c   queues, hardware slots, scheduling, watchdog (fw_sched.h)
+ *   sched.c   queues, hardware slots, scheduling, watchdog (fw_sched_internal.h)
  *   queue.c   the queue requests
  *   inject.c  fault injection
  * Later work (scheduler, engines, MMU) adds files beside these and new
@@ -24,8 +24,8 @@
 #include <glib.h>
 
 #include "mmu.h"
-#include "pvgpu_fw.h"
-#include "fw_sched.h"
+#include "pvgpu_fw_model.h"
+#include "fw_sched_internal.h"
 
 /* While F2H has no room for a response, retry this often (device clock). */
 #define FW_F2H_RETRY_NS		50000ull

@@ -5,7 +5,7 @@
  * - Address spaces: PvgpuFwState.as[], bound and unbound by the driver
  *   (PVGPU_H2F_AS_BIND / AS_UNBIND). Migratable; checked by post_load.
  * - The walker: PVGPU_PT_LEVELS(va_bits) levels of 512-entry tables in
- *   guest memory (include/pvgpu/pvgpu_pt.h), 4 KiB leaves at level 0 and
+ *   guest memory (include/pvgpu/pvgpu_pt_format.h), 4 KiB leaves at level 0 and
  *   2 MiB / 1 GiB leaves at levels 1 / 2 where the device supports them.
  * - The TLB: FW_TLB_SETS x FW_TLB_WAYS entries tagged with (asid, level,
  *   virtual page), filled by walks and emptied only by explicit
@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "fw_internal.h"
-#include "pvgpu_pt.h"
-#include "fw_sched.h"		/* fw_sched_asid_in_use() */
+#include "pvgpu_pt_format.h"
+#include "fw_sched_internal.h"		/* fw_sched_asid_in_use() */
 
 #define PT_PAGE_SIZE		4096u
 /* Bits 4..11 and 52..63 of an entry are reserved (must be zero). */

@@ -3,7 +3,7 @@
  * pvgpu firmware model: the GPU MMU (mmu.c).
  *
  * Address spaces (asid -> page-table root, flags) bound over the message
- * channel, a page-table walker for the format of include/pvgpu/pvgpu_pt.h,
+ * channel, a page-table walker for the format of include/pvgpu/pvgpu_pt_format.h,
  * and a TLB that caches translations until the driver invalidates them (so
  * a driver that forgets PVGPU_H2F_TLB_INVALIDATE sees stale translations,
  * as on real hardware). The engines access GPU memory only through
@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "engine.h"
-#include "pvgpu_fw.h"
+#include "pvgpu_fw_model.h"
 
 /* Drop every address space and TLB entry (firmware reset / boot). */
 void fw_mmu_reset(PvgpuFw *fw);

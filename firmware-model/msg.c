@@ -38,7 +38,7 @@
  * not write to F2H themselves: the room for their response is reserved
  * before they run, and events they raise (fw_f2h_event()) are held back
  * and sent right after the response. A handler that cannot answer yet
- * returns FW_STATUS_DEFER (fw_sched.h): the request stays on H2F and the
+ * returns FW_STATUS_DEFER (fw_sched_internal.h): the request stays on H2F and the
  * channel waits until the scheduler wakes it.
  */
 typedef struct FwRequestType {

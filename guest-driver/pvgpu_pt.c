@@ -21,7 +21,7 @@
 
 #include <drm/drm_print.h>
 
-#include <pvgpu/pvgpu_pt.h>
+#include <pvgpu/pvgpu_pt_format.h>
 
 #include "pvgpu_drv.h"
 #include "pvgpu_pt.h"
@@ -30,7 +30,7 @@
  * DOC: GPU page tables
  *
  * pvgpu_pt writes the page-table tree the GPU MMU walks (format:
- * include/pvgpu/pvgpu_pt.h, walker: firmware-model/mmu.c, specification:
+ * include/pvgpu/pvgpu_pt_format.h, walker: firmware-model/mmu.c, specification:
  * docs/page-tables.rst, whose section "How the driver writes page tables"
  * describes this file in more detail).
  *

@@ -46,8 +46,8 @@
 #include "system/runstate.h"
 #include "trace.h"
 
-#include "pvgpu_fw.h"
-#include "pvgpu_fw_sched.h"
+#include "pvgpu_fw_model.h"
+#include "pvgpu_fw_sched_state.h"
 
 #define TYPE_PVGPU "pvgpu"
 OBJECT_DECLARE_TYPE(PvgpuState, PvgpuClass, PVGPU)

@@ -41,7 +41,7 @@
 
 #include "gpu_helpers.h"
 #include "mmu.h"
-#include "pvgpu_fw_sched.h"
+#include "pvgpu_fw_sched_state.h"
 
 /* --- Options and statistics -------------------------------------------- */
 

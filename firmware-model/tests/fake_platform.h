@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "pvgpu_fw.h"
+#include "pvgpu_fw_model.h"
 
 /*
  * Guest RAM is [0, FAKE_RAM_SIZE) (or the size given to

@@ -5,7 +5,7 @@
  *
  * - GpuEnv: a booted firmware with a bump allocator over fake guest RAM
  *   (64 MiB by default) and a request path that keeps the events it meets.
- * - GpuVm: page tables in fake RAM in the format of pvgpu_pt.h, built the
+ * - GpuVm: page tables in fake RAM in the format of pvgpu_pt_format.h, built the
  *   way a driver builds them (map/unmap with 4 KiB / 2 MiB / 1 GiB pages,
  *   read-only and NULL pages), bound with PVGPU_H2F_AS_BIND, plus CPU
  *   access to GPU virtual addresses through the tables (the test's own
@@ -22,7 +22,7 @@
 
 #include "engine.h"
 #include "fake_driver.h"
-#include "pvgpu_pt.h"
+#include "pvgpu_pt_format.h"
 
 #define GPU_RAM_DEFAULT		(64ull << 20)
 #define GPU_4K			0x1000ull

@@ -10,7 +10,7 @@
 #define SCHED_HELPERS_H
 
 #include "gpu_helpers.h"
-#include "pvgpu_fw_sched.h"
+#include "pvgpu_fw_sched_state.h"
 
 #define SH_MAX_QUEUES		1024
 /* GPU VAs: rings from RING_VA (64 KiB apart), data at DATA_VA. */

@@ -30,7 +30,7 @@
 #include "igt_lite.h"
 #include "libpvgpu.h"
 #include "pvgpu_gpu.h"
-#include "pvgpu_pt.h"
+#include "pvgpu_pt_format.h"
 
 #define SZ_4K	0x1000ull
 #define SZ_64K	0x10000ull

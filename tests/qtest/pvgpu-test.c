@@ -33,7 +33,7 @@
 #include "pvgpu_regs.h"
 #include "pvgpu_fwif.h"
 #include "pvgpu_cmds.h"
-#include "pvgpu_pt.h"
+#include "pvgpu_pt_format.h"
 
 #define MSI_DATA        0x4f4b5652u     /* what vector 0 writes to RAM */
 #define RING_SIZE       0x1000u

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pvgpu_fw.h"
+#include "pvgpu_fw_model.h"
 
 typedef struct FwxResult {
 	/* On success: the page (base address, level, attributes). */

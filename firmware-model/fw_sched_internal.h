@@ -7,7 +7,7 @@
 #ifndef PVGPU_FW_SCHED_INTERNAL_H
 #define PVGPU_FW_SCHED_INTERNAL_H
 
-#include "pvgpu_fw_sched.h"
+#include "pvgpu_fw_sched_state.h"
 
 /* "No queue" in lists, slots and the doorbell map. */
 #define FW_NIL			UINT32_MAX

@@ -18,8 +18,8 @@
  * handles at most PVGPU_FW_RUN_BUDGET messages per call and kicks again if
  * more remain, the way firmware runs beside the CPU.
  */
-#ifndef PVGPU_FW_H
-#define PVGPU_FW_H
+#ifndef PVGPU_FW_MODEL_H
+#define PVGPU_FW_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -245,4 +245,4 @@ int pvgpu_fw_post_load(PvgpuFw *fw);
 const PvgpuFwStats *pvgpu_fw_stats(const PvgpuFw *fw);
 const PvgpuFwConfig *pvgpu_fw_config(const PvgpuFw *fw);
 
-#endif /* PVGPU_FW_H */
+#endif /* PVGPU_FW_MODEL_H */

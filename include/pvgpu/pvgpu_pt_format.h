@@ -15,8 +15,8 @@
  * a valid leaf makes a sparse page: reads return zero, writes are dropped,
  * and its address is ignored.
  */
-#ifndef PVGPU_PT_H
-#define PVGPU_PT_H
+#ifndef PVGPU_PT_FORMAT_H
+#define PVGPU_PT_FORMAT_H
 
 #define PVGPU_PT_ENTRIES		512
 #define PVGPU_PT_SHIFT			12
@@ -38,4 +38,4 @@
 /* Bits 4..11 and 52..63 are reserved and must be zero. */
 #define PVGPU_PTE_ADDR_MASK		0x000ffffffffff000ull
 
-#endif /* PVGPU_PT_H */
+#endif /* PVGPU_PT_FORMAT_H */

@@ -13,11 +13,11 @@
  *
  * Specification: docs/scheduler.rst.
  */
-#ifndef PVGPU_FW_SCHED_H
-#define PVGPU_FW_SCHED_H
+#ifndef PVGPU_FW_SCHED_STATE_H
+#define PVGPU_FW_SCHED_STATE_H
 
 #include "engine.h"
-#include "pvgpu_fw.h"
+#include "pvgpu_fw_model.h"
 
 /* PvgpuFwQueueState.slot of a queue that is not in a hardware slot. */
 #define PVGPU_FW_NO_SLOT		UINT32_MAX
@@ -85,4 +85,4 @@ typedef struct PvgpuFwSchedState {
 PvgpuFwQueueState *pvgpu_fw_queue_states(PvgpuFw *fw, uint32_t *n);
 PvgpuFwSchedState *pvgpu_fw_sched_state(PvgpuFw *fw);
 
-#endif /* PVGPU_FW_SCHED_H */
+#endif /* PVGPU_FW_SCHED_STATE_H */
