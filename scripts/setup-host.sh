@@ -21,6 +21,9 @@ HOST_PACKAGES=(
 	# style check of the driver (scripts/check-guest-build.sh): the
 	# kernel's semantic checker (C=2), clang's uninitialised-variable analysis
 	sparse clang
+	# the documentation build (scripts/build-docs.sh): Sphinx runs the
+	# kernel's kernel-doc extension over the uAPI header
+	python3-sphinx
 )
 BACKPORTS_PACKAGES=(meson python3-pycotap qemu-system-data)
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Turn what the guest suite brought back into PASS/FAIL/SKIP lines.
+"""Turn what the guest suite brought back into PASS/FAIL/SKIP/FLAKY lines.
 
 Usage: judge-guest.py OUT_DIR [PREFIX]
-Every igt_runner result becomes one line; then one line per kernel check
+Every igt_runner result becomes one line (a skip with the reason the test
+printed; a timing-sensitive test PASS, FLAKY or FAIL from its runs alone,
+see tests/vm/timing-sensitive.txt); then one line per kernel check
 (KASAN, lockdep, WARN/BUG, kmemleak, DMA-API debug), failing on any report.
 PREFIX (e.g. "stock") goes in front of every name, for a second run.
 """
@@ -44,24 +46,75 @@ def only_noise(dmesg):
     return warnings > 0
 
 
-results_path = os.path.join(out, "igt", "results.json")
-if not os.path.exists(results_path):
+def skip_reason(test):
+    """Why a test skipped, from what it printed (igt_lite's and IGT's forms)."""
+    text = (test.get("out", "") + "\n" + test.get("err", "")).splitlines()
+    for i, line in enumerate(text):
+        if "requirement not met" in line or line.startswith("Skipping in "):
+            rest = [l.strip() for l in text[i + 1:i + 3] if l.strip()
+                    and not l.startswith(("Subtest ", "Last errno"))]
+            why = rest[0] if rest else line
+            return why.removeprefix("Test requirement: ")[:160]
+    return "no reason printed"
+
+
+def verdict(test):
+    """(PASS|FAIL|SKIP, why) of one igt_runner result."""
+    res = test.get("result", "notrun")
+    if res == "pass":
+        return "PASS", ""
+    if res == "dmesg-warn" and only_noise(test.get("dmesg", "")):
+        return "PASS", "kernel warnings were emulation noise only"
+    if res == "skip":
+        return "SKIP", skip_reason(test)
+    return "FAIL", res
+
+
+def load_results(path):
+    """igt_results' tests of one run, or None if the run left none."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f).get("tests", {})
+
+
+tests = load_results(os.path.join(out, "igt", "results.json"))
+if tests is None:
     emit("FAIL", "guest/igt_runner", "no results.json came back")
 else:
-    with open(results_path) as f:
-        results = json.load(f)
-    for name, test in sorted(results.get("tests", {}).items()):
-        res = test.get("result", "notrun")
-        if res == "pass":
-            emit("PASS", f"guest/{name}")
-        elif res == "dmesg-warn" and only_noise(test.get("dmesg", "")):
-            emit("PASS", f"guest/{name}", "kernel warnings were emulation noise only")
-        elif res == "skip":
-            emit("SKIP", f"guest/{name}")
-        else:
-            emit("FAIL", f"guest/{name}", res)
-    if not results.get("tests"):
+    for name, test in sorted(tests.items()):
+        result, why = verdict(test)
+        emit(result, f"guest/{name}", why)
+    if not tests:
         emit("FAIL", "guest/igt_runner", "no test ran")
+
+# Timing-sensitive tests (tests/vm/timing-sensitive.txt): a first run alone,
+# and a second alone only if the first did not pass. FLAKY is not a pass: the
+# summary lists it.
+timing = os.path.join(out, "timing")
+if tests is not None and not os.path.isdir(timing):
+    emit("FAIL", "guest/timing-sensitive", "the guest ran none (no timing/ directory)")
+if os.path.exists(os.path.join(timing, "missing.txt")):
+    with open(os.path.join(timing, "missing.txt")) as f:
+        for entry in f.read().split():
+            emit("FAIL", f"guest/{entry}", "timing-sensitive entry matches no subtest")
+for name in sorted(os.listdir(timing)) if os.path.isdir(timing) else []:
+    if not name.startswith("igt@"):
+        continue
+    runs = []
+    for attempt in (1, 2):
+        got = load_results(os.path.join(timing, name, f"attempt-{attempt}", "results.json"))
+        if got is not None:
+            runs.append(verdict(got.get(name, {"result": "notrun"})))
+    if not runs:
+        emit("FAIL", f"guest/{name}", "no result came back")
+    elif runs[0][0] != "FAIL":
+        emit(runs[0][0], f"guest/{name}", runs[0][1])
+    elif len(runs) > 1 and runs[1][0] == "PASS":
+        emit("FLAKY", f"guest/{name}", f"alone: {runs[0][1]}, then passed alone")
+    else:
+        emit("FAIL", f"guest/{name}", "alone twice: " +
+             ", ".join(r[1] or r[0] for r in runs))
 
 dmesg = ""
 try:

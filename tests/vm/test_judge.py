@@ -42,15 +42,37 @@ RESULTS = {"tests": {"igt@pvgpu_query@ping-basic": {"result": "pass"},
                          "dmesg": "<4> [9.1] hrtimer: interrupt took 3126095 ns\n"
                                   "<4> [9.2] pvgpu 0000:00:01.0: [drm] timed out\n"},
                      "igt@core_auth@basic-auth": {"result": "dmesg-warn"},
-                     "igt@pvgpu_debugfs@fw-log": {"result": "skip"}}}
+                     "igt@pvgpu_debugfs@fw-log": {"result": "skip"},
+                     "igt@pvgpu_vm@udmabuf": {
+                         "result": "skip",
+                         "out": "Test requirement not met in udmabuf() at "
+                                "pvgpu_vm.c:650: dev >= 0\n"
+                                "no /dev/udmabuf (CONFIG_UDMABUF): ENOENT\n"
+                                "Subtest udmabuf: SKIP (0.001s)\n"}}}
+TIMING_NAME = "igt@syncobj_wait@wait-delayed-signal"
+# Each timing-sensitive test's runs alone: {name: [attempt-1 result, ...]};
+# None: the guest wrote no timing/ directory at all.
+TIMING_OK = {TIMING_NAME: ["pass"]}
 
 
-def judge(dmesg=CLEAN_DMESG, kmemleak="", results=RESULTS):
+def judge(dmesg=CLEAN_DMESG, kmemleak="", results=RESULTS, timing=TIMING_OK,
+          missing=""):
     with tempfile.TemporaryDirectory() as out:
         if results is not None:
             os.makedirs(os.path.join(out, "igt"))
             with open(os.path.join(out, "igt", "results.json"), "w") as f:
                 json.dump(results, f)
+        if timing is not None:
+            os.makedirs(os.path.join(out, "timing"))
+            if missing:
+                with open(os.path.join(out, "timing", "missing.txt"), "w") as f:
+                    f.write(missing + "\n")
+        for name, attempts in (timing or {}).items():
+            for n, res in enumerate(attempts, 1):
+                d = os.path.join(out, "timing", name, f"attempt-{n}")
+                os.makedirs(d)
+                with open(os.path.join(d, "results.json"), "w") as f:
+                    json.dump({"tests": {name: {"result": res}}}, f)
         with open(os.path.join(out, "dmesg.txt"), "w") as f:
             f.write(dmesg)
         if kmemleak is not None:
@@ -58,6 +80,15 @@ def judge(dmesg=CLEAN_DMESG, kmemleak="", results=RESULTS):
                 f.write(kmemleak)
         lines = subprocess.check_output([JUDGE, out], text=True).splitlines()
     return {l.split()[1]: l.split()[0] for l in lines}
+
+
+def judge_lines(**kw):
+    """judge()'s raw lines, for checking what a line says."""
+    with tempfile.TemporaryDirectory() as out:
+        os.makedirs(os.path.join(out, "igt"))
+        with open(os.path.join(out, "igt", "results.json"), "w") as f:
+            json.dump(kw.get("results", RESULTS), f)
+        return subprocess.check_output([JUDGE, out], text=True).splitlines()
 
 
 checks = []
@@ -82,6 +113,24 @@ check("emulation-noise-only-passes", clean.get("guest/igt@pvgpu_query@ping-noisy
 check("noise-plus-real-warning-fails",
       clean.get("guest/igt@pvgpu_query@ping-warned") == "FAIL")
 check("skip-result-skips", clean.get("guest/igt@pvgpu_debugfs@fw-log") == "SKIP")
+check("skip-line-carries-reason",
+      any(l.startswith("SKIP guest/igt@pvgpu_vm@udmabuf  # no /dev/udmabuf")
+          for l in judge_lines()))
+check("timing-first-pass-passes", clean.get("guest/" + TIMING_NAME) == "PASS")
+check("timing-rerun-pass-is-flaky",
+      judge(timing={TIMING_NAME: ["fail", "pass"]}).get("guest/" + TIMING_NAME) == "FLAKY")
+check("timing-timeout-then-pass-is-flaky",
+      judge(timing={TIMING_NAME: ["timeout", "pass"]}).get("guest/" + TIMING_NAME) == "FLAKY")
+check("timing-two-failures-fail",
+      judge(timing={TIMING_NAME: ["fail", "fail"]}).get("guest/" + TIMING_NAME) == "FAIL")
+check("timing-no-rerun-after-failure-fails",
+      judge(timing={TIMING_NAME: ["fail"]}).get("guest/" + TIMING_NAME) == "FAIL")
+check("timing-skip-skips",
+      judge(timing={TIMING_NAME: ["skip"]}).get("guest/" + TIMING_NAME) == "SKIP")
+check("timing-missing-entry-fails",
+      judge(missing="igt@sw_sync@gone").get("guest/igt@sw_sync@gone") == "FAIL")
+check("timing-directory-missing-fails",
+      judge(timing=None).get("guest/timing-sensitive") == "FAIL")
 check("missing-results-fail", judge(results=None).get("guest/igt_runner") == "FAIL")
 check("empty-results-fail", judge(results={"tests": {}}).get("guest/igt_runner") == "FAIL")
 
