@@ -89,7 +89,8 @@ extern "C" {
 /**
  * struct drm_pvgpu_user_extension - head of every ioctl extension
  *
- * No extension is defined yet: any non-zero @extensions pointer is -EINVAL.
+ * No extension is defined yet: an ioctl argument's extensions field other
+ * than 0 is -EINVAL.
  */
 struct drm_pvgpu_user_extension {
 	/** @next_extension: user pointer to the next extension, or 0. */
@@ -322,7 +323,7 @@ struct drm_pvgpu_gem_mmap_offset {
  * while queues keep the VM alive.
  *
  * Errors: -EINVAL unknown @flags, FAULT_MODE without LR, non-zero
- * @pad/@extensions; -EOPNOTSUPP FAULT_MODE on a device without page faults;
+ * @extensions; -EOPNOTSUPP FAULT_MODE on a device without page faults;
  * -EMFILE the file holds max_vms_per_file VMs; -ENOSPC every firmware
  * address space is in use; -ENOMEM; -ENODEV, -ETIMEDOUT, -EIO as for every
  * firmware request.
@@ -616,18 +617,13 @@ struct drm_pvgpu_vm_bind {
  * Each queue is its own dma-fence timeline: its fences signal in
  * submission order.
  *
- * @priority: 0 .. num_priorities - 1 (DRM_PVGPU_QUERY_DEVICE); the top two
- * levels (high and realtime) need CAP_SYS_NICE.
- * @timeslice_us: 0 for the device default, else timeslice_min_us ..
- * timeslice_max_us.
- *
  * A file may hold at most max_queues_per_file exec queues (module
  * parameter; by default a quarter of the device's); an exec queue counts
  * until it is released, a moment after QUEUE_DESTROY. Bind queues do not
  * count.
  *
  * Errors: -ENOENT no such VM; -EINVAL unknown engine class, priority or
- * timeslice out of range, unknown @flags, non-zero @pad/@extensions;
+ * timeslice out of range, unknown @flags, non-zero @extensions;
  * -EPERM a high priority without CAP_SYS_NICE; -EMFILE the file holds
  * max_queues_per_file exec queues; -ENOSPC the firmware's queue table or
  * doorbells are exhausted, or the VM's page tables are at vm_pt_max_mb
@@ -642,9 +638,16 @@ struct drm_pvgpu_queue_create {
 	__u32 vm_id;
 	/** @engine_class: DRM_PVGPU_ENGINE_CLASS_*. */
 	__u32 engine_class;
-	/** @priority: scheduling priority. */
+	/**
+	 * @priority: scheduling priority, 0 .. num_priorities - 1
+	 * (DRM_PVGPU_QUERY_DEVICE); the top two levels (high and realtime)
+	 * need CAP_SYS_NICE.
+	 */
 	__u32 priority;
-	/** @timeslice_us: scheduling quantum, 0 for the default. */
+	/**
+	 * @timeslice_us: scheduling quantum, 0 for the device default, else
+	 * timeslice_min_us .. timeslice_max_us.
+	 */
 	__u32 timeslice_us;
 	/** @flags: must be zero. */
 	__u32 flags;
