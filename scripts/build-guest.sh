@@ -49,28 +49,25 @@ install -m 0644 "$modbuild/pvgpu.ko" "$moddir/extra/"
 
 if [ -d "$kdir/root/lib/modules/$release" ]; then
 	# Stock kernel: DRM and its helpers are modules; carry pvgpu's
-	# dependency closure (from the kernel's own modules.dep).
+	# dependency closure. modprobe resolves it from the kernel's own
+	# modules.dep (-d/-S: that kernel's tree, -C /dev/null: none of this
+	# host's modprobe.d), printing an "insmod PATH" line per module to load
+	# (each may appear more than once) and "builtin NAME" for built-in ones.
 	kmods="$kdir/root/lib/modules/$release"
 	cp "$kmods"/modules.{order,builtin,builtin.modinfo} "$moddir/"
-	declare -A seen=()
-	queue=()
-	for dep in $(/sbin/modinfo -F depends "$modbuild/pvgpu.ko" | tr , ' '); do
-		queue+=("$dep")
-	done
-	while [ "${#queue[@]}" -gt 0 ]; do
-		name=${queue[0]}
-		queue=("${queue[@]:1}")
-		[ -n "${seen[$name]:-}" ] && continue
-		seen[$name]=1
-		line=$(grep -E "/${name//_/[_-]}\.ko(\.xz|\.zst)?:" "$kmods/modules.dep" | head -n1)
-		[ -n "$line" ] || die "stock kernel: module $name not found"
-		path=${line%%:*}
-		mkdir -p "$moddir/$(dirname "$path")"
-		cp "$kmods/$path" "$moddir/$path"
-		for dep in ${line#*:}; do
-			queue+=("$(basename "${dep%%.ko*}")")
-		done
-	done
+	mapfile -t direct < <(/sbin/modinfo -F depends "$modbuild/pvgpu.ko" | tr , '\n' | grep .)
+	if [ "${#direct[@]}" -gt 0 ]; then
+		closure=$(/sbin/modprobe -C /dev/null -d "$kdir/root" -S "$release" \
+			--show-depends -a "${direct[@]}") ||
+			die "stock kernel: modprobe cannot resolve pvgpu's dependencies (${direct[*]})"
+		while read -r path; do
+			[[ $path == "$kmods/"* ]] ||
+				die "stock kernel: modprobe named $path, outside $kmods"
+			path=${path#"$kmods/"}
+			mkdir -p "$moddir/$(dirname "$path")"
+			cp "$kmods/$path" "$moddir/$path"
+		done < <(awk '$1 == "insmod" { print $2 }' <<<"$closure" | sort -u)
+	fi
 elif [ -f "$kdir/build/modules.order" ]; then
 	cp "$kdir/build"/modules.{order,builtin,builtin.modinfo} "$moddir/" 2>/dev/null || true
 fi
@@ -78,6 +75,7 @@ fi
 
 cp "$bindir"/userspace/* "$stage/opt/pvgpu/bin/" 2>/dev/null || true
 install -m 0755 "$PVGPU_ROOT/tests/vm/guest-suite.sh" "$stage/opt/pvgpu/bin/pvgpu-guest-suite"
+install -m 0644 "$PVGPU_ROOT/tests/vm/timing-sensitive.txt" "$stage/etc/pvgpu/"
 for s in "$PVGPU_ROOT"/userspace/guest/*.sh; do
 	install -m 0755 "$s" "$stage/opt/pvgpu/bin/$(basename "$s" .sh)"
 done

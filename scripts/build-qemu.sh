@@ -3,10 +3,17 @@
 # QEMU_SOURCE_SUITE) with the pvgpu device (qemu-device/ + firmware-model/)
 # in its tree, and the pvgpu qtest.
 #
+# QEMU's own build files are changed by the patch series in
+# images/qemu/patches/ (Kconfig, meson.build, the qtest list), applied
+# once to the unpacked tarball. The device's sources (qemu-device/,
+# firmware-model/, include/pvgpu/, tests/qtest/pvgpu-test.c) are developed
+# here, not in the series: they are copied into hw/misc/pvgpu/ and
+# tests/qtest/ on every run (only changed files get a new mtime), so a
+# device change rebuilds in seconds without reconfiguring.
+#
 # The source tree and the build tree live in $PVGPU_CACHE/qemu-<key>/, keyed
-# on the tarball, images/qemu/, the configure flags and this script. The
-# device sources are re-synced on every run (only changed files get a new
-# mtime), so a device change rebuilds in seconds without reconfiguring.
+# on the tarball, images/qemu/ (the patch series included), the configure
+# flags and this script.
 #
 # Prints the path of qemu-system-x86_64 on stdout; progress goes to stderr.
 # The pvgpu qtest binary is build/tests/qtest/pvgpu-test beside it
@@ -19,6 +26,7 @@ set -euo pipefail
 JOBS=${PVGPU_JOBS:-$(nproc)}
 DOWNLOADS=$PVGPU_CACHE/downloads
 TARBALL=$DOWNLOADS/$QEMU_ORIG_TARBALL
+PATCHES=$PVGPU_ROOT/images/qemu/patches
 
 # Where Debian's packages put QEMU's firmware (qemu-system-data, seabios,
 # ipxe-qemu); only the first is installed by scripts/setup-host.sh.
@@ -106,42 +114,24 @@ fetch_tarball() {
 
 # --- Integration of pvgpu into QEMU's tree --------------------------------
 
-# append_once FILE LINE: add LINE at the end of FILE unless it is there.
-append_once() {
-	grep -qxF "$2" "$1" || printf '%s\n' "$2" >>"$1"
-}
-
-# patch_tree SRC: hook pvgpu into QEMU's build files. Idempotent, and a file
-# is only written when it changes (an unchanged mtime spares a reconfigure).
-patch_tree() {
-	local src=$1
-	append_once "$src/hw/misc/meson.build" "subdir('pvgpu')"
-	append_once "$src/hw/misc/Kconfig" "source pvgpu/Kconfig"
-	if ! grep -qF "'hw/misc/pvgpu'," "$src/meson.build"; then
-		grep -qx "    'hw/misc'," "$src/meson.build" ||
-			die "QEMU's meson.build has no 'hw/misc' trace subdir to extend"
-		sed -i "s|^    'hw/misc',\$|    'hw/misc',\n    'hw/misc/pvgpu',|" "$src/meson.build"
-	fi
-	# The +ds tarball has no edk2 blobs: decompress them only if present
-	# (with bzip2 on the host, QEMU would otherwise try and fail).
-	if ! grep -qF "unpack_edk2_blobs = bzip2.found() and fs.exists" "$src/meson.build"; then
-		grep -qx "    unpack_edk2_blobs = bzip2.found()" "$src/meson.build" ||
-			die "QEMU's meson.build: edk2 blob handling changed, update build-qemu.sh"
-		sed -i "s|^    unpack_edk2_blobs = bzip2.found()\$|    unpack_edk2_blobs = bzip2.found() and fs.exists('pc-bios/edk2-x86_64-code.fd.bz2')|" \
-			"$src/meson.build"
-	fi
-	if ! grep -qF "'pvgpu-test'" "$src/tests/qtest/meson.build"; then
-		grep -qx "qtest_executables = {}" "$src/tests/qtest/meson.build" ||
-			die "QEMU's tests/qtest/meson.build changed, update build-qemu.sh"
-		sed -i '/^qtest_executables = {}$/i\
-# pvgpu (added by pvgpu'"'"'s scripts/build-qemu.sh)\
-if config_all_devices.has_key('"'"'CONFIG_PVGPU'"'"')\
-  qtests_x86_64 += ['"'"'pvgpu-test'"'"']\
-  qtests += {'"'"'pvgpu-test'"'"': [declare_dependency(include_directories:\
-    include_directories('"'"'../../hw/misc/pvgpu/include'"'"'))]}\
-endif\
-' "$src/tests/qtest/meson.build"
-	fi
+# apply_patches SRC: apply images/qemu/patches/, the series (git
+# format-patch) that changes QEMU's own build files to hook pvgpu in, to
+# the freshly unpacked tree, in order. Any patch that does not apply
+# exactly (no fuzz) stops the build.
+apply_patches() {
+	local src=$1 p name log=$dir/patch.log
+	compgen -G "$PATCHES/[0-9][0-9][0-9][0-9]-*.patch" >/dev/null ||
+		die "no patches in $PATCHES"
+	for p in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
+		name=${p#"$PVGPU_ROOT/"}
+		step "applying $name"
+		if ! patch -d "$src" -p1 --forward --batch --fuzz=0 \
+			--no-backup-if-mismatch <"$p" >"$log" 2>&1; then
+			cat "$log" >&2
+			die "$name does not apply to QEMU $QEMU_VERSION ($QEMU_ORIG_TARBALL): refresh the series against that tarball (see docs/pipeline.rst)"
+		fi
+	done
+	rm -f "$log"
 }
 
 # write_if_changed FILE: stdin to FILE, keeping FILE's mtime if equal.
@@ -197,9 +187,9 @@ if [ ! -f "$dir/.unpacked" ]; then
 	rm -rf "$dir"
 	mkdir -p "$src"
 	tar -xf "$TARBALL" -C "$src" --strip-components=1
+	apply_patches "$src"
 	touch "$dir/.unpacked"
 fi
-patch_tree "$src"
 install -m 644 -C "$PVGPU_ROOT/images/qemu/x86_64-pvgpu.mak" \
 	"$src/configs/devices/x86_64-softmmu/pvgpu.mak"
 sync_device "$src"

@@ -19,4 +19,6 @@ fi
 # QEMU finds its firmware (qboot, option ROMs) in Debian's qemu-system-data.
 export QEMU_DATADIR=${QEMU_DATADIR:-/usr/share/qemu}
 step "running $test_bin"
-exec "$test_bin" --tap -k "$@"
+# The whole qtest takes well under a minute on an idle 2-core machine; the
+# limit leaves room for a busy one and still ends a hang.
+exec timeout -k 10 600 "$test_bin" --tap -k "$@"

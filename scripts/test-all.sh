@@ -118,8 +118,9 @@ grep -q '^[A-Z]* docs/' "$results" || fail_layer docs/sphinx "see $PVGPU_BUILD/d
 if [ "$skip_guest" = 0 ]; then
 	step "test: guest suite on the debug kernel (igt_runner)"
 	out="$PVGPU_BUILD/guest-results"
+	# About 12 minutes on an idle machine; the limit is for a busy one.
 	vmrc=0
-	"$PVGPU_ROOT/scripts/vm.sh" --kernel debug --quiet --out "$out" --timeout 2400 \
+	"$PVGPU_ROOT/scripts/vm.sh" --kernel debug --quiet --out "$out" --timeout 3600 \
 		-- env PVGPU_TEST_FILTER="$filter" pvgpu-guest-suite || vmrc=$?
 	[ "$vmrc" = 0 ] || fail_layer guest/vm "the VM run failed (exit $vmrc, see $PVGPU_BUILD/vm/console.log)"
 	"$PVGPU_ROOT/tests/vm/judge-guest.py" "$out" | tee -a "$results" | grep -v '^PASS' || true
