@@ -4,6 +4,7 @@
  *
  * The split follows the device's real seams:
  *   fw.c      object lifecycle, state machine, pvgpu_fw_run(), migration
+ *   platform.c  calls into the platform: guest memory, clock, kick, output
  *   config.c  the device's shape and its capability block
  *   regs.c    BAR0 register block and the interrupt logic
  *   boot.c    boot handshake: descriptor checks, caps, entering RUNNING
@@ -85,11 +86,13 @@ struct PvgpuFw {
 	} stashed[FW_STASHED_EVENTS];
 };
 
-/* --- fw.c -------------------------------------------------------------- */
+/* --- platform.c -------------------------------------------------------- */
 
+/* Report a guest error through the platform, prefixed "pvgpu: ". */
 void fw_guest_error(PvgpuFw *fw, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void fw_trace(PvgpuFw *fw, const char *what, uint64_t a, uint64_t b);
 uint64_t fw_clock_ns(PvgpuFw *fw);
+/* Ask the platform to call pvgpu_fw_run() soon (outside the caller). */
 void fw_kick(PvgpuFw *fw);
 
 /*
@@ -98,6 +101,8 @@ void fw_kick(PvgpuFw *fw);
  */
 bool fw_dma_read(PvgpuFw *fw, uint64_t addr, void *buf, size_t len);
 bool fw_dma_write(PvgpuFw *fw, uint64_t addr, const void *buf, size_t len);
+
+/* --- fw.c -------------------------------------------------------------- */
 
 /* Enter @state with FW_ERROR @err and signal PVGPU_IRQ_FW_STATE. */
 void fw_set_state(PvgpuFw *fw, uint32_t state, uint32_t err);

@@ -67,10 +67,11 @@
  * polls the F2H ring once itself; only if its response is still missing it
  * leaves the pending list and returns -ETIMEDOUT. A late response becomes
  * an orphan. A signal while waiting returns -ERESTARTSYS the same way.
- * The debugfs test hook inject_drop_doorbells makes this path run: a
- * request whose doorbell was skipped never reaches the firmware, so the
- * poll finds nothing and it times out; the next doorbell makes the
- * firmware serve it after all, and its response is an orphan.
+ * The fault-injection hook fail_h2f_doorbell (debugfs, a &struct
+ * fault_attr) makes this path run: a request whose doorbell was skipped
+ * never reaches the firmware, so the poll finds nothing and it times out;
+ * the next doorbell makes the firmware serve it after all, and its
+ * response is an orphan.
  *
  * **Failure**: when the firmware stops (pvgpu_channel_fail()), every
  * pending request completes with the given error (-EIO on a crash, -ENODEV
@@ -100,6 +101,25 @@
  * handlers run under lock in hard-irq context and must defer anything slow
  * to a worker.
  */
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/*
+ * Test hook, debugfs fail_h2f_doorbell: the H2F doorbell writes it fails
+ * are skipped, as if the firmware had missed them (see the DOC: section).
+ * Shared by every pvgpu device.
+ */
+DECLARE_FAULT_ATTR(pvgpu_fail_h2f_doorbell);
+
+static bool pvgpu_channel_drop_doorbell(void)
+{
+	return should_fail(&pvgpu_fail_h2f_doorbell, 1);
+}
+#else
+static bool pvgpu_channel_drop_doorbell(void)
+{
+	return false;
+}
+#endif
 
 /**
  * struct pvgpu_channel_waiter - a request waiting for its response
@@ -266,15 +286,12 @@ static void pvgpu_ring_setup(struct pvgpu_ring *r, const char *name,
  */
 const char *pvgpu_fw_status_name(u32 status)
 {
+#define PVGPU_STATUS_NAME(name, value, ...) \
+	[value] = #name,
 	static const char * const names[] = {
-		[PVGPU_STATUS_OK] = "OK",
-		[PVGPU_STATUS_EINVAL] = "EINVAL",
-		[PVGPU_STATUS_ENOSYS] = "ENOSYS",
-		[PVGPU_STATUS_EBUSY] = "EBUSY",
-		[PVGPU_STATUS_ENOSPC] = "ENOSPC",
-		[PVGPU_STATUS_ENOENT] = "ENOENT",
-		[PVGPU_STATUS_EFAULT] = "EFAULT",
+		PVGPU_STATUS_TABLE(PVGPU_STATUS_NAME)
 	};
+#undef PVGPU_STATUS_NAME
 
 	if (status < ARRAY_SIZE(names) && names[status])
 		return names[status];
@@ -332,7 +349,6 @@ int pvgpu_channel_init(struct pvgpu_channel *ch, struct pvgpu_device *pvdev)
 	init_waitqueue_head(&ch->space_wq);
 	ch->state = PVGPU_CHANNEL_OFF;
 	ch->next_seqno = 1;
-	atomic_set(&ch->inject_drop_doorbells, 0);
 	atomic_set(&ch->inject_stall_opcode, 0);
 
 	ret = pvgpu_dma_alloc(pvdev, &ch->ctl, 2 * SZ_4K);
@@ -863,7 +879,7 @@ static void pvgpu_channel_h2f_write(struct pvgpu_channel *ch,
 	WRITE_ONCE(r->desc->tail, cpu_to_le32(pos));
 
 	/* Test hook: the request waits on the ring for the next doorbell. */
-	if (atomic_dec_if_positive(&ch->inject_drop_doorbells) >= 0) {
+	if (pvgpu_channel_drop_doorbell()) {
 		drm_dbg_driver(&ch->pvdev->drm,
 			       "request %u: doorbell dropped (injected)\n",
 			       w->seqno);

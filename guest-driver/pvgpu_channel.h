@@ -8,6 +8,7 @@
 #define PVGPU_CHANNEL_H
 
 #include <linux/atomic.h>
+#include <linux/fault-inject.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -200,19 +201,16 @@ struct pvgpu_channel {
 	struct pvgpu_channel_stats stats;
 
 	/**
-	 * @inject_drop_doorbells: test hook, debugfs inject_drop_doorbells:
-	 * the next this many H2F doorbell writes are skipped, as if the
-	 * firmware had missed them; decremented as they are skipped. The
-	 * requests stay on the ring and are served at the next doorbell.
-	 */
-	atomic_t inject_drop_doorbells;
-
-	/**
 	 * @inject_stall_opcode: test hook, debugfs inject_stall_opcode: 0,
 	 * or a PVGPU_H2F_* opcode plus one; the next request with that
 	 * opcode finds the channel busy until its timeout passes and fails
 	 * unsent with -ETIMEDOUT, as if another sender held the channel or
 	 * the H2F ring stayed full. Cleared when it fires.
+	 *
+	 * Not a &struct fault_attr like the driver's other hooks: a test
+	 * stalls one chosen request (a TLB invalidation, an AS_UNBIND) among
+	 * the many others the same ioctl sends, which a probability, an
+	 * interval or a count of calls cannot single out.
 	 */
 	atomic_t inject_stall_opcode;
 };
@@ -291,5 +289,10 @@ void pvgpu_channel_irq(struct pvgpu_channel *ch);
 void pvgpu_channel_print(struct pvgpu_channel *ch, struct drm_printer *p);
 
 const char *pvgpu_fw_status_name(u32 status);
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/* Test hook: H2F doorbell writes to drop (debugfs fail_h2f_doorbell). */
+extern struct fault_attr pvgpu_fail_h2f_doorbell;
+#endif
 
 #endif /* PVGPU_CHANNEL_H */

@@ -6,6 +6,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/seq_file.h>
 
 #include <drm/drm_debugfs.h>
@@ -35,19 +36,27 @@
  *   head/tail/status words and the channel statistics, one "key: value"
  *   per line.
  * - fw_caps: the firmware's capabilities, one "key: value" per line,
- *   max_address_spaces included (not in the uAPI yet).
+ *   max_address_spaces included (which the uAPI does not report).
  * - queues: every exec and bind queue: its firmware queue, its dependency
  *   queue's seqnos and counters (submitted, completed, bypassed), state.
  * - vms: every VM: asid, flags, mappings, page-table statistics
  *   (pvgpu_vm.c).
  *
- * Test hooks, read-write, for fault injection by tests (root only):
+ * Fault-injection hooks, directories of the kernel's fault-injection
+ * framework (a &struct fault_attr each: probability, interval, times,
+ * verbose...; Documentation/fault-injection/fault-injection.rst), only in
+ * a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS, shared by every pvgpu
+ * device:
  *
- * - inject_drop_doorbells: an integer N; the next N H2F doorbell writes
- *   are skipped (N counts down as they are). The requests stay on the
- *   ring, so they time out unless a later doorbell makes the firmware
- *   serve them in time; their late responses become orphans. Values
- *   <= 0 drop nothing.
+ * - fail_h2f_doorbell: the H2F doorbell writes it fails are skipped. The
+ *   requests stay on the ring, so they time out unless a later doorbell
+ *   makes the firmware serve them in time; their late responses become
+ *   orphans (pvgpu_channel.c).
+ * - fail_vm_bind: the bind jobs it fails fail at execution as if their
+ *   TLB invalidation had failed (pvgpu_vm_bind.c).
+ *
+ * Test hook, read-write, root only:
+ *
  * - inject_stall_opcode: 0, or a PVGPU_H2F_* opcode plus one: the next
  *   request with that opcode finds the channel busy until its timeout
  *   (fw_timeout_ms) passes and is never sent, as if the H2F ring stayed
@@ -107,7 +116,7 @@ static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
 	{ "queues", pvgpu_debugfs_queues, 0 },
 };
 
-#define PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS	"inject_drop_doorbells"
+#define PVGPU_DEBUGFS_FAIL_H2F_DOORBELL		"fail_h2f_doorbell"
 #define PVGPU_DEBUGFS_INJECT_STALL_OPCODE	"inject_stall_opcode"
 
 /**
@@ -124,9 +133,11 @@ void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
 	drm_debugfs_add_files(&pvdev->drm, pvgpu_debugfs_files,
 			      ARRAY_SIZE(pvgpu_debugfs_files));
 
-	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS, 0600,
-				pvdev->drm.debugfs_root,
-				&pvdev->fw.ch.inject_drop_doorbells);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr(PVGPU_DEBUGFS_FAIL_H2F_DOORBELL,
+				  pvdev->drm.debugfs_root,
+				  &pvgpu_fail_h2f_doorbell);
+#endif
 	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_STALL_OPCODE, 0600,
 				pvdev->drm.debugfs_root,
 				&pvdev->fw.ch.inject_stall_opcode);
@@ -151,8 +162,9 @@ void pvgpu_debugfs_fini(struct pvgpu_device *pvdev)
 		return;
 	for (i = 0; i < ARRAY_SIZE(pvgpu_debugfs_files); i++)
 		debugfs_lookup_and_remove(pvgpu_debugfs_files[i].name, root);
-	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_DROP_DOORBELLS, root);
+	/* Directories (fault_attr) go with their files. */
+	debugfs_lookup_and_remove(PVGPU_DEBUGFS_FAIL_H2F_DOORBELL, root);
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_STALL_OPCODE, root);
 	debugfs_lookup_and_remove("vms", root);
-	debugfs_lookup_and_remove("inject_bind_fail", root);
+	debugfs_lookup_and_remove("fail_vm_bind", root);
 }

@@ -93,19 +93,19 @@ struct pvgpu_device {
 
 	/**
 	 * @events_lost_seen: &pvgpu_channel_stats.events_lost as the queue
-	 * code last saw it; protected by the channel lock (pvgpu_queue.c).
+	 * code last saw it; protected by the channel lock (pvgpu_queue_event.c).
 	 */
 	u64 events_lost_seen;
 
 	/**
 	 * @queues_recover_work: asks the firmware for the state of every exec
 	 * queue, to recover error and page-fault events the firmware dropped
-	 * (pvgpu_queue.c). Runs on @wq.
+	 * (pvgpu_queue_event.c). Runs on @wq.
 	 */
 	struct work_struct queues_recover_work;
 
 	/**
-	 * @fw_queues: firmware queue id -> exec queue (pvgpu_queue.c); the
+	 * @fw_queues: firmware queue id -> exec queue (pvgpu_queue_fw.c); the
 	 * interrupt handler looks queues up under RCU.
 	 */
 	struct xarray fw_queues;
@@ -125,7 +125,7 @@ struct pvgpu_device {
 	struct mutex dma_lock;
 	/** @pts: every page-table tree (struct pvgpu_pt, pvgpu_pt.c). */
 	struct list_head pts;
-	/** @userptrs: every pinned userptr range (pvgpu_vm_bind.c). */
+	/** @userptrs: every pinned userptr range (pvgpu_userptr.c). */
 	struct list_head userptrs;
 	/**
 	 * @dma_released: set under @dma_lock by pvgpu_pci_remove() once the

@@ -101,24 +101,12 @@ const char *pvgpu_fw_state_name(u32 state)
  */
 const char *pvgpu_fw_error_name(u32 error)
 {
+#define PVGPU_FW_ERR_NAME(name, value, desc) \
+	[value] = "PVGPU_FW_ERR_" #name " (" desc ")",
 	static const char * const names[] = {
-		[PVGPU_FW_ERR_NONE] = "PVGPU_FW_ERR_NONE (no error)",
-		[PVGPU_FW_ERR_DESC_ALIGN] =
-			"PVGPU_FW_ERR_DESC_ALIGN (boot descriptor misaligned)",
-		[PVGPU_FW_ERR_DESC_DMA] =
-			"PVGPU_FW_ERR_DESC_DMA (boot descriptor not readable)",
-		[PVGPU_FW_ERR_BAD_MAGIC] =
-			"PVGPU_FW_ERR_BAD_MAGIC (boot descriptor magic wrong)",
-		[PVGPU_FW_ERR_BAD_VERSION] =
-			"PVGPU_FW_ERR_BAD_VERSION (interface major not supported)",
-		[PVGPU_FW_ERR_BAD_RING] =
-			"PVGPU_FW_ERR_BAD_RING (ring address or size invalid)",
-		[PVGPU_FW_ERR_BAD_LOG] =
-			"PVGPU_FW_ERR_BAD_LOG (log buffer address or size invalid)",
-		[PVGPU_FW_ERR_BAD_CAPS] =
-			"PVGPU_FW_ERR_BAD_CAPS (caps buffer invalid or too small)",
-		[PVGPU_FW_ERR_CRASHED] = "PVGPU_FW_ERR_CRASHED (firmware crashed)",
+		PVGPU_FW_ERR_TABLE(PVGPU_FW_ERR_NAME)
 	};
+#undef PVGPU_FW_ERR_NAME
 
 	if (error < ARRAY_SIZE(names) && names[error])
 		return names[error];

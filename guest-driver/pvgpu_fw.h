@@ -56,7 +56,7 @@ struct pvgpu_fw_info {
 	u32 max_queues;
 	/**
 	 * @max_address_spaces: GPU address spaces (asids 0 .. this - 1);
-	 * at least 1. Not in the uAPI yet.
+	 * at least 1. Not in the uAPI (debugfs fw_caps shows it).
 	 */
 	u32 max_address_spaces;
 	/** @num_doorbells: doorbell pages, the kernel's included. */

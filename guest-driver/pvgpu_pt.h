@@ -5,8 +5,8 @@
  *
  * Copyright (C) 2026 The pvgpu authors
  */
-#ifndef PVGPU_DRV_PT_H
-#define PVGPU_DRV_PT_H
+#ifndef PVGPU_PT_H
+#define PVGPU_PT_H
 
 #include <linux/list.h>
 #include <linux/sizes.h>
@@ -73,4 +73,4 @@ void pvgpu_pt_free_tables(struct pvgpu_pt *pt, struct list_head *freed);
 int pvgpu_pt_lookup(struct pvgpu_pt *pt, u64 va, u64 *pte, u32 *level);
 void pvgpu_pt_print_stats(struct pvgpu_pt *pt, struct drm_printer *p);
 
-#endif /* PVGPU_DRV_PT_H */
+#endif /* PVGPU_PT_H */

@@ -2,7 +2,8 @@
 /*
  * pvgpu guest driver: queues as userspace names them (exec queues and bind
  * queues), exec queues on firmware queues, EXEC and WAIT_USER_FENCE.
- * See the DOC: sections in pvgpu_queue.c and pvgpu_exec.c.
+ * See the DOC: sections in pvgpu_queue.c, pvgpu_queue_fw.c,
+ * pvgpu_queue_event.c and pvgpu_exec.c.
  *
  * Copyright (C) 2026 The pvgpu authors
  */

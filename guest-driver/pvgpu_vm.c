@@ -22,6 +22,7 @@
 #include "pvgpu_drv.h"
 #include "pvgpu_pt.h"
 #include "pvgpu_queue.h"
+#include "pvgpu_userptr.h"
 #include "pvgpu_vm.h"
 
 /**
@@ -105,7 +106,7 @@
  * VM as broken all the same: it becomes unusable (&pvgpu_vm.error) and the
  * tables and pages a bind job unmapped stay allocated ("parked") until the
  * VM's teardown, which costs nothing and keeps the debugfs test hook
- * (inject_bind_fail, which fails a job without the firmware) honest. A
+ * (fail_vm_bind, which fails a job without the firmware) honest. A
  * kernel unmap (rings, seqno pages) removes its VA node at once: its
  * caller frees the pages, which the stopped firmware no longer reaches.
  *
@@ -850,7 +851,7 @@ static int pvgpu_vm_debugfs_vms(struct seq_file *m, void *data)
  * @pvdev: the device
  *
  * "vms": every VM of the device (asid, flags, references, mappings,
- * error, page-table statistics). "inject_bind_fail": test hook, see
+ * error, page-table statistics). "fail_vm_bind": test hook, see
  * pvgpu_vm_bind.c.
  */
 void pvgpu_vm_debugfs_init(struct pvgpu_device *pvdev)

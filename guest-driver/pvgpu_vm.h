@@ -139,7 +139,6 @@ struct pvgpu_queue *pvgpu_vm_default_bind_queue(struct pvgpu_vm *vm);
 void pvgpu_vm_bind_debugfs_init(struct pvgpu_device *pvdev);
 int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size);
 void pvgpu_vm_set_error(struct pvgpu_vm *vm, int error);
-void pvgpu_userptr_dma_fini(struct pvgpu_device *pvdev);
 
 int pvgpu_ioctl_vm_create(struct drm_device *drm, void *data,
 			  struct drm_file *file);

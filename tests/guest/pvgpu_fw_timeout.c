@@ -3,8 +3,9 @@
  * pvgpu_fw_timeout: a firmware that does not answer gives an error, not a
  * hang, and the channel recovers from it.
  *
- * The driver's debugfs test hook inject_drop_doorbells skips the next N H2F
- * doorbell writes (docs/driver.rst). A request whose doorbell is skipped is
+ * The driver's fault-injection hook fail_h2f_doorbell (a fault_attr in its
+ * debugfs directory; docs/driver.rst), set to fail the next N calls, skips
+ * the next N H2F doorbell writes. A request whose doorbell is skipped is
  * on the ring, but the firmware is never told: it runs only when a doorbell
  * or a register write kicks it. With the fw_timeout_ms module parameter
  * shortened, the ping fails with -ETIMEDOUT, as docs/uapi.rst promises.
@@ -27,8 +28,9 @@
  * block its DMA) before the ring pages or the page tables are freed. The
  * subtests check that the device is stopped, then rebind it.
  *
- * The module parameter and the hooks are put back by an exit handler, also
- * when a subtest fails. The driver's "firmware request N (opcode 0x..)
+ * The module parameter and the hooks are put back by exit handlers, also
+ * when a subtest fails. Without fail_h2f_doorbell (a kernel without
+ * CONFIG_FAULT_INJECTION_DEBUG_FS) the doorbell subtests skip. The driver's "firmware request N (opcode 0x..)
  * timed out" warnings are expected here and marked as such for igt_runner.
  */
 #define _GNU_SOURCE
@@ -52,7 +54,8 @@
 
 #define DRIVER_DIR		"/sys/bus/pci/drivers/" PVGPU_DRIVER_NAME
 
-static char knob_path[PATH_MAX + 32];	/* .../inject_drop_doorbells */
+#define FAIL_DOORBELL		"fail_h2f_doorbell"	/* fault_attr hook */
+
 static char stall_path[PATH_MAX + 32];	/* .../inject_stall_opcode */
 static char pci_slot[64];		/* the device, for a rebind */
 static char channel_path[PATH_MAX + 32];	/* .../fw_channel */
@@ -72,22 +75,16 @@ static void set_fw_timeout(const char *ms)
 	igt_assert_f(ret == 0, "fw_timeout_ms=%s: %s\n", ms, igt_errname(ret));
 }
 
+/* The next @n H2F doorbell writes are dropped. */
 static void set_drop_doorbells(int n)
 {
-	char val[16];
-	int ret;
-
-	snprintf(val, sizeof(val), "%d", n);
-	ret = igt_sysfs_write(knob_path, val);
-	igt_assert_f(ret == 0, "inject_drop_doorbells=%d: %s\n", n, igt_errname(ret));
+	igt_pvgpu_fault_inject(FAIL_DOORBELL, n);
 }
 
+/* Doorbell writes still to drop. */
 static int drop_doorbells(void)
 {
-	char val[32];
-
-	igt_assert_f(igt_sysfs_read(knob_path, val, sizeof(val)), "cannot read %s\n", knob_path);
-	return atoi(val);
+	return igt_pvgpu_fault_times(FAIL_DOORBELL);
 }
 
 struct channel_stats {
@@ -177,9 +174,6 @@ static void restore(int sig)
 	int ret;
 
 	(void)sig;
-	ret = igt_sysfs_write(knob_path, "0");
-	if (ret)
-		igt_warn("restore: inject_drop_doorbells=0: %s\n", igt_errname(ret));
 	if (stall_path[0] && !access(stall_path, W_OK))
 		igt_sysfs_write(stall_path, "0");
 	ret = igt_sysfs_write(PARAM_FW_TIMEOUT, saved_timeout);
@@ -193,21 +187,23 @@ static void find_debugfs_files(void)
 	char dir[PATH_MAX];
 
 	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
-	snprintf(knob_path, sizeof(knob_path), "%s/inject_drop_doorbells", dir);
 	snprintf(stall_path, sizeof(stall_path), "%s/inject_stall_opcode", dir);
 	snprintf(channel_path, sizeof(channel_path), "%s/fw_channel", dir);
 }
 
-/* Opens the render node; skips without a device, root or the test hook. */
-static int setup(void)
+/*
+ * Opens the render node; skips without a device or root, and, when
+ * @need_hook, without the fault-injection hook fail_h2f_doorbell.
+ */
+static int setup(bool need_hook)
 {
 	int fd;
 
 	fd = igt_open_pvgpu_render(NULL, 0);
 	igt_require_f(geteuid() == 0, "debugfs and module parameters need root\n");
 	find_debugfs_files();
-	igt_require_f(access(knob_path, W_OK) == 0,
-		      "no writable %s: driver without the test hook\n", knob_path);
+	if (need_hook)
+		igt_pvgpu_fault_require(FAIL_DOORBELL);
 	igt_require_f(access(PARAM_FW_TIMEOUT, W_OK) == 0, "%s not writable\n",
 		      PARAM_FW_TIMEOUT);
 	igt_assert(igt_sysfs_read(PARAM_FW_TIMEOUT, saved_timeout, sizeof(saved_timeout)));
@@ -216,7 +212,6 @@ static int setup(void)
 	igt_install_exit_handler(restore);
 
 	igt_emit_ignore_dmesg_regex("firmware request [0-9]+ [(]opcode 0x[0-9a-f]+[)] timed out");
-	igt_assert_eq(drop_doorbells(), 0);
 	ping_ok(fd, 0x5eed);	/* nothing left in flight from before */
 	return fd;
 }
@@ -226,7 +221,7 @@ static int setup(void)
 static void test_ping_timeout(void)
 {
 	struct channel_stats a, b, c;
-	int fd = setup();
+	int fd = setup(true);
 
 	read_channel(&a);
 	igt_assert_eq_u64(a.pending, 0);
@@ -272,7 +267,7 @@ static void test_timeout_then_many(void)
 {
 	enum { DROPPED = 3, PINGS = 1000 };
 	struct channel_stats a, b;
-	int fd = setup();
+	int fd = setup(true);
 
 	read_channel(&a);
 	set_fw_timeout(SHORT_TIMEOUT);
@@ -350,7 +345,7 @@ static void rebind(int sig)
 static int setup_stall(void)
 {
 	char node[256], link[PATH_MAX], target[PATH_MAX];
-	int fd = setup(), probe;
+	int fd = setup(false), probe;
 	ssize_t n;
 
 	igt_require_f(access(stall_path, W_OK) == 0,

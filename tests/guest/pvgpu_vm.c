@@ -3,7 +3,9 @@
  * pvgpu_vm: VMs (VM_CREATE, VM_DESTROY, VM_GET_STATE), VM_BIND's argument
  * checking, its synchronous and asynchronous modes, bind queues and their
  * ordering, restart safety of a waiting bind, unusable VMs (through the
- * debugfs hook inject_bind_fail) and teardown with work pending. Whether
+ * driver's fault-injection hook fail_vm_bind, a fault_attr in debugfs:
+ * skipped in a kernel without CONFIG_FAULT_INJECTION_DEBUG_FS) and
+ * teardown with work pending. Whether
  * the GPU sees the right data is pvgpu_vm_bind's business.
  *
  * Pending fences come from sw_sync (debugfs sync/sw_sync, CONFIG_SW_SYNC):
@@ -269,24 +271,13 @@ static unsigned int vms_per_file(void)
 	return p ? p : (quarter ? quarter : 1);
 }
 
-static void inject_reset(int sig)
-{
-	char path[256];
-
-	(void)sig;
-	debugfs_path(path, sizeof(path), "inject_bind_fail");
-	igt_sysfs_write(path, "0");
-}
-
+/*
+ * The next @n bind jobs with an operation fail at execution (the driver's
+ * fault-injection hook fail_vm_bind); skips without the hook.
+ */
 static void inject_bind_fail(int n)
 {
-	char path[256], val[16];
-
-	debugfs_path(path, sizeof(path), "inject_bind_fail");
-	igt_require_f(access(path, W_OK) == 0, "no %s\n", path);
-	snprintf(val, sizeof(val), "%d", n);
-	igt_install_exit_handler(inject_reset);
-	igt_assert_err(igt_sysfs_write(path, val), 0);
+	igt_pvgpu_fault_inject("fail_vm_bind", n);
 }
 
 /* VMs listed by debugfs "vms" (every file's). */

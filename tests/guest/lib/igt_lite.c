@@ -923,6 +923,111 @@ void igt_pvgpu_param_set(const char *name, unsigned long long value)
 	igt_assert_err(igt_sysfs_write(saved_param_path, buf), 0);
 }
 
+/* ---- fault injection (fault_attr) ------------------------------------- */
+
+/* A hook's directory: the device's debugfs directory and the hook's name. */
+#define FAULT_DIR_MAX	(PATH_MAX + 64)
+
+/* The hooks igt_pvgpu_fault_inject() armed, for the exit handler. */
+static char fault_armed[4][FAULT_DIR_MAX];
+
+static void fault_dir(const char *name, char *out, size_t len)
+{
+	char dir[PATH_MAX];
+
+	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
+	igt_assert_f(snprintf(out, len, "%s/%s", dir, name) < (int)len,
+		     "path of %s too long\n", name);
+}
+
+static int fault_write(const char *dir, const char *file, const char *val)
+{
+	char path[FAULT_DIR_MAX + 32];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return igt_sysfs_write(path, val);
+}
+
+/* Probability first: nothing fails while the rest is put back. */
+static int fault_disable_dir(const char *dir)
+{
+	int ret = fault_write(dir, "probability", "0");
+
+	return ret ? ret : fault_write(dir, "times", "1");
+}
+
+static void fault_disable_armed(int sig)
+{
+	(void)sig;
+	for (size_t i = 0; i < sizeof(fault_armed) / sizeof(fault_armed[0]); i++) {
+		int ret;
+
+		if (!fault_armed[i][0])
+			continue;
+		ret = fault_disable_dir(fault_armed[i]);
+		if (ret)
+			igt_warn("cannot disable %s: %s\n", fault_armed[i], igt_errname(ret));
+		fault_armed[i][0] = 0;
+	}
+}
+
+void igt_pvgpu_fault_require(const char *name)
+{
+	char dir[FAULT_DIR_MAX], path[FAULT_DIR_MAX + 32];
+
+	fault_dir(name, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/probability", dir);
+	igt_require_f(access(path, W_OK) == 0,
+		      "no writable fault-injection hook %s: needs root and a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS\n",
+		      dir);
+}
+
+void igt_pvgpu_fault_inject(const char *name, int times)
+{
+	char dir[FAULT_DIR_MAX], val[16];
+	size_t i, free_slot = SIZE_MAX;
+
+	igt_pvgpu_fault_require(name);
+	fault_dir(name, dir, sizeof(dir));
+	for (i = 0; i < sizeof(fault_armed) / sizeof(fault_armed[0]); i++) {
+		if (!strcmp(fault_armed[i], dir))
+			break;
+		if (!fault_armed[i][0] && free_slot == SIZE_MAX)
+			free_slot = i;
+	}
+	if (i == sizeof(fault_armed) / sizeof(fault_armed[0])) {
+		igt_assert_f(free_slot != SIZE_MAX, "too many fault-injection hooks armed\n");
+		snprintf(fault_armed[free_slot], sizeof(fault_armed[free_slot]), "%s", dir);
+		igt_install_exit_handler(fault_disable_armed);
+	}
+
+	snprintf(val, sizeof(val), "%d", times);
+	igt_assert_err(fault_write(dir, "probability", "0"), 0);
+	igt_assert_err(fault_write(dir, "verbose", "1"), 0);
+	igt_assert_err(fault_write(dir, "interval", "1"), 0);
+	igt_assert_err(fault_write(dir, "times", val), 0);
+	igt_assert_err(fault_write(dir, "probability", "100"), 0);
+}
+
+void igt_pvgpu_fault_disable(const char *name)
+{
+	char dir[FAULT_DIR_MAX];
+
+	fault_dir(name, dir, sizeof(dir));
+	igt_assert_err(fault_disable_dir(dir), 0);
+}
+
+int igt_pvgpu_fault_times(const char *name)
+{
+	char dir[FAULT_DIR_MAX], path[FAULT_DIR_MAX + 32], val[32];
+
+	fault_dir(name, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/times", dir);
+	igt_assert_f(igt_sysfs_read(path, val, sizeof(val)), "cannot read %s\n", path);
+	return atoi(val);
+}
+
 unsigned long long igt_pvgpu_fw_cap(const char *name)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], line[256];

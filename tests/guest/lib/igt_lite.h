@@ -226,4 +226,25 @@ void igt_pvgpu_param_restore(void);
 /* A "NAME: VALUE" line of the device's debugfs fw_caps; skips without it. */
 unsigned long long igt_pvgpu_fw_cap(const char *name);
 
+/*
+ * The driver's fault-injection hooks (docs/driver.rst): directories of the
+ * kernel's fault-injection framework (a struct fault_attr each:
+ * probability, interval, times, verbose, ...) in the device's debugfs
+ * directory, named fail_*. They exist only in a kernel built with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS, and are shared by every pvgpu device.
+ *
+ * igt_pvgpu_fault_require() skips the subtest, saying why, unless hook
+ * @name is there and writable (root). igt_pvgpu_fault_inject() requires it
+ * too, then makes the next @times calls that reach the hook fail
+ * (probability 100, interval 1; -1: every call until disabled), with one
+ * kernel notice per failure (verbose 1); an exit handler disables it when
+ * the subtest ends. igt_pvgpu_fault_disable() disables it now: probability
+ * 0, times 1, the framework's defaults. igt_pvgpu_fault_times() is what is
+ * left of @times.
+ */
+void igt_pvgpu_fault_require(const char *name);
+void igt_pvgpu_fault_inject(const char *name, int times);
+void igt_pvgpu_fault_disable(const char *name);
+int igt_pvgpu_fault_times(const char *name);
+
 #endif /* IGT_LITE_H */
