@@ -19,17 +19,12 @@
 
 #define FW_PAGE_SIZE		0x1000u
 
+/* FW_ERROR codes by value: the table in pvgpu_fwif.h. */
+#define FW_ERR_NAME(name, value, desc)	[PVGPU_FW_ERR_##name] = #name,
 static const char *const fw_err_names[] = {
-	[PVGPU_FW_ERR_NONE]		= "NONE",
-	[PVGPU_FW_ERR_DESC_ALIGN]	= "DESC_ALIGN",
-	[PVGPU_FW_ERR_DESC_DMA]		= "DESC_DMA",
-	[PVGPU_FW_ERR_BAD_MAGIC]	= "BAD_MAGIC",
-	[PVGPU_FW_ERR_BAD_VERSION]	= "BAD_VERSION",
-	[PVGPU_FW_ERR_BAD_RING]		= "BAD_RING",
-	[PVGPU_FW_ERR_BAD_LOG]		= "BAD_LOG",
-	[PVGPU_FW_ERR_BAD_CAPS]		= "BAD_CAPS",
-	[PVGPU_FW_ERR_CRASHED]		= "CRASHED",
+	PVGPU_FW_ERR_TABLE(FW_ERR_NAME)
 };
+#undef FW_ERR_NAME
 
 /* --- Layout checks (shared with migration) ----------------------------- */
 

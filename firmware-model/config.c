@@ -7,28 +7,38 @@
 
 #include "fw_internal.h"
 
+/*
+ * The range of each PVGPU_FW_CONFIG_TABLE row, by field. Not every row's
+ * range is checked here (page_faults and seed take any value), hence
+ * G_GNUC_UNUSED: clang warns about unused static inline functions in a .c.
+ */
+#define FW_CFG_RANGE(field, type, prop, member, def, min, max)		\
+	G_GNUC_UNUSED static inline uint64_t cfg_min_##field(void)	\
+	{ return (min); }						\
+	G_GNUC_UNUSED static inline uint64_t cfg_max_##field(void)	\
+	{ return (max); }
+PVGPU_FW_CONFIG_TABLE(FW_CFG_RANGE)
+#undef FW_CFG_RANGE
+
+#define CFG_IN_RANGE(field, v)						\
+	((uint64_t)(v) >= cfg_min_##field() &&				\
+	 (uint64_t)(v) <= cfg_max_##field())
+
 void pvgpu_fw_config_default(PvgpuFwConfig *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	/* PVGPU_FW_CONFIG_TABLE's slots[] rows rely on this order. */
 	cfg->num_engine_classes = 2;
 	cfg->engine_class[0] = PVGPU_ENGINE_CLASS_COPY;
-	cfg->slots[0] = 2;
 	cfg->engine_class[1] = PVGPU_ENGINE_CLASS_COMPUTE;
-	cfg->slots[1] = 4;
-	cfg->num_priorities = 4;
-	cfg->max_queues = 1024;
-	cfg->num_doorbells = 64;
-	cfg->va_bits = 48;
 	cfg->page_sizes = (1u << 12) | (1u << 21) | (1u << 30);
-	cfg->page_faults = true;
-	cfg->timeslice_default_us = 1000;
-	cfg->timeslice_min_us = 100;
-	cfg->timeslice_max_us = 100000;
+	cfg->timeslice_min_us = (uint32_t)cfg_min_timeslice_us();
+	cfg->timeslice_max_us = (uint32_t)cfg_max_timeslice_us();
 	cfg->max_address_spaces = 64;
-	cfg->watchdog_ms = 2000;
-	cfg->preempt_timeout_us = 10000;
-	cfg->wait_poll_us = 20;
-	cfg->seed = 0;
+#define FW_CFG_DEFAULT(field, type, prop, member, def, min, max)	\
+	cfg->member = (def);
+	PVGPU_FW_CONFIG_TABLE(FW_CFG_DEFAULT)
+#undef FW_CFG_DEFAULT
 }
 
 const char *pvgpu_fw_config_check(const PvgpuFwConfig *cfg)
@@ -47,18 +57,20 @@ const char *pvgpu_fw_config_check(const PvgpuFwConfig *cfg)
 		if (seen_classes & (1u << cls))
 			return "engine_class (duplicate)";
 		seen_classes |= 1u << cls;
-		if (cfg->slots[i] < 1 || cfg->slots[i] > 64)
+		if (cls == PVGPU_ENGINE_CLASS_COPY ?
+		    !CFG_IN_RANGE(copy_slots, cfg->slots[i]) :
+		    !CFG_IN_RANGE(compute_slots, cfg->slots[i]))
 			return "slots";
 	}
-	if (cfg->num_priorities < 2 || cfg->num_priorities > 8)
+	if (!CFG_IN_RANGE(num_priorities, cfg->num_priorities))
 		return "num_priorities";
-	if (cfg->max_queues < 1 || cfg->max_queues > 65536)
+	if (!CFG_IN_RANGE(max_queues, cfg->max_queues))
 		return "max_queues";
 	/* Group 0 is the kernel's, so at least one more for userspace. */
-	if (cfg->num_doorbells < 2 || cfg->num_doorbells > 1024 ||
+	if (!CFG_IN_RANGE(num_doorbells, cfg->num_doorbells) ||
 	    (cfg->num_doorbells & (cfg->num_doorbells - 1)))
 		return "num_doorbells";
-	if (cfg->va_bits < 32 || cfg->va_bits > 57)
+	if (!CFG_IN_RANGE(va_bits, cfg->va_bits))
 		return "va_bits";
 	/*
 	 * 4 KiB pages always, nothing smaller. A 32-bit mask cannot name a
@@ -74,11 +86,11 @@ const char *pvgpu_fw_config_check(const PvgpuFwConfig *cfg)
 	if (cfg->max_address_spaces < 1 ||
 	    cfg->max_address_spaces > PVGPU_FW_MAX_AS)
 		return "max_address_spaces";
-	if (cfg->watchdog_ms > 3600000)
+	if (!CFG_IN_RANGE(watchdog_ms, cfg->watchdog_ms))
 		return "watchdog_ms";
-	if (cfg->preempt_timeout_us < 1 || cfg->preempt_timeout_us > 10000000)
+	if (!CFG_IN_RANGE(preempt_timeout_us, cfg->preempt_timeout_us))
 		return "preempt_timeout_us";
-	if (cfg->wait_poll_us < 1 || cfg->wait_poll_us > 1000000)
+	if (!CFG_IN_RANGE(wait_poll_us, cfg->wait_poll_us))
 		return "wait_poll_us";
 	return NULL;
 }

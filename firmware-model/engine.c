@@ -26,41 +26,58 @@
 #define CHUNK			4096u
 #define RING_MIN_SIZE		0x1000u
 #define RING_MAX_SIZE		0x400000u
-/* Longest fixed-length command, in dwords (ATOMIC). */
-#define CMD_MAX_DW		PVGPU_CMD_LEN_ATOMIC
+/* Longest fixed-length command, in dwords. */
+#define CMD_MAX_DW		PVGPU_CMD_MAX_LEN
+/* Engine classes FwCmdInfo.engines has a bit for. */
+#define CMD_ENGINE_CLASSES	8u
+
+/* What the engine knows of an opcode: its row of PVGPU_CMD_TABLE. */
+typedef struct FwCmdInfo {
+	uint16_t len;		/* dwords; the minimum if varlen */
+	uint8_t flags;		/* flags it accepts */
+	uint8_t engines;	/* PVGPU_CMD_ENGINE() of its classes */
+	bool varlen;		/* NOP: len >= 1, operands skipped */
+	bool chunked;		/* cmd_progress kept across runs */
+	bool known;
+} FwCmdInfo;
+
+#define CMD_INFO(name, op, len_dw, acc_flags, engine_mask, attrs)	\
+	[PVGPU_CMD_##name] = {						\
+		.len = (len_dw),					\
+		.flags = (acc_flags),					\
+		.engines = (engine_mask),				\
+		.varlen = (attrs) & PVGPU_CMD_ATTR_VARLEN,		\
+		.chunked = (attrs) & PVGPU_CMD_ATTR_CHUNKED,		\
+		.known = true,						\
+	},
+static const FwCmdInfo cmd_info[256] = {	/* every 8-bit opcode */
+	PVGPU_CMD_TABLE(CMD_INFO)
+};
+#undef CMD_INFO
+
+/*
+ * Two rows with one opcode (spelt alike, 0xNN): "redeclaration of
+ * enumerator".
+ */
+#define CMD_OPCODE_ONCE(name, op, len_dw, acc_flags, engine_mask, attrs) \
+	CMD_OPCODE_TAKEN_##op,
+enum { PVGPU_CMD_TABLE(CMD_OPCODE_ONCE) };
+#undef CMD_OPCODE_ONCE
+
+/*
+ * config.c allows no engine class above COMPUTE; fw_engine_run() treats
+ * any class without a bit as one that executes nothing.
+ */
+G_STATIC_ASSERT(PVGPU_ENGINE_CLASS_COMPUTE < CMD_ENGINE_CLASSES);
 
 /* One fetched command. */
 typedef struct FwCmd {
 	uint64_t va;		/* GPU VA of its header */
 	uint32_t dw[CMD_MAX_DW];	/* host order; NOP: header only */
 	uint32_t op, flags, len;
+	const FwCmdInfo *info;	/* cmd_info[op] */
 	bool from_ring;
 } FwCmd;
-
-typedef struct FwCmdInfo {
-	uint16_t len;		/* dwords; 0: variable (NOP, len >= 1) */
-	uint8_t flags;		/* flags it accepts */
-	bool known;
-} FwCmdInfo;
-
-static const FwCmdInfo cmd_info[] = {
-	[PVGPU_CMD_NOP] = { 0, 0, true },
-	[PVGPU_CMD_STORE32] = { PVGPU_CMD_LEN_STORE32, 0, true },
-	[PVGPU_CMD_STORE64] = { PVGPU_CMD_LEN_STORE64, 0, true },
-	[PVGPU_CMD_COPY] = { PVGPU_CMD_LEN_COPY, 0, true },
-	[PVGPU_CMD_FILL] = { PVGPU_CMD_LEN_FILL, 0, true },
-	[PVGPU_CMD_ATOMIC] = { PVGPU_CMD_LEN_ATOMIC, 0, true },
-	[PVGPU_CMD_WAIT] = { PVGPU_CMD_LEN_WAIT, PVGPU_CMD_WAIT_64, true },
-	[PVGPU_CMD_SIGNAL] = { PVGPU_CMD_LEN_SIGNAL,
-			       PVGPU_CMD_SIGNAL_IRQ | PVGPU_CMD_SIGNAL_32,
-			       true },
-	[PVGPU_CMD_TIMESTAMP] = { PVGPU_CMD_LEN_TIMESTAMP, 0, true },
-	[PVGPU_CMD_BATCH_CALL] = { PVGPU_CMD_LEN_BATCH_CALL, 0, true },
-	[PVGPU_CMD_BATCH_RETURN] = { PVGPU_CMD_LEN_BATCH_RETURN, 0, true },
-	[PVGPU_CMD_DISPATCH] = { PVGPU_CMD_LEN_DISPATCH, 0, true },
-	[PVGPU_CMD_DELAY] = { PVGPU_CMD_LEN_DELAY, PVGPU_CMD_DELAY_NOPREEMPT,
-			      true },
-};
 
 static uint64_t arg64(const FwCmd *c, unsigned int i)
 {
@@ -185,16 +202,17 @@ static bool fetch(PvgpuFw *fw, FwExecCtx *ctx, uint32_t avail, FwCmd *c,
 	c->flags = PVGPU_CMD_FLAGS(c->dw[0]);
 	c->len = PVGPU_CMD_LEN(c->dw[0]);
 
-	info = c->op < G_N_ELEMENTS(cmd_info) ? &cmd_info[c->op] : NULL;
-	if (!info || !info->known || !c->len ||
-	    (info->len && c->len != info->len) ||
+	info = &cmd_info[c->op];
+	if (!info->known || !c->len ||
+	    (info->varlen ? c->len < info->len : c->len != info->len) ||
 	    (c->from_ring && c->len * 4ull > avail) ||
 	    (c->flags & ~info->flags)) {
 		*st = exec_error(ctx, PVGPU_QUEUE_ERR_ILLEGAL_CMD, c->va,
 				 c->dw[0]);
 		return false;
 	}
-	if (c->op == PVGPU_CMD_NOP || c->len == 1)
+	c->info = info;
+	if (info->varlen || c->len == 1)
 		return true;
 
 	ok = c->from_ring ?
@@ -526,9 +544,12 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 		/* State left by a different command (memory rewritten). */
 		if (c.op != PVGPU_CMD_DELAY && delay_active(ctx))
 			clear_delay(ctx);
-		if (c.op != PVGPU_CMD_COPY && c.op != PVGPU_CMD_FILL &&
-		    c.op != PVGPU_CMD_DISPATCH)
+		if (!c.info->chunked)
 			ctx->cmd_progress = 0;
+		if (ctx->engine_class >= CMD_ENGINE_CLASSES ||
+		    !(c.info->engines & PVGPU_CMD_ENGINE(ctx->engine_class)))
+			return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_ENGINE,
+					  c.va, c.dw[0]);
 
 		switch (c.op) {
 		case PVGPU_CMD_NOP:
@@ -596,10 +617,6 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 						  c.va, c.dw[0]);
 			break;
 		case PVGPU_CMD_DISPATCH:
-			if (ctx->engine_class != PVGPU_ENGINE_CLASS_COMPUTE)
-				return exec_error(ctx,
-						  PVGPU_QUEUE_ERR_BAD_ENGINE,
-						  c.va, c.dw[0]);
 			res = fw_kernel_dispatch(fw, ctx, c.dw[1],
 						 arg64(&c, 2), budget);
 			break;
@@ -625,8 +642,7 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 		}
 
 		/* Chunked commands charged per chunk; the rest cost 1. */
-		if (c.op != PVGPU_CMD_COPY && c.op != PVGPU_CMD_FILL &&
-		    c.op != PVGPU_CMD_DISPATCH)
+		if (!c.info->chunked)
 			fw_budget_charge(budget, 1);
 		if (!consume(fw, ctx, &c))
 			return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,

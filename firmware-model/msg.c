@@ -81,44 +81,32 @@ static uint32_t handle_log_ctrl(PvgpuFw *fw, const void *req, void *resp)
 	return PVGPU_STATUS_OK;
 }
 
+/*
+ * The handler of each PVGPU_H2F_TABLE row, by name: address spaces and
+ * TLB in mmu.c, queues in queue.c (sched.c schedules them).
+ */
+#define handle_PING			handle_ping
+#define handle_LOG_CTRL			handle_log_ctrl
+#define handle_AS_BIND			fw_mmu_handle_as_bind
+#define handle_AS_UNBIND		fw_mmu_handle_as_unbind
+#define handle_TLB_INVALIDATE		fw_mmu_handle_tlb_invalidate
+#define handle_QUEUE_REGISTER		fw_handle_queue_register
+#define handle_QUEUE_DEREGISTER		fw_handle_queue_deregister
+#define handle_QUEUE_SUSPEND		fw_handle_queue_suspend
+#define handle_QUEUE_RESUME		fw_handle_queue_resume
+#define handle_QUEUE_SET_PRIORITY	fw_handle_queue_set_priority
+#define handle_QUEUE_SET_TIMESLICE	fw_handle_queue_set_timeslice
+#define handle_QUEUE_RESET		fw_handle_queue_reset
+#define handle_QUEUE_QUERY		fw_handle_queue_query
+#define handle_PAGE_FAULT_REPLY		fw_handle_page_fault_reply
+
+/* Opcodes, names and sizes: the table in pvgpu_fwif.h. */
+#define FW_REQUEST(name, op, req, resp) \
+	{ PVGPU_H2F_##name, #name, req, resp, handle_##name },
 static const FwRequestType fw_requests[] = {
-	{ PVGPU_H2F_PING, "PING", sizeof(struct pvgpu_msg_ping) / 4,
-	  sizeof(struct pvgpu_msg_ping) / 4, handle_ping },
-	{ PVGPU_H2F_LOG_CTRL, "LOG_CTRL",
-	  sizeof(struct pvgpu_msg_log_ctrl) / 4, 0, handle_log_ctrl },
-	/* Address spaces and TLB: mmu.c. */
-	{ PVGPU_H2F_AS_BIND, "AS_BIND", sizeof(struct pvgpu_msg_as_bind) / 4,
-	  0, fw_mmu_handle_as_bind },
-	{ PVGPU_H2F_AS_UNBIND, "AS_UNBIND",
-	  sizeof(struct pvgpu_msg_as_unbind) / 4, 0, fw_mmu_handle_as_unbind },
-	{ PVGPU_H2F_TLB_INVALIDATE, "TLB_INVALIDATE",
-	  sizeof(struct pvgpu_msg_tlb_invalidate) / 4, 0,
-	  fw_mmu_handle_tlb_invalidate },
-	/* Queues: queue.c (sched.c schedules them). */
-	{ PVGPU_H2F_QUEUE_REGISTER, "QUEUE_REGISTER",
-	  sizeof(struct pvgpu_msg_queue_register) / 4, 0,
-	  fw_handle_queue_register },
-	{ PVGPU_H2F_QUEUE_DEREGISTER, "QUEUE_DEREGISTER",
-	  sizeof(struct pvgpu_msg_queue) / 4, 0, fw_handle_queue_deregister },
-	{ PVGPU_H2F_QUEUE_SUSPEND, "QUEUE_SUSPEND",
-	  sizeof(struct pvgpu_msg_queue) / 4, 0, fw_handle_queue_suspend },
-	{ PVGPU_H2F_QUEUE_RESUME, "QUEUE_RESUME",
-	  sizeof(struct pvgpu_msg_queue) / 4, 0, fw_handle_queue_resume },
-	{ PVGPU_H2F_QUEUE_SET_PRIORITY, "QUEUE_SET_PRIORITY",
-	  sizeof(struct pvgpu_msg_queue_set) / 4, 0,
-	  fw_handle_queue_set_priority },
-	{ PVGPU_H2F_QUEUE_SET_TIMESLICE, "QUEUE_SET_TIMESLICE",
-	  sizeof(struct pvgpu_msg_queue_set) / 4, 0,
-	  fw_handle_queue_set_timeslice },
-	{ PVGPU_H2F_QUEUE_RESET, "QUEUE_RESET",
-	  sizeof(struct pvgpu_msg_queue) / 4, 0, fw_handle_queue_reset },
-	{ PVGPU_H2F_QUEUE_QUERY, "QUEUE_QUERY",
-	  sizeof(struct pvgpu_msg_queue) / 4,
-	  sizeof(struct pvgpu_msg_queue_state) / 4, fw_handle_queue_query },
-	{ PVGPU_H2F_PAGE_FAULT_REPLY, "PAGE_FAULT_REPLY",
-	  sizeof(struct pvgpu_msg_fault_reply) / 4, 0,
-	  fw_handle_page_fault_reply },
+	PVGPU_H2F_TABLE(FW_REQUEST)
 };
+#undef FW_REQUEST
 
 static const FwRequestType *request_type(uint16_t opcode)
 {

@@ -3,11 +3,11 @@
  * pvgpu firmware model: public interface.
  *
  * The firmware model is the device's "hardware and firmware": the BAR0
- * register block, the doorbells, the boot handshake and the message rings
- * (later: scheduler, engines, GPU MMU). It is plain C11 + GLib and knows
- * nothing of QEMU; it reaches the outside world only through the platform
- * callbacks below. The QEMU device (qemu-device/) and the host unit tests
- * (firmware-model/tests/) are its two platforms.
+ * register block, the doorbells, the boot handshake, the message rings,
+ * the scheduler, the engines and the GPU MMU. It is plain C11 + GLib and
+ * knows nothing of QEMU; it reaches the outside world only through the
+ * platform callbacks below. The QEMU device (qemu-device/) and the host
+ * unit tests (firmware-model/tests/) are its two platforms.
  *
  * Threading: the model is not thread-safe. The platform serialises every
  * call into it (QEMU: all calls happen with the BQL held).
@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pvgpu_fw_config.h"
 #include "pvgpu_fwif.h"
 #include "pvgpu_regs.h"
 

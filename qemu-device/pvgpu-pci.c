@@ -96,7 +96,7 @@ struct PvgpuState {
     bool mig_page_faults;       /* the source's page_faults, for checking */
 
     /*
-     * Fault injection over QOM (inject-hang-engine, inject-crash) that
+     * Fault injection over QOM (x-inject-hang-engine, x-inject-crash) that
      * needs firmware work (log DMA, interrupts): set by the property,
      * applied by run_bh while the VM runs. Migrated (subsection).
      */
@@ -237,8 +237,8 @@ static const PvgpuFwPlatform pvgpu_platform = {
 };
 
 /*
- * Injections that make the firmware work (inject-hang-engine logs to the
- * guest's log buffer, inject-crash logs, forgets the queues and raises
+ * Injections that make the firmware work (x-inject-hang-engine logs to the
+ * guest's log buffer, x-inject-crash logs, forgets the queues and raises
  * FW_STATE), applied from run_bh while the VM runs.
  */
 static void pvgpu_inject_apply(PvgpuState *s)
@@ -950,29 +950,29 @@ typedef struct PvgpuInjectProp {
                      sizeof(((PvgpuFwSchedState *)0)->f)
 
 static const PvgpuInjectProp pvgpu_inject_props[] = {
-    { "inject-drop-doorbells", PVGPU_FW_INJECT_DROP_DOORBELLS, UINT32_MAX,
+    { "x-inject-drop-doorbells", PVGPU_FW_INJECT_DROP_DOORBELLS, UINT32_MAX,
       INJ_FIELD(drop_doorbells),
       "fault injection: ignore the next N queue doorbells (reads: left)" },
-    { "inject-lose-irqs", PVGPU_FW_INJECT_LOSE_IRQS, UINT32_MAX,
+    { "x-inject-lose-irqs", PVGPU_FW_INJECT_LOSE_IRQS, UINT32_MAX,
       INJ_FIELD(lose_irqs),
       "fault injection: the next N interrupts set IRQ_STATUS but send no "
       "MSI-X message (reads: left)" },
-    { "inject-delay-irqs-ns", PVGPU_FW_INJECT_DELAY_IRQS, 10000000000ull,
+    { "x-inject-delay-irqs-ns", PVGPU_FW_INJECT_DELAY_IRQS, 10000000000ull,
       INJ_FIELD(irq_delay_ns),
       "fault injection: deliver every interrupt N ns late "
       "(0..10000000000, 0 = on time)" },
-    { "inject-fail-fault-replies", PVGPU_FW_INJECT_FAIL_FAULT_REPLIES,
+    { "x-inject-fail-fault-replies", PVGPU_FW_INJECT_FAIL_FAULT_REPLIES,
       UINT32_MAX, INJ_FIELD(fail_fault_replies),
       "fault injection: treat the next N PAGE_FAULT_REPLYs as FAIL "
       "(reads: left)" },
-    { "inject-drop-doorbell-ppm", PVGPU_FW_INJECT_DROP_DOORBELL_PPM, 1000000,
+    { "x-inject-drop-doorbell-ppm", PVGPU_FW_INJECT_DROP_DOORBELL_PPM, 1000000,
       INJ_FIELD(drop_doorbell_ppm),
       "fault injection: drop each queue doorbell with probability "
-      "N / 1000000 (PRNG seeded by 'seed')" },
-    { "inject-lose-irq-ppm", PVGPU_FW_INJECT_LOSE_IRQ_PPM, 1000000,
+      "N / 1000000 (PRNG seeded by 'x-seed')" },
+    { "x-inject-lose-irq-ppm", PVGPU_FW_INJECT_LOSE_IRQ_PPM, 1000000,
       INJ_FIELD(lose_irq_ppm),
       "fault injection: lose each interrupt with probability N / 1000000 "
-      "(PRNG seeded by 'seed')" },
+      "(PRNG seeded by 'x-seed')" },
 };
 
 /* Injections act on the running model: none before realize. */
@@ -1036,7 +1036,7 @@ static void pvgpu_inject_set(Object *obj, Visitor *v, const char *name,
 }
 
 /*
- * inject-hang-engine: write-only, an engine class (PVGPU_ENGINE_CLASS_*:
+ * x-inject-hang-engine: write-only, an engine class (PVGPU_ENGINE_CLASS_*:
  * 0 COPY, 1 COMPUTE). Checked here, applied by run_bh.
  */
 static void pvgpu_inject_hang_set(Object *obj, Visitor *v, const char *name,
@@ -1069,7 +1069,7 @@ static void pvgpu_inject_hang_set(Object *obj, Visitor *v, const char *name,
     qemu_bh_schedule(s->run_bh);
 }
 
-/* inject-crash: write-only, true halts the firmware (FW_ERROR CRASHED). */
+/* x-inject-crash: write-only, true halts the firmware (FW_ERROR CRASHED). */
 static void pvgpu_inject_crash_set(Object *obj, Visitor *v, const char *name,
                                    void *opaque, Error **errp)
 {
@@ -1105,35 +1105,27 @@ static void pvgpu_inject_class_init(ObjectClass *klass)
                                   (void *)ip);
         object_class_property_set_description(klass, ip->name, ip->desc);
     }
-    object_class_property_add(klass, "inject-hang-engine", "uint32",
+    object_class_property_add(klass, "x-inject-hang-engine", "uint32",
                               NULL, pvgpu_inject_hang_set, NULL, NULL);
-    object_class_property_set_description(klass, "inject-hang-engine",
+    object_class_property_set_description(klass, "x-inject-hang-engine",
         "fault injection (write-only): engine class N (0 copy, 1 compute) "
         "hangs until the watchdog or a preemption timeout resets it");
-    object_class_property_add(klass, "inject-crash", "bool",
+    object_class_property_add(klass, "x-inject-crash", "bool",
                               NULL, pvgpu_inject_crash_set, NULL, NULL);
-    object_class_property_set_description(klass, "inject-crash",
+    object_class_property_set_description(klass, "x-inject-crash",
         "fault injection (write-only): true halts the firmware "
         "(FW_STATUS HALTED, FW_ERROR CRASHED)");
 }
 
 /* --- QOM --------------------------------------------------------------- */
 
+/* The device's shape: names, types and defaults from PVGPU_FW_CONFIG_TABLE. */
+#define PVGPU_PROP(field, type, prop, member, def, min, max) \
+    DEFINE_PROP_##type(prop, PvgpuState, field, def),
 static const Property pvgpu_properties[] = {
-    DEFINE_PROP_UINT32("copy-slots", PvgpuState, copy_slots, 2),
-    DEFINE_PROP_UINT32("compute-slots", PvgpuState, compute_slots, 4),
-    DEFINE_PROP_UINT32("priorities", PvgpuState, num_priorities, 4),
-    DEFINE_PROP_UINT32("max-queues", PvgpuState, max_queues, 1024),
-    DEFINE_PROP_UINT32("doorbells", PvgpuState, num_doorbells, 64),
-    DEFINE_PROP_UINT32("va-bits", PvgpuState, va_bits, 48),
-    DEFINE_PROP_BOOL("page-faults", PvgpuState, page_faults, true),
-    DEFINE_PROP_UINT32("timeslice-us", PvgpuState, timeslice_us, 1000),
-    DEFINE_PROP_UINT32("watchdog-ms", PvgpuState, watchdog_ms, 2000),
-    DEFINE_PROP_UINT32("preempt-timeout-us", PvgpuState, preempt_timeout_us,
-                       10000),
-    DEFINE_PROP_UINT32("wait-poll-us", PvgpuState, wait_poll_us, 20),
-    DEFINE_PROP_UINT64("seed", PvgpuState, seed, 0),
+    PVGPU_FW_CONFIG_TABLE(PVGPU_PROP)
 };
+#undef PVGPU_PROP
 
 static void pvgpu_class_init(ObjectClass *klass, void *data)
 {
@@ -1180,7 +1172,7 @@ static void pvgpu_class_init(ObjectClass *klass, void *data)
         "being asked (1..10000000)");
     object_class_property_set_description(klass, "wait-poll-us",
         "how often queues blocked in WAIT are re-checked (1..1000000)");
-    object_class_property_set_description(klass, "seed",
+    object_class_property_set_description(klass, "x-seed",
         "seed of the firmware's PRNG (probabilistic fault injection)");
     pvgpu_inject_class_init(klass);
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);

@@ -38,6 +38,8 @@ LIBPVGPU_HDRS := $(PVGPU_TOP)/userspace/lib/libpvgpu.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_stats.h \
 	$(PVGPU_TOP)/include/pvgpu/pvgpu_cmds.h \
+	$(PVGPU_TOP)/include/pvgpu/pvgpu_cmd_emit.h \
+	$(PVGPU_TOP)/include/pvgpu/pvgpu_fwif.h \
 	$(PVGPU_TOP)/include/uapi/drm/pvgpu_drm.h
 
 define pvgpu_check_drm_h

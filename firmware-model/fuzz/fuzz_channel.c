@@ -10,26 +10,17 @@
 #define SCRATCH		0x80000ull	/* input-filled area for descriptors */
 #define SCRATCH_SIZE	0x10000ull
 
+/* Every request the firmware knows: the table in pvgpu_fwif.h. */
+#define H2F_OPCODE(name, op, req_dw, resp_dw)	PVGPU_H2F_##name,
 static const uint16_t opcodes[] = {
-	PVGPU_H2F_PING, PVGPU_H2F_LOG_CTRL, PVGPU_H2F_AS_BIND,
-	PVGPU_H2F_AS_UNBIND, PVGPU_H2F_TLB_INVALIDATE,
-	PVGPU_H2F_QUEUE_REGISTER, PVGPU_H2F_QUEUE_DEREGISTER,
-	PVGPU_H2F_QUEUE_SUSPEND, PVGPU_H2F_QUEUE_RESUME,
-	PVGPU_H2F_QUEUE_SET_PRIORITY, PVGPU_H2F_QUEUE_SET_TIMESLICE,
-	PVGPU_H2F_QUEUE_RESET, PVGPU_H2F_QUEUE_QUERY,
-	PVGPU_H2F_PAGE_FAULT_REPLY,
+	PVGPU_H2F_TABLE(H2F_OPCODE)
 };
-
-static void quiet(const gchar *d, GLogLevelFlags l, const gchar *m,
-		  gpointer u)
-{
-	(void)d; (void)l; (void)m; (void)u;
-}
+#undef H2F_OPCODE
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc; (void)argv;
-	g_log_set_default_handler(quiet, NULL);
+	fz_init();
 	return 0;
 }
 
@@ -85,9 +76,16 @@ static void ack_f2h(FakeDriver *d)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Fz f = { data, size };
-	FakePlatform *fp = fake_platform_new(NULL);
+	FakePlatform *fp;
 	FakeDriver d;
 	static const unsigned int sizes[] = { 1, 2, 4, 8, 3, 0, 16, 4 };
+	PvgpuFwConfig cfg;
+
+	/* Small tables: the firmware clears them at every (re-)boot. */
+	pvgpu_fw_config_default(&cfg);
+	cfg.max_queues = 64;
+	cfg.num_doorbells = 4;
+	fp = fake_platform_new(&cfg);
 
 	fake_driver_init(&d, fp);
 	fake_driver_boot(&d);
@@ -194,6 +192,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fz_run(fp);
 	fz_fire(fp);
+	/* RAM written directly (not through fake_ram_wr*). */
+	fz_wrote_driver(&d);
+	fz_wrote(SCRATCH, SCRATCH_SIZE);
 	fake_platform_free(fp);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Shared helpers of the libFuzzer targets: an input cursor and a watchdog
- * on the work a single pvgpu_fw_run() / pvgpu_fw_timer_expired() does.
+ * Shared helpers of the libFuzzer targets: an input cursor, a watchdog on
+ * the work a single pvgpu_fw_run() / pvgpu_fw_timer_expired() does, and
+ * the guest RAM every input's platform reuses.
  */
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
@@ -11,12 +12,123 @@
 #include <string.h>
 #include <time.h>
 
-#include "fake_platform.h"
+#include "fake_driver.h"
 
 /* One call into the model taking longer than this is a finding. */
 #define FZ_CALL_LIMIT_NS	(500ull * 1000 * 1000)
 /* Kicks served per "run" action; the firmware must settle in far fewer. */
 #define FZ_MAX_RUNS		256
+
+/*
+ * Guest RAM: one buffer for all inputs. A fresh allocation per input cost
+ * more than running the input (faulting in and clearing pages, ASan
+ * mapping and unmapping them), and so did clearing the whole buffer; so
+ * each input starts from all-zero RAM by clearing only the pages the last
+ * one wrote. The fake platform reports DMA writes and fake_ram_wr32/64();
+ * the targets report what they and the helpers write to ram[] directly
+ * (fz_wrote()). PVGPU_FUZZ_CHECK_RAM=1 in the environment checks that
+ * the whole buffer is zero before every input (a pass over the buffer
+ * per input; run it after changing how a target writes RAM).
+ */
+#define FZ_PAGE_SHIFT		12
+/* Bookkeeping, not code under test: no coverage features, no tracing. */
+#define FZ_NO_COVERAGE		__attribute__((no_sanitize("coverage")))
+
+static uint8_t *fz_ram;
+static uint64_t fz_ram_size;
+static uint64_t *fz_dirty;		/* a bit per page */
+static bool fz_ram_check;
+
+static inline FZ_NO_COVERAGE void fz_wrote(uint64_t addr, uint64_t len)
+{
+	uint64_t first, last;
+
+	if (!len || addr >= fz_ram_size)
+		return;
+	/* Most writes are a few bytes inside one page. */
+	if ((addr & ((1u << FZ_PAGE_SHIFT) - 1)) + len <=
+	    (1u << FZ_PAGE_SHIFT)) {
+		first = addr >> FZ_PAGE_SHIFT;
+		fz_dirty[first / 64] |= 1ull << (first % 64);
+		return;
+	}
+	if (len > fz_ram_size - addr)
+		len = fz_ram_size - addr;
+	first = addr >> FZ_PAGE_SHIFT;
+	last = (addr + len - 1) >> FZ_PAGE_SHIFT;
+	for (uint64_t p = first; p <= last; p++)
+		fz_dirty[p / 64] |= 1ull << (p % 64);
+}
+
+static inline FZ_NO_COVERAGE uint8_t *fz_ram_get(uint64_t size)
+{
+	uint64_t words = ((size >> FZ_PAGE_SHIFT) + 64) / 64;
+
+	if (size != fz_ram_size) {
+		g_free(fz_ram);
+		g_free(fz_dirty);
+		fz_ram = g_malloc0(size);
+		fz_dirty = g_new0(uint64_t, words);
+		fz_ram_size = size;
+	}
+	for (uint64_t w = 0; w < words; w++) {
+		while (fz_dirty[w]) {
+			uint64_t p = w * 64 + __builtin_ctzll(fz_dirty[w]);
+			uint64_t a = p << FZ_PAGE_SHIFT;
+
+			memset(fz_ram + a, 0, MIN(1ull << FZ_PAGE_SHIFT,
+						  size - a));
+			fz_dirty[w] &= fz_dirty[w] - 1;
+		}
+	}
+	/* All zero: the first byte, and each byte equal to the next. */
+	if (fz_ram_check &&
+	    (fz_ram[0] || memcmp(fz_ram, fz_ram + 1, size - 1))) {
+		uint64_t a = 0;
+
+		while (!fz_ram[a])
+			a++;
+		fprintf(stderr, "FUZZ HARNESS BUG: guest RAM byte 0x%llx "
+			"written but not reported to fz_wrote()\n",
+			(unsigned long long)a);
+		abort();
+	}
+	return fz_ram;
+}
+
+static inline void fz_ram_put(uint8_t *ram, uint64_t size)
+{
+	g_assert_true(ram == fz_ram && size == fz_ram_size);
+}
+
+static const FakeRamSource fz_ram_source = {
+	.get = fz_ram_get,
+	.put = fz_ram_put,
+	.wrote = fz_wrote,
+};
+
+/* What the fake driver writes to ram[] directly: boot descriptor, H2F. */
+static inline void fz_wrote_driver(const FakeDriver *d)
+{
+	fz_wrote(d->boot_desc, sizeof(struct pvgpu_boot_desc));
+	fz_wrote(d->h2f_base, d->h2f_size);
+}
+
+static inline void fz_quiet(const gchar *d, GLogLevelFlags l, const gchar *m,
+			    gpointer u)
+{
+	(void)d; (void)l; (void)m; (void)u;
+}
+
+/* From LLVMFuzzerInitialize(): no log output, the shared guest RAM. */
+static inline void fz_init(void)
+{
+	const char *check = getenv("PVGPU_FUZZ_CHECK_RAM");
+
+	g_log_set_default_handler(fz_quiet, NULL);
+	fz_ram_check = check && *check && strcmp(check, "0");
+	fake_platform_set_ram_source(&fz_ram_source);
+}
 
 typedef struct Fz {
 	const uint8_t *p;

@@ -18,33 +18,20 @@
 #define GPU_LOW_LIMIT	0x100000ull
 #define FZ_RAM		(8ull << 20)
 
-static void quiet(const gchar *d, GLogLevelFlags l, const gchar *m,
-		  gpointer u)
-{
-	(void)d; (void)l; (void)m; (void)u;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc; (void)argv;
-	g_log_set_default_handler(quiet, NULL);
+	fz_init();
 	return 0;
 }
 
+/* Every command of pvgpu_cmds.h, at its (minimum) length. */
+#define FZ_CMD(name, op, len_dw, flags, engines, attrs) \
+	{ PVGPU_CMD_##name, PVGPU_CMD_LEN_##name },
 static const struct { uint8_t op, len; } cmds[] = {
-	{ PVGPU_CMD_NOP, 1 }, { PVGPU_CMD_STORE32, PVGPU_CMD_LEN_STORE32 },
-	{ PVGPU_CMD_STORE64, PVGPU_CMD_LEN_STORE64 },
-	{ PVGPU_CMD_COPY, PVGPU_CMD_LEN_COPY },
-	{ PVGPU_CMD_FILL, PVGPU_CMD_LEN_FILL },
-	{ PVGPU_CMD_ATOMIC, PVGPU_CMD_LEN_ATOMIC },
-	{ PVGPU_CMD_WAIT, PVGPU_CMD_LEN_WAIT },
-	{ PVGPU_CMD_SIGNAL, PVGPU_CMD_LEN_SIGNAL },
-	{ PVGPU_CMD_TIMESTAMP, PVGPU_CMD_LEN_TIMESTAMP },
-	{ PVGPU_CMD_BATCH_CALL, PVGPU_CMD_LEN_BATCH_CALL },
-	{ PVGPU_CMD_BATCH_RETURN, PVGPU_CMD_LEN_BATCH_RETURN },
-	{ PVGPU_CMD_DISPATCH, PVGPU_CMD_LEN_DISPATCH },
-	{ PVGPU_CMD_DELAY, PVGPU_CMD_LEN_DELAY },
+	PVGPU_CMD_TABLE(FZ_CMD)
 };
+#undef FZ_CMD
 
 /* A GPU VA, mostly inside the mapped data area. */
 static uint64_t va(Fz *f)
@@ -73,8 +60,10 @@ static void gen_kargs(Sh *t, Fz *f, uint64_t off)
 		k[i] = (fz_u8(f) & 7) ? SH_DATA_VA + (fz_u32(f) % SH_DATA_SIZE
 						      & ~3u) : fz_u64(f);
 	k[3] = (fz_u8(f) & 3) ? fz_u8(f) : fz_u64(f);	/* n, or n + result */
-	if (off + sizeof(k) <= SH_DATA_SIZE)
+	if (off + sizeof(k) <= SH_DATA_SIZE) {
 		memcpy(t->fp->ram + t->data_pa + off, k, sizeof(k));
+		fz_wrote(t->data_pa + off, sizeof(k));
+	}
 }
 
 /* A batch buffer of a few commands at data offset @off. */
@@ -89,12 +78,16 @@ static void gen_batch(Sh *t, Fz *f, uint64_t off, unsigned int depth)
 		if (off + n * 4 > SH_DATA_SIZE)
 			return;
 		memcpy(t->fp->ram + t->data_pa + off, dw, n * 4);
+		fz_wrote(t->data_pa + off, n * 4);
 		off += n * 4;
 	}
 	if (off + 4 <= SH_DATA_SIZE && (fz_u8(f) & 3)) {
-		dw[0] = PVGPU_CMD_HDR(PVGPU_CMD_BATCH_RETURN, 0,
-				      PVGPU_CMD_LEN_BATCH_RETURN);
-		memcpy(t->fp->ram + t->data_pa + off, dw, 4);
+		struct pvgpu_cmd_stream s;
+
+		pvgpu_cmd_stream_init(&s, dw, G_N_ELEMENTS(dw));
+		pvgpu_emit_batch_return(&s);
+		memcpy(t->fp->ram + t->data_pa + off, dw, s.len * 4);
+		fz_wrote(t->data_pa + off, s.len * 4);
 	}
 }
 
@@ -218,9 +211,9 @@ static void request(Sh *t, Fz *f)
 		uint64_t root = (sel & 0x80) ? fz_u64(f) : t->vm.root;
 
 		p[0] = fz_u8(f) % 4;
+		p[1] = fz_u8(f) % 4;	/* flags (struct pvgpu_msg_as_bind) */
 		memcpy(&p[2], &root, 8);
-		p[4] = fz_u8(f) % 4;
-		len = 6;
+		len = 4;
 		break;
 	}
 	case PVGPU_H2F_QUEUE_REGISTER: {
@@ -234,6 +227,7 @@ static void request(Sh *t, Fz *f)
 			fz_bytes(f, &d, sizeof(d));
 		desc = gpu_alloc(t->g, sizeof(d), 64);
 		memcpy(t->fp->ram + desc, &d, sizeof(d));
+		fz_wrote(desc, sizeof(d));
 		memcpy(&p[2], &desc, 8);
 		len = 4;
 		break;
@@ -292,13 +286,19 @@ static void pte_write(Sh *t, Fz *f)
 	fake_ram_wr64(t->fp, a, pte);
 }
 
-/* sh_new() with less RAM (64 MiB per run is slow under ASan). */
+/* sh_new() with less RAM (8 MiB; fuzz_common.h clears what an input wrote). */
 static Sh *fz_sh_new(void)
 {
 	PvgpuFwConfig cfg;
 
 	sh_config(&cfg);
 	cfg.num_doorbells = 4;	/* 1024 pages: a 4 MiB memset per reset */
+	cfg.max_queues = 64;	/* the table is cleared per reset too */
+	/* One compute slot: the two compute queues contend (preemption). */
+	for (uint32_t c = 0; c < cfg.num_engine_classes; c++) {
+		if (cfg.engine_class[c] == PVGPU_ENGINE_CLASS_COMPUTE)
+			cfg.slots[c] = 1;
+	}
 	return sh_new_sized(&cfg, FZ_RAM);
 }
 
@@ -340,10 +340,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					off = SH_DATA_SIZE - n * 4;
 				memcpy(t->fp->ram + t->data_pa + off, dw,
 				       n * 4);
+				len = n * 4;
 			} else {
 				fz_bytes(&f, t->fp->ram + t->data_pa + off,
 					 len);
 			}
+			fz_wrote(t->data_pa + off, len);
 			break;
 		}
 		case 3:
@@ -379,6 +381,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned int k = 0; k < 8; k++)
 		fz_fire(t->fp);
 	sh_pump(t);
+	/*
+	 * RAM the helpers wrote directly: the fake driver's, and what
+	 * gpu_alloc() handed out (tables, rings, descriptors) but the data
+	 * area, which the writes above report page by page.
+	 */
+	fz_wrote_driver(&t->g->d);
+	fz_wrote(GPU_LOW_LIMIT, t->data_pa - GPU_LOW_LIMIT);
+	fz_wrote(t->data_pa + SH_DATA_SIZE,
+		 t->g->next_pa - (t->data_pa + SH_DATA_SIZE));
 	sh_free(t);
 	return 0;
 }

@@ -6,6 +6,14 @@
 /* A firmware that kicks itself forever is a bug: stop and fail. */
 #define FAKE_MAX_RUNS		100000
 
+static const FakeRamSource *ram_source;
+
+static void ram_wrote(uint64_t addr, uint64_t len)
+{
+	if (ram_source && ram_source->wrote)
+		ram_source->wrote(addr, len);
+}
+
 static bool dma_ok(FakePlatform *fp, uint64_t addr, size_t len)
 {
 	if (addr + len < addr || addr + len > fp->ram_size)
@@ -37,6 +45,7 @@ static int fake_dma_write(void *opaque, uint64_t addr, const void *buf,
 		return -1;
 	}
 	memcpy(fp->ram + addr, buf, len);
+	ram_wrote(addr, len);
 	return 0;
 }
 
@@ -104,6 +113,11 @@ static const PvgpuFwPlatform fake_ops = {
 	.trace = fake_trace,
 };
 
+void fake_platform_set_ram_source(const FakeRamSource *src)
+{
+	ram_source = src;
+}
+
 FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg)
 {
 	return fake_platform_new_sized(cfg, FAKE_RAM_SIZE);
@@ -120,7 +134,7 @@ FakePlatform *fake_platform_new_sized(const PvgpuFwConfig *cfg,
 		cfg = &def;
 	}
 	fp->ram_size = ram_size;
-	fp->ram = g_malloc0(ram_size);
+	fp->ram = ram_source ? ram_source->get(ram_size) : g_malloc0(ram_size);
 	fp->errors = g_ptr_array_new_with_free_func(g_free);
 	fp->timer_deadline = FAKE_NO_TIMER;
 	/* Any clock value works; a large one catches 32-bit truncation. */
@@ -137,7 +151,10 @@ void fake_platform_free(FakePlatform *fp)
 	if (fp->trace)
 		g_string_free(fp->trace, TRUE);
 	g_ptr_array_unref(fp->errors);
-	g_free(fp->ram);
+	if (ram_source)
+		ram_source->put(fp->ram, fp->ram_size);
+	else
+		g_free(fp->ram);
 	g_free(fp);
 }
 
@@ -209,6 +226,7 @@ void fake_ram_wr32(FakePlatform *fp, uint64_t addr, uint32_t value)
 
 	g_assert_cmpuint(addr + 4, <=, fp->ram_size);
 	memcpy(fp->ram + addr, &v, 4);
+	ram_wrote(addr, 4);
 }
 
 uint64_t fake_ram_rd64(const FakePlatform *fp, uint64_t addr)
@@ -226,6 +244,7 @@ void fake_ram_wr64(FakePlatform *fp, uint64_t addr, uint64_t value)
 
 	g_assert_cmpuint(addr + 8, <=, fp->ram_size);
 	memcpy(fp->ram + addr, &v, 8);
+	ram_wrote(addr, 8);
 }
 
 uint32_t fake_reg_read(FakePlatform *fp, uint64_t offset)

@@ -47,6 +47,25 @@ FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg);
 /* The same with @ram_size bytes of guest RAM instead of FAKE_RAM_SIZE. */
 FakePlatform *fake_platform_new_sized(const PvgpuFwConfig *cfg,
 				      uint64_t ram_size);
+
+/*
+ * Where platforms take guest RAM from. By default each gets a fresh zeroed
+ * allocation; the fuzzers, which create a platform per input, install a
+ * source that hands out one long-lived buffer and clears only what the
+ * last platform wrote: allocating, faulting in and clearing fresh RAM
+ * dominated their run time. @get returns @size zeroed bytes; @put takes
+ * them back; @wrote (optional) hears of every DMA write and every
+ * fake_ram_wr32/64() (direct writes to ram[] are the caller's to track).
+ */
+typedef struct FakeRamSource {
+	uint8_t *(*get)(uint64_t size);
+	void (*put)(uint8_t *ram, uint64_t size);
+	void (*wrote)(uint64_t addr, uint64_t len);
+} FakeRamSource;
+
+/* Install @src (NULL: the default) while no platform exists. */
+void fake_platform_set_ram_source(const FakeRamSource *src);
+
 void fake_platform_free(FakePlatform *fp);
 
 /* Serve kicks the way an event loop would; returns the pvgpu_fw_run calls. */

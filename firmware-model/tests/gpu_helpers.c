@@ -333,104 +333,107 @@ void gpu_cmd_raw(GArray *c, const uint32_t *dw, unsigned int n)
 	g_array_append_vals(c, dw, n);
 }
 
-static void emit(GArray *c, uint32_t op, uint32_t flags, uint32_t len,
-		 const uint32_t *args)
+/*
+ * Room for @n dwords at the end of @c, as a stream for pvgpu_cmd_emit.h;
+ * gpu_cmd_end() asserts the command fit and gives back what it left.
+ */
+static struct pvgpu_cmd_stream gpu_cmd_begin(GArray *c, uint32_t n)
 {
-	uint32_t hdr = PVGPU_CMD_HDR(op, flags, len);
+	struct pvgpu_cmd_stream s;
+	guint old = c->len;
 
-	g_array_append_val(c, hdr);
-	g_array_append_vals(c, args, len - 1);
+	g_array_set_size(c, old + n);
+	pvgpu_cmd_stream_init(&s, &g_array_index(c, uint32_t, old), n);
+	return s;
 }
 
-#define LO(x)	((uint32_t)(x))
-#define HI(x)	((uint32_t)((x) >> 32))
+static void gpu_cmd_end(GArray *c, const struct pvgpu_cmd_stream *s,
+			bool ok)
+{
+	g_assert_true(ok);
+	g_array_set_size(c, c->len - s->cap + s->len);
+}
+
+/* Append pvgpu_emit_<cmd>(..., @...) to @c. */
+#define GPU_CMD(c, cmd, ...)						\
+	do {								\
+		struct pvgpu_cmd_stream s_ =				\
+			gpu_cmd_begin(c, PVGPU_CMD_MAX_LEN);		\
+		bool ok_ = pvgpu_emit_##cmd(&s_, ##__VA_ARGS__);	\
+									\
+		gpu_cmd_end(c, &s_, ok_);				\
+	} while (0)
 
 void gpu_cmd_nop(GArray *c, uint32_t len_dw)
 {
-	uint32_t hdr = PVGPU_CMD_HDR(PVGPU_CMD_NOP, 0, len_dw), zero = 0;
+	struct pvgpu_cmd_stream s;
 
 	g_assert_cmpuint(len_dw, >=, 1);
-	g_array_append_val(c, hdr);
-	for (uint32_t i = 1; i < len_dw; i++)
-		g_array_append_val(c, zero);
+	s = gpu_cmd_begin(c, len_dw);
+	gpu_cmd_end(c, &s, pvgpu_emit_nop(&s, len_dw));
 }
 
 void gpu_cmd_store32(GArray *c, uint64_t addr, uint32_t value)
 {
-	emit(c, PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32,
-	     (uint32_t[]){ LO(addr), HI(addr), value });
+	GPU_CMD(c, store32, addr, value);
 }
 
 void gpu_cmd_store64(GArray *c, uint64_t addr, uint64_t value)
 {
-	emit(c, PVGPU_CMD_STORE64, 0, PVGPU_CMD_LEN_STORE64,
-	     (uint32_t[]){ LO(addr), HI(addr), LO(value), HI(value) });
+	GPU_CMD(c, store64, addr, value);
 }
 
 void gpu_cmd_copy(GArray *c, uint64_t src, uint64_t dst, uint64_t size)
 {
-	emit(c, PVGPU_CMD_COPY, 0, PVGPU_CMD_LEN_COPY,
-	     (uint32_t[]){ LO(src), HI(src), LO(dst), HI(dst), LO(size),
-			   HI(size) });
+	GPU_CMD(c, copy, src, dst, size);
 }
 
 void gpu_cmd_fill(GArray *c, uint64_t dst, uint64_t size, uint32_t pattern)
 {
-	emit(c, PVGPU_CMD_FILL, 0, PVGPU_CMD_LEN_FILL,
-	     (uint32_t[]){ LO(dst), HI(dst), LO(size), HI(size), pattern });
+	GPU_CMD(c, fill, dst, size, pattern);
 }
 
 void gpu_cmd_atomic(GArray *c, uint32_t op, uint64_t addr, uint64_t operand,
 		    uint64_t compare, uint64_t result)
 {
-	emit(c, PVGPU_CMD_ATOMIC, 0, PVGPU_CMD_LEN_ATOMIC,
-	     (uint32_t[]){ op, LO(addr), HI(addr), LO(operand), HI(operand),
-			   LO(compare), HI(compare), LO(result),
-			   HI(result) });
+	GPU_CMD(c, atomic, op, addr, operand, compare, result);
 }
 
 void gpu_cmd_wait(GArray *c, uint32_t flags, uint64_t addr, uint64_t value,
 		  uint64_t mask, uint32_t op)
 {
-	emit(c, PVGPU_CMD_WAIT, flags, PVGPU_CMD_LEN_WAIT,
-	     (uint32_t[]){ LO(addr), HI(addr), LO(value), HI(value),
-			   LO(mask), HI(mask), op });
+	GPU_CMD(c, wait, flags, addr, value, mask, op);
 }
 
 void gpu_cmd_signal(GArray *c, uint32_t flags, uint64_t addr,
 		    uint64_t value)
 {
-	emit(c, PVGPU_CMD_SIGNAL, flags, PVGPU_CMD_LEN_SIGNAL,
-	     (uint32_t[]){ LO(addr), HI(addr), LO(value), HI(value) });
+	GPU_CMD(c, signal, flags, addr, value);
 }
 
 void gpu_cmd_timestamp(GArray *c, uint64_t addr)
 {
-	emit(c, PVGPU_CMD_TIMESTAMP, 0, PVGPU_CMD_LEN_TIMESTAMP,
-	     (uint32_t[]){ LO(addr), HI(addr) });
+	GPU_CMD(c, timestamp, addr);
 }
 
 void gpu_cmd_batch_call(GArray *c, uint64_t addr)
 {
-	emit(c, PVGPU_CMD_BATCH_CALL, 0, PVGPU_CMD_LEN_BATCH_CALL,
-	     (uint32_t[]){ LO(addr), HI(addr) });
+	GPU_CMD(c, batch_call, addr);
 }
 
 void gpu_cmd_batch_return(GArray *c)
 {
-	emit(c, PVGPU_CMD_BATCH_RETURN, 0, PVGPU_CMD_LEN_BATCH_RETURN, NULL);
+	GPU_CMD(c, batch_return);
 }
 
 void gpu_cmd_dispatch(GArray *c, uint32_t kernel, uint64_t args)
 {
-	emit(c, PVGPU_CMD_DISPATCH, 0, PVGPU_CMD_LEN_DISPATCH,
-	     (uint32_t[]){ kernel, LO(args), HI(args) });
+	GPU_CMD(c, dispatch, kernel, args);
 }
 
 void gpu_cmd_delay(GArray *c, uint32_t flags, uint64_t ns)
 {
-	emit(c, PVGPU_CMD_DELAY, flags, PVGPU_CMD_LEN_DELAY,
-	     (uint32_t[]){ LO(ns), HI(ns) });
+	GPU_CMD(c, delay, flags, ns);
 }
 
 void gpu_vm_write_cmds(GpuVm *vm, uint64_t va, GArray *c)

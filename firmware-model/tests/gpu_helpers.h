@@ -10,8 +10,8 @@
  *   read-only and NULL pages), bound with PVGPU_H2F_AS_BIND, plus CPU
  *   access to GPU virtual addresses through the tables (the test's own
  *   walk, independent of the firmware's).
- * - Command streams (GArray of guint32) with one emitter per command of
- *   pvgpu_cmds.h, written to a ring (GpuRing, with its rptr/wptr words) or
+ * - Command streams (GArray of guint32) with one function per command of
+ *   pvgpu_cmds.h (encoded by pvgpu_cmd_emit.h), written to a ring (GpuRing, with its rptr/wptr words) or
  *   to a batch buffer.
  *
  * Every helper asserts on misuse (out of RAM, a VA the tables do not map,
@@ -22,6 +22,7 @@
 
 #include "engine.h"
 #include "fake_driver.h"
+#include "pvgpu_cmd_emit.h"
 #include "pvgpu_pt_format.h"
 
 #define GPU_RAM_DEFAULT		(64ull << 20)

@@ -1478,6 +1478,144 @@ static void test_matmul(gconstpointer data)
 	eng_free(&e);
 }
 
+/* --- Chunked commands (PVGPU_CMD_ATTR_CHUNKED) ---------------------------- */
+
+/*
+ * One instance of a chunked command that takes several chunks: what it
+ * needs in the data area, then the command; its effect lands in
+ * [out_off, out_off + out_len) of the data area.
+ */
+typedef struct ChunkedCase {
+	uint32_t op;
+	uint32_t cls;
+	void (*setup)(Eng *e, GArray *c);
+	uint64_t out_off, out_len;
+} ChunkedCase;
+
+/* From an unaligned source to an unaligned destination: 4 chunks. */
+static void chunked_copy(Eng *e, GArray *c)
+{
+	for (uint64_t i = 0; i < 0x4000; i++)
+		e->g->fp->ram[e->data_pa + i] = (uint8_t)rnd();
+	gpu_cmd_copy(c, DATA_VA + 1, DATA_VA + 0x40003, 3 * 4096 + 100);
+}
+
+/* Over three page boundaries, around bytes it must keep: 4 chunks. */
+static void chunked_fill(Eng *e, GArray *c)
+{
+	memset(e->g->fp->ram + e->data_pa + 0x40000, 0x5a, 0x5000);
+	gpu_cmd_fill(c, DATA_VA + 0x40ff8, 3 * 4096 + 8, (uint32_t)rnd());
+}
+
+/* 3000 elements, c 8 bytes into a page: 3 chunks. */
+static void chunked_dispatch(Eng *e, GArray *c)
+{
+	struct pvgpu_kargs_vector_add k = {
+		.a = GUINT64_TO_LE(DATA_VA + 0x10000),
+		.b = GUINT64_TO_LE(DATA_VA + 0x20000),
+		.c = GUINT64_TO_LE(DATA_VA + 0x40008),
+		.n = GUINT64_TO_LE(3000),
+	};
+
+	for (uint64_t i = 0; i < 2 * 0x10000; i += 4)
+		gpu_vm_wr32(&e->vm, DATA_VA + 0x10000 + i, (uint32_t)rnd());
+	gpu_cmd_dispatch(c, PVGPU_KERNEL_VECTOR_ADD_U32,
+			 put_args(e, 0, &k, sizeof(k)));
+}
+
+static const ChunkedCase chunked_cases[] = {
+	{ PVGPU_CMD_COPY, PVGPU_ENGINE_CLASS_COPY, chunked_copy,
+	  0x40000, 0x4000 },
+	{ PVGPU_CMD_FILL, PVGPU_ENGINE_CLASS_COPY, chunked_fill,
+	  0x40000, 0x5000 },
+	{ PVGPU_CMD_DISPATCH, PVGPU_ENGINE_CLASS_COMPUTE, chunked_dispatch,
+	  0x40000, 0x4000 },
+};
+
+/* A fresh engine with the case's command on the ring (same data each time). */
+static void chunked_start(Eng *e, const ChunkedCase *cc)
+{
+	GArray *c = gpu_cmds_new();
+
+	eng_init(e, cc->cls);
+	rng_state = 0x2545f4914f6cdd1dull;
+	cc->setup(e, c);
+	g_assert_cmpuint(PVGPU_CMD_OPCODE(g_array_index(c, uint32_t, 0)), ==,
+			 cc->op);
+	eng_submit(e, c);
+}
+
+/*
+ * What every chunked command (each row of PVGPU_CMD_TABLE with
+ * PVGPU_CMD_ATTR_CHUNKED, test data: its opcode) must do: cost one unit
+ * per chunk; with a budget of one unit run one chunk at a time, keeping
+ * its progress in cmd_progress and staying unconsumed until the last; end
+ * with what it writes when run at once; and, all its state being in
+ * FwExecCtx, end the same again when the context and memory saved between
+ * two chunks (as a migration saves them) are put back.
+ */
+static void test_chunked(gconstpointer data)
+{
+	uint32_t op = GPOINTER_TO_UINT(data);
+	const ChunkedCase *cc = NULL;
+	uint8_t *ref, *saved_mem = NULL;
+	uint32_t chunks;
+	FwExecCtx saved;
+	Eng e;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(chunked_cases); i++)
+		if (chunked_cases[i].op == op)
+			cc = &chunked_cases[i];
+	g_assert_nonnull(cc);	/* a new chunked command needs a case */
+
+	/* All at once. */
+	chunked_start(&e, cc);
+	expect_idle(&e);
+	chunks = BIG - e.left;
+	g_assert_cmpuint(chunks, >=, 3);
+	g_assert_cmpuint(e.ctx.commands_done, ==, 1);
+	ref = g_memdup2(e.g->fp->ram + e.data_pa + cc->out_off, cc->out_len);
+	eng_free(&e);
+
+	/* One chunk per run. */
+	chunked_start(&e, cc);
+	for (uint32_t i = 1; i < chunks; i++) {
+		uint64_t before = e.ctx.cmd_progress;
+
+		g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+		g_assert_cmpuint(e.left, ==, 0);
+		g_assert_cmpuint(e.ctx.cmd_progress, >, before);
+		g_assert_cmpuint(e.ctx.commands_done, ==, 0);
+		g_assert_cmpuint(e.ctx.rptr, ==, 0);
+		g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 0);
+		g_assert_true(fw_engine_ctx_valid(e.g->fw, &e.ctx));
+		if (i == 1) {
+			saved = e.ctx;
+			saved_mem = g_memdup2(e.g->fp->ram + e.data_pa,
+					      DATA_SIZE);
+		}
+	}
+	g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_IDLE);
+	g_assert_cmpuint(e.left, ==, 0);
+	g_assert_cmpuint(e.ctx.cmd_progress, ==, 0);
+	g_assert_cmpuint(e.ctx.commands_done, ==, 1);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, e.r.tail);
+	g_assert_cmpmem(e.g->fp->ram + e.data_pa + cc->out_off, cc->out_len,
+			ref, cc->out_len);
+
+	/* Again from after the first chunk: the same chunks, the same end. */
+	e.ctx = saved;
+	memcpy(e.g->fp->ram + e.data_pa, saved_mem, DATA_SIZE);
+	g_free(saved_mem);
+	expect_idle(&e);
+	g_assert_cmpuint(BIG - e.left, ==, chunks - 1);
+	g_assert_cmpuint(e.ctx.commands_done, ==, 1);
+	g_assert_cmpmem(e.g->fp->ram + e.data_pa + cc->out_off, cc->out_len,
+			ref, cc->out_len);
+	g_free(ref);
+	eng_free(&e);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1525,5 +1663,11 @@ int main(int argc, char **argv)
 			     test_matmul);
 	g_test_add_data_func("/engine/kernel/matmul-256",
 			     GUINT_TO_POINTER(256), test_matmul);
+#define ADD_CHUNKED_TEST(name, op, len_dw, flags, engines, attrs)	\
+	if ((attrs) & PVGPU_CMD_ATTR_CHUNKED)				\
+		g_test_add_data_func("/engine/chunked/" #name,		\
+				     GUINT_TO_POINTER(op), test_chunked);
+	PVGPU_CMD_TABLE(ADD_CHUNKED_TEST)
+#undef ADD_CHUNKED_TEST
 	return g_test_run();
 }

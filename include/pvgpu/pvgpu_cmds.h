@@ -13,11 +13,18 @@
  * A length that does not match the opcode's (PVGPU_CMD_LEN_*), an unknown
  * opcode, an unknown flag or a command the engine class does not execute is
  * a queue error, never anything worse.
+ *
+ * Every command is one row of PVGPU_CMD_TABLE (below); the opcodes, the
+ * lengths and what the firmware accepts are generated from it. The operand
+ * layouts are in the comments here and in docs/commands.rst; commands are
+ * written with the emitters of pvgpu_cmd_emit.h.
  */
 #ifndef PVGPU_CMDS_H
 #define PVGPU_CMDS_H
 
 #include <linux/types.h>
+
+#include "pvgpu_fwif.h"	/* PVGPU_ENGINE_CLASS_* */
 
 #define PVGPU_CMD_HDR(op, flags, len_dw) \
 	(((op) << 24) | (((flags) & 0xff) << 16) | ((len_dw) & 0xffff))
@@ -25,30 +32,21 @@
 #define PVGPU_CMD_FLAGS(dw0)		(((dw0) >> 16) & 0xff)
 #define PVGPU_CMD_LEN(dw0)		((dw0) & 0xffff)
 
-/* NOP: len >= 1, the len - 1 dwords after the header are skipped. */
-#define PVGPU_CMD_NOP			0x00
+/* --- Operands and flags of each command ------------------------------- */
 
-/* STORE32: addr(64) value(32). addr 4-byte aligned. */
-#define PVGPU_CMD_STORE32		0x01
-#define PVGPU_CMD_LEN_STORE32		4
-/* STORE64: addr(64) value(64). addr 8-byte aligned. */
-#define PVGPU_CMD_STORE64		0x02
-#define PVGPU_CMD_LEN_STORE64		5
-
-/* COPY: src(64) dst(64) size(64) bytes; ranges must not overlap. */
-#define PVGPU_CMD_COPY			0x03
-#define PVGPU_CMD_LEN_COPY		7
-/* FILL: dst(64) size(64) pattern(32); dst and size 4-byte aligned. */
-#define PVGPU_CMD_FILL			0x04
-#define PVGPU_CMD_LEN_FILL		6
+/*
+ * NOP: len >= 1, the len - 1 dwords after the header are skipped.
+ * STORE32: addr(64) value(32). addr 4-byte aligned.
+ * STORE64: addr(64) value(64). addr 8-byte aligned.
+ * COPY: src(64) dst(64) size(64) bytes; ranges must not overlap.
+ * FILL: dst(64) size(64) pattern(32); dst and size 4-byte aligned.
+ */
 
 /*
  * ATOMIC: op(32) addr(64) operand(64) compare(64) result(64).
  * Reads the old value, writes the new one, and stores the old value at
  * result unless result is 0. 32-bit ops use the low halves.
  */
-#define PVGPU_CMD_ATOMIC		0x05
-#define PVGPU_CMD_LEN_ATOMIC		10
 #define   PVGPU_ATOMIC_ADD32		0	/* *addr += operand */
 #define   PVGPU_ATOMIC_ADD64		1
 #define   PVGPU_ATOMIC_CMPXCHG32	2	/* if *addr == compare: = operand */
@@ -59,8 +57,6 @@
  * (*addr & mask) <op> value; a waiting queue gives up its hardware slot.
  * Flag PVGPU_CMD_WAIT_64: compare a 64-bit value (else 32-bit).
  */
-#define PVGPU_CMD_WAIT			0x06
-#define PVGPU_CMD_LEN_WAIT		8
 #define   PVGPU_CMD_WAIT_64		(1u << 0)
 #define   PVGPU_WAIT_EQ			0
 #define   PVGPU_WAIT_NEQ		1
@@ -74,41 +70,120 @@
  * PVGPU_CMD_SIGNAL_32) after every earlier command of the queue completed;
  * with PVGPU_CMD_SIGNAL_IRQ also sends PVGPU_F2H_EVT_QUEUE_SIGNAL.
  */
-#define PVGPU_CMD_SIGNAL		0x07
-#define PVGPU_CMD_LEN_SIGNAL		5
 #define   PVGPU_CMD_SIGNAL_IRQ		(1u << 0)
 #define   PVGPU_CMD_SIGNAL_32		(1u << 1)
 
-/* TIMESTAMP: addr(64); writes the device clock in ns (64-bit). */
-#define PVGPU_CMD_TIMESTAMP		0x08
-#define PVGPU_CMD_LEN_TIMESTAMP		3
-
 /*
+ * TIMESTAMP: addr(64); writes the device clock in ns (64-bit).
+ *
  * BATCH_CALL: addr(64). Executes the batch buffer at addr (4-byte aligned)
  * until its BATCH_RETURN, then continues after the call. Nesting deeper
  * than 8 levels is a queue error. BATCH_RETURN on the ring is an error.
- */
-#define PVGPU_CMD_BATCH_CALL		0x09
-#define PVGPU_CMD_LEN_BATCH_CALL	3
-#define PVGPU_CMD_BATCH_RETURN		0x0a
-#define PVGPU_CMD_LEN_BATCH_RETURN	1
-
-/*
+ *
  * DISPATCH: kernel(32) args(64). Compute engines only. Runs built-in
  * kernel `kernel` with its argument block at GPU VA args.
- */
-#define PVGPU_CMD_DISPATCH		0x0b
-#define PVGPU_CMD_LEN_DISPATCH		4
-
-/*
+ *
  * DELAY: ns(64). Simulated work: the queue stays busy for ns of device
  * time. Preemptible (the rest continues later) unless
  * PVGPU_CMD_DELAY_NOPREEMPT, which models work that cannot be interrupted
  * and so exercises the preemption timeout.
  */
-#define PVGPU_CMD_DELAY			0x0c
-#define PVGPU_CMD_LEN_DELAY		3
 #define   PVGPU_CMD_DELAY_NOPREEMPT	(1u << 0)
+
+/* --- The command table ------------------------------------------------ */
+
+/* Engine classes a command runs on (bit PVGPU_ENGINE_CLASS_*). */
+#define PVGPU_CMD_ENGINE(cls)		(1u << (cls))
+#define PVGPU_CMD_ENGINES_ALL		0xffu
+
+/*
+ * Attributes. VARLEN: len_dw is the minimum length, and the engine skips
+ * the operands (NOP). CHUNKED: runs in chunks of 1 work unit each,
+ * preemptible and replayed from chunk boundaries (docs/commands.rst).
+ */
+#define PVGPU_CMD_ATTR_VARLEN		(1u << 0)
+#define PVGPU_CMD_ATTR_CHUNKED		(1u << 1)
+
+/*
+ * The single definition of the commands: one X(name, opcode, len_dw,
+ * flags, engines, attrs) per command, in opcode order.
+ *   name     PVGPU_CMD_<name> is the opcode, PVGPU_CMD_LEN_<name> the
+ *            length (generated below)
+ *   opcode   0x00..0xff, never reused (wire ABI)
+ *   len_dw   total length in dwords, header included
+ *   flags    every header flag the command accepts; others: ILLEGAL_CMD
+ *   engines  PVGPU_CMD_ENGINE() of each engine class that executes it;
+ *            others: BAD_ENGINE
+ *   attrs    PVGPU_CMD_ATTR_*
+ * Adding a command: a row here, its operands and flags above, its case in
+ * firmware-model/engine.c, its emitter in pvgpu_cmd_emit.h, its section in
+ * docs/commands.rst, and tests (docs/commands.rst, "Adding a command").
+ */
+#define PVGPU_CMD_TABLE(X)						\
+	X(NOP, 0x00, 1, 0,						\
+	  PVGPU_CMD_ENGINES_ALL, PVGPU_CMD_ATTR_VARLEN)			\
+	X(STORE32, 0x01, 4, 0,						\
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(STORE64, 0x02, 5, 0,						\
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(COPY, 0x03, 7, 0,						\
+	  PVGPU_CMD_ENGINES_ALL, PVGPU_CMD_ATTR_CHUNKED)		\
+	X(FILL, 0x04, 6, 0,						\
+	  PVGPU_CMD_ENGINES_ALL, PVGPU_CMD_ATTR_CHUNKED)		\
+	X(ATOMIC, 0x05, 10, 0,						\
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(WAIT, 0x06, 8, PVGPU_CMD_WAIT_64,				\
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(SIGNAL, 0x07, 5, PVGPU_CMD_SIGNAL_IRQ | PVGPU_CMD_SIGNAL_32,	\
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(TIMESTAMP, 0x08, 3, 0,					\
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(BATCH_CALL, 0x09, 3, 0,					\
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(BATCH_RETURN, 0x0a, 1, 0,					\
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(DISPATCH, 0x0b, 4, 0,						\
+	  PVGPU_CMD_ENGINE(PVGPU_ENGINE_CLASS_COMPUTE),			\
+	  PVGPU_CMD_ATTR_CHUNKED)					\
+	X(DELAY, 0x0c, 3, PVGPU_CMD_DELAY_NOPREEMPT,			\
+	  PVGPU_CMD_ENGINES_ALL, 0)
+
+#define PVGPU_CMD_ENUM_OPCODE_(name, op, len, flags, engines, attrs) \
+	PVGPU_CMD_##name = (op),
+#define PVGPU_CMD_ENUM_LEN_(name, op, len, flags, engines, attrs) \
+	PVGPU_CMD_LEN_##name = (len),
+enum pvgpu_cmd_opcode {
+	PVGPU_CMD_TABLE(PVGPU_CMD_ENUM_OPCODE_)
+};
+
+enum pvgpu_cmd_len {
+	PVGPU_CMD_TABLE(PVGPU_CMD_ENUM_LEN_)
+};
+
+/* sizeof(): the longest command's length, in dwords. */
+#define PVGPU_CMD_LEN_MEMBER_(name, op, len, flags, engines, attrs) \
+	char name[len];
+union pvgpu_cmd_lens_ {
+	PVGPU_CMD_TABLE(PVGPU_CMD_LEN_MEMBER_)
+};
+
+#define PVGPU_CMD_MAX_LEN	sizeof(union pvgpu_cmd_lens_)
+
+#ifndef PVGPU_STATIC_ASSERT
+#ifdef __cplusplus
+#define PVGPU_STATIC_ASSERT static_assert
+#else
+#define PVGPU_STATIC_ASSERT _Static_assert
+#endif
+#endif
+/* Each row fits the header's fields (opcode unique: firmware engine.c). */
+#define PVGPU_CMD_CHECK_ROW_(name, op, len, flags, engines, attrs)	\
+	PVGPU_STATIC_ASSERT((op) >= 0 && (op) <= 0xff &&		\
+			    (len) >= 1 && (len) <= 0xffff &&		\
+			    ((flags) & ~0xffu) == 0 && (engines) != 0 &&	\
+			    ((attrs) & ~3u) == 0,				\
+			    "PVGPU_CMD_TABLE row " #name);
+PVGPU_CMD_TABLE(PVGPU_CMD_CHECK_ROW_)
 
 /* --- Built-in compute kernels (DISPATCH) ------------------------------ */
 

@@ -109,38 +109,112 @@ struct pvgpu_msg_hdr {
 #define PVGPU_MSG_MAX_PAYLOAD_DW	60
 #define PVGPU_MSG_HDR_DW		(sizeof(struct pvgpu_msg_hdr) / 4)
 
-/* Response status codes (pvgpu_msg_hdr.status). */
-#define PVGPU_STATUS_OK			0
-#define PVGPU_STATUS_EINVAL		1	/* malformed payload or field */
-#define PVGPU_STATUS_ENOSYS		2	/* unknown opcode */
-#define PVGPU_STATUS_EBUSY		3	/* resource busy */
-#define PVGPU_STATUS_ENOSPC		4	/* out of firmware resources */
-#define PVGPU_STATUS_ENOENT		5	/* no such object */
-#define PVGPU_STATUS_EFAULT		6	/* guest memory not accessible */
+/*
+ * The tables below are the single definition of every message and every
+ * error code: each generates the constants (wire ABI: the values never
+ * change) and every side derives its dispatch sizes and name strings from
+ * them. Adding a message is one table row plus its payload struct; see
+ * docs/firmware-protocol.rst, "Adding a message".
+ *
+ * Payload sizes are in dwords: PVGPU_MSG_DW(payload struct), or 0 for no
+ * payload. NAME is the constant's suffix, and #NAME the name that logs
+ * print.
+ */
+#define PVGPU_MSG_DW(type)		(sizeof(type) / 4)
 
-/* Host-to-firmware requests. */
-#define PVGPU_H2F_PING			0x0001
-#define PVGPU_H2F_LOG_CTRL		0x0002
-#define PVGPU_H2F_AS_BIND		0x0010	/* struct pvgpu_msg_as_bind */
-#define PVGPU_H2F_AS_UNBIND		0x0011	/* struct pvgpu_msg_as_unbind */
-#define PVGPU_H2F_TLB_INVALIDATE	0x0012	/* struct pvgpu_msg_tlb_invalidate */
-#define PVGPU_H2F_QUEUE_REGISTER	0x0020	/* struct pvgpu_msg_queue_register */
-#define PVGPU_H2F_QUEUE_DEREGISTER	0x0021	/* struct pvgpu_msg_queue */
-#define PVGPU_H2F_QUEUE_SUSPEND		0x0022	/* struct pvgpu_msg_queue */
-#define PVGPU_H2F_QUEUE_RESUME		0x0023	/* struct pvgpu_msg_queue */
-#define PVGPU_H2F_QUEUE_SET_PRIORITY	0x0024	/* struct pvgpu_msg_queue_set */
-#define PVGPU_H2F_QUEUE_SET_TIMESLICE	0x0025	/* struct pvgpu_msg_queue_set */
-#define PVGPU_H2F_QUEUE_RESET		0x0026	/* struct pvgpu_msg_queue */
-#define PVGPU_H2F_QUEUE_QUERY		0x0027	/* struct pvgpu_msg_queue -> _state */
-#define PVGPU_H2F_PAGE_FAULT_REPLY	0x0030	/* struct pvgpu_msg_fault_reply */
+/*
+ * Response status codes (pvgpu_msg_hdr.status).
+ * X(NAME, value, description) defines PVGPU_STATUS_<NAME>.
+ */
+#define PVGPU_STATUS_TABLE(X)						\
+	X(OK,		0, "done")					\
+	X(EINVAL,	1, "malformed payload or field")		\
+	X(ENOSYS,	2, "unknown opcode")				\
+	X(EBUSY,	3, "resource busy")				\
+	X(ENOSPC,	4, "out of firmware resources")			\
+	X(ENOENT,	5, "no such object")				\
+	X(EFAULT,	6, "guest memory not accessible")
 
-/* Firmware-to-host events. */
-#define PVGPU_F2H_EVT_LOG		0x8001
-#define PVGPU_F2H_EVT_RING_ERROR	0x8002
-#define PVGPU_F2H_EVT_QUEUE_SIGNAL	0x8010	/* struct pvgpu_evt_queue_signal */
-#define PVGPU_F2H_EVT_QUEUE_IDLE	0x8011	/* struct pvgpu_evt_queue_idle */
-#define PVGPU_F2H_EVT_QUEUE_ERROR	0x8012	/* struct pvgpu_evt_queue_error */
-#define PVGPU_F2H_EVT_PAGE_FAULT	0x8013	/* struct pvgpu_evt_page_fault */
+/*
+ * Host-to-firmware requests.
+ * X(NAME, opcode, request dwords, OK response dwords) defines
+ * PVGPU_H2F_<NAME>. Error responses never carry a payload.
+ */
+#define PVGPU_H2F_TABLE(X)						\
+	X(PING,			0x0001,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_ping),				\
+	  PVGPU_MSG_DW(struct pvgpu_msg_ping))				\
+	X(LOG_CTRL,		0x0002,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_log_ctrl), 0)			\
+	X(AS_BIND,		0x0010,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_as_bind), 0)			\
+	X(AS_UNBIND,		0x0011,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_as_unbind), 0)			\
+	X(TLB_INVALIDATE,	0x0012,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_tlb_invalidate), 0)		\
+	X(QUEUE_REGISTER,	0x0020,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue_register), 0)		\
+	X(QUEUE_DEREGISTER,	0x0021,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue), 0)			\
+	X(QUEUE_SUSPEND,	0x0022,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue), 0)			\
+	X(QUEUE_RESUME,		0x0023,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue), 0)			\
+	X(QUEUE_SET_PRIORITY,	0x0024,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue_set), 0)			\
+	X(QUEUE_SET_TIMESLICE,	0x0025,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue_set), 0)			\
+	X(QUEUE_RESET,		0x0026,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue), 0)			\
+	X(QUEUE_QUERY,		0x0027,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue),				\
+	  PVGPU_MSG_DW(struct pvgpu_msg_queue_state))			\
+	X(PAGE_FAULT_REPLY,	0x0030,					\
+	  PVGPU_MSG_DW(struct pvgpu_msg_fault_reply), 0)
+
+/*
+ * Firmware-to-host events.
+ * X(NAME, opcode, payload dwords) defines PVGPU_F2H_EVT_<NAME>.
+ */
+#define PVGPU_F2H_EVT_TABLE(X)						\
+	X(LOG,		0x8001, 0)					\
+	X(RING_ERROR,	0x8002, PVGPU_MSG_DW(struct pvgpu_evt_ring_error)) \
+	X(QUEUE_SIGNAL,	0x8010, PVGPU_MSG_DW(struct pvgpu_evt_queue_signal)) \
+	X(QUEUE_IDLE,	0x8011, PVGPU_MSG_DW(struct pvgpu_evt_queue_idle)) \
+	X(QUEUE_ERROR,	0x8012, PVGPU_MSG_DW(struct pvgpu_evt_queue_error)) \
+	X(PAGE_FAULT,	0x8013, PVGPU_MSG_DW(struct pvgpu_evt_page_fault))
+
+/*
+ * Why the last boot failed or the firmware halted (PVGPU_REG_FW_ERROR,
+ * pvgpu_regs.h). X(NAME, value, description) defines PVGPU_FW_ERR_<NAME>;
+ * values count up from 0, so PVGPU_FW_ERR_COUNT bounds them.
+ */
+#define PVGPU_FW_ERR_TABLE(X)						\
+	X(NONE,		0, "no error")					\
+	X(DESC_ALIGN,	1, "boot descriptor misaligned")		\
+	X(DESC_DMA,	2, "boot descriptor not readable")		\
+	X(BAD_MAGIC,	3, "boot descriptor magic wrong")		\
+	X(BAD_VERSION,	4, "interface major not supported")		\
+	X(BAD_RING,	5, "ring address or size invalid")		\
+	X(BAD_LOG,	6, "log buffer address or size invalid")	\
+	X(BAD_CAPS,	7, "caps buffer invalid or too small")		\
+	X(CRASHED,	8, "firmware crashed")
+
+#define PVGPU_STATUS_ENUM(name, value, ...)	PVGPU_STATUS_##name = (value),
+#define PVGPU_H2F_ENUM(name, op, ...)		PVGPU_H2F_##name = (op),
+#define PVGPU_F2H_EVT_ENUM(name, op, ...)	PVGPU_F2H_EVT_##name = (op),
+#define PVGPU_FW_ERR_ENUM(name, value, ...)	PVGPU_FW_ERR_##name = (value),
+#define PVGPU_FW_ERR_ONE(...)			+ 1
+enum { PVGPU_STATUS_TABLE(PVGPU_STATUS_ENUM) };
+enum { PVGPU_H2F_TABLE(PVGPU_H2F_ENUM) };
+enum { PVGPU_F2H_EVT_TABLE(PVGPU_F2H_EVT_ENUM) };
+enum { PVGPU_FW_ERR_TABLE(PVGPU_FW_ERR_ENUM) };
+enum { PVGPU_FW_ERR_COUNT = 0 PVGPU_FW_ERR_TABLE(PVGPU_FW_ERR_ONE) };
+#undef PVGPU_STATUS_ENUM
+#undef PVGPU_H2F_ENUM
+#undef PVGPU_F2H_EVT_ENUM
+#undef PVGPU_FW_ERR_ENUM
+#undef PVGPU_FW_ERR_ONE
 
 /**
  * struct pvgpu_msg_ping - PVGPU_H2F_PING request and response payload
@@ -481,5 +555,28 @@ PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_queue_signal) == 24, "signal size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_queue_error) == 56, "q error size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_page_fault) == 32, "fault size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_fault_reply) == 16, "reply size");
+
+/*
+ * Table rows: every payload fits a message, requests and events use their
+ * own opcode ranges, and FW_ERR values count up from 0 (distinct values
+ * below the count of rows).
+ */
+#define PVGPU_H2F_CHECK(name, op, req_dw, resp_dw)			\
+	PVGPU_STATIC_ASSERT((op) < 0x8000 &&				\
+			    (req_dw) <= PVGPU_MSG_MAX_PAYLOAD_DW &&	\
+			    (resp_dw) <= PVGPU_MSG_MAX_PAYLOAD_DW,	\
+			    "H2F " #name);
+#define PVGPU_F2H_EVT_CHECK(name, op, dw)				\
+	PVGPU_STATIC_ASSERT((op) >= 0x8000 &&				\
+			    (dw) <= PVGPU_MSG_MAX_PAYLOAD_DW,		\
+			    "F2H_EVT " #name);
+#define PVGPU_FW_ERR_CHECK(name, value, desc)				\
+	PVGPU_STATIC_ASSERT((value) < PVGPU_FW_ERR_COUNT, "FW_ERR " #name);
+PVGPU_H2F_TABLE(PVGPU_H2F_CHECK)
+PVGPU_F2H_EVT_TABLE(PVGPU_F2H_EVT_CHECK)
+PVGPU_FW_ERR_TABLE(PVGPU_FW_ERR_CHECK)
+#undef PVGPU_H2F_CHECK
+#undef PVGPU_F2H_EVT_CHECK
+#undef PVGPU_FW_ERR_CHECK
 
 #endif /* PVGPU_FWIF_H */

@@ -119,17 +119,11 @@
 /* RW: guest-physical address of the boot descriptor (4 KiB aligned). */
 #define PVGPU_REG_FW_BOOT_DESC_LO	0x028
 #define PVGPU_REG_FW_BOOT_DESC_HI	0x02c
-/* RO: why the last boot failed or the firmware halted, PVGPU_FW_ERR_*. */
+/*
+ * RO: why the last boot failed or the firmware halted, PVGPU_FW_ERR_*:
+ * PVGPU_FW_ERR_TABLE in pvgpu_fwif.h defines them.
+ */
 #define PVGPU_REG_FW_ERROR		0x030
-#define   PVGPU_FW_ERR_NONE		0
-#define   PVGPU_FW_ERR_DESC_ALIGN	1	/* descriptor address misaligned */
-#define   PVGPU_FW_ERR_DESC_DMA		2	/* descriptor not readable */
-#define   PVGPU_FW_ERR_BAD_MAGIC	3	/* descriptor magic wrong */
-#define   PVGPU_FW_ERR_BAD_VERSION	4	/* unsupported interface major */
-#define   PVGPU_FW_ERR_BAD_RING		5	/* ring address/size invalid */
-#define   PVGPU_FW_ERR_BAD_LOG		6	/* log buffer address/size invalid */
-#define   PVGPU_FW_ERR_BAD_CAPS		7	/* caps buffer invalid/too small */
-#define   PVGPU_FW_ERR_CRASHED		8	/* firmware crashed (injected) */
 
 /* RW: scratch register for driver bring-up checks; no side effects. */
 #define PVGPU_REG_SCRATCH		0x034

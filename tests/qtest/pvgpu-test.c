@@ -32,7 +32,7 @@
 
 #include "pvgpu_regs.h"
 #include "pvgpu_fwif.h"
-#include "pvgpu_cmds.h"
+#include "pvgpu_cmd_emit.h"
 #include "pvgpu_pt_format.h"
 
 #define MSI_DATA        0x4f4b5652u     /* what vector 0 writes to RAM */
@@ -1643,71 +1643,27 @@ static struct pvgpu_msg_queue_state tq_query(Gpu *g, const TQueue *q)
 
 /* --- Command building -------------------------------------------------- */
 
+/*
+ * Commands for a ring or a batch buffer, encoded by pvgpu_cmd_emit.h:
+ * C_EMIT(&c, store32, va, value) appends pvgpu_emit_store32(), asserting
+ * it fits.
+ */
 typedef struct Cmds {
     uint32_t dw[128];
     unsigned int n;
 } Cmds;
 
-static void c_dw(Cmds *c, uint32_t v)
-{
-    g_assert_cmpuint(c->n, <, G_N_ELEMENTS(c->dw));
-    c->dw[c->n++] = v;
-}
-
-static void c_u64(Cmds *c, uint64_t v)
-{
-    c_dw(c, (uint32_t)v);
-    c_dw(c, v >> 32);
-}
-
-static void c_store32(Cmds *c, uint64_t va, uint32_t v)
-{
-    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32));
-    c_u64(c, va);
-    c_dw(c, v);
-}
-
-static void c_copy(Cmds *c, uint64_t src, uint64_t dst, uint64_t size)
-{
-    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_COPY, 0, PVGPU_CMD_LEN_COPY));
-    c_u64(c, src);
-    c_u64(c, dst);
-    c_u64(c, size);
-}
-
-static void c_fill(Cmds *c, uint64_t dst, uint64_t size, uint32_t pattern)
-{
-    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_FILL, 0, PVGPU_CMD_LEN_FILL));
-    c_u64(c, dst);
-    c_u64(c, size);
-    c_dw(c, pattern);
-}
-
-static void c_signal(Cmds *c, uint64_t va, uint64_t v, uint32_t flags)
-{
-    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_SIGNAL, flags, PVGPU_CMD_LEN_SIGNAL));
-    c_u64(c, va);
-    c_u64(c, v);
-}
-
-static void c_dispatch(Cmds *c, uint32_t kernel, uint64_t args)
-{
-    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_DISPATCH, 0, PVGPU_CMD_LEN_DISPATCH));
-    c_dw(c, kernel);
-    c_u64(c, args);
-}
-
-static void c_batch_call(Cmds *c, uint64_t va)
-{
-    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_BATCH_CALL, 0, PVGPU_CMD_LEN_BATCH_CALL));
-    c_u64(c, va);
-}
-
-static void c_batch_return(Cmds *c)
-{
-    c_dw(c, PVGPU_CMD_HDR(PVGPU_CMD_BATCH_RETURN, 0,
-                          PVGPU_CMD_LEN_BATCH_RETURN));
-}
+#define C_EMIT(c, cmd, ...)                                             \
+    do {                                                                \
+        struct pvgpu_cmd_stream s_;                                     \
+        bool ok_;                                                       \
+                                                                        \
+        pvgpu_cmd_stream_init(&s_, (c)->dw, G_N_ELEMENTS((c)->dw));     \
+        s_.len = (c)->n;                                                \
+        ok_ = pvgpu_emit_##cmd(&s_, ##__VA_ARGS__);                     \
+        g_assert_true(ok_);                                             \
+        (c)->n = s_.len;                                                \
+    } while (0)
 
 /* --- Completion: events and the interrupt ------------------------------ */
 
@@ -1889,19 +1845,20 @@ static void test_queue_submit(void)
     qtest_memwrite(p->qts, gpa(&g, GP_ARGS), &args, sizeof(args));
 
     /* A batch buffer the copy queue calls. */
-    c_store32(&batch, gva(GP_FENCE) + 16, 0xba7c4);
-    c_batch_return(&batch);
+    C_EMIT(&batch, store32, gva(GP_FENCE) + 16, 0xba7c4);
+    C_EMIT(&batch, batch_return);
     qtest_memwrite(p->qts, gpa(&g, GP_BATCH), batch.dw, batch.n * 4);
 
-    c_store32(&cc, gva(GP_FENCE) + 8, 0x5700e32);
-    c_copy(&cc, gva(GP_SRC) + 0x10, gva(GP_DST) + 3, PAGE - 0x10);
-    c_fill(&cc, gva(GP_FILL), PAGE, 0xa5a55a5a);
-    c_batch_call(&cc, gva(GP_BATCH));
-    c_signal(&cc, gva(GP_FENCE), 0x1122334455667788ull, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&cc, store32, gva(GP_FENCE) + 8, 0x5700e32);
+    C_EMIT(&cc, copy, gva(GP_SRC) + 0x10, gva(GP_DST) + 3, PAGE - 0x10);
+    C_EMIT(&cc, fill, gva(GP_FILL), PAGE, 0xa5a55a5a);
+    C_EMIT(&cc, batch_call, gva(GP_BATCH));
+    C_EMIT(&cc, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE),
+           0x1122334455667788ull);
 
-    c_dispatch(&kc, PVGPU_KERNEL_VECTOR_ADD_U32, gva(GP_ARGS));
-    c_signal(&kc, gva(GP_FENCE) + 0x40, 0xabcdef0012345678ull,
-             PVGPU_CMD_SIGNAL_IRQ | PVGPU_CMD_SIGNAL_32);
+    C_EMIT(&kc, dispatch, PVGPU_KERNEL_VECTOR_ADD_U32, gva(GP_ARGS));
+    C_EMIT(&kc, signal, PVGPU_CMD_SIGNAL_IRQ | PVGPU_CMD_SIGNAL_32,
+           gva(GP_FENCE) + 0x40, 0xabcdef0012345678ull);
 
     irq_quiesce(p);
     tq_submit(&g, &cq, cc.dw, cc.n);
@@ -1943,8 +1900,8 @@ static void test_queue_submit(void)
 
     /* More work through the same doorbell. */
     cc.n = 0;
-    c_store32(&cc, gva(GP_FENCE) + 24, 0x2222);
-    c_signal(&cc, gva(GP_FENCE), 2, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&cc, store32, gva(GP_FENCE) + 24, 0x2222);
+    C_EMIT(&cc, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 2);
     irq_quiesce(p);
     tq_submit(&g, &cq, cc.dw, cc.n);
     wait_signal(&g, &cq, gva(GP_FENCE), 2);
@@ -1979,9 +1936,9 @@ static void test_queue_illegal_cmd(void)
 
     /* An unknown opcode after a good command. */
     hdr = PVGPU_CMD_HDR(0x7f, 0, 1);
-    c_store32(&c, gva(GP_FENCE) + 0x80, 1);
-    c_dw(&c, hdr);
-    c_store32(&c, gva(GP_FENCE) + 0x84, 2);
+    C_EMIT(&c, store32, gva(GP_FENCE) + 0x80, 1);
+    C_EMIT(&c, cmd, 0x7f, 0, 1, NULL);
+    C_EMIT(&c, store32, gva(GP_FENCE) + 0x84, 2);
     irq_quiesce(p);
     tq_submit(&g, &bad, c.dw, c.n);
     evt = wait_queue_error(&g, &bad, PVGPU_QUEUE_ERR_ILLEGAL_CMD);
@@ -1997,10 +1954,10 @@ static void test_queue_illegal_cmd(void)
     /* A known command with the wrong length. */
     c.n = 0;
     hdr = PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32 + 1);
-    c_dw(&c, hdr);
-    c_u64(&c, gva(GP_FENCE) + 0x88);
-    c_dw(&c, 3);
-    c_dw(&c, 0);
+    C_EMIT(&c, cmd, PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32 + 1,
+           (const uint32_t[]){ (uint32_t)(gva(GP_FENCE) + 0x88),
+                               (uint32_t)((gva(GP_FENCE) + 0x88) >> 32),
+                               3, 0 });
     irq_quiesce(p);
     tq_submit(&g, &bad_len, c.dw, c.n);
     evt = wait_queue_error(&g, &bad_len, PVGPU_QUEUE_ERR_ILLEGAL_CMD);
@@ -2020,8 +1977,8 @@ static void test_queue_illegal_cmd(void)
 
     /* Another queue still works, and so does the channel. */
     c.n = 0;
-    c_store32(&c, gva(GP_FENCE) + 0x8c, 4);
-    c_signal(&c, gva(GP_FENCE), 5, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, store32, gva(GP_FENCE) + 0x8c, 4);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 5);
     irq_quiesce(p);
     tq_submit(&g, &good, c.dw, c.n);
     wait_signal(&g, &good, gva(GP_FENCE), 5);
@@ -2056,9 +2013,9 @@ static void test_queue_fatal_fault(void)
     ok = tq_register(&g, 22, PVGPU_ENGINE_CLASS_COPY, GP_RING2,
                      PVGPU_DOORBELL_ID(1, 2));
 
-    c_store32(&c, gva(GP_FENCE), 1);
-    c_store32(&c, gva(GP_HOLE) + 0x24, 2);
-    c_signal(&c, gva(GP_FENCE) + 8, 3, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, store32, gva(GP_FENCE), 1);
+    C_EMIT(&c, store32, gva(GP_HOLE) + 0x24, 2);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE) + 8, 3);
     irq_quiesce(p);
     tq_submit(&g, &wq, c.dw, c.n);
     evt = wait_queue_error(&g, &wq, PVGPU_QUEUE_ERR_PAGE_FAULT);
@@ -2077,7 +2034,7 @@ static void test_queue_fatal_fault(void)
 
     /* A read: the first byte of the source that is not mapped. */
     c.n = 0;
-    c_copy(&c, gva(GP_HOLE) - 0x100, gva(GP_DST), 0x200);
+    C_EMIT(&c, copy, gva(GP_HOLE) - 0x100, gva(GP_DST), 0x200);
     irq_quiesce(p);
     tq_submit(&g, &rq, c.dw, c.n);
     evt = wait_queue_error(&g, &rq, PVGPU_QUEUE_ERR_PAGE_FAULT);
@@ -2091,7 +2048,7 @@ static void test_queue_fatal_fault(void)
 
     /* The device carries on. */
     c.n = 0;
-    c_signal(&c, gva(GP_FENCE) + 8, 4, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE) + 8, 4);
     irq_quiesce(p);
     tq_submit(&g, &ok, c.dw, c.n);
     wait_signal(&g, &ok, gva(GP_FENCE) + 8, 4);
@@ -2130,8 +2087,8 @@ static void test_queue_fault_retry(void)
     other = tq_register(&g, 31, PVGPU_ENGINE_CLASS_COPY, GP_RING1,
                         PVGPU_DOORBELL_ID(2, 6));
 
-    c_fill(&c, gva(GP_FILL), 2 * PAGE, 0x600dfa11);
-    c_signal(&c, gva(GP_FENCE), 9, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, fill, gva(GP_FILL), 2 * PAGE, 0x600dfa11);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 9);
     irq_quiesce(p);
     tq_submit(&g, &q, c.dw, c.n);
     wait_event(p, PVGPU_F2H_EVT_PAGE_FAULT, q.id, &evt, sizeof(evt));
@@ -2153,7 +2110,7 @@ static void test_queue_fault_retry(void)
 
     /* Only the faulting queue stalls. */
     c.n = 0;
-    c_signal(&c, gva(GP_FENCE) + 8, 10, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE) + 8, 10);
     irq_quiesce(p);
     tq_submit(&g, &other, c.dw, c.n);
     wait_signal(&g, &other, gva(GP_FENCE) + 8, 10);
@@ -2206,10 +2163,10 @@ static void test_queue_shared_doorbell_page(void)
     g_assert_cmpuint(PVGPU_DOORBELL_GROUP(qa.doorbell), ==,
                      PVGPU_DOORBELL_GROUP(qb.doorbell));
 
-    c_store32(&ca, gva(GP_FENCE) + 0x100, 0xaaaa);
-    c_signal(&ca, gva(GP_FENCE), 0xa, PVGPU_CMD_SIGNAL_IRQ);
-    c_store32(&cb, gva(GP_FENCE) + 0x104, 0xbbbb);
-    c_signal(&cb, gva(GP_FENCE) + 8, 0xb, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&ca, store32, gva(GP_FENCE) + 0x100, 0xaaaa);
+    C_EMIT(&ca, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 0xa);
+    C_EMIT(&cb, store32, gva(GP_FENCE) + 0x104, 0xbbbb);
+    C_EMIT(&cb, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE) + 8, 0xb);
     /* Both rings hold work and both wptrs are published. */
     tq_write(&g, &qa, ca.dw, ca.n);
     tq_write(&g, &qb, cb.dw, cb.n);
@@ -2265,8 +2222,8 @@ static void test_queue_vm_stopped(void)
     g = gpu_setup(p, 6, 0);
     q = tq_register(&g, 50, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
                     PVGPU_DOORBELL_ID(4, 9));
-    c_store32(&c, gva(GP_FENCE) + 0x10, 0x57);
-    c_signal(&c, gva(GP_FENCE), 0x5709, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, store32, gva(GP_FENCE) + 0x10, 0x57);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 0x5709);
 
     qtest_qmp_assert_success(p->qts, "{'execute': 'stop'}");
     irq_quiesce(p);
@@ -2415,7 +2372,7 @@ static uint64_t qom_get_u64(Pvgpu *p, const char *path, const char *prop)
 #define I(v)    QOBJECT(qnum_from_int(v))
 
 /*
- * inject-drop-doorbells: the queue's doorbell is ignored twice (the count
+ * x-inject-drop-doorbells: the queue's doorbell is ignored twice (the count
  * goes down, nothing runs); the H2F doorbell is never dropped; the third
  * ring runs the queue.
  */
@@ -2430,23 +2387,23 @@ static void test_inject_drop_doorbells(void)
     g = gpu_setup(p, 3, 0);
     q = tq_register(&g, 20, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
                     PVGPU_DOORBELL_ID(2, 3));
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 0);
-    qom_set_ok(p, GPU0, "inject-drop-doorbells", U(2));
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 2);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-doorbells"), ==, 0);
+    qom_set_ok(p, GPU0, "x-inject-drop-doorbells", U(2));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-doorbells"), ==, 2);
 
-    c_store32(&c, gva(GP_FENCE) + 0x20, 0x11);
-    c_signal(&c, gva(GP_FENCE), 0x22, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, store32, gva(GP_FENCE) + 0x20, 0x11);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 0x22);
     irq_quiesce(p);
     tq_submit(&g, &q, c.dw, c.n);
     idle_steps(p);
     g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
     g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x20), ==, 0);
     g_assert_cmphex(mem_rd32(p, tq_rptr_pa(&g, &q)), ==, 0);
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 1);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-doorbells"), ==, 1);
 
     /* The kernel's H2F doorbell does not count. */
     ping_batch(p, 2, 0xd00b);
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 1);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-doorbells"), ==, 1);
     g_assert_cmpuint(le32_to_cpu(tq_query(&g, &q).state), ==,
                      PVGPU_QUEUE_STATE_IDLE);
 
@@ -2455,7 +2412,7 @@ static void test_inject_drop_doorbells(void)
     idle_steps(p);
     g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
     g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x20), ==, 0);
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 0);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-doorbells"), ==, 0);
 
     /* Used up: the next ring runs the queue. */
     tq_doorbell(&g, &q);
@@ -2466,7 +2423,7 @@ static void test_inject_drop_doorbells(void)
 }
 
 /*
- * inject-lose-irqs: the response arrives and IRQ_STATUS shows F2H, but no
+ * x-inject-lose-irqs: the response arrives and IRQ_STATUS shows F2H, but no
  * MSI-X message; the next interrupt is delivered again.
  */
 static void test_inject_lose_irqs(void)
@@ -2476,8 +2433,8 @@ static void test_inject_lose_irqs(void)
     struct pvgpu_msg_ping resp;
 
     boot_ok(p);
-    qom_set_ok(p, GPU0, "inject-lose-irqs", U(1));
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-lose-irqs"), ==, 1);
+    qom_set_ok(p, GPU0, "x-inject-lose-irqs", U(1));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-lose-irqs"), ==, 1);
     irq_quiesce(p);
     queue_ping(p, 0x1055);
     ring_doorbell(p);
@@ -2488,14 +2445,14 @@ static void test_inject_lose_irqs(void)
     g_assert_true(f2h_take(p, &hdr, &resp, sizeof(resp)));
     g_assert_cmphex(le16_to_cpu(hdr.opcode), ==, PVGPU_H2F_PING);
     g_assert_cmphex(le64_to_cpu(resp.cookie), ==, 0x1055);
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-lose-irqs"), ==, 0);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-lose-irqs"), ==, 0);
 
     wr(p, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
     ping_batch(p, 3, 0x2055);
     pvgpu_stop(p);
 }
 
-/* inject-delay-irqs-ns: the message comes that much later; 0 ends it. */
+/* x-inject-delay-irqs-ns: the message comes that much later; 0 ends it. */
 static void test_inject_delay_irqs(void)
 {
     Pvgpu *p = pvgpu_start(",id=gpu0");
@@ -2503,8 +2460,8 @@ static void test_inject_delay_irqs(void)
     uint64_t t0;
 
     boot_ok(p);
-    qom_set_ok(p, GPU0, "inject-delay-irqs-ns", U(delay));
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-delay-irqs-ns"), ==,
+    qom_set_ok(p, GPU0, "x-inject-delay-irqs-ns", U(delay));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-delay-irqs-ns"), ==,
                      delay);
     irq_quiesce(p);
     t0 = read_timestamp(p);
@@ -2518,14 +2475,14 @@ static void test_inject_delay_irqs(void)
     g_assert_cmpuint(read_timestamp(p) - t0, >=, delay);
     f2h_drain(p);
 
-    qom_set_ok(p, GPU0, "inject-delay-irqs-ns", U(0));
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-delay-irqs-ns"), ==, 0);
+    qom_set_ok(p, GPU0, "x-inject-delay-irqs-ns", U(0));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-delay-irqs-ns"), ==, 0);
     ping_batch(p, 2, 0xde1b);
     pvgpu_stop(p);
 }
 
 /*
- * inject-crash: FW_STATUS HALTED, FW_ERROR CRASHED, with an FW_STATE
+ * x-inject-crash: FW_STATUS HALTED, FW_ERROR CRASHED, with an FW_STATE
  * interrupt. Set while the VM is stopped, it waits for 'cont'.
  */
 static void test_inject_crash(void)
@@ -2536,7 +2493,7 @@ static void test_inject_crash(void)
     boot_ok(p);
     irq_quiesce(p);
     qtest_qmp_assert_success(p->qts, "{'execute': 'stop'}");
-    qom_set_ok(p, GPU0, "inject-crash", QOBJECT(qbool_from_bool(true)));
+    qom_set_ok(p, GPU0, "x-inject-crash", QOBJECT(qbool_from_bool(true)));
     idle_steps(p);
     g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
     g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
@@ -2548,9 +2505,9 @@ static void test_inject_crash(void)
     g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_CRASHED);
 
     /* A device reset recovers, and clears every injection. */
-    qom_set_ok(p, GPU0, "inject-drop-doorbells", U(5));
+    qom_set_ok(p, GPU0, "x-inject-drop-doorbells", U(5));
     qtest_system_reset(p->qts);
-    g_assert_cmpuint(qom_get_u64(p, GPU0, "inject-drop-doorbells"), ==, 0);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-doorbells"), ==, 0);
     p->dev->msix_enabled = false;
     enable_device(p);
     g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
@@ -2560,7 +2517,7 @@ static void test_inject_crash(void)
 }
 
 /*
- * inject-hang-engine: the compute class stops executing; the watchdog
+ * x-inject-hang-engine: the compute class stops executing; the watchdog
  * (watchdog-ms=10) resets it: QUEUE_ERROR HANG, guilty. The hang ends
  * with the reset, and the copy class never hung.
  */
@@ -2580,10 +2537,10 @@ static void test_inject_hang_engine(void)
                         PVGPU_DOORBELL_ID(2, 5));
     copy = tq_register(&g, 32, PVGPU_ENGINE_CLASS_COPY, GP_RING2,
                        PVGPU_DOORBELL_ID(2, 6));
-    qom_set_ok(p, GPU0, "inject-hang-engine", U(PVGPU_ENGINE_CLASS_COMPUTE));
+    qom_set_ok(p, GPU0, "x-inject-hang-engine", U(PVGPU_ENGINE_CLASS_COMPUTE));
 
-    c_store32(&c, gva(GP_FENCE) + 0x30, 0x33);
-    c_signal(&c, gva(GP_FENCE), 0x44, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, store32, gva(GP_FENCE) + 0x30, 0x33);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 0x44);
     irq_quiesce(p);
     tq_submit(&g, &hung, c.dw, c.n);
     evt = wait_queue_error(&g, &hung, PVGPU_QUEUE_ERR_HANG);
@@ -2592,8 +2549,8 @@ static void test_inject_hang_engine(void)
     g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x30), ==, 0);
 
     c.n = 0;
-    c_store32(&c, gva(GP_FENCE) + 0x40, 0x55);
-    c_signal(&c, gva(GP_FENCE) + 0x48, 0x66, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, store32, gva(GP_FENCE) + 0x40, 0x55);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE) + 0x48, 0x66);
     irq_quiesce(p);
     tq_submit(&g, &after, c.dw, c.n);
     wait_signal(&g, &after, gva(GP_FENCE) + 0x48, 0x66);
@@ -2601,7 +2558,7 @@ static void test_inject_hang_engine(void)
     wait_idle(&g, &after);
 
     c.n = 0;
-    c_signal(&c, gva(GP_FENCE) + 0x50, 0x77, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE) + 0x50, 0x77);
     irq_quiesce(p);
     tq_submit(&g, &copy, c.dw, c.n);
     wait_signal(&g, &copy, gva(GP_FENCE) + 0x50, 0x77);
@@ -2620,20 +2577,20 @@ static void test_inject_invalid(void)
         int64_t val;
         const char *what;
     } bad[] = {
-        { "inject-hang-engine", 2, "no engine class 2" },
-        { "inject-hang-engine", -1, NULL },
-        { "inject-drop-doorbells", -1, NULL },
-        { "inject-drop-doorbells", 1ll << 32, "out of range" },
-        { "inject-lose-irqs", 1ll << 32, "out of range" },
-        { "inject-fail-fault-replies", 1ll << 32, "out of range" },
-        { "inject-delay-irqs-ns", 10000000001ll, "out of range" },
-        { "inject-drop-doorbell-ppm", 1000001, "out of range" },
-        { "inject-lose-irq-ppm", 1000001, "out of range" },
+        { "x-inject-hang-engine", 2, "no engine class 2" },
+        { "x-inject-hang-engine", -1, NULL },
+        { "x-inject-drop-doorbells", -1, NULL },
+        { "x-inject-drop-doorbells", 1ll << 32, "out of range" },
+        { "x-inject-lose-irqs", 1ll << 32, "out of range" },
+        { "x-inject-fail-fault-replies", 1ll << 32, "out of range" },
+        { "x-inject-delay-irqs-ns", 10000000001ll, "out of range" },
+        { "x-inject-drop-doorbell-ppm", 1000001, "out of range" },
+        { "x-inject-lose-irq-ppm", 1000001, "out of range" },
     };
     static const char *const counters[] = {
-        "inject-drop-doorbells", "inject-lose-irqs", "inject-delay-irqs-ns",
-        "inject-fail-fault-replies", "inject-drop-doorbell-ppm",
-        "inject-lose-irq-ppm",
+        "x-inject-drop-doorbells", "x-inject-lose-irqs",
+        "x-inject-delay-irqs-ns", "x-inject-fail-fault-replies",
+        "x-inject-drop-doorbell-ppm", "x-inject-lose-irq-ppm",
     };
     Pvgpu *p = pvgpu_start(",id=gpu0,watchdog-ms=10");
     QDict *rsp;
@@ -2646,14 +2603,14 @@ static void test_inject_invalid(void)
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         qom_set_err(p, GPU0, bad[i].prop, I(bad[i].val), bad[i].what);
     }
-    qom_set_err(p, GPU0, "inject-hang-engine",
+    qom_set_err(p, GPU0, "x-inject-hang-engine",
                 QOBJECT(qstring_from_str("compute")), NULL);
-    qom_set_err(p, GPU0, "inject-crash", QOBJECT(qbool_from_bool(false)),
+    qom_set_err(p, GPU0, "x-inject-crash", QOBJECT(qbool_from_bool(false)),
                 "only true");
-    qom_set_err(p, GPU0, "inject-crash", U(1), NULL);
+    qom_set_err(p, GPU0, "x-inject-crash", U(1), NULL);
     /* Write-only. */
     rsp = qtest_qmp(p->qts, "{'execute': 'qom-get', 'arguments': "
-                    "{'path': %s, 'property': 'inject-hang-engine'}}", GPU0);
+                    "{'path': %s, 'property': 'x-inject-hang-engine'}}", GPU0);
     g_assert_true(qdict_haskey(rsp, "error"));
     qobject_unref(rsp);
 
@@ -2668,14 +2625,14 @@ static void test_inject_invalid(void)
     g = gpu_setup(p, 5, 0);
     q = tq_register(&g, 40, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
                     PVGPU_DOORBELL_ID(2, 7));
-    c_signal(&c, gva(GP_FENCE), 0x88, PVGPU_CMD_SIGNAL_IRQ);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 0x88);
     irq_quiesce(p);
     tq_submit(&g, &q, c.dw, c.n);
     wait_signal(&g, &q, gva(GP_FENCE), 0x88);
     wait_idle(&g, &q);
     pvgpu_stop(p);
 
-    g_assert_cmpint(run_qemu_with("pvgpu,inject-drop-doorbells=1", "20",
+    g_assert_cmpint(run_qemu_with("pvgpu,x-inject-drop-doorbells=1", "20",
                                   &msg), ==, 1);
     g_assert_nonnull(strstr(msg, "at run time"));
 }
@@ -2694,22 +2651,22 @@ static void test_inject_migrate(void)
     g_autofree char *uri = g_strdup_printf("file:%s", path);
 
     boot_ok(src);
-    qom_set_ok(src, GPU_ANON, "inject-drop-doorbells", U(3));
-    qom_set_ok(src, GPU_ANON, "inject-fail-fault-replies", U(4));
-    qom_set_ok(src, GPU_ANON, "inject-lose-irq-ppm", U(1000));
+    qom_set_ok(src, GPU_ANON, "x-inject-drop-doorbells", U(3));
+    qom_set_ok(src, GPU_ANON, "x-inject-fail-fault-replies", U(4));
+    qom_set_ok(src, GPU_ANON, "x-inject-lose-irq-ppm", U(1000));
     qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
-    qom_set_ok(src, GPU_ANON, "inject-crash", QOBJECT(qbool_from_bool(true)));
+    qom_set_ok(src, GPU_ANON, "x-inject-crash", QOBJECT(qbool_from_bool(true)));
     qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
                              "'arguments': {'uri': %s}}", uri);
     wait_migration_done(src->qts);
     dst = pvgpu_incoming(src, uri);
     unlink(path);
 
-    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "inject-drop-doorbells"), ==,
+    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "x-inject-drop-doorbells"), ==,
                      3);
-    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "inject-fail-fault-replies"),
+    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "x-inject-fail-fault-replies"),
                      ==, 4);
-    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "inject-lose-irq-ppm"), ==,
+    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "x-inject-lose-irq-ppm"), ==,
                      1000);
     qtest_clock_step(dst->qts, 1000 * 1000);
     g_assert_cmpuint(rd(dst, PVGPU_REG_FW_STATUS), ==,

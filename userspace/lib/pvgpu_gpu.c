@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "pvgpu_cmds.h"
+#include "pvgpu_cmd_emit.h"
 #include "pvgpu_gpu.h"
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -297,18 +297,36 @@ struct drm_pvgpu_sync pvgpu_sync_user_fence(uint64_t *addr, uint64_t value)
 
 /* --- batch builder --- */
 
-static void emit(struct pvgpu_batch *b, uint32_t dw)
+/*
+ * The rest of @b as a stream for one pvgpu_cmd_emit.h emitter, and back:
+ * a command that does not fit makes len > capacity, which
+ * pvgpu_ctx_run() refuses.
+ */
+#define BATCH_CAP	((uint32_t)(sizeof(((struct pvgpu_batch *)0)->dw) / 4))
+
+static struct pvgpu_cmd_stream batch_stream(struct pvgpu_batch *b)
 {
-	if (b->len < sizeof(b->dw) / sizeof(b->dw[0]))
-		b->dw[b->len] = dw;
-	b->len++;	/* an overflow shows as len > capacity */
+	struct pvgpu_cmd_stream s;
+
+	pvgpu_cmd_stream_init(&s, b->dw, BATCH_CAP);
+	s.len = b->len < BATCH_CAP ? b->len : BATCH_CAP;
+	s.overflow = b->len > BATCH_CAP;
+	return s;
 }
 
-static void emit64(struct pvgpu_batch *b, uint64_t v)
+static void batch_done(struct pvgpu_batch *b,
+		       const struct pvgpu_cmd_stream *s)
 {
-	emit(b, (uint32_t)v);
-	emit(b, (uint32_t)(v >> 32));
+	b->len = s->overflow ? BATCH_CAP + 1 : s->len;
 }
+
+#define BATCH_EMIT(b, cmd, ...)						\
+	do {								\
+		struct pvgpu_cmd_stream s_ = batch_stream(b);		\
+									\
+		pvgpu_emit_##cmd(&s_, ##__VA_ARGS__);			\
+		batch_done(b, &s_);					\
+	} while (0)
 
 void pvgpu_batch_reset(struct pvgpu_batch *b)
 {
@@ -317,67 +335,46 @@ void pvgpu_batch_reset(struct pvgpu_batch *b)
 
 void pvgpu_batch_store32(struct pvgpu_batch *b, uint64_t va, uint32_t v)
 {
-	emit(b, PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32));
-	emit64(b, va);
-	emit(b, v);
+	BATCH_EMIT(b, store32, va, v);
 }
 
 void pvgpu_batch_store64(struct pvgpu_batch *b, uint64_t va, uint64_t v)
 {
-	emit(b, PVGPU_CMD_HDR(PVGPU_CMD_STORE64, 0, PVGPU_CMD_LEN_STORE64));
-	emit64(b, va);
-	emit64(b, v);
+	BATCH_EMIT(b, store64, va, v);
 }
 
 void pvgpu_batch_copy(struct pvgpu_batch *b, uint64_t src, uint64_t dst,
 		      uint64_t size)
 {
-	emit(b, PVGPU_CMD_HDR(PVGPU_CMD_COPY, 0, PVGPU_CMD_LEN_COPY));
-	emit64(b, src);
-	emit64(b, dst);
-	emit64(b, size);
+	BATCH_EMIT(b, copy, src, dst, size);
 }
 
 void pvgpu_batch_fill(struct pvgpu_batch *b, uint64_t dst, uint64_t size,
 		      uint32_t pattern)
 {
-	emit(b, PVGPU_CMD_HDR(PVGPU_CMD_FILL, 0, PVGPU_CMD_LEN_FILL));
-	emit64(b, dst);
-	emit64(b, size);
-	emit(b, pattern);
+	BATCH_EMIT(b, fill, dst, size, pattern);
 }
 
 void pvgpu_batch_wait64(struct pvgpu_batch *b, uint64_t va, uint64_t value,
 			uint64_t mask, uint32_t op)
 {
-	emit(b, PVGPU_CMD_HDR(PVGPU_CMD_WAIT, PVGPU_CMD_WAIT_64,
-			      PVGPU_CMD_LEN_WAIT));
-	emit64(b, va);
-	emit64(b, value);
-	emit64(b, mask);
-	emit(b, op);
+	BATCH_EMIT(b, wait, PVGPU_CMD_WAIT_64, va, value, mask, op);
 }
 
 void pvgpu_batch_delay(struct pvgpu_batch *b, uint64_t ns, int nopreempt)
 {
-	emit(b, PVGPU_CMD_HDR(PVGPU_CMD_DELAY,
-			      nopreempt ? PVGPU_CMD_DELAY_NOPREEMPT : 0,
-			      PVGPU_CMD_LEN_DELAY));
-	emit64(b, ns);
+	BATCH_EMIT(b, delay, nopreempt ? PVGPU_CMD_DELAY_NOPREEMPT : 0, ns);
 }
 
 void pvgpu_batch_dispatch(struct pvgpu_batch *b, uint32_t kernel,
 			  uint64_t args_va)
 {
-	emit(b, PVGPU_CMD_HDR(PVGPU_CMD_DISPATCH, 0, PVGPU_CMD_LEN_DISPATCH));
-	emit(b, kernel);
-	emit64(b, args_va);
+	BATCH_EMIT(b, dispatch, kernel, args_va);
 }
 
 void pvgpu_batch_end(struct pvgpu_batch *b)
 {
-	emit(b, PVGPU_CMD_HDR(PVGPU_CMD_BATCH_RETURN, 0,
-			      PVGPU_CMD_LEN_BATCH_RETURN));
+	BATCH_EMIT(b, batch_return);
 }
 
 /* --- context --- */
