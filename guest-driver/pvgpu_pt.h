@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pvgpu guest driver: GPU page tables in the format of pvgpu_pt.h
+ * pvgpu guest driver: GPU page tables in the format of pvgpu_pt_format.h
  * (include/pvgpu), written by the CPU. See the DOC: section in pvgpu_pt.c.
  *
  * Copyright (C) 2026 The pvgpu authors

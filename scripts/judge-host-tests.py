@@ -61,7 +61,14 @@ def judge_meson(build):
             lines.append(f"FAIL {prefix}  # meson did not run it")
             continue
         out, err = entry.get("stdout", ""), entry.get("stderr", "")
-        lines.extend(tap_lines(prefix, out))
+        found = list(tap_lines(prefix, out))
+        lines.extend(found)
+        if entry["result"] == "SKIP" and not found:
+            # A whole program skipped (exit 77, or a TAP plan of 1..0): one
+            # line, so the skip list judges it like any other.
+            why = next((l.split("#", 1)[1].strip() for l in out.splitlines()
+                        if l.startswith("1..0") and "#" in l), "the program skipped")
+            lines.append(f"SKIP {prefix}  # {why}")
         bad = SANITIZER.search(err) or SANITIZER.search(out)
         if entry["result"] not in ("OK", "SKIP", "EXPECTEDFAIL") or bad:
             why = bad.group(0) if bad else \

@@ -162,7 +162,7 @@ enum pvgpu_cmd_len {
 
 /* sizeof(): the longest command's length, in dwords. */
 #define PVGPU_CMD_LEN_MEMBER_(name, op, len, flags, engines, attrs) \
-	char name[len];
+	char len_##name##_[len];
 union pvgpu_cmd_lens_ {
 	PVGPU_CMD_TABLE(PVGPU_CMD_LEN_MEMBER_)
 };

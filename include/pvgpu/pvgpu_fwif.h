@@ -112,9 +112,10 @@ struct pvgpu_msg_hdr {
 /*
  * The tables below are the single definition of every message and every
  * error code: each generates the constants (wire ABI: the values never
- * change) and every side derives its dispatch sizes and name strings from
- * them. Adding a message is one table row plus its payload struct; see
- * docs/firmware-protocol.rst, "Adding a message".
+ * change); the firmware model takes its dispatch sizes and names from
+ * them, the driver and the firmware their status and error names, the
+ * fuzzers their message lists. Adding a message is one table row plus its
+ * payload struct; see docs/firmware-protocol.rst, "Adding a message".
  *
  * Payload sizes are in dwords: PVGPU_MSG_DW(payload struct), or 0 for no
  * payload. NAME is the constant's suffix, and #NAME the name that logs
@@ -268,7 +269,7 @@ struct pvgpu_evt_ring_error {
  *
  * Make address space @asid (0 .. caps.max_address_spaces - 1) use the page
  * tables rooted at guest-physical @pt_root (4 KiB aligned, format in
- * pvgpu_pt.h). Binding an already bound @asid is EBUSY. Faults on a
+ * pvgpu_pt_format.h). Binding an already bound @asid is EBUSY. Faults on a
  * PVGPU_AS_FAULTABLE space stall the queue and are reported with
  * PVGPU_F2H_EVT_PAGE_FAULT; on other spaces they are fatal for the queue.
  */

@@ -7,6 +7,7 @@
 #   igt/results.json   igt_runner's results (igt_results)
 #   timing/NAME/attempt-N/results.json
 #                      each timing-sensitive test's runs, alone
+#   timing/planned.txt the timing-sensitive subtests this run had to run
 #   timing/missing.txt timing-sensitive entries that matched no subtest
 #   dmesg.txt          the whole kernel log
 #   kmemleak.txt       leaks kmemleak found after the tests
@@ -23,6 +24,8 @@ fi
 tests=/opt/pvgpu/tests
 timing_list=/etc/pvgpu/timing-sensitive.txt
 timing_res=$(grep -vE '^\s*(#|$)' "$timing_list" | awk '{ print "^" $1 "$" }' | paste -sd'|')
+# An empty -x would exclude every test.
+[ -n "$timing_res" ] || timing_res='^$'
 
 runner_args=(-o -s --per-test-timeout 300 --inactivity-timeout 240)
 [ -n "${PVGPU_TEST_FILTER:-}" ] && runner_args+=(-t "$PVGPU_TEST_FILTER")
@@ -36,16 +39,19 @@ igt_results "$out/igt" >>"$out/igt_runner.log" 2>&1
 # Timing-sensitive tests (docs/pipeline.rst): each alone, with a short
 # per-test timeout; once more alone if the first run did not pass. The host
 # tells PASS from FLAKY from FAIL.
+# igt_runner creates only the last component of its results path.
 run_alone() {
+	mkdir -p "$(dirname "$2")"
 	igt_runner -o -s --per-test-timeout 60 --inactivity-timeout 60 \
-		-t "^$1\$" "$tests" "$2" >>"$out/timing/igt_runner.log" 2>&1
-	igt_results "$2" >>"$out/timing/igt_runner.log" 2>&1
+		-t "^$1\$" "$tests" "$2" </dev/null >>"$out/timing/igt_runner.log" 2>&1
+	igt_results "$2" </dev/null >>"$out/timing/igt_runner.log" 2>&1
 }
 mkdir -p "$out/timing"
 grep -vE '^\s*(#|$)' "$timing_list" | awk '{ print $1 }' | while read -r entry; do
 	prog=${entry#igt@}
 	prog=${prog%%@*}
-	subs=$("$tests/$prog" --list-subtests 2>/dev/null | grep -E "^${entry#igt@"$prog"@}\$")
+	subs=$("$tests/$prog" --list-subtests </dev/null 2>/dev/null |
+		grep -E "^${entry#igt@"$prog"@}\$")
 	if [ -z "$subs" ]; then
 		echo "$entry" >>"$out/timing/missing.txt"
 		continue
@@ -54,6 +60,7 @@ grep -vE '^\s*(#|$)' "$timing_list" | awk '{ print $1 }' | while read -r entry; 
 		name="igt@$prog@$sub"
 		[ -n "${PVGPU_TEST_FILTER:-}" ] && ! echo "$name" | grep -qE "$PVGPU_TEST_FILTER" && continue
 		[ -n "${PVGPU_TEST_EXCLUDE:-}" ] && echo "$name" | grep -qE "$PVGPU_TEST_EXCLUDE" && continue
+		echo "$name" >>"$out/timing/planned.txt"
 		run_alone "$name" "$out/timing/$name/attempt-1"
 		grep -qE '"result" *: *"pass"' "$out/timing/$name/attempt-1/results.json" 2>/dev/null ||
 			run_alone "$name" "$out/timing/$name/attempt-2"

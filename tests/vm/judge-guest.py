@@ -98,15 +98,22 @@ if os.path.exists(os.path.join(timing, "missing.txt")):
     with open(os.path.join(timing, "missing.txt")) as f:
         for entry in f.read().split():
             emit("FAIL", f"guest/{entry}", "timing-sensitive entry matches no subtest")
-for name in sorted(os.listdir(timing)) if os.path.isdir(timing) else []:
-    if not name.startswith("igt@"):
-        continue
+planned = set()
+if os.path.exists(os.path.join(timing, "planned.txt")):
+    with open(os.path.join(timing, "planned.txt")) as f:
+        planned = set(f.read().split())
+ran = {n for n in os.listdir(timing) if n.startswith("igt@")} \
+    if os.path.isdir(timing) else set()
+for name in sorted(planned | ran):
     runs = []
     for attempt in (1, 2):
         got = load_results(os.path.join(timing, name, f"attempt-{attempt}", "results.json"))
         if got is not None:
             runs.append(verdict(got.get(name, {"result": "notrun"})))
-    if not runs:
+        elif attempt == 1:
+            # A first run that left nothing is a failed first run.
+            runs.append(("FAIL", "no result"))
+    if len(runs) == 1 and runs[0][1] == "no result":
         emit("FAIL", f"guest/{name}", "no result came back")
     elif runs[0][0] != "FAIL":
         emit(runs[0][0], f"guest/{name}", runs[0][1])

@@ -67,8 +67,13 @@ def judge(dmesg=CLEAN_DMESG, kmemleak="", results=RESULTS, timing=TIMING_OK,
             if missing:
                 with open(os.path.join(out, "timing", "missing.txt"), "w") as f:
                     f.write(missing + "\n")
+        if timing is not None:
+            with open(os.path.join(out, "timing", "planned.txt"), "w") as f:
+                f.write("".join(f"{name}\n" for name in timing))
         for name, attempts in (timing or {}).items():
             for n, res in enumerate(attempts, 1):
+                if res is None:
+                    continue
                 d = os.path.join(out, "timing", name, f"attempt-{n}")
                 os.makedirs(d)
                 with open(os.path.join(d, "results.json"), "w") as f:
@@ -127,6 +132,10 @@ check("timing-no-rerun-after-failure-fails",
       judge(timing={TIMING_NAME: ["fail"]}).get("guest/" + TIMING_NAME) == "FAIL")
 check("timing-skip-skips",
       judge(timing={TIMING_NAME: ["skip"]}).get("guest/" + TIMING_NAME) == "SKIP")
+check("timing-planned-but-no-result-fails",
+      judge(timing={TIMING_NAME: []}).get("guest/" + TIMING_NAME) == "FAIL")
+check("timing-lost-first-run-then-pass-is-flaky",
+      judge(timing={TIMING_NAME: [None, "pass"]}).get("guest/" + TIMING_NAME) == "FLAKY")
 check("timing-missing-entry-fails",
       judge(missing="igt@sw_sync@gone").get("guest/igt@sw_sync@gone") == "FAIL")
 check("timing-directory-missing-fails",
