@@ -37,6 +37,7 @@ LIBPVGPU_SRCS := $(PVGPU_TOP)/userspace/lib/libpvgpu.c \
 LIBPVGPU_HDRS := $(PVGPU_TOP)/userspace/lib/libpvgpu.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_stats.h \
+	$(PVGPU_TOP)/userspace/lib/pvgpu_bench_args.h \
 	$(PVGPU_TOP)/include/pvgpu/pvgpu_cmds.h \
 	$(PVGPU_TOP)/include/pvgpu/pvgpu_cmd_emit.h \
 	$(PVGPU_TOP)/include/pvgpu/pvgpu_fwif.h \

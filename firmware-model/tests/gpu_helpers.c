@@ -504,3 +504,14 @@ void gpu_ring_exec_ctx(GpuRing *r, uint32_t engine_class, FwExecCtx *ctx)
 	ctx->wptr_addr = r->wptr_addr;
 	ctx->rptr = gpu_ring_rptr(r);
 }
+
+void gpu_test_add_uint_cases(const char *prefix, const unsigned int *values,
+			     size_t n, GTestDataFunc func)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *path = g_strdup_printf("%s%u", prefix, values[i]);
+
+		g_test_add_data_func(path, GUINT_TO_POINTER(values[i]), func);
+		g_free(path);
+	}
+}

@@ -175,4 +175,11 @@ uint32_t gpu_ring_rptr(GpuRing *r);
  */
 void gpu_ring_exec_ctx(GpuRing *r, uint32_t engine_class, FwExecCtx *ctx);
 
+/*
+ * Registers @func once per value of @values (@n of them), as test
+ * <@prefix><value> with GUINT_TO_POINTER(value) as its data.
+ */
+void gpu_test_add_uint_cases(const char *prefix, const unsigned int *values,
+			     size_t n, GTestDataFunc func);
+
 #endif /* GPU_HELPERS_H */

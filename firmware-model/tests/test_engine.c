@@ -1396,6 +1396,9 @@ static void matmul_ref(const float *a, const float *b, float *c, uint32_t n)
 		}
 }
 
+/* The n of the n x n matmul cases (test_matmul's data). */
+static const unsigned int matmul_sizes[] = { 1, 7, 64, 256 };
+
 static void test_matmul(gconstpointer data)
 {
 	uint32_t n = GPOINTER_TO_UINT(data), row_cost, rows_per_run;
@@ -1655,14 +1658,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/engine/kernel/vector-add", test_vector_add);
 	g_test_add_func("/engine/kernel/saxpy", test_saxpy);
 	g_test_add_func("/engine/kernel/crc32c", test_crc32c);
-	g_test_add_data_func("/engine/kernel/matmul-1", GUINT_TO_POINTER(1),
-			     test_matmul);
-	g_test_add_data_func("/engine/kernel/matmul-7", GUINT_TO_POINTER(7),
-			     test_matmul);
-	g_test_add_data_func("/engine/kernel/matmul-64", GUINT_TO_POINTER(64),
-			     test_matmul);
-	g_test_add_data_func("/engine/kernel/matmul-256",
-			     GUINT_TO_POINTER(256), test_matmul);
+	gpu_test_add_uint_cases("/engine/kernel/matmul-", matmul_sizes,
+				G_N_ELEMENTS(matmul_sizes), test_matmul);
 #define ADD_CHUNKED_TEST(name, op, len_dw, flags, engines, attrs)	\
 	if ((attrs) & PVGPU_CMD_ATTR_CHUNKED)				\
 		g_test_add_data_func("/engine/chunked/" #name,		\

@@ -149,6 +149,9 @@ static void test_walk_levels(void)
 	gpu_env_free(g);
 }
 
+/* The VA widths test_va_bits() covers. */
+static const unsigned int va_bits_cases[] = { 32, 39, 48, 57 };
+
 /* The highest and lowest mappable pages of 32-, 39-, 48- and 57-bit VAs. */
 static void test_va_bits(gconstpointer data)
 {
@@ -728,14 +731,8 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/mmu/walk/levels", test_walk_levels);
-	g_test_add_data_func("/mmu/walk/va-bits-32", GUINT_TO_POINTER(32),
-			     test_va_bits);
-	g_test_add_data_func("/mmu/walk/va-bits-39", GUINT_TO_POINTER(39),
-			     test_va_bits);
-	g_test_add_data_func("/mmu/walk/va-bits-48", GUINT_TO_POINTER(48),
-			     test_va_bits);
-	g_test_add_data_func("/mmu/walk/va-bits-57", GUINT_TO_POINTER(57),
-			     test_va_bits);
+	gpu_test_add_uint_cases("/mmu/walk/va-bits-", va_bits_cases,
+				G_N_ELEMENTS(va_bits_cases), test_va_bits);
 	g_test_add_func("/mmu/walk/unsupported-page-size",
 			test_unsupported_page_size);
 	g_test_add_func("/mmu/walk/null-pages", test_null_pages);

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "igt_lite.h"
+#include "pvgpu_test.h"
 #include "libpvgpu.h"
 #include "pvgpu_cmds.h"
 #include "pvgpu_gpu.h"
@@ -45,24 +46,6 @@
 #define MAX_EXEC_DOORBELLS	1023
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
-static struct drm_pvgpu_query_device query_device(int fd)
-{
-	struct drm_pvgpu_query_device dev = { 0 };
-	struct drm_pvgpu_query q = {
-		.query = DRM_PVGPU_QUERY_DEVICE,
-		.size = sizeof(dev),
-		.data = (uintptr_t)&dev,
-	};
-
-	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_PVGPU_QUERY, &q), 0);
-	return dev;
-}
 
 /* A buffer object mapped for the CPU and at @va in @vm_id. */
 struct data_bo {
@@ -282,7 +265,7 @@ static void hang_batch(struct pvgpu_batch *b, uint64_t va)
 static void test_queue_create_basic(void)
 {
 	int fd = open_render();
-	struct drm_pvgpu_query_device dev = query_device(fd);
+	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
 	struct drm_pvgpu_queue_get_state s;
 	uint32_t vm, q[4];
 
@@ -332,7 +315,7 @@ static int queue_create_raw(int fd, struct drm_pvgpu_queue_create *c)
 static void test_queue_create_invalid(void)
 {
 	int fd = open_render();
-	struct drm_pvgpu_query_device dev = query_device(fd);
+	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
 	struct drm_pvgpu_queue_create c;
 	struct drm_pvgpu_queue_destroy d = { 0 };
 	struct drm_pvgpu_queue_get_state g = { 0 };
@@ -386,7 +369,7 @@ static void test_queue_create_invalid(void)
 static void unpriv_child(int idx, void *arg)
 {
 	int fd = *(int *)arg;
-	struct drm_pvgpu_query_device dev = query_device(fd);
+	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
 	uint32_t vm, q;
 
 	(void)idx;
@@ -408,7 +391,7 @@ static void unpriv_child(int idx, void *arg)
 static void test_queue_priority_perm(void)
 {
 	int fd = open_render();
-	struct drm_pvgpu_query_device dev = query_device(fd);
+	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
 
 	igt_require(dev.num_priorities >= 3);
 	igt_fork(unpriv_child, 0, &fd);
@@ -856,7 +839,7 @@ static void atomic_ticket(struct pvgpu_batch *b, uint64_t counter,
 static void test_priority_realtime(void)
 {
 	int fd = open_render();
-	struct drm_pvgpu_query_device dev = query_device(fd);
+	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
 	enum { LOAD = 4 };
 	struct pvgpu_ctx load[LOAD], normal, rt;
 	struct pvgpu_batch b;
@@ -1532,7 +1515,7 @@ static void test_ufence_no_storm(void)
 static void test_exec_invalid(void)
 {
 	int fd = open_render();
-	struct drm_pvgpu_query_device dev = query_device(fd);
+	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
 	struct drm_pvgpu_sync syncs[DRM_PVGPU_MAX_SYNCS + 1];
 	struct drm_pvgpu_exec e;
 	struct pvgpu_ctx ctx;
@@ -1710,48 +1693,8 @@ static void test_fdinfo(void)
 
 /* ---- implicit synchronisation ----------------------------------------- */
 
-/* sw_sync's debugfs interface (drivers/dma-buf/sw_sync.c). */
-struct sw_sync_create_fence_data {
-	uint32_t value;
-	char name[32];
-	int32_t fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
-
 #define SHARED_PATTERN	0x5ea1ed00u
 #define PRIVATE_VA	(DATA_VA + 0x1000000ull)
-
-static int sw_sync_timeline(void)
-{
-	int fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
-
-	igt_require_f(fd >= 0, "no sw_sync (CONFIG_SW_SYNC, debugfs)\n");
-	return fd;
-}
-
-static int sw_sync_fence(int timeline, uint32_t value)
-{
-	struct sw_sync_create_fence_data d = { .value = value };
-
-	strcpy(d.name, "pvgpu_exec");
-	igt_assert_eq(raw_ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d), 0);
-	return d.fence;
-}
-
-static int prime_export(int fd, uint32_t handle)
-{
-	struct drm_prime_handle p = {
-		.handle = handle,
-		.flags = DRM_CLOEXEC | DRM_RDWR,
-		.fd = -1,
-	};
-
-	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p), 0);
-	igt_assert_lte(0, p.fd);
-	return p.fd;
-}
 
 static uint32_t prime_import(int fd, int dmabuf)
 {
@@ -1896,7 +1839,6 @@ static void test_implicit_sync_import(void)
 	struct pvgpu_batch b;
 	uint32_t *priv, *shared;
 	int timeline, fence;
-	uint32_t one = 1;
 
 	timeline = sw_sync_timeline();
 	shared_setup_init(&t);
@@ -1923,7 +1865,7 @@ static void test_implicit_sync_import(void)
 	igt_assert_eq(syncobj_status(t.fd_b, out_b.handle), 0);
 	igt_assert_eq_u64(priv[1], 0);
 
-	igt_assert_eq(raw_ioctl(timeline, SW_SYNC_IOC_INC, &one), 0);
+	sw_sync_inc(timeline, 1);
 	igt_assert_eq(pvgpu_syncobj_wait(t.fd_a, out_a.handle, 0, 5 * SEC), 0);
 	igt_assert_eq(pvgpu_syncobj_wait(t.fd_b, out_b.handle, 0, 5 * SEC), 0);
 	for (unsigned int i = 0; i < 0x400; i++)
@@ -1948,7 +1890,6 @@ static void test_private_no_implicit(void)
 	struct data_bo d;
 	uint32_t *u32;
 	int timeline, fence;
-	uint32_t one = 1;
 
 	timeline = sw_sync_timeline();
 	shared_setup_init(&t);
@@ -1967,7 +1908,7 @@ static void test_private_no_implicit(void)
 	igt_assert_eq(pvgpu_ctx_run(&c, &b, 5 * SEC), 0);
 	igt_assert_eq_u64(u32[0x3ff], SHARED_PATTERN);
 
-	igt_assert_eq(raw_ioctl(timeline, SW_SYNC_IOC_INC, &one), 0);
+	sw_sync_inc(timeline, 1);
 	data_bo_fini(t.fd_a, c.vm_id, &d);
 	pvgpu_ctx_fini(&c);
 	shared_setup_fini(&t);
@@ -2077,7 +2018,7 @@ static void limits_user_b(int idx, void *arg)
 static void test_per_file_limits(void)
 {
 	int fd = open_render();
-	struct drm_pvgpu_query_device dev = query_device(fd);
+	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
 	unsigned int asids = igt_pvgpu_fw_cap("max_address_spaces");
 	unsigned int qtotal = dev.max_queues < MAX_EXEC_DOORBELLS ?
 			      dev.max_queues : MAX_EXEC_DOORBELLS;
@@ -2117,7 +2058,7 @@ static void test_exec_max_jobs(void)
 	struct drm_pvgpu_sync syncs[2];
 	struct pvgpu_ctx ctx;
 	struct pvgpu_batch b;
-	uint32_t so = new_syncobj(fd), q2, one = 1;
+	uint32_t so = new_syncobj(fd), q2;
 	char dir[256];
 	int tl, ret = 0;
 
@@ -2164,7 +2105,7 @@ static void test_exec_max_jobs(void)
 	igt_assert_eq(pvgpu_syncobj_wait(fd, ctx.syncobj, 0, 30 * SEC), 0);
 
 	/* The fence signals: every job completes, and there is room again. */
-	igt_assert_eq(raw_ioctl(tl, SW_SYNC_IOC_INC, &one), 0);
+	sw_sync_inc(tl, 1);
 	igt_assert_eq(pvgpu_syncobj_wait(fd, so, max, 60 * SEC), 0);
 	syncs[1] = pvgpu_sync_timeline(so, max + 1, 1);
 	igt_assert_eq(submit(&ctx, 0, &syncs[1], 1), 0);
@@ -2218,7 +2159,7 @@ static bool debugfs_ring_seqno(uint64_t va, uint32_t *ring_size,
 static void test_lr_garbage_seqno(void)
 {
 	int fd = open_render();
-	struct drm_pvgpu_query_device dev = query_device(fd);
+	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
 	uint64_t ring_va = DRM_PVGPU_USER_VA_END(dev.va_bits), seqno_va;
 	uint64_t *v = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

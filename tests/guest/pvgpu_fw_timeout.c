@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "igt_lite.h"
+#include "pvgpu_test.h"
 #include "libpvgpu.h"
 #include "pvgpu_fwif.h"
 #include "pvgpu_gpu.h"
@@ -62,11 +63,6 @@ static char channel_path[PATH_MAX + 32];	/* .../fw_channel */
 static char saved_timeout[32];		/* fw_timeout_ms as it was */
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
 
 static void set_fw_timeout(const char *ms)
 {

@@ -25,17 +25,13 @@
 #include <unistd.h>
 
 #include "igt_lite.h"
+#include "pvgpu_test.h"
 #include "libpvgpu.h"
 #include "pvgpu_gpu.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
 /* Raw ioctl: 0 or -errno, no retry, so tests see exactly what came back. */
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
 static uint64_t page_size(void)
 {
 	return (uint64_t)sysconf(_SC_PAGESIZE);
@@ -84,19 +80,6 @@ static void *gem_mmap(int fd, uint32_t handle, uint64_t size)
 
 	igt_assert(p != MAP_FAILED);
 	return p;
-}
-
-static int prime_export(int fd, uint32_t handle)
-{
-	struct drm_prime_handle p = {
-		.handle = handle,
-		.flags = DRM_CLOEXEC | DRM_RDWR,
-		.fd = -1,
-	};
-
-	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p), 0);
-	igt_assert_lte(0, p.fd);
-	return p.fd;
 }
 
 static int prime_import_raw(int fd, int dmabuf, uint32_t *handle)

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "igt_lite.h"
+#include "pvgpu_test.h"
 #include "libpvgpu.h"
 
 #define PVGPU_PCI_VENDOR	0x1234
@@ -58,11 +59,6 @@ static char pci_slot[64];
 static char module_params[1024];
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
 
 static bool path_exists(const char *path)
 {

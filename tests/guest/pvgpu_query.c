@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "igt_lite.h"
+#include "pvgpu_test.h"
 #include "libpvgpu.h"
 
 #define PATTERN 0xa5
@@ -33,11 +34,6 @@
 /* ---- helpers ---------------------------------------------------------- */
 
 /* Raw ioctl: 0 or -errno, no retry, so tests see exactly what came back. */
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
 static int query(int fd, struct drm_pvgpu_query *q)
 {
 	return raw_ioctl(fd, DRM_IOCTL_PVGPU_QUERY, q);

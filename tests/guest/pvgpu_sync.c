@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "igt_lite.h"
+#include "pvgpu_test.h"
 #include "libpvgpu.h"
 #include "pvgpu_cmds.h"
 #include "pvgpu_gpu.h"
@@ -34,22 +35,7 @@
 #define NSEC_PER_MSEC 1000000ll
 #define NSEC_PER_SEC 1000000000ll
 
-/* sw_sync's debugfs interface (drivers/dma-buf/sw_sync.c). */
-struct sw_sync_create_fence_data {
-	uint32_t value;
-	char name[32];
-	int32_t fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
-
 /* ---- helpers ---------------------------------------------------------- */
-
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
 
 /* VM_BIND on the default queue, no operations, the given syncs. */
 static int bind_syncs(int fd, uint32_t vm, const struct drm_pvgpu_sync *s,
@@ -125,29 +111,6 @@ static bool wait_u64(volatile uint64_t *p, uint64_t v, int64_t timeout_ns)
 		waited += NSEC_PER_MSEC;
 	}
 	return *p == v;
-}
-
-/* An unsignalled fence from a sw_sync timeline; skips without sw_sync. */
-static int sw_sync_timeline(void)
-{
-	int fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
-
-	igt_require_f(fd >= 0, "no sw_sync (CONFIG_SW_SYNC, debugfs)\n");
-	return fd;
-}
-
-static int sw_sync_fence(int timeline, uint32_t value)
-{
-	struct sw_sync_create_fence_data d = { .value = value };
-
-	strcpy(d.name, "pvgpu_sync");
-	igt_assert_err(raw_ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d), 0);
-	return d.fence;
-}
-
-static void sw_sync_inc(int timeline, uint32_t n)
-{
-	igt_assert_err(raw_ioctl(timeline, SW_SYNC_IOC_INC, &n), 0);
 }
 
 /* Puts @sync_file's fence into binary syncobj @h. */

@@ -30,6 +30,7 @@
 #include <linux/sync_file.h>
 
 #include "igt_lite.h"
+#include "pvgpu_test.h"
 #include "libpvgpu.h"
 #include "pvgpu_gpu.h"
 #include "pvgpu_pt_format.h"
@@ -43,11 +44,6 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
 static int open_render(void)
 {
 	return igt_open_pvgpu_render(NULL, 0);
@@ -55,15 +51,7 @@ static int open_render(void)
 
 static uint32_t va_bits(int fd)
 {
-	struct drm_pvgpu_query_device dev;
-	struct drm_pvgpu_query q = {
-		.query = DRM_PVGPU_QUERY_DEVICE,
-		.size = sizeof(dev),
-		.data = (uintptr_t)&dev,
-	};
-
-	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_QUERY, &q), 0);
-	return dev.va_bits;
+	return pvgpu_test_query_device(fd).va_bits;
 }
 
 static uint64_t user_end(int fd)
@@ -73,15 +61,7 @@ static uint64_t user_end(int fd)
 
 static bool device_page_faults(int fd)
 {
-	struct drm_pvgpu_query_device dev;
-	struct drm_pvgpu_query q = {
-		.query = DRM_PVGPU_QUERY_DEVICE,
-		.size = sizeof(dev),
-		.data = (uintptr_t)&dev,
-	};
-
-	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_QUERY, &q), 0);
-	return dev.flags & DRM_PVGPU_DEVICE_PAGE_FAULTS;
+	return pvgpu_test_query_device(fd).flags & DRM_PVGPU_DEVICE_PAGE_FAULTS;
 }
 
 static uint32_t vm_create(int fd, uint32_t flags)
@@ -192,51 +172,28 @@ static int syncobj_fence_status(int fd, uint32_t h)
 
 /* ---- sw_sync: fences the test signals --------------------------------- */
 
-struct sw_sync_create_fence_data {
-	uint32_t value;
-	char name[32];
-	int32_t fence;
-};
-
-#define SW_SYNC_IOC_MAGIC	'W'
-#define SW_SYNC_IOC_CREATE_FENCE \
-	_IOWR(SW_SYNC_IOC_MAGIC, 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC		_IOW(SW_SYNC_IOC_MAGIC, 1, uint32_t)
-
 static int sw_timeline(void)
 {
 	char dir[256];
-	int fd;
 
 	/* Mounts debugfs if needed. */
 	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
-	fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
-	igt_require_f(fd >= 0, "no sw_sync (CONFIG_SW_SYNC)\n");
-	return fd;
+	return sw_sync_timeline();
 }
 
-/* A syncobj whose fence signals when sw_inc() reaches @value. */
+/* A syncobj whose fence signals when sw_sync_inc() reaches @value. */
 static uint32_t sw_syncobj(int fd, int tl, uint32_t value)
 {
-	struct sw_sync_create_fence_data d = { .value = value };
+	int fence = sw_sync_fence(tl, value);
 	struct drm_syncobj_handle a = {
 		.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
 	};
 
-	strcpy(d.name, "pvgpu_vm");
-	igt_assert_err(raw_ioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &d), 0);
 	a.handle = syncobj(fd);
-	a.fd = d.fence;
+	a.fd = fence;
 	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &a), 0);
-	close(d.fence);
+	close(fence);
 	return a.handle;
-}
-
-static void sw_inc(int tl)
-{
-	uint32_t one = 1;
-
-	igt_assert_err(raw_ioctl(tl, SW_SYNC_IOC_INC, &one), 0);
 }
 
 /* ---- debugfs ---------------------------------------------------------- */
@@ -625,7 +582,7 @@ static void test_pt_limit_queued(void)
 	igt_assert_eq(n, (max_tables - 1) / per);
 	igt_assert_eq(num_mappings(fd, vm), 0);
 
-	sw_inc(tl);
+	sw_sync_inc(tl, 1);
 	igt_assert_err(pvgpu_syncobj_wait(fd, out, n, 60 * 1000000000ll), 0);
 	igt_assert_eq(num_mappings(fd, vm), n);
 	/* Only what the tree holds counts now: there is room again. */
@@ -680,7 +637,7 @@ static void test_bind_queue_max_jobs(void)
 	}
 	igt_assert_eq(num_mappings(fd, vm), 1);
 
-	sw_inc(tl);
+	sw_sync_inc(tl, 1);
 	igt_assert_err(pvgpu_syncobj_wait(fd, out, max, 60 * 1000000000ll), 0);
 	igt_assert_err(bind_ops(fd, vm, 0, NULL, 0, NULL, 0,
 				DRM_PVGPU_VM_BIND_WAIT), 0);
@@ -1084,7 +1041,7 @@ static void test_bind_queues_ordering(void)
 	igt_assert_eq(num_mappings(fd, vm), 2);
 
 	/* Release A1: A1 then A2 run, in order. */
-	sw_inc(tl);
+	sw_sync_inc(tl, 1);
 	igt_assert_err(pvgpu_syncobj_wait(fd, sa2, 0, 5000000000ll), 0);
 	igt_assert_eq(syncobj_signalled(fd, sa), 1);
 	/* A1's map then A2's unmap of its first page: split in two. */
@@ -1118,7 +1075,7 @@ static void test_bind_zero_ops(void)
 	usleep(100000);
 	igt_assert_eq(syncobj_signalled(fd, s1), 0);
 	igt_assert_eq(num_mappings(fd, vm), 0);
-	sw_inc(tl);
+	sw_sync_inc(tl, 1);
 	igt_assert_err(pvgpu_syncobj_wait(fd, s1, 0, 5000000000ll), 0);
 	/* The ordering point signalled after the map completed. */
 	igt_assert_eq(num_mappings(fd, vm), 1);
@@ -1184,7 +1141,7 @@ static void *delayed_inc_thread(void *arg)
 	struct delayed_inc *d = arg;
 
 	usleep(d->usec);
-	sw_inc(d->tl);
+	sw_sync_inc(d->tl, 1);
 	return NULL;
 }
 
@@ -1331,7 +1288,7 @@ static void test_destroy_pending_binds(void)
 	igt_assert_eq(debugfs_num_vms(), base + 1);
 
 	/* The pending binds run, then the VM goes. */
-	sw_inc(tl);
+	sw_sync_inc(tl, 1);
 	igt_assert_err(pvgpu_syncobj_wait(fd, s1, 0, 5000000000ll), 0);
 	igt_assert_eq(syncobj_fence_status(fd, s1), 1);
 	if (have_q) {
@@ -1360,7 +1317,7 @@ static void test_close_pending_binds(void)
 	close(fd);
 	usleep(50000);
 	igt_assert_eq(debugfs_num_vms(), base + 1);
-	sw_inc(tl);
+	sw_sync_inc(tl, 1);
 	wait_num_vms(base);
 	/* The device still works. */
 	vm = vm_create(fd2, 0);
@@ -1436,7 +1393,7 @@ static void test_unbind_with_vms(void)
 	igt_assert_err(pvgpu_vm_create(fd, 0, &vm), -ENODEV);
 	if (tl >= 0) {
 		/* The pending bind runs and fails: no firmware any more. */
-		sw_inc(tl);
+		sw_sync_inc(tl, 1);
 		igt_assert_err(pvgpu_syncobj_wait(fd, out, 0, 10000000000ll),
 			       -ENODEV);
 		close(tl);
@@ -1521,7 +1478,7 @@ static void test_kmemleak(void)
 	close(fd);
 	if (tl >= 0) {
 		for (int i = 0; i < 4; i++)
-			sw_inc(tl);
+			sw_sync_inc(tl, 1);
 		close(tl);
 	}
 	wait_num_vms(base);

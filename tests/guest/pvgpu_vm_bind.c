@@ -31,6 +31,7 @@
 #include <linux/sync_file.h>
 
 #include "igt_lite.h"
+#include "pvgpu_test.h"
 #include "libpvgpu.h"
 #include "pvgpu_gpu.h"
 #include "pvgpu_pt_format.h"
@@ -57,11 +58,6 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static int raw_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
 static int open_render(void)
 {
 	return igt_open_pvgpu_render(NULL, 0);
@@ -69,15 +65,7 @@ static int open_render(void)
 
 static uint32_t va_bits(int fd)
 {
-	struct drm_pvgpu_query_device dev;
-	struct drm_pvgpu_query q = {
-		.query = DRM_PVGPU_QUERY_DEVICE,
-		.size = sizeof(dev),
-		.data = (uintptr_t)&dev,
-	};
-
-	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_QUERY, &q), 0);
-	return dev.va_bits;
+	return pvgpu_test_query_device(fd).va_bits;
 }
 
 struct bo {
@@ -1023,15 +1011,11 @@ struct pt_stats {
 
 static bool read_pt_stats(unsigned long long mappings, struct pt_stats *out)
 {
-	char dir[256], path[300], line[512];
+	char line[512];
 	unsigned long long m;
 	int found = 0, want = 0;
-	FILE *f;
+	FILE *f = igt_pvgpu_debugfs_fopen("vms");
 
-	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/vms", dir);
-	f = fopen(path, "r");
-	igt_require_f(f, "no %s\n", path);
 	while (fgets(line, sizeof(line), f)) {
 		char *p = strstr(line, " mappings ");
 

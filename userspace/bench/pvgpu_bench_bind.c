@@ -19,7 +19,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "libpvgpu.h"
+#include "pvgpu_bench_args.h"
 #include "pvgpu_stats.h"
 #include "pvgpu_gpu.h"
 
@@ -214,47 +214,24 @@ int main(int argc, char **argv)
 	long reps = 5, pairs = 1000, lat = 50, big = 100000;
 	const char *node = NULL;
 	char path[256] = "";
+	const struct pvgpu_bench_opt opts[] = {
+		{ 'r', &reps }, { 'n', &pairs }, { 'l', &lat }, { 'm', &big },
+	};
 	uint32_t bo4k, bo2m, bo1g = 0, vm;
-	int c, fd, ret;
+	int fd, ret;
 
-	while ((c = getopt(argc, argv, "r:n:l:m:d:h")) != -1) {
-		switch (c) {
-		case 'r':
-			reps = strtol(optarg, NULL, 0);
-			break;
-		case 'n':
-			pairs = strtol(optarg, NULL, 0);
-			break;
-		case 'l':
-			lat = strtol(optarg, NULL, 0);
-			break;
-		case 'm':
-			big = strtol(optarg, NULL, 0);
-			break;
-		case 'd':
-			node = optarg;
-			break;
-		case 'h':
-			usage(argv[0], stdout);
-			return 0;
-		default:
-			usage(argv[0], stderr);
-			return 2;
-		}
-	}
+	ret = pvgpu_bench_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+			       &node, usage);
+	if (ret >= 0)
+		return ret;
 	if (reps < 1 || pairs < 1 || lat < 1 || big < 0) {
 		usage(argv[0], stderr);
 		return 2;
 	}
 
-	fd = node ? pvgpu_open_sibling(node, PVGPU_NODE_RENDER, 0, path,
-				       sizeof(path)) :
-		    pvgpu_open_node(PVGPU_NODE_RENDER, 0, path, sizeof(path));
-	if (fd < 0) {
-		fprintf(stderr, "no pvgpu device%s%s: %s\n", node ? " at " : "",
-			node ? node : "", strerror(-fd));
+	fd = pvgpu_bench_open_render(node, path, sizeof(path));
+	if (fd < 0)
 		return EXIT_NO_DEVICE;
-	}
 	printf("pvgpu_bench_bind: %s, %ld repetitions of %ld pairs, %ld latency samples\n",
 	       path, reps, pairs, lat);
 

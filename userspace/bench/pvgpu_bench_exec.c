@@ -22,7 +22,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 #include <unistd.h>
 
 #include "libpvgpu.h"
+#include "pvgpu_bench_args.h"
 #include "pvgpu_stats.h"
 #include "pvgpu_gpu.h"
 
@@ -202,39 +202,21 @@ int main(int argc, char **argv)
 	double jps1, jps16;
 	long pings = 0;
 	long long byp0, byp1;
+	const struct pvgpu_bench_opt opts[] = { { 'n', &n }, { 'j', &jobs } };
 	char path[256];
-	int c, fd;
+	int fd;
 
-	while ((c = getopt(argc, argv, "n:j:d:h")) != -1) {
-		switch (c) {
-		case 'n':
-			n = strtol(optarg, NULL, 0);
-			break;
-		case 'j':
-			jobs = strtol(optarg, NULL, 0);
-			break;
-		case 'd':
-			node = optarg;
-			break;
-		case 'h':
-			usage(argv[0], stdout);
-			return 0;
-		default:
-			usage(argv[0], stderr);
-			return 2;
-		}
-	}
+	fd = pvgpu_bench_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+			      &node, usage);
+	if (fd >= 0)
+		return fd;
 	if (n < 1 || jobs < MAX_QUEUES) {
 		usage(argv[0], stderr);
 		return 2;
 	}
-	fd = node ? pvgpu_open_sibling(node, PVGPU_NODE_RENDER, 0, path,
-				       sizeof(path)) :
-		    pvgpu_open_node(PVGPU_NODE_RENDER, 0, path, sizeof(path));
-	if (fd < 0) {
-		fprintf(stderr, "no pvgpu device: %s\n", strerror(-fd));
+	fd = pvgpu_bench_open_render(node, path, sizeof(path));
+	if (fd < 0)
 		return EXIT_NO_DEVICE;
-	}
 
 	check(pvgpu_vm_create(fd, 0, &vm), "vm create");
 	for (int i = 0; i < MAX_QUEUES; i++)

@@ -16,7 +16,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "libpvgpu.h"
+#include "pvgpu_bench_args.h"
 #include "pvgpu_stats.h"
 
 #define EXIT_NO_DEVICE 77
@@ -106,31 +106,16 @@ int main(int argc, char **argv)
 	const char *node = NULL;
 	char path[256] = "";
 	double *rtt, *sys;
-	int c, fd, ncpu_irq, cpu_start, migrations = 0, last_cpu;
+	int rc, fd, ncpu_irq, cpu_start, migrations = 0, last_cpu;
 	struct pvgpu_stats srtt, ssys;
+	const struct pvgpu_bench_opt opts[] = {
+		{ 'n', &n }, { 'w', &warmup }, { 'c', &pin },
+	};
 
-	while ((c = getopt(argc, argv, "n:w:c:d:h")) != -1) {
-		switch (c) {
-		case 'n':
-			n = strtol(optarg, NULL, 0);
-			break;
-		case 'w':
-			warmup = strtol(optarg, NULL, 0);
-			break;
-		case 'c':
-			pin = strtol(optarg, NULL, 0);
-			break;
-		case 'd':
-			node = optarg;
-			break;
-		case 'h':
-			usage(argv[0], stdout);
-			return 0;
-		default:
-			usage(argv[0], stderr);
-			return 2;
-		}
-	}
+	rc = pvgpu_bench_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+			      &node, usage);
+	if (rc >= 0)
+		return rc;
 	if (n < 1 || warmup < 0 || pin >= MAX_CPUS) {
 		usage(argv[0], stderr);
 		return 2;

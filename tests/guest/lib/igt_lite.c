@@ -1028,18 +1028,27 @@ int igt_pvgpu_fault_times(const char *name)
 	return atoi(val);
 }
 
-unsigned long long igt_pvgpu_fw_cap(const char *name)
+FILE *igt_pvgpu_debugfs_fopen(const char *name)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16], line[256];
-	size_t len = strlen(name);
-	unsigned long long v = 0;
-	bool found = false;
+	char dir[PATH_MAX], path[PATH_MAX + 64];
 	FILE *f;
 
 	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/fw_caps", dir);
+	igt_assert_f(snprintf(path, sizeof(path), "%s/%s", dir, name) <
+		     (int)sizeof(path), "path of %s too long\n", name);
 	f = fopen(path, "r");
 	igt_require_f(f, "no %s\n", path);
+	return f;
+}
+
+unsigned long long igt_pvgpu_fw_cap(const char *name)
+{
+	char line[256];
+	size_t len = strlen(name);
+	unsigned long long v = 0;
+	bool found = false;
+	FILE *f = igt_pvgpu_debugfs_fopen("fw_caps");
+
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, name, len) && line[len] == ':') {
 			v = strtoull(line + len + 1, NULL, 0);

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Exit codes, as igt_runner reads them. */
@@ -205,6 +206,9 @@ int igt_open_pvgpu_primary(char *path, size_t len);
  * debugfs is mounted if it is not. Skips without a device or debugfs.
  */
 void igt_pvgpu_debugfs_dir(char *out, size_t len);
+
+/* The device's debugfs file @name, open for reading; skips without it. */
+FILE *igt_pvgpu_debugfs_fopen(const char *name);
 
 /* Writes @val to a sysfs (or debugfs) file in one write(); 0 or -errno. */
 int igt_sysfs_write(const char *path, const char *val);

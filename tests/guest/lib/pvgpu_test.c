@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/* Helpers shared by pvgpu's guest tests; see pvgpu_test.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "igt_lite.h"
+#include "pvgpu_test.h"
+
+/* sw_sync's debugfs interface (drivers/dma-buf/sw_sync.c). */
+struct sw_sync_create_fence_data {
+	uint32_t value;
+	char name[32];
+	int32_t fence;
+};
+
+#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
+
+int raw_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+struct drm_pvgpu_query_device pvgpu_test_query_device(int fd)
+{
+	struct drm_pvgpu_query_device dev = { 0 };
+	struct drm_pvgpu_query q = {
+		.query = DRM_PVGPU_QUERY_DEVICE,
+		.size = sizeof(dev),
+		.data = (uintptr_t)&dev,
+	};
+
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PVGPU_QUERY, &q), 0);
+	return dev;
+}
+
+int prime_export(int fd, uint32_t handle)
+{
+	struct drm_prime_handle p = {
+		.handle = handle,
+		.flags = DRM_CLOEXEC | DRM_RDWR,
+		.fd = -1,
+	};
+
+	igt_assert_err(raw_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p), 0);
+	igt_assert_lte(0, p.fd);
+	return p.fd;
+}
+
+int sw_sync_timeline(void)
+{
+	int fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
+
+	igt_require_f(fd >= 0, "no sw_sync (CONFIG_SW_SYNC, debugfs)\n");
+	return fd;
+}
+
+int sw_sync_fence(int timeline, uint32_t value)
+{
+	struct sw_sync_create_fence_data d = { .value = value };
+
+	strcpy(d.name, "pvgpu_test");
+	igt_assert_err(raw_ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d), 0);
+	return d.fence;
+}
+
+void sw_sync_inc(int timeline, uint32_t n)
+{
+	igt_assert_err(raw_ioctl(timeline, SW_SYNC_IOC_INC, &n), 0);
+}
