@@ -52,7 +52,8 @@ count = {v: sum(1 for l in lines if l.startswith(v + " ")) for v in
          ("PASS", "FAIL", "SKIP", "FLAKY")}
 print(f"skipped: {len(skips)} (each documented in {expected_path})")
 print("\n".join(skips)) if skips else None
-print(f"flaky: {len(flaky)} (passed only when run again alone; not counted as passed)")
+print(f"flaky: {len(flaky)} (timing-sensitive tests that did not pass their first run "
+      f"alone, tests/vm/timing-sensitive.txt; not counted as passed)")
 print("\n".join(flaky)) if flaky else None
 for line in lines:
     if line.startswith("FAIL "):

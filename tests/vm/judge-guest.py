@@ -98,6 +98,30 @@ if os.path.exists(os.path.join(timing, "missing.txt")):
     with open(os.path.join(timing, "missing.txt")) as f:
         for entry in f.read().split():
             emit("FAIL", f"guest/{entry}", "timing-sensitive entry matches no subtest")
+TIMING_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "timing-sensitive.txt")
+
+
+def timing_failure(name):
+    """The documented out-of-time failure regex of a timing-sensitive test."""
+    with open(TIMING_LIST) as f:
+        for line in f:
+            fields = line.split(None, 2)
+            if len(fields) < 2 or fields[0].startswith("#"):
+                continue
+            if re.fullmatch(fields[0], name):
+                return re.compile(fields[1])
+    return None
+
+
+def ran_out_of_time(test, pattern):
+    """True if a run failed, and only in the documented timing way: a plain
+    failure or the runner's timeout (not a crash, not a kernel warning)."""
+    text = f"result:{test.get('result')}\n{test.get('out', '')}\n{test.get('err', '')}"
+    return pattern is not None and test.get("result") in ("fail", "timeout") \
+        and pattern.search(text) is not None
+
+
 planned = set()
 if os.path.exists(os.path.join(timing, "planned.txt")):
     with open(os.path.join(timing, "planned.txt")) as f:
@@ -105,20 +129,25 @@ if os.path.exists(os.path.join(timing, "planned.txt")):
 ran = {n for n in os.listdir(timing) if n.startswith("igt@")} \
     if os.path.isdir(timing) else set()
 for name in sorted(planned | ran):
-    runs = []
+    runs = []  # (verdict, why, the raw result) per attempt
     for attempt in (1, 2):
         got = load_results(os.path.join(timing, name, f"attempt-{attempt}", "results.json"))
         if got is not None:
-            runs.append(verdict(got.get(name, {"result": "notrun"})))
+            test = got.get(name, {"result": "notrun"})
+            runs.append(verdict(test) + (test,))
         elif attempt == 1:
             # A first run that left nothing is a failed first run.
-            runs.append(("FAIL", "no result"))
+            runs.append(("FAIL", "no result", {}))
+    pattern = timing_failure(name)
     if len(runs) == 1 and runs[0][1] == "no result":
         emit("FAIL", f"guest/{name}", "no result came back")
     elif runs[0][0] != "FAIL":
         emit(runs[0][0], f"guest/{name}", runs[0][1])
     elif len(runs) > 1 and runs[1][0] == "PASS":
         emit("FLAKY", f"guest/{name}", f"alone: {runs[0][1]}, then passed alone")
+    elif len(runs) > 1 and all(ran_out_of_time(r[2], pattern) for r in runs):
+        emit("FLAKY", f"guest/{name}",
+             f"ran out of time alone twice ({pattern.pattern})")
     else:
         emit("FAIL", f"guest/{name}", "alone twice: " +
              ", ".join(r[1] or r[0] for r in runs))

@@ -76,8 +76,9 @@ def judge(dmesg=CLEAN_DMESG, kmemleak="", results=RESULTS, timing=TIMING_OK,
                     continue
                 d = os.path.join(out, "timing", name, f"attempt-{n}")
                 os.makedirs(d)
+                res, err = res if isinstance(res, tuple) else (res, "")
                 with open(os.path.join(d, "results.json"), "w") as f:
-                    json.dump({"tests": {name: {"result": res}}}, f)
+                    json.dump({"tests": {name: {"result": res, "err": err}}}, f)
         with open(os.path.join(out, "dmesg.txt"), "w") as f:
             f.write(dmesg)
         if kmemleak is not None:
@@ -126,12 +127,25 @@ check("timing-rerun-pass-is-flaky",
       judge(timing={TIMING_NAME: ["fail", "pass"]}).get("guest/" + TIMING_NAME) == "FLAKY")
 check("timing-timeout-then-pass-is-flaky",
       judge(timing={TIMING_NAME: ["timeout", "pass"]}).get("guest/" + TIMING_NAME) == "FLAKY")
-check("timing-two-failures-fail",
+check("timing-two-unexplained-failures-fail",
       judge(timing={TIMING_NAME: ["fail", "fail"]}).get("guest/" + TIMING_NAME) == "FAIL")
 check("timing-no-rerun-after-failure-fails",
       judge(timing={TIMING_NAME: ["fail"]}).get("guest/" + TIMING_NAME) == "FAIL")
 check("timing-skip-skips",
       judge(timing={TIMING_NAME: ["skip"]}).get("guest/" + TIMING_NAME) == "SKIP")
+ETIME = ("fail", "CRITICAL: Failed assertion: __syncobj_wait(...) == 0\n"
+                 "CRITICAL: error: -62 != 0\n")
+EINVAL = ("fail", "CRITICAL: error: -22 != 0\n")
+check("timing-out-of-time-twice-is-flaky",
+      judge(timing={TIMING_NAME: [ETIME, ETIME]}).get("guest/" + TIMING_NAME) == "FLAKY")
+check("timing-other-failure-fails",
+      judge(timing={TIMING_NAME: [ETIME, EINVAL]}).get("guest/" + TIMING_NAME) == "FAIL")
+check("timing-out-of-time-crash-fails",
+      judge(timing={TIMING_NAME: [ETIME, ("crash", ETIME[1])]}).get("guest/" + TIMING_NAME)
+      == "FAIL")
+check("timing-runner-timeout-twice-is-flaky",
+      judge(timing={"igt@sw_sync@sync_multi_consumer": ["timeout", "timeout"]})
+      .get("guest/igt@sw_sync@sync_multi_consumer") == "FLAKY")
 check("timing-planned-but-no-result-fails",
       judge(timing={TIMING_NAME: []}).get("guest/" + TIMING_NAME) == "FAIL")
 check("timing-lost-first-run-then-pass-is-flaky",
