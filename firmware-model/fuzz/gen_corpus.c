@@ -298,6 +298,13 @@ static void e_doorbell(Buf *s, uint8_t q)
 	put8(s, q);
 }
 
+/* Commands on queue q's ring, then its doorbell. */
+static void e_submit(Buf *s, uint8_t q, unsigned int ncmd, EmitFn emit)
+{
+	e_ring(s, q, ncmd, emit);
+	e_doorbell(s, q);
+}
+
 static void e_advance(Buf *s, uint32_t ns)
 {
 	put8(s, act(E_ADVANCE, 0));
@@ -510,38 +517,31 @@ static void gen_engine(void)
 	/* Every plain command on both compute queues and the copy queue. */
 	s.n = 0;
 	for (uint8_t q = 0; q < 3; q++) {
-		e_ring(&s, q, 6, em_stores);
-		e_doorbell(&s, q);
+		e_submit(&s, q, 6, em_stores);
 	}
 	e_settle(&s);
 	save("fuzz_engine", "stores", &s);
 
 	/* Chunked copies and fills, signals. */
 	s.n = 0;
-	e_ring(&s, Q_COPY, 8, em_copy);
-	e_doorbell(&s, Q_COPY);
-	e_ring(&s, Q_COMPUTE, 4, em_copy);
-	e_doorbell(&s, Q_COMPUTE);
+	e_submit(&s, Q_COPY, 8, em_copy);
+	e_submit(&s, Q_COMPUTE, 4, em_copy);
 	for (int i = 0; i < 6; i++)
 		e_settle(&s);
 	save("fuzz_engine", "copy-fill", &s);
 
 	/* Every kernel, arguments in the data area. */
 	s.n = 0;
-	e_ring(&s, Q_COMPUTE, 6, em_dispatch);
-	e_doorbell(&s, Q_COMPUTE);
-	e_ring(&s, Q_COMPUTE_NF, 6, em_dispatch);
-	e_doorbell(&s, Q_COMPUTE_NF);
+	e_submit(&s, Q_COMPUTE, 6, em_dispatch);
+	e_submit(&s, Q_COMPUTE_NF, 6, em_dispatch);
 	for (int i = 0; i < 6; i++)
 		e_settle(&s);
 	save("fuzz_engine", "dispatch", &s);
 
 	/* Batch buffers, nested. */
 	s.n = 0;
-	e_ring(&s, Q_COMPUTE, 4, em_batch);
-	e_doorbell(&s, Q_COMPUTE);
-	e_ring(&s, Q_COPY, 2, em_batch);
-	e_doorbell(&s, Q_COPY);
+	e_submit(&s, Q_COMPUTE, 4, em_batch);
+	e_submit(&s, Q_COPY, 2, em_batch);
 	e_settle(&s);
 	save("fuzz_engine", "batch", &s);
 
@@ -551,22 +551,18 @@ static void gen_engine(void)
 	 * non-preemptible delay, queries and a reset.
 	 */
 	s.n = 0;
-	e_ring(&s, Q_COMPUTE, 3, em_wait);
-	e_doorbell(&s, Q_COMPUTE);
+	e_submit(&s, Q_COMPUTE, 3, em_wait);
 	e_req_set(&s, R_SET_PRIORITY, Q_COMPUTE_NF, 0);
 	e_req_set(&s, R_SET_TIMESLICE, Q_COMPUTE_NF, 1);
-	e_ring(&s, Q_COMPUTE_NF, 8, em_delays);
-	e_doorbell(&s, Q_COMPUTE_NF);
-	e_ring(&s, Q_COPY, 3, em_release);
-	e_doorbell(&s, Q_COPY);
+	e_submit(&s, Q_COMPUTE_NF, 8, em_delays);
+	e_submit(&s, Q_COPY, 3, em_release);
 	e_req(&s, R_QUERY, Q_COMPUTE);
 	for (int i = 0; i < 4; i++)
 		e_settle(&s);
 	e_req(&s, R_SUSPEND, Q_COMPUTE_NF);
 	e_settle(&s);
 	e_req(&s, R_RESUME, Q_COMPUTE_NF);
-	e_ring(&s, Q_COMPUTE_NF, 4, em_delays);
-	e_doorbell(&s, Q_COMPUTE_NF);
+	e_submit(&s, Q_COMPUTE_NF, 4, em_delays);
 	for (int i = 0; i < 8; i++)
 		e_settle(&s);
 	e_req(&s, R_QUERY, Q_COMPUTE_NF);
@@ -583,10 +579,8 @@ static void gen_engine(void)
 	s.n = 0;
 	e_unmap(&s, 0, 0x8000);
 	e_unmap(&s, 1, 0x8000);
-	e_ring(&s, Q_COMPUTE, 2, em_fault);
-	e_doorbell(&s, Q_COMPUTE);
-	e_ring(&s, Q_COMPUTE_NF, 2, em_fault);
-	e_doorbell(&s, Q_COMPUTE_NF);
+	e_submit(&s, Q_COMPUTE, 2, em_fault);
+	e_submit(&s, Q_COMPUTE_NF, 2, em_fault);
 	e_settle(&s);
 	e_req(&s, R_FAULT_REPLY, Q_COMPUTE);
 	put8(&s, 0);		/* reply kind */
@@ -595,8 +589,7 @@ static void gen_engine(void)
 	put8(&s, 0);		/* asid 1 */
 	put64(&s, D(0x8000));
 	put64(&s, 0x1000);
-	e_ring(&s, Q_COMPUTE, 2, em_fault);
-	e_doorbell(&s, Q_COMPUTE);
+	e_submit(&s, Q_COMPUTE, 2, em_fault);
 	e_settle(&s);
 	e_req(&s, R_FAULT_REPLY, Q_COMPUTE);
 	put8(&s, 1);
@@ -607,8 +600,7 @@ static void gen_engine(void)
 	e_req(&s, R_AS_BIND, 0);	/* asid 2 again, on asid 1's tables */
 	put8(&s, 2);
 	put8(&s, 0);		/* flags */
-	e_ring(&s, Q_COMPUTE_NF, 2, em_stores);
-	e_doorbell(&s, Q_COMPUTE_NF);
+	e_submit(&s, Q_COMPUTE_NF, 2, em_stores);
 	e_settle(&s);
 	save("fuzz_engine", "mmu-fault", &s);
 
@@ -618,15 +610,12 @@ static void gen_engine(void)
 	e_settle(&s);
 	e_req(&s, R_REGISTER, Q_COMPUTE_NF);
 	put8(&s, 2);		/* priority */
-	e_ring(&s, Q_COMPUTE_NF, 6, em_stores);
-	e_doorbell(&s, Q_COMPUTE_NF);
+	e_submit(&s, Q_COMPUTE_NF, 6, em_stores);
 	e_inject(&s, 1, 3);
-	e_ring(&s, Q_COPY, 4, em_copy);
-	e_doorbell(&s, Q_COPY);
+	e_submit(&s, Q_COPY, 4, em_copy);
 	e_settle(&s);
 	e_inject(&s, 4, 1);
-	e_ring(&s, Q_COMPUTE, 6, em_stores);
-	e_doorbell(&s, Q_COMPUTE);
+	e_submit(&s, Q_COMPUTE, 6, em_stores);
 	e_settle(&s);
 	save("fuzz_engine", "reregister-inject", &s);
 
@@ -638,8 +627,7 @@ static void gen_engine(void)
 					      em_release, em_fault };
 		uint8_t q = round % 3 == 2 ? Q_COPY : round % 2;
 
-		e_ring(&s, q, 2 + round % 5, mix[round]);
-		e_doorbell(&s, q);
+		e_submit(&s, q, 2 + round % 5, mix[round]);
 		if (round == 3)
 			e_unmap(&s, 0, 0x8000);
 		if (round == 5)
