@@ -128,6 +128,11 @@ void pvgpu_fw_reset(PvgpuFw *fw)
 
 void pvgpu_fw_run(PvgpuFw *fw)
 {
+	pvgpu_fw_run_budget(fw, PVGPU_FW_RUN_BUDGET_DEFERRED);
+}
+
+void pvgpu_fw_run_budget(PvgpuFw *fw, PvgpuFwRunBudget run_budget)
+{
 	PvgpuFwState *st = &fw->st;
 
 	fw->f2h_written = false;
@@ -136,7 +141,7 @@ void pvgpu_fw_run(PvgpuFw *fw)
 		fw_boot_run(fw);
 
 	if (st->fw_status == PVGPU_FW_STATE_RUNNING && st->h2f_pending) {
-		unsigned int budget = PVGPU_FW_RUN_BUDGET;
+		unsigned int budget = run_budget.h2f_msgs;
 		FwServeResult res;
 
 		/*
@@ -174,7 +179,7 @@ void pvgpu_fw_run(PvgpuFw *fw)
 		}
 	}
 
-	fw_sched_run(fw);
+	fw_sched_run(fw, run_budget.exec_units);
 
 	if (fw->f2h_written) {
 		fw->f2h_written = false;

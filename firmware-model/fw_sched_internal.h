@@ -13,11 +13,10 @@
 #define FW_NIL			UINT32_MAX
 
 /*
- * Work one pvgpu_fw_run() may do in all slots together (engine work
- * units, engine.h), shared out evenly, but at least FW_SLOT_BUDGET_MIN per
- * slot so no slot starves on a device with many.
+ * The engine work of one run (PvgpuFwRunBudget.exec_units) is shared out
+ * evenly over all slots, but at least FW_SLOT_BUDGET_MIN per slot so no
+ * slot starves on a device with many.
  */
-#define FW_SCHED_RUN_BUDGET	1024u
 #define FW_SLOT_BUDGET_MIN	8u
 
 /*
@@ -89,8 +88,11 @@ void fw_sched_free(PvgpuFw *fw);
  * reset, which also clears fault injection.
  */
 void fw_sched_reset(PvgpuFw *fw, bool device);
-/* Run queues on the slots; called by pvgpu_fw_run() while RUNNING. */
-void fw_sched_run(PvgpuFw *fw);
+/*
+ * Run queues on the slots, doing at most about @exec_units of engine work;
+ * called by pvgpu_fw_run_budget() while RUNNING.
+ */
+void fw_sched_run(PvgpuFw *fw, uint32_t exec_units);
 /* Earliest scheduler deadline after now, UINT64_MAX if none. */
 uint64_t fw_sched_next_deadline(PvgpuFw *fw);
 /*

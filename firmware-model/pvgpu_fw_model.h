@@ -14,9 +14,13 @@
  *
  * Bounded work: pvgpu_fw_reg_write() and pvgpu_fw_doorbell() only latch
  * state and ask the platform to call pvgpu_fw_run() soon (platform kick);
- * the real work (DMA, message handling) happens in pvgpu_fw_run(), which
- * handles at most PVGPU_FW_RUN_BUDGET messages per call and kicks again if
- * more remain, the way firmware runs beside the CPU.
+ * the real work (DMA, message handling, engines) happens in a run, which
+ * does at most one budget of it (PvgpuFwRunBudget) and kicks again if more
+ * remains, the way firmware runs beside the CPU. pvgpu_fw_run() uses
+ * PVGPU_FW_RUN_BUDGET_DEFERRED; a platform may instead call
+ * pvgpu_fw_run_budget() with the much smaller PVGPU_FW_RUN_BUDGET_INLINE
+ * right after the guest access that kicked (QEMU: inside the doorbell
+ * write, see docs/latency.rst), and leave the rest to its deferred run.
  */
 #ifndef PVGPU_FW_MODEL_H
 #define PVGPU_FW_MODEL_H
@@ -29,7 +33,30 @@
 #include "pvgpu_fwif.h"
 #include "pvgpu_regs.h"
 
+/**
+ * PvgpuFwRunBudget - the most one run of the firmware may do
+ *
+ * @h2f_msgs: H2F requests handled.
+ * @exec_units: engine work units (engine.h: one command, one 4 KiB chunk of
+ *   a copy or fill, one kernel chunk), shared out over the slots but at
+ *   least FW_SLOT_BUDGET_MIN per busy slot (sched.c).
+ */
+typedef struct PvgpuFwRunBudget {
+	unsigned int h2f_msgs;
+	uint32_t exec_units;
+} PvgpuFwRunBudget;
+
+/* A deferred run (QEMU: the bottom half, the timer). */
 #define PVGPU_FW_RUN_BUDGET		64
+#define PVGPU_FW_EXEC_BUDGET		1024u
+#define PVGPU_FW_RUN_BUDGET_DEFERRED \
+	((PvgpuFwRunBudget){ PVGPU_FW_RUN_BUDGET, PVGPU_FW_EXEC_BUDGET })
+/*
+ * A run inside a guest register write: a few requests (a ping, a TLB
+ * invalidation, a queue register) and a few short jobs, some tens of
+ * microseconds of host time at most (docs/latency.rst).
+ */
+#define PVGPU_FW_RUN_BUDGET_INLINE	((PvgpuFwRunBudget){ 4, 64 })
 
 /**
  * PvgpuFwPlatform - what the firmware model needs from its host
@@ -98,7 +125,8 @@ typedef struct PvgpuFwStats {
 	uint64_t events;		/* F2H events written */
 	uint64_t events_dropped;	/* F2H ring full */
 	uint64_t malformed;		/* H2F ring drains */
-	uint64_t irqs_raised;
+	uint64_t irqs_raised;		/* vector raised (SELFTEST_IRQ too) */
+	uint64_t selftest_irqs;		/* PVGPU_REG_SELFTEST_IRQ writes */
 	uint64_t doorbells;
 	uint64_t boots;
 	/* Scheduler. */
@@ -193,8 +221,14 @@ void pvgpu_fw_reg_write(PvgpuFw *fw, uint64_t offset, uint32_t value,
 void pvgpu_fw_doorbell(PvgpuFw *fw, uint32_t group, uint32_t offset,
 		       uint32_t value);
 
-/* Do pending work (platform kick). */
+/* Do pending work (platform kick), up to PVGPU_FW_RUN_BUDGET_DEFERRED. */
 void pvgpu_fw_run(PvgpuFw *fw);
+/*
+ * Do pending work up to @budget; kicks the platform if work is left. A
+ * platform that calls it from inside a guest access must make that kick
+ * defer (it may not call back in from the same call chain).
+ */
+void pvgpu_fw_run_budget(PvgpuFw *fw, PvgpuFwRunBudget budget);
 /* The deadline given to timer_arm has passed. */
 void pvgpu_fw_timer_expired(PvgpuFw *fw);
 

@@ -702,19 +702,22 @@ static bool exec_slot(PvgpuFw *fw, uint32_t id, uint64_t now,
 	}
 }
 
-static uint32_t slot_budget(const PvgpuFw *fw)
+static uint32_t slot_budget(const PvgpuFw *fw, uint32_t exec_units)
 {
 	uint32_t slots = 0;
 
 	for (uint32_t c = 0; c < fw->cfg.num_engine_classes; c++)
 		slots += fw->cfg.slots[c];
-	return MAX(FW_SCHED_RUN_BUDGET / slots, FW_SLOT_BUDGET_MIN);
+	return MAX(exec_units / slots, FW_SLOT_BUDGET_MIN);
 }
 
-/* Fill the slots of class @c and run them, refilling slots that empty. */
-static void run_class(PvgpuFw *fw, uint32_t c, uint64_t now)
+/*
+ * Fill the slots of class @c and run them, refilling slots that empty;
+ * each slot does at most @per work units.
+ */
+static void run_class(PvgpuFw *fw, uint32_t c, uint64_t now, uint32_t per)
 {
-	uint32_t budget[64], per = slot_budget(fw);
+	uint32_t budget[64];
 
 	for (uint32_t i = 0; i < fw->cfg.slots[c]; i++)
 		budget[i] = per;
@@ -822,9 +825,10 @@ static bool check_timeouts(PvgpuFw *fw, uint64_t now)
 	return reset;
 }
 
-void fw_sched_run(PvgpuFw *fw)
+void fw_sched_run(PvgpuFw *fw, uint32_t exec_units)
 {
 	FwSched *s = &fw->sched;
+	uint32_t per = slot_budget(fw, exec_units);
 	uint64_t now;
 
 	if (!running(fw))
@@ -836,7 +840,7 @@ void fw_sched_run(PvgpuFw *fw)
 	if (s->st.poll_now || (s->st.next_poll_ns && now >= s->st.next_poll_ns))
 		poll_waiting(fw, now);
 	for (uint32_t c = 0; c < fw->cfg.num_engine_classes; c++) {
-		run_class(fw, c, now);
+		run_class(fw, c, now, per);
 		if (!running(fw))
 			return;
 	}
@@ -845,7 +849,7 @@ void fw_sched_run(PvgpuFw *fw)
 		for (uint32_t c = 0; c < fw->cfg.num_engine_classes; c++) {
 			if (!running(fw))
 				return;
-			run_class(fw, c, now);
+			run_class(fw, c, now, per);
 		}
 	}
 	if (running(fw) && s->more_work)

@@ -1004,6 +1004,7 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 		       (msg->flags & PVGPU_CHANNEL_MSG_NOINTR);
 	bool sent = false;
 	unsigned long deadline;
+	ktime_t t_woken;
 	long left;
 	int ret;
 
@@ -1091,6 +1092,8 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 		left = wait_for_completion_timeout(&w.done, left);
 	else
 		left = wait_for_completion_interruptible_timeout(&w.done, left);
+	/* The sender runs again: the end of what wake_ns measures. */
+	t_woken = ktime_get();
 	if (left == 0)
 		pvgpu_channel_timeout(ch, &w);
 	else if (left < 0)
@@ -1100,6 +1103,10 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	msg->fw_status = w.refused ? w.fw_status : PVGPU_STATUS_OK;
 	msg->resp_dw = w.resp_dw;
 	msg->rtt_ns = w.result ? 0 : w.rtt_ns;
+	/* After the handler's receive time (complete() came after it). */
+	msg->wake_ns = w.result ? 0 :
+		       max_t(s64, ktime_to_ns(ktime_sub(t_woken, w.t_submit)),
+			     w.rtt_ns);
 	ret = w.result;
 	goto out_checked;
 

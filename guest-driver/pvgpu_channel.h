@@ -245,6 +245,11 @@ struct pvgpu_channel_msg {
 	 * of the F2H tail that covered the response; 0 on failure.
 	 */
 	u64 rtt_ns;
+	/**
+	 * @wake_ns: out: from the same start as @rtt_ns to the sender
+	 * running again after its wait for the response; 0 on failure.
+	 */
+	u64 wake_ns;
 };
 
 /*

@@ -5,6 +5,7 @@
  * Copyright (C) 2026 The pvgpu authors
  */
 
+#include <linux/completion.h>
 #include <linux/ctype.h>
 #include <linux/interrupt.h>
 #include <linux/iopoll.h>
@@ -48,6 +49,15 @@
  * and drains the F2H ring: a message that arrives after the acknowledgment
  * raises a new interrupt. The response timestamp is taken when the F2H
  * tail has been read, so it is never older than the request it answers.
+ *
+ * **Platform floor** (pvgpu_fw_floor(), DRM_PVGPU_FW_PING_FLOOR): writing
+ * PVGPU_REG_SELFTEST_IRQ makes the device raise PVGPU_IRQ_SELFTEST inside
+ * the write, with no firmware involved. The handler treats it like any
+ * cause (read, acknowledge), records the time and completes
+ * &pvgpu_fw.floor_done; that is all, so a self-test interrupt nobody
+ * waits for is harmless. One measurement runs at a time
+ * (&pvgpu_fw.floor_lock); the time stamp tells the waiter's interrupt
+ * from a late one of an earlier measurement that gave up.
  *
  * **Firmware stop**: if the firmware leaves RUNNING while the channel is
  * up (crash, halt), every pending request fails with -EIO and later ones
@@ -178,6 +188,12 @@ static irqreturn_t pvgpu_fw_irq(int irq, void *arg)
 
 	/* Acknowledge first: whatever comes after the drain interrupts again. */
 	pvgpu_write(pvdev, PVGPU_REG_IRQ_ACK, status);
+
+	/* Where a ping's response time is taken too, give or take a read. */
+	if (status & PVGPU_IRQ_SELFTEST) {
+		WRITE_ONCE(pvdev->fw.floor_irq_time, ktime_get());
+		complete(&pvdev->fw.floor_done);
+	}
 
 	if (status & PVGPU_IRQ_FW_STATE) {
 		wake_up_all(&pvdev->fw.state_wq);
@@ -567,7 +583,7 @@ static int pvgpu_fw_boot(struct pvgpu_device *pvdev)
 {
 	struct pvgpu_fw *fw = &pvdev->fw;
 	int level = READ_ONCE(pvgpu_fw_log_level);
-	u64 fw_ts, rtt;
+	u64 fw_ts, rtt, wake;
 	int ret;
 
 	pvgpu_channel_set_ready(&fw->ch);
@@ -612,7 +628,7 @@ static int pvgpu_fw_boot(struct pvgpu_device *pvdev)
 	}
 
 	/* A channel that does not work is reported, not fatal: debug it. */
-	ret = pvgpu_fw_ping(pvdev, 0x7076677075ull, &fw_ts, &rtt);
+	ret = pvgpu_fw_ping(pvdev, 0x7076677075ull, &fw_ts, &rtt, &wake);
 	if (ret)
 		drm_err(&pvdev->drm, "firmware does not answer a ping: %d\n",
 			ret);
@@ -783,12 +799,13 @@ out:
  * @cookie: echoed by the firmware
  * @fw_ts_ns: out: the firmware's clock when it answered
  * @rtt_ns: out: doorbell write to response seen by the interrupt handler
+ * @wake_ns: out: from the same start to this thread running again
  *
  * Return: 0, or an error of pvgpu_channel_send(); -EIO if the firmware
  * echoed a different cookie.
  */
 int pvgpu_fw_ping(struct pvgpu_device *pvdev, u64 cookie, u64 *fw_ts_ns,
-		  u64 *rtt_ns)
+		  u64 *rtt_ns, u64 *wake_ns)
 {
 	struct pvgpu_msg_ping req = { .cookie = cpu_to_le64(cookie) };
 	struct pvgpu_msg_ping resp = {};
@@ -817,7 +834,85 @@ int pvgpu_fw_ping(struct pvgpu_device *pvdev, u64 cookie, u64 *fw_ts_ns,
 
 	*fw_ts_ns = le64_to_cpu(resp.fw_timestamp_ns);
 	*rtt_ns = msg.rtt_ns;
+	*wake_ns = msg.wake_ns;
 	return 0;
+}
+
+/**
+ * pvgpu_fw_floor() - measure the platform's MMIO-write-to-interrupt floor
+ * @pvdev: the device
+ * @rtt_ns: out: from just before the PVGPU_REG_SELFTEST_IRQ write to the
+ *	interrupt handler seeing PVGPU_IRQ_SELFTEST
+ * @wake_ns: out: from the same start to this thread running again
+ *
+ * The device raises the interrupt inside the register write, in every
+ * firmware state, with no firmware message and no DMA. One measurement
+ * runs at a time; others wait for &pvgpu_fw.floor_lock. Sleeps.
+ *
+ * Return: 0; -ENODEV if the driver stopped the device (its interrupts are
+ * masked); -ETIMEDOUT if no interrupt came within the fw_timeout_ms module
+ * parameter; -ERESTARTSYS if a signal came (a measurement changes
+ * nothing: safe to restart).
+ */
+int pvgpu_fw_floor(struct pvgpu_device *pvdev, u64 *rtt_ns, u64 *wake_ns)
+{
+	unsigned int timeout_ms = READ_ONCE(pvgpu_fw_timeout_ms);
+	struct pvgpu_fw *fw = &pvdev->fw;
+	ktime_t t_write, t_irq, t_woken;
+	unsigned long deadline;
+	long left;
+	int ret;
+
+	if (mutex_lock_interruptible(&fw->floor_lock))
+		return -ERESTARTSYS;
+
+	/* Set once, after the interrupts were masked for good. */
+	if (READ_ONCE(fw->stopped)) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+
+	reinit_completion(&fw->floor_done);
+	deadline = jiffies + max(msecs_to_jiffies(timeout_ms), 1UL);
+	t_write = ktime_get();
+	pvgpu_write(pvdev, PVGPU_REG_SELFTEST_IRQ, 1);
+
+	for (;;) {
+		left = max_t(long, (long)(deadline - jiffies), 1);
+		left = wait_for_completion_interruptible_timeout(&fw->floor_done,
+								 left);
+		t_woken = ktime_get();
+		if (left < 0) {
+			ret = left;
+			goto out_unlock;
+		}
+		if (!left)
+			break;
+		/* Not the late interrupt of a measurement that gave up. */
+		t_irq = READ_ONCE(fw->floor_irq_time);
+		if (ktime_compare(t_irq, t_write) >= 0) {
+			*rtt_ns = ktime_to_ns(ktime_sub(t_irq, t_write));
+			*wake_ns = max_t(s64, ktime_to_ns(ktime_sub(t_woken,
+								    t_write)),
+					 *rtt_ns);
+			ret = 0;
+			goto out_unlock;
+		}
+	}
+
+	/*
+	 * No interrupt: a cause still pending signals nothing new, so clear
+	 * it for the next measurement. Stopped meanwhile: say so.
+	 */
+	pvgpu_write(pvdev, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+	ret = READ_ONCE(fw->stopped) ? -ENODEV : -ETIMEDOUT;
+	if (ret == -ETIMEDOUT)
+		pvgpu_warn_ratelimited(&pvdev->drm,
+				       "no self-test interrupt within %u ms\n",
+				       timeout_ms);
+out_unlock:
+	mutex_unlock(&fw->floor_lock);
+	return ret;
 }
 
 /**
@@ -840,6 +935,8 @@ int pvgpu_fw_init(struct pvgpu_device *pvdev)
 	init_waitqueue_head(&fw->state_wq);
 	/* Not destroyed: late teardown paths may still look at it. */
 	mutex_init(&fw->wedge_lock);
+	mutex_init(&fw->floor_lock);
+	init_completion(&fw->floor_done);
 	INIT_WORK(&fw->log_work, pvgpu_fw_log_work);
 	INIT_WORK(&fw->wedge_work, pvgpu_fw_wedge_work);
 	fw->wedged = false;

@@ -7,6 +7,9 @@
 #ifndef PVGPU_FW_H
 #define PVGPU_FW_H
 
+#include <linux/completion.h>
+#include <linux/ktime.h>
+#include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -131,6 +134,25 @@ struct pvgpu_fw {
 
 	/** @wedge_work: bans every queue after pvgpu_fw_wedge(). */
 	struct work_struct wedge_work;
+
+	/**
+	 * @floor_lock: serialises pvgpu_fw_floor(): one platform floor
+	 * measurement at a time, so @floor_done has one waiter.
+	 */
+	struct mutex floor_lock;
+
+	/**
+	 * @floor_done: completed by every PVGPU_IRQ_SELFTEST interrupt,
+	 * whether or not pvgpu_fw_floor() waits for it; re-armed by
+	 * pvgpu_fw_floor() before it writes the register.
+	 */
+	struct completion floor_done;
+
+	/**
+	 * @floor_irq_time: when the interrupt handler last saw
+	 * PVGPU_IRQ_SELFTEST; written before @floor_done completes.
+	 */
+	ktime_t floor_irq_time;
 };
 
 int pvgpu_fw_init(struct pvgpu_device *pvdev);
@@ -140,7 +162,8 @@ void pvgpu_fw_stop(struct pvgpu_device *pvdev);
 void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why);
 
 int pvgpu_fw_ping(struct pvgpu_device *pvdev, u64 cookie, u64 *fw_ts_ns,
-		  u64 *rtt_ns);
+		  u64 *rtt_ns, u64 *wake_ns);
+int pvgpu_fw_floor(struct pvgpu_device *pvdev, u64 *rtt_ns, u64 *wake_ns);
 
 void pvgpu_fw_check_alive(struct pvgpu_device *pvdev);
 bool pvgpu_fw_event(struct pvgpu_device *pvdev,

@@ -169,38 +169,61 @@ int pvgpu_ioctl_query(struct drm_device *drm, void *data,
  * Sends PVGPU_H2F_PING with &drm_pvgpu_fw_ping.cookie and waits for the
  * answer. &drm_pvgpu_fw_ping.rtt_ns is measured in the kernel, from just
  * before the request is queued on the H2F ring to the interrupt handler's
- * read of the F2H tail that covered the response.
+ * read of the F2H tail that covered the response; &drm_pvgpu_fw_ping.wake_ns
+ * from the same start to the caller running again after its wait.
+ *
+ * With DRM_PVGPU_FW_PING_FLOOR, pvgpu_fw_floor() measures the platform
+ * instead (self-test register write to interrupt handler, and to the
+ * caller running again); the cookie is left alone and
+ * &drm_pvgpu_fw_ping.fw_timestamp_ns is 0.
  *
  * The ioctl table makes it DRM_ROOT_ONLY: the DRM core refuses callers
- * without CAP_SYS_ADMIN with -EACCES before this runs.
+ * without CAP_SYS_ADMIN with -EACCES before this runs. A caller built
+ * before &drm_pvgpu_fw_ping.wake_ns passes the shorter struct, which the
+ * DRM core zero-extends (and copies back only as much as it passed).
  *
- * Return: 0; -EINVAL for a non-zero extensions, flags or pad field;
- * -ENODEV if the firmware does not run or the device is gone; -ETIMEDOUT if
- * the firmware did not answer within the fw_timeout_ms module parameter
- * (which covers the wait for the channel too); -EIO if it answered wrongly
- * or stopped meanwhile; -ERESTARTSYS if a signal came while waiting for
- * the channel (nothing sent) or for the answer (a late answer is dropped);
- * a ping has no side effect, so both are safe to restart.
+ * Return: 0; -EINVAL for a non-zero extensions or pad field or an unknown
+ * flag; -EOPNOTSUPP for a floor measurement on a device older than
+ * interface minor PVGPU_IFACE_MINOR_SELFTEST_IRQ; -ENODEV if the firmware
+ * does not run (a floor measurement: the device was stopped) or the device
+ * is gone; -ETIMEDOUT if the firmware
+ * (the interrupt, for a floor measurement) did not answer within the
+ * fw_timeout_ms module parameter (which covers the wait for the channel
+ * too); -EIO if it answered wrongly or stopped meanwhile; -ERESTARTSYS if
+ * a signal came while waiting for the channel (nothing sent) or for the
+ * answer (a late answer is dropped); neither has a side effect, so both
+ * are safe to restart.
  */
 int pvgpu_ioctl_fw_ping(struct drm_device *drm, void *data,
 			struct drm_file *file)
 {
 	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
 	struct drm_pvgpu_fw_ping *args = data;
-	u64 fw_ts, rtt;
+	u64 fw_ts = 0, rtt, wake;
 	int ret, idx;
 
-	if (args->extensions || args->flags || args->pad)
+	if (args->extensions || args->pad ||
+	    (args->flags & ~DRM_PVGPU_FW_PING_FLOOR))
 		return -EINVAL;
+
+	/* A device older than the self-test register would never answer. */
+	if ((args->flags & DRM_PVGPU_FW_PING_FLOOR) &&
+	    PVGPU_IFACE_VERSION_MINOR(pvdev->iface_version) <
+	    PVGPU_IFACE_MINOR_SELFTEST_IRQ)
+		return -EOPNOTSUPP;
 
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
-	ret = pvgpu_fw_ping(pvdev, args->cookie, &fw_ts, &rtt);
+	if (args->flags & DRM_PVGPU_FW_PING_FLOOR)
+		ret = pvgpu_fw_floor(pvdev, &rtt, &wake);
+	else
+		ret = pvgpu_fw_ping(pvdev, args->cookie, &fw_ts, &rtt, &wake);
 	drm_dev_exit(idx);
 	if (ret)
 		return ret;
 
 	args->fw_timestamp_ns = fw_ts;
 	args->rtt_ns = rtt;
+	args->wake_ns = wake;
 	return 0;
 }

@@ -14,13 +14,24 @@
  *       id PVGPU_DOORBELL_ID(group, index) (pvgpu_fw_doorbell).
  *
  * Register and doorbell writes only latch state in the model and ask for
- * a kick; the firmware's real work (DMA, message handling) runs from a
- * bottom half in QEMU's main loop, beside the vCPUs, as real firmware runs
- * beside the CPU. That bottom half is the only place the firmware runs
- * (the timer only schedules it), it is guarded against re-entrancy through
- * the device's own MMIO, and it does nothing while the VM is not running
- * (stopped, or loading an incoming migration): the work waits until the
- * VM runs again.
+ * a kick. The firmware's work (DMA, message handling, engines) runs in two
+ * places:
+ *
+ * - inline, at the end of a doorbell write, under a small budget
+ *   (PVGPU_FW_RUN_BUDGET_INLINE): a ping, a TLB invalidation or a short
+ *   job completes and raises its MSI-X inside the write, the way QEMU's
+ *   simplest devices do, instead of paying a hop through the main loop
+ *   (docs/latency.rst has the measurements that decided it). Property
+ *   x-doorbell-inline=off turns it off, for comparison;
+ * - in a bottom half in QEMU's main loop, beside the vCPUs, as real
+ *   firmware runs beside the CPU: whatever the inline run left (budget
+ *   used up), register writes, the timer, injections, resume.
+ *
+ * Both hold the BQL, both are guarded against re-entrancy through the
+ * device's own MMIO (the MMIO dispatch's and qemu_bh_new_guarded's
+ * mem_reentrancy_guard), and neither does anything while the VM is not
+ * running (stopped, or loading an incoming migration): the work waits
+ * until the VM runs again.
  *
  * Specification: docs/registers.rst, docs/firmware-protocol.rst.
  *
@@ -75,6 +86,11 @@ struct PvgpuState {
     bool timer_expired;
     /* run_bh was scheduled while the VM was not running. */
     bool run_deferred;
+    /* In a doorbell write: the model's kick asks for an inline run. */
+    bool in_doorbell;
+    bool doorbell_kicked;
+    /* Property x-doorbell-inline: run the firmware inside doorbell writes. */
+    bool doorbell_inline;
     /* In pvgpu_post_load: the model's complaints are the stream's. */
     bool loading;
     char *load_error;
@@ -195,6 +211,11 @@ static void pvgpu_plat_kick(void *opaque)
 {
     PvgpuState *s = opaque;
 
+    if (s->in_doorbell) {
+        /* pvgpu_doorbell_write() runs the firmware when the model returns. */
+        s->doorbell_kicked = true;
+        return;
+    }
     qemu_bh_schedule(s->run_bh);
 }
 
@@ -383,7 +404,31 @@ static void pvgpu_doorbell_write(void *opaque, hwaddr addr, uint64_t val,
     trace_pvgpu_doorbell(group, offset,
                          PVGPU_DOORBELL_ID(group, offset / PVGPU_DOORBELL_SIZE),
                          val);
+    s->in_doorbell = true;
+    s->doorbell_kicked = false;
     pvgpu_fw_doorbell(s->fw, group, offset, val);
+    s->in_doorbell = false;
+    if (!s->doorbell_kicked) {
+        return;
+    }
+    /*
+     * A vCPU writes only while the VM runs, but a qtest or a debugger's
+     * write can come while it is stopped; a pending injection or an
+     * expired timer must be applied first: both are the bottom half's.
+     */
+    if (!s->doorbell_inline || !runstate_is_running() ||
+        s->timer_expired || s->inject_hang_pending ||
+        s->inject_crash_pending) {
+        qemu_bh_schedule(s->run_bh);
+        return;
+    }
+    /*
+     * Inside the MMIO dispatch of this device: its re-entrancy guard is
+     * engaged, so DMA the firmware aims at the device's own BARs fails
+     * like any bad address. Work beyond the budget kicks run_bh.
+     */
+    trace_pvgpu_run_inline();
+    pvgpu_fw_run_budget(s->fw, PVGPU_FW_RUN_BUDGET_INLINE);
 }
 
 /* 4-byte doorbell writes; an 8-byte write rings two dwords. */
@@ -1124,6 +1169,7 @@ static void pvgpu_inject_class_init(ObjectClass *klass)
     DEFINE_PROP_##type(prop, PvgpuState, field, def),
 static const Property pvgpu_properties[] = {
     PVGPU_FW_CONFIG_TABLE(PVGPU_PROP)
+    DEFINE_PROP_BOOL("x-doorbell-inline", PvgpuState, doorbell_inline, true),
 };
 #undef PVGPU_PROP
 
@@ -1174,6 +1220,9 @@ static void pvgpu_class_init(ObjectClass *klass, void *data)
         "how often queues blocked in WAIT are re-checked (1..1000000)");
     object_class_property_set_description(klass, "x-seed",
         "seed of the firmware's PRNG (probabilistic fault injection)");
+    object_class_property_set_description(klass, "x-doorbell-inline",
+        "run the firmware inside doorbell writes, under a small budget "
+        "(off: always in a main-loop bottom half, for comparison)");
     pvgpu_inject_class_init(klass);
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
 }

@@ -38,6 +38,7 @@ LIBPVGPU_HDRS := $(PVGPU_TOP)/userspace/lib/libpvgpu.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_stats.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_bench_args.h \
+	$(PVGPU_TOP)/userspace/lib/pvgpu_bench_json.h \
 	$(PVGPU_TOP)/include/pvgpu/pvgpu_cmds.h \
 	$(PVGPU_TOP)/include/pvgpu/pvgpu_cmd_emit.h \
 	$(PVGPU_TOP)/include/pvgpu/pvgpu_fwif.h \

@@ -32,6 +32,7 @@ static int fake_dma_read(void *opaque, uint64_t addr, void *buf, size_t len)
 		return -1;
 	}
 	memcpy(buf, fp->ram + addr, len);
+	fp->dma_reads++;
 	return 0;
 }
 
@@ -46,6 +47,7 @@ static int fake_dma_write(void *opaque, uint64_t addr, const void *buf,
 	}
 	memcpy(fp->ram + addr, buf, len);
 	ram_wrote(addr, len);
+	fp->dma_writes++;
 	return 0;
 }
 

@@ -36,6 +36,8 @@ typedef struct FakePlatform {
 
 	unsigned int irqs;		/* raise_irq calls */
 	unsigned int bad_vectors;	/* raise_irq with a vector != FW */
+	unsigned int dma_reads;		/* successful dma_read calls */
+	unsigned int dma_writes;	/* successful dma_write calls */
 	unsigned int dma_failures;
 	GPtrArray *errors;		/* guest_error messages */
 	bool echo_errors;		/* print them (g_test_message) */

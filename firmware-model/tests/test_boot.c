@@ -453,7 +453,7 @@ static void test_fw_reset(void)
 	g_assert_cmpuint(fake_driver_boot(&d), ==, PVGPU_FW_STATE_RUNNING);
 	g_assert_true(fake_driver_ping(&d, 1, &seqno));
 	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_IRQ_STATUS), ==,
-			PVGPU_IRQ_ALL);
+			PVGPU_IRQ_F2H | PVGPU_IRQ_FW_STATE);
 	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_FW_STATE);
 
 	/* Queue a request, then reset before the firmware serves it. */

@@ -634,6 +634,44 @@ static void test_budget(void)
 	fake_platform_free(fp);
 }
 
+/*
+ * A run under the inline budget (what QEMU does inside the doorbell write)
+ * handles that many requests, interrupts once for them, and leaves the
+ * rest to a deferred run through a kick.
+ */
+static void test_inline_budget(void)
+{
+	FakeDriver d;
+	FakePlatform *fp = setup(&d, 0x4000, 0x4000);
+	const PvgpuFwStats *stats = pvgpu_fw_stats(fp->fw);
+	const unsigned int inline_msgs = PVGPU_FW_RUN_BUDGET_INLINE.h2f_msgs;
+	const uint32_t n = 3 * inline_msgs + 1;
+
+	g_assert_cmpuint(inline_msgs, >=, 1);
+	g_assert_cmpuint(inline_msgs, <, PVGPU_FW_RUN_BUDGET);
+	for (uint32_t i = 0; i < n; i++)
+		queue_ping(&d, i, NULL);
+	fake_driver_doorbell(&d);
+	g_assert_cmpuint(fp->kicks_pending, ==, 1);
+	fp->kicks_pending = 0;
+
+	pvgpu_fw_run_budget(fp->fw, PVGPU_FW_RUN_BUDGET_INLINE);
+	g_assert_cmpuint(stats->responses, ==, inline_msgs);
+	g_assert_cmpuint(fp->irqs, ==, 1);
+	g_assert_cmpuint(fp->kicks_pending, ==, 1);
+
+	/* The deferred run does the rest in one go. */
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_F2H);
+	fp->kicks_pending = 0;
+	pvgpu_fw_run(fp->fw);
+	g_assert_cmpuint(stats->responses, ==, n);
+	g_assert_cmpuint(fp->irqs, ==, 2);
+	g_assert_cmpuint(fp->kicks_pending, ==, 0);
+	for (uint32_t i = 0; i < n; i++)
+		expect_ping(&d, i + 1, i, fp->now_ns);
+	fake_platform_free(fp);
+}
+
 static void test_f2h_irq(void)
 {
 	FakeDriver d;
@@ -705,6 +743,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/channel/einval", test_einval);
 	g_test_add_func("/channel/log-ctrl", test_log_ctrl);
 	g_test_add_func("/channel/budget", test_budget);
+	g_test_add_func("/channel/inline-budget", test_inline_budget);
 	g_test_add_func("/channel/f2h-irq", test_f2h_irq);
 	return g_test_run();
 }

@@ -584,7 +584,7 @@ typedef struct CorruptCase {
 CORRUPT(status, st->fw_status = 5)
 CORRUPT(error, st->fw_error = 9)
 CORRUPT(running_with_error, st->fw_error = PVGPU_FW_ERR_CRASHED)
-CORRUPT(irq_status, st->irq_status = 0x4)
+CORRUPT(irq_status, st->irq_status = 0x8)
 CORRUPT(irq_mask, st->irq_mask = 0x80000000)
 CORRUPT(log_level, st->log_level = 4)
 CORRUPT(boot_pending_running, st->boot_pending = 1)

@@ -89,7 +89,7 @@ static void test_read_only(void)
 
 static void test_unknown(void)
 {
-	static const uint64_t offsets[] = { 0x040, 0x100, 0xffc, 0x1000,
+	static const uint64_t offsets[] = { 0x044, 0x100, 0xffc, 0x1000,
 					    0x2000, 0x3ffc };
 	FakePlatform *fp = fake_platform_new(NULL);
 
@@ -106,6 +106,13 @@ static void test_unknown(void)
 	fake_platform_clear_errors(fp);
 	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_IRQ_ACK), ==, 0);
 	g_assert_true(fake_platform_has_error(fp, "write-only register"));
+	/* So is SELFTEST_IRQ; reading it raises nothing. */
+	fake_platform_clear_errors(fp);
+	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_SELFTEST_IRQ), ==, 0);
+	g_assert_true(fake_platform_has_error(fp,
+					      "write-only register SELFTEST_IRQ"));
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_IRQ_STATUS), ==, 0);
+	g_assert_cmpuint(fp->irqs, ==, 0);
 	fake_platform_free(fp);
 }
 
@@ -252,6 +259,106 @@ static void test_irq(void)
 	fake_platform_free(fp);
 }
 
+/* One SELFTEST_IRQ write: nothing but the cause bit and the vector. */
+static void selftest_write_check(FakePlatform *fp, unsigned int irqs_expected)
+{
+	unsigned int kicks = fp->kicks_total, runs = fp->runs;
+	unsigned int dma_r = fp->dma_reads, dma_w = fp->dma_writes;
+	uint32_t fw_status = fake_reg_read(fp, PVGPU_REG_FW_STATUS);
+
+	fake_reg_write(fp, PVGPU_REG_SELFTEST_IRQ, 0x5e1f7e57);
+	/* Raised inside the write: nothing deferred, no run served. */
+	g_assert_cmpuint(fp->irqs, ==, irqs_expected);
+	g_assert_cmpuint(fp->bad_vectors, ==, 0);
+	g_assert_cmpuint(fp->kicks_total, ==, kicks);
+	g_assert_cmpuint(fp->runs, ==, runs);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_IRQ_STATUS) &
+			PVGPU_IRQ_SELFTEST, ==, PVGPU_IRQ_SELFTEST);
+	/* Harmless: no DMA, no firmware state change, no timer. */
+	fake_platform_run(fp);
+	g_assert_cmpuint(fp->dma_reads, ==, dma_r);
+	g_assert_cmpuint(fp->dma_writes, ==, dma_w);
+	g_assert_cmpuint(fp->dma_failures, ==, 0);
+	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_FW_STATUS), ==, fw_status);
+	g_assert_cmpuint(fake_platform_error_count(fp), ==, 0);
+}
+
+static void test_selftest_irq(void)
+{
+	FakePlatform *fp = fake_platform_new(NULL);
+	const PvgpuFwStats *stats = pvgpu_fw_stats(fp->fw);
+	FakeDriver d;
+
+	/* Masked (reset value): pending, not raised. */
+	selftest_write_check(fp, 0);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_IRQ_STATUS), ==,
+			PVGPU_IRQ_SELFTEST);
+	g_assert_cmpuint(stats->selftest_irqs, ==, 1);
+	g_assert_cmpuint(stats->irqs_raised, ==, 0);
+
+	/* Unmasking the pending cause signals it, as for any cause. */
+	fake_reg_write(fp, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL);
+	g_assert_cmpuint(fp->irqs, ==, 1);
+
+	/* Still pending and enabled: a new write raises nothing new. */
+	selftest_write_check(fp, 1);
+
+	/* The acknowledgement clears it; the next write raises again. */
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_IRQ_STATUS), ==, 0);
+	selftest_write_check(fp, 2);
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+	g_assert_cmpuint(stats->selftest_irqs, ==, 3);
+	g_assert_cmpuint(stats->irqs_raised, ==, 2);
+
+	/* Masked again: pending only. */
+	fake_reg_write(fp, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL &
+		       ~PVGPU_IRQ_SELFTEST);
+	selftest_write_check(fp, 2);
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+	fake_reg_write(fp, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL);
+
+	/*
+	 * Firmware fault injection does not apply: the self-test measures
+	 * the platform, not the firmware.
+	 */
+	g_assert_cmpint(pvgpu_fw_inject(fp->fw, PVGPU_FW_INJECT_LOSE_IRQS, 5),
+			==, 0);
+	selftest_write_check(fp, 3);
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+	g_assert_cmpint(pvgpu_fw_inject(fp->fw, PVGPU_FW_INJECT_LOSE_IRQS, 0),
+			==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(fp->fw, PVGPU_FW_INJECT_DELAY_IRQS,
+					1000000), ==, 0);
+	selftest_write_check(fp, 4);
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+	g_assert_cmpuint(stats->irqs_lost, ==, 0);
+	g_assert_cmpuint(stats->irqs_delayed, ==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(fp->fw, PVGPU_FW_INJECT_DELAY_IRQS, 0),
+			==, 0);
+
+	/* RUNNING: the rings stay as they were, nothing is read or written. */
+	fake_driver_init(&d, fp);
+	g_assert_cmpuint(fake_driver_boot(&d), ==, PVGPU_FW_STATE_RUNNING);
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+	selftest_write_check(fp, fp->irqs + 1);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_IRQ_STATUS), ==,
+			PVGPU_IRQ_SELFTEST);
+	g_assert_cmpuint(fake_driver_f2h_used(&d), ==, 0);
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+
+	/* HALTED: still works. */
+	pvgpu_fw_inject_crash(fp->fw);
+	fake_platform_run(fp);
+	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_FW_STATUS), ==,
+			 PVGPU_FW_STATE_HALTED);
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+	selftest_write_check(fp, fp->irqs + 1);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_IRQ_STATUS), ==,
+			PVGPU_IRQ_SELFTEST);
+	fake_platform_free(fp);
+}
+
 static void test_fw_ctrl(void)
 {
 	FakePlatform *fp = fake_platform_new(NULL);
@@ -358,6 +465,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/regs/scratch", test_scratch);
 	g_test_add_func("/regs/timestamp", test_timestamp);
 	g_test_add_func("/regs/irq", test_irq);
+	g_test_add_func("/regs/selftest-irq", test_selftest_irq);
 	g_test_add_func("/regs/fw-ctrl", test_fw_ctrl);
 	g_test_add_func("/regs/doorbell-errors", test_doorbell_errors);
 	g_test_add_func("/regs/doorbell-ids", test_doorbell_ids);

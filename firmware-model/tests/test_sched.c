@@ -215,6 +215,47 @@ static void test_realtime_boundary(void)
 	sh_free(t);
 }
 
+/*
+ * A run under the inline budget executes about its engine units (at least
+ * FW_SLOT_BUDGET_MIN per slot), kicks for the rest, and a deferred run
+ * then does a full budget: a long job on a doorbell costs the guest's
+ * write little.
+ */
+static void test_inline_budget(void)
+{
+	Sh *t = sh_slots(1, 1);
+	GArray *c = gpu_cmds_new();
+	uint32_t units = PVGPU_FW_RUN_BUDGET_INLINE.exec_units;
+	uint64_t inline_done, deferred_done;
+
+	g_assert_cmpuint(units, <, PVGPU_FW_EXEC_BUDGET);
+	g_assert_cmpuint(sh_register_full(t, 0, COPY, 0, 0, 0x10000, NULL), ==,
+			 PVGPU_STATUS_OK);
+	for (unsigned int i = 0; i < 3000; i++)
+		store(c, 0x100, i);
+	sh_submit(t, 0, c);
+	g_array_free(c, TRUE);
+	sh_ring(t, t->q[0].doorbell);
+	g_assert_cmpuint(t->fp->kicks_pending, ==, 1);
+	t->fp->kicks_pending = 0;
+
+	pvgpu_fw_run_budget(t->fw, PVGPU_FW_RUN_BUDGET_INLINE);
+	inline_done = qs(t, 0)->ctx.commands_done;
+	/* One store is one unit; the two slots share the units. */
+	g_assert_cmpuint(inline_done, ==, units / 2);
+	g_assert_cmpuint(t->fp->kicks_pending, ==, 1);
+
+	t->fp->kicks_pending = 0;
+	pvgpu_fw_run(t->fw);
+	deferred_done = qs(t, 0)->ctx.commands_done - inline_done;
+	g_assert_cmpuint(deferred_done, >, units);
+	g_assert_cmpuint(deferred_done, <=, PVGPU_FW_EXEC_BUDGET);
+	sh_settle(t, 10 * MS);
+	g_assert_cmpuint(sh_done(t, 0), ==, 3000);
+	g_assert_cmpuint(sh_rd32(t, 0x100), ==, 2999);
+	sh_free(t);
+}
+
 /* A realtime queue preempts a DELAY at once; the DELAY's rest continues. */
 static void test_realtime_delay(void)
 {
@@ -1222,6 +1263,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sched/priority/realtime-boundary",
 			test_realtime_boundary);
 	g_test_add_func("/sched/priority/realtime-delay", test_realtime_delay);
+	g_test_add_func("/sched/inline-budget", test_inline_budget);
 	g_test_add_func("/sched/timeslice/delay", test_timeslice_delay);
 	g_test_add_func("/sched/timeslice/set", test_set_timeslice_priority);
 	g_test_add_func("/sched/idle-events", test_idle_events);

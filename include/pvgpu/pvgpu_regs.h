@@ -71,7 +71,9 @@
 /* --- Interface version ------------------------------------------------- */
 
 #define PVGPU_IFACE_MAJOR		1
-#define PVGPU_IFACE_MINOR		0
+#define PVGPU_IFACE_MINOR		1
+/* Minor 1 added PVGPU_REG_SELFTEST_IRQ and PVGPU_IRQ_SELFTEST. */
+#define PVGPU_IFACE_MINOR_SELFTEST_IRQ	1
 #define PVGPU_IFACE_VERSION(maj, min)	(((maj) << 16) | (min))
 #define PVGPU_IFACE_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define PVGPU_IFACE_VERSION_MINOR(v)	((v) & 0xffff)
@@ -100,7 +102,9 @@
 /* Interrupt causes, all signalled on MSI-X vector PVGPU_MSIX_VECTOR_FW. */
 #define PVGPU_IRQ_F2H			(1u << 0)	/* F2H ring has messages */
 #define PVGPU_IRQ_FW_STATE		(1u << 1)	/* PVGPU_REG_FW_STATUS changed */
-#define PVGPU_IRQ_ALL			(PVGPU_IRQ_F2H | PVGPU_IRQ_FW_STATE)
+#define PVGPU_IRQ_SELFTEST		(1u << 2)	/* PVGPU_REG_SELFTEST_IRQ written */
+#define PVGPU_IRQ_ALL			(PVGPU_IRQ_F2H | PVGPU_IRQ_FW_STATE | \
+					 PVGPU_IRQ_SELFTEST)
 
 #define PVGPU_MSIX_VECTOR_FW		0
 #define PVGPU_MSIX_VECTORS		1
@@ -130,5 +134,11 @@
 /* RO: device clock in nanoseconds (QEMU's virtual clock), low half first. */
 #define PVGPU_REG_TIMESTAMP_LO		0x038
 #define PVGPU_REG_TIMESTAMP_HI		0x03c
+/*
+ * WO (reads 0): any value sets PVGPU_IRQ_SELFTEST and, if it is enabled,
+ * raises the vector inside the write, bypassing the firmware: the
+ * platform's MMIO-to-interrupt floor. No DMA, no other state change.
+ */
+#define PVGPU_REG_SELFTEST_IRQ		0x040
 
 #endif /* PVGPU_REGS_H */

@@ -636,11 +636,48 @@ static void ping_ok(int fd, uint64_t cookie, struct drm_pvgpu_fw_ping *out)
 	igt_assert_f(p.cookie == cookie, "cookie %#llx came back as %#llx\n",
 		     (unsigned long long)cookie, (unsigned long long)p.cookie);
 	igt_assert_f(p.rtt_ns > 0, "rtt_ns is 0\n");
+	igt_assert_f(p.wake_ns >= p.rtt_ns, "wake_ns %llu < rtt_ns %llu\n",
+		     (unsigned long long)p.wake_ns, (unsigned long long)p.rtt_ns);
 	igt_assert_eq_u64(p.extensions, 0);
 	igt_assert_eq(p.flags, 0);
 	igt_assert_eq(p.pad, 0);
 	if (out)
 		*out = p;
+}
+
+/* One DRM_PVGPU_FW_PING_FLOOR measurement: 0 or -errno; checks a success. */
+static int floor_once(int fd, struct drm_pvgpu_fw_ping *out)
+{
+	struct drm_pvgpu_fw_ping p = {
+		.cookie = 0xf100f100f100f100ull,
+		.fw_timestamp_ns = 0xa5a5a5a5a5a5a5a5ull,
+		.flags = DRM_PVGPU_FW_PING_FLOOR,
+	};
+	int ret = ping(fd, &p);
+
+	if (ret)
+		return ret;
+	igt_assert_f(p.rtt_ns > 0, "floor: rtt_ns is 0\n");
+	igt_assert_f(p.wake_ns >= p.rtt_ns, "floor: wake_ns %llu < rtt_ns %llu\n",
+		     (unsigned long long)p.wake_ns, (unsigned long long)p.rtt_ns);
+	/* A second is far beyond any floor, even under TCG on a busy host. */
+	igt_assert_f(p.wake_ns < 1000000000ull, "floor: wake_ns %llu\n",
+		     (unsigned long long)p.wake_ns);
+	igt_assert_eq_u64(p.cookie, 0xf100f100f100f100ull);
+	igt_assert_eq_u64(p.fw_timestamp_ns, 0);
+	igt_assert_eq(p.flags, DRM_PVGPU_FW_PING_FLOOR);
+	igt_assert_eq(p.pad, 0);
+	igt_assert_eq_u64(p.extensions, 0);
+	if (out)
+		*out = p;
+	return 0;
+}
+
+static void floor_ok(int fd, struct drm_pvgpu_fw_ping *out)
+{
+	int ret = floor_once(fd, out);
+
+	igt_assert_f(ret == 0, "floor: %s\n", igt_errname(ret));
 }
 
 static void test_ping_basic(void)
@@ -716,13 +753,19 @@ static void test_ping_invalid_flags(void)
 	for (int bit = 0; bit < 32; bit++) {
 		struct drm_pvgpu_fw_ping p = PING_TEMPLATE;
 
+		if ((1u << bit) == DRM_PVGPU_FW_PING_FLOOR)
+			continue;
 		p.flags = 1u << bit;
+		ping_expect_einval(fd, &p);
+		/* A known flag does not make an unknown one acceptable. */
+		p.flags |= DRM_PVGPU_FW_PING_FLOOR;
 		ping_expect_einval(fd, &p);
 	}
 	struct drm_pvgpu_fw_ping p = PING_TEMPLATE;
 	p.flags = ~0u;
 	ping_expect_einval(fd, &p);
 	ping_ok(fd, 42, NULL);	/* and the device still answers */
+	floor_ok(fd, NULL);
 	close(fd);
 }
 
@@ -785,7 +828,38 @@ static void test_ping_short_struct(void)
 	close(fd);
 }
 
+/*
+ * A binary built before wake_ns passes the 40-byte struct: it works, ping
+ * and floor alike, and nothing past those 40 bytes is written.
+ */
+static void test_ping_old_struct(void)
+{
+	const size_t old_size = offsetof(struct drm_pvgpu_fw_ping, wake_ns);
+	const unsigned long req = _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
+				       DRM_COMMAND_BASE + DRM_PVGPU_FW_PING, old_size);
+	int fd = igt_open_pvgpu_render(NULL, 0);
+	struct drm_pvgpu_fw_ping p;
+
+	igt_assert_eq(old_size, 40);
+	for (int floor = 0; floor < 2; floor++) {
+		memset(&p, PATTERN, sizeof(p));
+		p.extensions = 0;
+		p.cookie = 0x0123456789abcdefull;
+		p.rtt_ns = 0;
+		p.flags = floor ? DRM_PVGPU_FW_PING_FLOOR : 0;
+		p.pad = 0;
+		igt_assert_err(raw_ioctl(fd, req, &p), 0);
+		igt_assert_eq_u64(p.cookie, 0x0123456789abcdefull);
+		igt_assert_f(p.rtt_ns > 0, "rtt_ns is 0\n");
+		igt_assert_f(all_bytes((uint8_t *)&p + old_size, sizeof(p) - old_size,
+				       PATTERN),
+			     "ping wrote past the %zu bytes userspace passed\n", old_size);
+	}
+	close(fd);
+}
+
 #define CONC_PINGS 100
+#define CONC_FLOORS 100
 
 struct thread_arg {
 	int fd;
@@ -907,6 +981,113 @@ static void test_ping_interrupted(void)
 	close(fd);
 }
 
+static void test_ping_floor(void)
+{
+	int fd = igt_open_pvgpu_render(NULL, 0);
+	int pfd = igt_open_pvgpu_primary(NULL, 0);
+	struct drm_pvgpu_fw_ping f, p;
+	uint64_t fmin = ~0ull, pmin = ~0ull;
+
+	for (int i = 0; i < 200; i++) {
+		floor_ok(i & 1 ? pfd : fd, &f);
+		ping_ok(fd, i, &p);
+		if (f.rtt_ns < fmin)
+			fmin = f.rtt_ns;
+		if (p.rtt_ns < pmin)
+			pmin = p.rtt_ns;
+	}
+	igt_info("last floor: rtt %llu ns wake %llu ns; last ping: rtt %llu ns wake %llu ns\n",
+		 (unsigned long long)f.rtt_ns, (unsigned long long)f.wake_ns,
+		 (unsigned long long)p.rtt_ns, (unsigned long long)p.wake_ns);
+	igt_info("fastest of 200: floor %llu ns, ping %llu ns\n",
+		 (unsigned long long)fmin, (unsigned long long)pmin);
+	/* Invalid arguments with the flag set: -EINVAL, nothing changed. */
+	struct drm_pvgpu_fw_ping t = PING_TEMPLATE;
+	t.flags = DRM_PVGPU_FW_PING_FLOOR;
+	t.pad = 1;
+	ping_expect_einval(fd, &t);
+	t.pad = 0;
+	t.extensions = 1;
+	ping_expect_einval(fd, &t);
+	close(pfd);
+	close(fd);
+}
+
+struct floor_arg {
+	int fd;
+	int errors;
+	pthread_t thread;
+};
+
+static void *floor_thread(void *data)
+{
+	struct floor_arg *a = data;
+
+	for (int i = 0; i < CONC_FLOORS; i++) {
+		int ret = floor_once(a->fd, NULL);
+
+		if (ret) {
+			fprintf(stderr, "floor %d: %s\n", i, igt_errname(ret));
+			a->errors++;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Floors from several threads (serialised by the driver) and pings at the
+ * same time: every one completes; then floors under a signal storm either
+ * complete or return -EINTR, and the next ones still work.
+ */
+static void test_ping_floor_concurrent(void)
+{
+	enum { N = 4 };
+	static const long interval_us[] = { 20, 100, 500 };
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	int fd = igt_open_pvgpu_render(NULL, 0);
+	struct floor_arg args[N];
+	struct thread_arg pinger = { .fd = fd, .idx = N };
+	struct itimerval it = { 0 };
+	int errors = 0, ok = 0, eintr = 0;
+
+	for (int i = 0; i < N; i++) {
+		args[i] = (struct floor_arg){ .fd = fd };
+		igt_assert_eq(pthread_create(&args[i].thread, NULL, floor_thread, &args[i]), 0);
+	}
+	igt_assert_eq(pthread_create(&pinger.thread, NULL, ping_thread, &pinger), 0);
+	for (int i = 0; i < N; i++) {
+		pthread_join(args[i].thread, NULL);
+		errors += args[i].errors;
+	}
+	pthread_join(pinger.thread, NULL);
+	igt_assert_f(errors == 0 && pinger.errors == 0,
+		     "%d floors, %d pings went wrong\n", errors, pinger.errors);
+
+	igt_assert_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	for (unsigned r = 0; r < 3; r++) {
+		it.it_interval.tv_usec = interval_us[r];
+		it.it_value.tv_usec = interval_us[r];
+		igt_assert_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+		for (int i = 0; i < 100; i++) {
+			int ret = floor_once(fd, NULL);
+
+			if (ret == -EINTR) {
+				eintr++;
+				continue;
+			}
+			igt_assert_f(ret == 0, "floor: %s\n", igt_errname(ret));
+			ok++;
+		}
+	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	igt_info("%d floors completed, %d interrupted\n", ok, eintr);
+	for (int i = 0; i < 20; i++)
+		floor_ok(fd, NULL);
+	ping_ok(fd, 7, NULL);
+	close(fd);
+}
+
 static void test_ping_primary(void)
 {
 	int pfd = igt_open_pvgpu_primary(NULL, 0);
@@ -977,6 +1158,7 @@ static void unprivileged_process(int idx, void *data)
 	for (int n = 0; n < 2; n++) {
 		const char *node = n ? "primary" : "render";
 		struct drm_pvgpu_fw_ping tmpl = PING_TEMPLATE, p;
+		struct drm_pvgpu_fw_ping ftmpl = PING_TEMPLATE;
 		struct drm_pvgpu_query_device dev;
 		struct drm_pvgpu_query_engines *e;
 		uint32_t size;
@@ -996,6 +1178,13 @@ static void unprivileged_process(int idx, void *data)
 		p = tmpl;
 		p.flags = ~0u;
 		igt_assert_err(ping(a->fds[n], &p), -EACCES);
+
+		/* Nor a floor measurement. */
+		ftmpl.flags = DRM_PVGPU_FW_PING_FLOOR;
+		p = ftmpl;
+		igt_assert_err(ping(a->fds[n], &p), -EACCES);
+		igt_assert_f(!memcmp(&p, &ftmpl, sizeof(p)),
+			     "refused floor on the %s node changed its argument\n", node);
 
 		query_device(a->fds[n], &dev);
 		igt_assert_f(!memcmp(&dev, &a->dev, sizeof(dev)),
@@ -1025,6 +1214,7 @@ static void test_ping_unprivileged(void)
 	igt_waitchildren();
 	ping_ok(a.fds[0], 0xacce56, NULL);	/* and still may */
 	ping_ok(a.fds[1], 0xacce57, NULL);
+	floor_ok(a.fds[0], NULL);
 
 	free(a.engines);
 	close(a.fds[1]);
@@ -1096,7 +1286,7 @@ static const struct igt_lite_subtest subtests[] = {
 	{ "query-primary", test_query_primary,
 	  "queries on the primary node match the render node's" },
 	{ "ping-basic", test_ping_basic,
-	  "cookies come back, rtt_ns > 0" },
+	  "cookies come back, rtt_ns > 0, wake_ns >= rtt_ns" },
 	{ "ping-timestamp-monotonic", test_ping_timestamp_monotonic,
 	  "the firmware timestamp never goes back and advances" },
 	{ "ping-invalid-flags", test_ping_invalid_flags,
@@ -1107,6 +1297,12 @@ static const struct igt_lite_subtest subtests[] = {
 	  "non-zero extensions are -EINVAL and change nothing" },
 	{ "ping-short-struct", test_ping_short_struct,
 	  "an older, shorter argument struct is zero-extended and works" },
+	{ "ping-old-struct", test_ping_old_struct,
+	  "the struct before wake_ns (40 bytes) works for ping and floor, nothing written past it" },
+	{ "ping-floor", test_ping_floor,
+	  "DRM_PVGPU_FW_PING_FLOOR: rtt_ns > 0, wake_ns >= rtt_ns, cookie kept, fw_timestamp_ns 0; pad/extensions still -EINVAL" },
+	{ "ping-floor-concurrent", test_ping_floor_concurrent,
+	  "floors from 4 threads beside pings all complete; under a signal storm they complete or return -EINTR" },
 	{ "ping-concurrent-threads", test_ping_concurrent_threads,
 	  "16 threads on two fds ping at once, each gets its own cookies" },
 	{ "ping-concurrent-processes", test_ping_concurrent_processes,
@@ -1116,7 +1312,7 @@ static const struct igt_lite_subtest subtests[] = {
 	{ "ping-primary", test_ping_primary,
 	  "pings work on the primary node as on the render node" },
 	{ "ping-unprivileged", test_ping_unprivileged,
-	  "without CAP_SYS_ADMIN (nobody, or uid 0 without it) a ping is -EACCES on both nodes and changes nothing; queries still work" },
+	  "without CAP_SYS_ADMIN (nobody, or uid 0 without it) a ping or floor is -EACCES on both nodes and changes nothing; queries still work" },
 	{ "open-close-1000", test_open_close_1000,
 	  "open and close the render and primary nodes 1000 times" },
 };

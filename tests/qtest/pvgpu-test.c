@@ -2205,6 +2205,51 @@ static void test_queue_shared_doorbell_page(void)
 }
 
 /*
+ * The firmware runs inside the doorbell write (docs/latency.rst): a job
+ * that writes to the device's own doorbell page through a GPU mapping of
+ * BAR2 must not ring a doorbell from within the doorbell write. The MMIO
+ * re-entrancy guard refuses that DMA, which the queue sees as a fatal
+ * fault on a page outside RAM; the device carries on.
+ */
+static void test_queue_self_dma(void)
+{
+    Pvgpu *p = pvgpu_start(NULL);
+    Gpu g;
+    TQueue q, ok;
+    Cmds c = { .n = 0 };
+    struct pvgpu_evt_queue_error evt;
+    uint32_t db = PVGPU_DOORBELL_ID(1, 3);
+
+    boot_ok(p);
+    g = gpu_setup(p, 7, 0);
+    q = tq_register(&g, 60, PVGPU_ENGINE_CLASS_COPY, GP_RING0, db);
+    ok = tq_register(&g, 61, PVGPU_ENGINE_CLASS_COPY, GP_RING1,
+                     PVGPU_DOORBELL_ID(1, 4));
+    qtest_writeq(p->qts, gpa(&g, GP_L0) + 8 * PVGPU_PT_INDEX(gva(GP_HOLE), 0),
+                 (p->bar2.addr + PVGPU_DOORBELL_GROUP(db) *
+                  PVGPU_DOORBELL_PAGE_SIZE) |
+                 PVGPU_PTE_VALID | PVGPU_PTE_WRITABLE);
+
+    C_EMIT(&c, store32, gva(GP_HOLE) + PVGPU_DOORBELL_OFFSET(db), 1);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 1);
+    irq_quiesce(p);
+    tq_submit(&g, &q, c.dw, c.n);
+    evt = wait_queue_error(&g, &q, PVGPU_QUEUE_ERR_PAGE_FAULT);
+    g_assert_cmphex(le64_to_cpu(evt.fault_va), ==,
+                    gva(GP_HOLE) + PVGPU_DOORBELL_OFFSET(db));
+    g_assert_cmpuint(le32_to_cpu(evt.fault_reason), ==, PVGPU_FAULT_BAD_PA);
+    g_assert_cmphex(qtest_readq(p->qts, gpa(&g, GP_FENCE)), ==, 0);
+
+    c.n = 0;
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE) + 8, 2);
+    irq_quiesce(p);
+    tq_submit(&g, &ok, c.dw, c.n);
+    wait_signal(&g, &ok, gva(GP_FENCE) + 8, 2);
+    wait_idle(&g, &ok);
+    pvgpu_stop(p);
+}
+
+/*
  * While the VM is stopped the firmware does not run: a queue doorbell and
  * an H2F request wait, with no DMA and no interrupt, until 'cont'.
  */
@@ -2449,6 +2494,60 @@ static void test_inject_lose_irqs(void)
 
     wr(p, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
     ping_batch(p, 3, 0x2055);
+    pvgpu_stop(p);
+}
+
+/*
+ * SELFTEST_IRQ: the MSI-X message is written inside the register write
+ * (no clock step between the two), in every firmware state, and neither
+ * lost nor delayed by the firmware's interrupt fault injection.
+ */
+static void selftest_irq_now(Pvgpu *p)
+{
+    mem_wr32(p, p->msi_addr, 0);
+    wr(p, PVGPU_REG_SELFTEST_IRQ, 1);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, MSI_DATA);
+    mem_wr32(p, p->msi_addr, 0);
+    g_assert_cmphex(rd(p, PVGPU_REG_IRQ_STATUS) & PVGPU_IRQ_SELFTEST, ==,
+                    PVGPU_IRQ_SELFTEST);
+    wr(p, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+    g_assert_cmphex(rd(p, PVGPU_REG_IRQ_STATUS) & PVGPU_IRQ_SELFTEST, ==, 0);
+}
+
+static void test_selftest_irq(void)
+{
+    Pvgpu *p = pvgpu_start(",id=gpu0");
+
+    /* Firmware OFF, cause masked: pending, no message. */
+    wr(p, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL & ~PVGPU_IRQ_SELFTEST);
+    mem_wr32(p, p->msi_addr, 0);
+    wr(p, PVGPU_REG_SELFTEST_IRQ, 1);
+    g_assert_cmphex(rd(p, PVGPU_REG_IRQ_STATUS), ==, PVGPU_IRQ_SELFTEST);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+    /* Unmasked, it signals at once, like any pending cause. */
+    wr(p, PVGPU_REG_IRQ_MASK, PVGPU_IRQ_ALL);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, MSI_DATA);
+    wr(p, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_SELFTEST);
+    selftest_irq_now(p);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+
+    /* RUNNING, with interrupts lost and delayed by injection. */
+    boot_ok(p);
+    irq_quiesce(p);
+    selftest_irq_now(p);
+    qom_set_ok(p, GPU0, "x-inject-lose-irqs", U(1));
+    selftest_irq_now(p);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-lose-irqs"), ==, 1);
+    qom_set_ok(p, GPU0, "x-inject-lose-irqs", U(0));
+    qom_set_ok(p, GPU0, "x-inject-delay-irqs-ns", U(5 * 1000 * 1000));
+    selftest_irq_now(p);
+    qom_set_ok(p, GPU0, "x-inject-delay-irqs-ns", U(0));
+
+    /* The firmware noticed nothing: its channel still works. */
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    ping_batch(p, 3, 0x5e1f);
     pvgpu_stop(p);
 }
 
@@ -2707,9 +2806,11 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/queue/shared-doorbell-page",
                    test_queue_shared_doorbell_page);
     qtest_add_func("/pvgpu/queue/vm-stopped", test_queue_vm_stopped);
+    qtest_add_func("/pvgpu/queue/self-dma", test_queue_self_dma);
     qtest_add_func("/pvgpu/bad-shape", test_bad_shape);
     qtest_add_func("/pvgpu/inject/drop-doorbells",
                    test_inject_drop_doorbells);
+    qtest_add_func("/pvgpu/selftest-irq", test_selftest_irq);
     qtest_add_func("/pvgpu/inject/lose-irqs", test_inject_lose_irqs);
     qtest_add_func("/pvgpu/inject/delay-irqs", test_inject_delay_irqs);
     qtest_add_func("/pvgpu/inject/crash", test_inject_crash);

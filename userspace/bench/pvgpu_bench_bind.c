@@ -28,6 +28,7 @@
 
 #include "libpvgpu.h"
 #include "pvgpu_bench_args.h"
+#include "pvgpu_bench_json.h"
 #include "pvgpu_stats.h"
 #include "pvgpu_gpu.h"
 
@@ -40,19 +41,25 @@
 #define BIG_VA	0x4000000000ull	/* 256 GiB: 1 GiB mappings */
 #define BATCH	512		/* operations per ioctl when filling a VM */
 
+/* Where every printed figure also goes with --json, else NULL. */
+static struct pvgpu_bench_json *json;
+
 static void print_header(void)
 {
 	printf("%-24s %11s %11s %11s %11s %11s %5s\n", "", "median", "p10",
 	       "p90", "min", "max", "n");
 }
 
-static void print_row(const char *name, double *v, size_t n)
+/* A row of the table, and figure @key in @unit of the JSON result. */
+static void print_row(const char *name, const char *key, const char *unit,
+		      double *v, size_t n)
 {
 	struct pvgpu_stats s = pvgpu_stats_compute(v, n);
 
 	printf("%-24s %11.1f %11.1f %11.1f %11.1f %11.1f %5zu\n", name,
 	       s.median, s.p10, s.p90, s.min, s.max, n);
 	fflush(stdout);
+	pvgpu_bench_json_figure(json, key, name, unit, n, &s);
 }
 
 static uint64_t now_ns(void)
@@ -123,7 +130,9 @@ static void bench_pairs(int fd, uint32_t bo, long reps, long pairs,
 							 60000000000ll));
 		v[r] = (double)pairs * 1e9 / (double)(now_ns() - t0);
 	}
-	print_row(async ? "pairs/s async 4K" : "pairs/s sync 4K", v, reps);
+	print_row(async ? "pairs/s async 4K" : "pairs/s sync 4K",
+		  async ? "bind_pairs_async_4k" : "bind_pairs_sync_4k",
+		  "pairs/s", v, reps);
 	pvgpu_syncobj_destroy(fd, syncobj);
 	pvgpu_vm_destroy(fd, vm);
 	free(v);
@@ -131,13 +140,14 @@ static void bench_pairs(int fd, uint32_t bo, long reps, long pairs,
 
 /*
  * Latency (us) of synchronous MAP and UNMAP of @size at @va: of @bo, or
- * NULL when @bo is 0.
+ * NULL when @bo is 0. Rows "map us @name", figures bind_map_@key.
  */
 static void bench_latency(int fd, uint32_t vm, const char *name,
-			  uint32_t bo, uint64_t va, uint64_t size, long n)
+			  const char *key, uint32_t bo, uint64_t va,
+			  uint64_t size, long n)
 {
 	double *map = calloc(n, sizeof(*map)), *unmap = calloc(n, sizeof(*unmap));
-	char row[64];
+	char row[64], fig[64];
 
 	for (long i = 0; i < n; i++) {
 		uint64_t t0 = now_ns(), t1;
@@ -152,9 +162,11 @@ static void bench_latency(int fd, uint32_t vm, const char *name,
 		unmap[i] = (double)(now_ns() - t1) / 1000.0;
 	}
 	snprintf(row, sizeof(row), "map us %s", name);
-	print_row(row, map, n);
+	snprintf(fig, sizeof(fig), "bind_map_%s", key);
+	print_row(row, fig, "us", map, n);
 	snprintf(row, sizeof(row), "unmap us %s", name);
-	print_row(row, unmap, n);
+	snprintf(fig, sizeof(fig), "bind_unmap_%s", key);
+	print_row(row, fig, "us", unmap, n);
 	free(map);
 	free(unmap);
 }
@@ -200,22 +212,27 @@ static void fill_vm(int fd, uint32_t vm, uint32_t bo, long count)
 static void usage(const char *argv0, FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [-r R] [-n N] [-l L] [-m M] [-d NODE]\n"
+		"Usage: %s [-r R] [-n N] [-l L] [-m M] [-d NODE] [--json FILE]\n"
 		"  -r R     repetitions of the pairs/s figures (default 5)\n"
 		"  -n N     MAP+UNMAP pairs per repetition (default 1000)\n"
 		"  -l L     latency samples per size (default 50; 1 GiB BO: L/5)\n"
 		"  -m M     mappings in the big VM (default 100000; 0: skip)\n"
-		"  -d NODE  DRM node to use (default: the first pvgpu render node)\n",
+		"  -d NODE  DRM node to use (default: the first pvgpu render node)\n"
+		"  --json FILE  also write every figure to FILE as JSON\n",
 		argv0);
 }
 
 int main(int argc, char **argv)
 {
 	long reps = 5, pairs = 1000, lat = 50, big = 100000;
-	const char *node = NULL;
+	const char *node = NULL, *json_path = NULL;
 	char path[256] = "";
 	const struct pvgpu_bench_opt opts[] = {
-		{ 'r', &reps }, { 'n', &pairs }, { 'l', &lat }, { 'm', &big },
+		{ .letter = 'r', .value = &reps },
+		{ .letter = 'n', .value = &pairs },
+		{ .letter = 'l', .value = &lat },
+		{ .letter = 'm', .value = &big },
+		{ .name = "json", .str = &json_path },
 	};
 	uint32_t bo4k, bo2m, bo1g = 0, vm;
 	int fd, ret;
@@ -232,6 +249,11 @@ int main(int argc, char **argv)
 	fd = pvgpu_bench_open_render(node, path, sizeof(path));
 	if (fd < 0)
 		return EXIT_NO_DEVICE;
+	json = pvgpu_bench_json_open(json_path, "pvgpu_bench_bind");
+	if (json_path && !json)
+		return 1;
+	pvgpu_bench_json_options(json, opts, sizeof(opts) / sizeof(opts[0]));
+	pvgpu_bench_json_cond_str(json, "device", path);
 	printf("pvgpu_bench_bind: %s, %ld repetitions of %ld pairs, %ld latency samples\n",
 	       path, reps, pairs, lat);
 
@@ -242,24 +264,27 @@ int main(int argc, char **argv)
 	bench_pairs(fd, bo4k, reps, pairs, true);
 
 	check("vm create", pvgpu_vm_create(fd, 0, &vm));
-	bench_latency(fd, vm, "4K", bo4k, BASE_VA, SZ_4K, lat);
-	bench_latency(fd, vm, "4K NULL", 0, BASE_VA, SZ_4K, lat);
-	bench_latency(fd, vm, "2M", bo2m, BASE_VA + SZ_2M, SZ_2M, lat);
-	bench_latency(fd, vm, "1G NULL", 0, BIG_VA, SZ_1G, lat);
+	bench_latency(fd, vm, "4K", "4k", bo4k, BASE_VA, SZ_4K, lat);
+	bench_latency(fd, vm, "4K NULL", "4k_null", 0, BASE_VA, SZ_4K, lat);
+	bench_latency(fd, vm, "2M", "2m", bo2m, BASE_VA + SZ_2M, SZ_2M, lat);
+	bench_latency(fd, vm, "1G NULL", "1g_null", 0, BIG_VA, SZ_1G, lat);
 	if (mem_available() >= SZ_1G + SZ_1G / 2 &&
 	    !pvgpu_bo_create(fd, SZ_1G, 0, &bo1g)) {
-		bench_latency(fd, vm, "1G BO", bo1g, BIG_VA, SZ_1G,
+		bench_latency(fd, vm, "1G BO", "1g_bo", bo1g, BIG_VA, SZ_1G,
 			      lat / 5 ? lat / 5 : 1);
 		pvgpu_gem_close(fd, bo1g);
 	} else {
 		printf("(1 GiB BO skipped: %llu MiB available)\n",
 		       (unsigned long long)(mem_available() >> 20));
+		pvgpu_bench_json_cond_long(json, "skipped_1g_bo_mib_available",
+					   (long)(mem_available() >> 20));
 	}
 	pvgpu_vm_destroy(fd, vm);
 
 	if (big) {
 		struct drm_pvgpu_vm_get_state st;
 		uint64_t t0;
+		double secs;
 		char row[64];
 
 		check("vm create", pvgpu_vm_create(fd, 0, &vm));
@@ -267,32 +292,43 @@ int main(int argc, char **argv)
 		fill_vm(fd, vm, bo4k, big);
 		ret = pvgpu_vm_get_state(fd, vm, &st);
 		check("vm get state", ret);
+		secs = (double)(now_ns() - t0) / 1e9;
 		printf("(filled a VM with %llu mappings in %.2f s, %d per ioctl)\n",
-		       (unsigned long long)st.num_mappings,
-		       (double)(now_ns() - t0) / 1e9, BATCH);
+		       (unsigned long long)st.num_mappings, secs, BATCH);
+		pvgpu_bench_json_cond_long(json, "big_vm_mappings",
+					   (long)st.num_mappings);
+		pvgpu_bench_json_value(json, "bind_fill_big_vm",
+				       "fill the big VM", "s", secs);
 		/* The BO of all those mappings, another BO, NULL. */
 		snprintf(row, sizeof(row), "4K in %ldk VM", big / 1000);
-		bench_latency(fd, vm, row, bo4k, BASE_VA, SZ_4K, lat);
+		bench_latency(fd, vm, row, "4k_big_vm", bo4k, BASE_VA, SZ_4K,
+			      lat);
 		snprintf(row, sizeof(row), "4K in %ldk VM, BO2", big / 1000);
-		bench_latency(fd, vm, row, bo2m, BASE_VA, SZ_4K, lat);
+		bench_latency(fd, vm, row, "4k_big_vm_bo2", bo2m, BASE_VA,
+			      SZ_4K, lat);
 		snprintf(row, sizeof(row), "4K in %ldk VM, NULL", big / 1000);
-		bench_latency(fd, vm, row, 0, BASE_VA, SZ_4K, lat);
+		bench_latency(fd, vm, row, "4k_big_vm_null", 0, BASE_VA,
+			      SZ_4K, lat);
 		/* The control: an empty VM, while the big one exists. */
 		{
 			uint32_t vm2;
 
 			check("vm create", pvgpu_vm_create(fd, 0, &vm2));
-			bench_latency(fd, vm2, "4K, empty VM beside", bo2m,
-				      BASE_VA, SZ_4K, lat);
+			bench_latency(fd, vm2, "4K, empty VM beside",
+				      "4k_empty_vm_beside", bo2m, BASE_VA,
+				      SZ_4K, lat);
 			pvgpu_vm_destroy(fd, vm2);
 		}
 		t0 = now_ns();
 		pvgpu_vm_destroy(fd, vm);
-		printf("(VM_DESTROY returned after %.1f ms)\n",
-		       (double)(now_ns() - t0) / 1e6);
+		secs = (double)(now_ns() - t0) / 1e9;
+		printf("(VM_DESTROY returned after %.1f ms)\n", secs * 1e3);
+		pvgpu_bench_json_value(json, "bind_destroy_big_vm",
+				       "VM_DESTROY of the big VM", "ms",
+				       secs * 1e3);
 	}
 	pvgpu_gem_close(fd, bo2m);
 	pvgpu_gem_close(fd, bo4k);
 	close(fd);
-	return 0;
+	return pvgpu_bench_json_close(json) ? 1 : 0;
 }

@@ -32,6 +32,7 @@
 
 #include "libpvgpu.h"
 #include "pvgpu_bench_args.h"
+#include "pvgpu_bench_json.h"
 #include "pvgpu_stats.h"
 #include "pvgpu_gpu.h"
 
@@ -185,24 +186,30 @@ static long long debugfs_bypassed(void)
 static void usage(const char *argv0, FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [-n N] [-j JOBS] [-d NODE]\n"
+		"Usage: %s [-n N] [-j JOBS] [-d NODE] [--json FILE]\n"
 		"  -n N     latency samples per path and pings (default 1000)\n"
 		"  -j JOBS  jobs for the throughput runs (default 20000)\n"
-		"  -d NODE  DRM node (default: the first pvgpu render node)\n",
+		"  -d NODE  DRM node (default: the first pvgpu render node)\n"
+		"  --json FILE  also write every figure to FILE as JSON\n",
 		argv0);
 }
 
 int main(int argc, char **argv)
 {
 	long n = 1000, jobs = 20000;
-	const char *node = NULL;
+	const char *node = NULL, *json_path = NULL;
+	struct pvgpu_bench_json *json;
 	uint32_t vm, queues[MAX_QUEUES], gate;
 	double *bypass, *queued, *ping;
 	struct pvgpu_stats sb, sq, sp;
 	double jps1, jps16;
 	long pings = 0;
 	long long byp0, byp1;
-	const struct pvgpu_bench_opt opts[] = { { 'n', &n }, { 'j', &jobs } };
+	const struct pvgpu_bench_opt opts[] = {
+		{ .letter = 'n', .value = &n },
+		{ .letter = 'j', .value = &jobs },
+		{ .name = "json", .str = &json_path },
+	};
 	char path[256];
 	int fd;
 
@@ -217,6 +224,11 @@ int main(int argc, char **argv)
 	fd = pvgpu_bench_open_render(node, path, sizeof(path));
 	if (fd < 0)
 		return EXIT_NO_DEVICE;
+	json = pvgpu_bench_json_open(json_path, "pvgpu_bench_exec");
+	if (json_path && !json)
+		return 1;
+	pvgpu_bench_json_options(json, opts, sizeof(opts) / sizeof(opts[0]));
+	pvgpu_bench_json_cond_str(json, "device", path);
 
 	check(pvgpu_vm_create(fd, 0, &vm), "vm create");
 	for (int i = 0; i < MAX_QUEUES; i++)
@@ -272,6 +284,8 @@ int main(int argc, char **argv)
 	       "p90", "p99", "min", "max");
 	print_row("bypass", &sb);
 	print_row("queued", &sq);
+	pvgpu_bench_json_figure(json, "exec_bypass", "bypass", "us", n, &sb);
+	pvgpu_bench_json_figure(json, "exec_queued", "queued", "us", n, &sq);
 	printf("           (queued: includes the gate job's %u us DELAY)\n",
 	       GATE_NS / 1000);
 	if (pings) {
@@ -279,20 +293,36 @@ int main(int argc, char **argv)
 		print_row("fw-ping", &sp);
 		printf("ratio bypass/ping %.2f, queued/ping %.2f (medians)\n",
 		       sb.median / sp.median, sq.median / sp.median);
+		pvgpu_bench_json_figure(json, "exec_fw_ping", "fw-ping", "us",
+					pings, &sp);
+		pvgpu_bench_json_value(json, "exec_bypass_per_ping",
+				       "ratio bypass/ping", "ratio",
+				       sb.median / sp.median);
+		pvgpu_bench_json_value(json, "exec_queued_per_ping",
+				       "ratio queued/ping", "ratio",
+				       sq.median / sp.median);
 	} else {
 		printf("fw-ping    not measured (needs CAP_SYS_ADMIN)\n");
 	}
 	/* Every gate job is bypassed (its queue idles); the rest are ours. */
-	if (byp0 >= 0 && byp1 >= 0)
+	if (byp0 >= 0 && byp1 >= 0) {
 		printf("queued path: %lld of %ld gated jobs waited for their in-fence (debugfs)\n",
 		       n - (byp1 - byp0 - n), n);
+		pvgpu_bench_json_value(json, "exec_queued_waited",
+				       "queued path: gated jobs that waited",
+				       "jobs", (double)(n - (byp1 - byp0 - n)));
+	}
 	printf("throughput: %ld jobs on 1 queue: %.0f jobs/s; on %d queues: %.0f jobs/s\n",
 	       jobs, jps1, MAX_QUEUES, jps16);
+	pvgpu_bench_json_value(json, "exec_jobs_1q", "throughput, 1 queue",
+			       "jobs/s", jps1);
+	pvgpu_bench_json_value(json, "exec_jobs_16q", "throughput, 16 queues",
+			       "jobs/s", jps16);
 
 	for (int i = 0; i < MAX_QUEUES; i++)
 		pvgpu_queue_destroy(fd, queues[i]);
 	pvgpu_queue_destroy(fd, gate);
 	pvgpu_vm_destroy(fd, vm);
 	close(fd);
-	return 0;
+	return pvgpu_bench_json_close(json) ? 1 : 0;
 }

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * pvgpu_bench_ping: the round trip to the firmware, the floor of every
- * firmware interaction. Sends N DRM_IOCTL_PVGPU_FW_PING and prints two
+ * firmware interaction. Sends N DRM_IOCTL_PVGPU_FW_PING and prints three
  * distributions in microseconds:
  *
  *   rtt      the kernel's own measure (rtt_ns: doorbell write to response
  *            seen, in the driver);
+ *   wake     the same start to the waiting thread running again (wake_ns);
  *   syscall  clock_gettime(CLOCK_MONOTONIC) around the ioctl in userspace.
+ *
+ * --floor (-F) measures the platform floor instead, in the same boot:
+ * DRM_PVGPU_FW_PING_FLOOR, a device register write whose interrupt the
+ * device raises inside the write, no firmware involved. rtt is then the
+ * write to the interrupt handler, wake the write to the woken thread.
  *
  * It also says on which CPU it ran and on which CPUs the pvgpu interrupt
  * landed meanwhile (/proc/interrupts): under TCG, an interrupt that must
@@ -26,6 +32,7 @@
 
 #include "libpvgpu.h"
 #include "pvgpu_bench_args.h"
+#include "pvgpu_bench_json.h"
 #include "pvgpu_stats.h"
 
 #define EXIT_NO_DEVICE 77
@@ -90,26 +97,35 @@ static int pvgpu_irq_counts(unsigned long long *counts, int max)
 static void usage(const char *argv0, FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [-n N] [-w W] [-c CPU] [-d NODE]\n"
+		"Usage: %s [-F] [-n N] [-w W] [-c CPU] [-d NODE] [--json FILE]\n"
+		"  -F, --floor  measure the platform floor (DRM_PVGPU_FW_PING_FLOOR)\n"
+		"           instead of a firmware round trip\n"
 		"  -n N     pings to measure (default 1000)\n"
 		"  -w W     warm-up pings, not measured (default 10)\n"
 		"  -c CPU   pin to CPU with sched_setaffinity\n"
-		"  -d NODE  DRM node to use (default: the first pvgpu render node)\n",
+		"  -d NODE  DRM node to use (default: the first pvgpu render node)\n"
+		"  --json FILE  also write every figure to FILE as JSON\n",
 		argv0);
 }
 
 int main(int argc, char **argv)
 {
 	static unsigned long long irq_before[MAX_CPUS], irq_after[MAX_CPUS];
-	static unsigned int cpu_hist[MAX_CPUS];
+	static unsigned long long cpu_hist[MAX_CPUS];
 	long n = 1000, warmup = 10, pin = -1;
-	const char *node = NULL;
+	const char *node = NULL, *json_path = NULL;
+	struct pvgpu_bench_json *json;
 	char path[256] = "";
-	double *rtt, *sys;
-	int rc, fd, ncpu_irq, cpu_start, migrations = 0, last_cpu;
-	struct pvgpu_stats srtt, ssys;
+	double *rtt, *wake, *sys;
+	int rc, fd, ncpu_irq, cpu_start, migrations = 0, last_cpu, floor_mode = 0;
+	struct pvgpu_stats srtt, swake, ssys;
+	const char *what;
 	const struct pvgpu_bench_opt opts[] = {
-		{ 'n', &n }, { 'w', &warmup }, { 'c', &pin },
+		{ .letter = 'F', .name = "floor", .flag = &floor_mode },
+		{ .letter = 'n', .value = &n },
+		{ .letter = 'w', .value = &warmup },
+		{ .letter = 'c', .value = &pin },
+		{ .name = "json", .str = &json_path },
 	};
 
 	rc = pvgpu_bench_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
@@ -144,19 +160,30 @@ int main(int argc, char **argv)
 			node ? node : "", strerror(-fd));
 		return EXIT_NO_DEVICE;
 	}
+	json = pvgpu_bench_json_open(json_path, "pvgpu_bench_ping");
+	if (json_path && !json)
+		return 1;
+	pvgpu_bench_json_options(json, opts, sizeof(opts) / sizeof(opts[0]));
+	pvgpu_bench_json_cond_str(json, "device", path);
 
+	what = floor_mode ? "floor" : "ping";
 	rtt = calloc(n, sizeof(*rtt));
+	wake = calloc(n, sizeof(*wake));
 	sys = calloc(n, sizeof(*sys));
-	if (!rtt || !sys) {
+	if (!rtt || !wake || !sys) {
 		fprintf(stderr, "out of memory\n");
 		return 1;
 	}
 
 	for (long i = 0; i < warmup; i++) {
-		int ret = pvgpu_fw_ping(fd, (uint64_t)i, NULL);
+		struct drm_pvgpu_fw_ping p = {
+			.cookie = (uint64_t)i,
+			.flags = floor_mode ? DRM_PVGPU_FW_PING_FLOOR : 0,
+		};
+		int ret = pvgpu_ioctl(fd, DRM_IOCTL_PVGPU_FW_PING, &p);
 
 		if (ret) {
-			fprintf(stderr, "warm-up ping %ld: %s\n", i, strerror(-ret));
+			fprintf(stderr, "warm-up %s %ld: %s\n", what, i, strerror(-ret));
 			return 1;
 		}
 	}
@@ -164,7 +191,11 @@ int main(int argc, char **argv)
 	ncpu_irq = pvgpu_irq_counts(irq_before, MAX_CPUS);
 	cpu_start = last_cpu = sched_getcpu();
 	for (long i = 0; i < n; i++) {
-		struct drm_pvgpu_fw_ping p = { .cookie = 0x5000000000000000ull | (uint64_t)i };
+		/* A floor measurement leaves the cookie alone: checked as well. */
+		struct drm_pvgpu_fw_ping p = {
+			.cookie = 0x5000000000000000ull | (uint64_t)i,
+			.flags = floor_mode ? DRM_PVGPU_FW_PING_FLOOR : 0,
+		};
 		uint64_t t0, t1;
 		int ret, cpu;
 
@@ -172,15 +203,16 @@ int main(int argc, char **argv)
 		ret = pvgpu_ioctl(fd, DRM_IOCTL_PVGPU_FW_PING, &p);
 		t1 = now_ns();
 		if (ret) {
-			fprintf(stderr, "ping %ld: %s\n", i, strerror(-ret));
+			fprintf(stderr, "%s %ld: %s\n", what, i, strerror(-ret));
 			return 1;
 		}
 		if (p.cookie != (0x5000000000000000ull | (uint64_t)i)) {
-			fprintf(stderr, "ping %ld: wrong cookie %#llx\n", i,
+			fprintf(stderr, "%s %ld: wrong cookie %#llx\n", what, i,
 				(unsigned long long)p.cookie);
 			return 1;
 		}
 		rtt[i] = (double)p.rtt_ns / 1000.0;
+		wake[i] = (double)p.wake_ns / 1000.0;
 		sys[i] = (double)(t1 - t0) / 1000.0;
 
 		cpu = sched_getcpu();
@@ -193,10 +225,12 @@ int main(int argc, char **argv)
 	pvgpu_irq_counts(irq_after, MAX_CPUS);
 
 	srtt = pvgpu_stats_compute(rtt, n);
+	swake = pvgpu_stats_compute(wake, n);
 	ssys = pvgpu_stats_compute(sys, n);
 
-	printf("pvgpu_bench_ping: %s, %ld pings (+%ld warm-up), %ld CPUs online\n",
-	       path, n, warmup, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("pvgpu_bench_ping: %s, %ld %s (+%ld warm-up), %ld CPUs online\n",
+	       path, n, floor_mode ? "floor measurements (DRM_PVGPU_FW_PING_FLOOR)" :
+	       "pings", warmup, sysconf(_SC_NPROCESSORS_ONLN));
 	if (pin >= 0)
 		printf("pinned to CPU %ld; ", pin);
 	else
@@ -205,26 +239,49 @@ int main(int argc, char **argv)
 	       cpu_start, last_cpu, migrations);
 	for (int i = 0; i < MAX_CPUS; i++)
 		if (cpu_hist[i])
-			printf(" cpu%d=%u", i, cpu_hist[i]);
+			printf(" cpu%d=%llu", i, cpu_hist[i]);
 	printf("\n");
+	pvgpu_bench_json_cond_long(json, "cpu_start", cpu_start);
+	pvgpu_bench_json_cond_long(json, "cpu_end", last_cpu);
+	pvgpu_bench_json_cond_long(json, "migrations", migrations);
+	pvgpu_bench_json_cond_per_cpu(json, "samples_per_cpu", cpu_hist, MAX_CPUS);
 	if (ncpu_irq) {
 		printf("pvgpu interrupts during the run, per CPU:");
 		for (int i = 0; i < ncpu_irq; i++)
 			if (irq_after[i] != irq_before[i])
 				printf(" cpu%d=%llu", i, irq_after[i] - irq_before[i]);
 		printf("\n");
+		for (int i = 0; i < ncpu_irq; i++)
+			irq_after[i] -= irq_before[i];
+		pvgpu_bench_json_cond_per_cpu(json, "irqs_per_cpu", irq_after,
+					      ncpu_irq);
 	} else {
 		printf("pvgpu interrupts: no pvgpu line in /proc/interrupts\n");
 	}
 	printf("%-14s %9s %9s %9s %9s %9s %9s %9s %9s   (us; stddev: sample)\n", "",
 	       "median", "p10", "p90", "p99", "min", "max", "mean", "stddev");
 	print_row("rtt (kernel)", &srtt);
+	print_row("wake (kernel)", &swake);
 	print_row("syscall", &ssys);
-	printf("ping_rtt_us median=%.3f p99=%.3f n=%ld\n", srtt.median, srtt.p99, n);
-	printf("ping_syscall_us median=%.3f p99=%.3f n=%ld\n", ssys.median, ssys.p99, n);
+	if (floor_mode) {
+		pvgpu_bench_json_figure(json, "floor_handler", "rtt (kernel)", "us", n, &srtt);
+		pvgpu_bench_json_figure(json, "floor_wake", "wake (kernel)", "us", n, &swake);
+		pvgpu_bench_json_figure(json, "floor_syscall", "syscall", "us", n, &ssys);
+		printf("floor_handler_us median=%.3f p99=%.3f n=%ld\n", srtt.median, srtt.p99, n);
+		printf("floor_wake_us median=%.3f p99=%.3f n=%ld\n", swake.median, swake.p99, n);
+		printf("floor_syscall_us median=%.3f p99=%.3f n=%ld\n", ssys.median, ssys.p99, n);
+	} else {
+		pvgpu_bench_json_figure(json, "ping_rtt", "rtt (kernel)", "us", n, &srtt);
+		pvgpu_bench_json_figure(json, "ping_wake", "wake (kernel)", "us", n, &swake);
+		pvgpu_bench_json_figure(json, "ping_syscall", "syscall", "us", n, &ssys);
+		printf("ping_rtt_us median=%.3f p99=%.3f n=%ld\n", srtt.median, srtt.p99, n);
+		printf("ping_wake_us median=%.3f p99=%.3f n=%ld\n", swake.median, swake.p99, n);
+		printf("ping_syscall_us median=%.3f p99=%.3f n=%ld\n", ssys.median, ssys.p99, n);
+	}
 
 	free(rtt);
+	free(wake);
 	free(sys);
 	close(fd);
-	return 0;
+	return pvgpu_bench_json_close(json) ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pvgpu_bench_args: the command line every benchmark shares (numeric
- * options, -d NODE, -h) and the render node it opens.
+ * options, -d NODE, -h, long options such as --json FILE) and the render
+ * node it opens.
  */
 #ifndef PVGPU_BENCH_ARGS_H
 #define PVGPU_BENCH_ARGS_H
@@ -9,10 +10,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* A numeric option: -<letter> N stores N into *value. */
+/*
+ * An option: -<letter> N stores N into *value. One with a @name is also
+ * --<name> (@letter 0: only that), and may instead store its argument
+ * into *@str, or, with @flag, take none and set *@flag to 1.
+ */
 struct pvgpu_bench_opt {
 	char letter;
 	long *value;
+	const char *name;
+	const char **str;
+	int *flag;
 };
 
 /*

@@ -212,17 +212,31 @@ struct drm_pvgpu_query_engines {
  * One request/response round trip to the firmware: the floor of every
  * firmware interaction (one doorbell write, one interrupt).
  *
+ * With DRM_PVGPU_FW_PING_FLOOR in @flags no firmware message is sent: the
+ * driver writes the device's self-test register, whose interrupt the
+ * device raises inside that write, and waits for its interrupt handler to
+ * see it. That is the platform floor (MMIO write to interrupt handler)
+ * every firmware latency is reported against. One floor measurement runs
+ * at a time per device; @cookie is left alone and @fw_timestamp_ns is 0.
+ *
  * Privileged: needs CAP_SYS_ADMIN, on the render node as on the primary
  * node. Every ping occupies the kernel's only firmware channel, which the
  * kernel's own requests share.
  *
  * Errors: -EACCES the caller lacks CAP_SYS_ADMIN; -EINVAL non-zero
- * @flags/@pad/@extensions; -ENODEV the device is gone or the firmware does
- * not run; -ETIMEDOUT no answer in time (the wait for the firmware channel
- * included); -EIO the firmware answered wrongly or stopped while the ping
- * waited; -EINTR a signal came while waiting (-ERESTARTSYS in the kernel:
- * with SA_RESTART the ping is sent again; an answer to the interrupted one
- * is dropped by the driver).
+ * @pad/@extensions or an unknown @flags bit; -EOPNOTSUPP a floor
+ * measurement on a device without the self-test register (interface
+ * minor below 1); -ENODEV the device is gone
+ * or the firmware does not run (a floor measurement: the driver stopped
+ * the device); -ETIMEDOUT no answer in time (the wait for the firmware
+ * channel included); -EIO the firmware answered wrongly or stopped while
+ * the ping waited; -EINTR a signal came while waiting (-ERESTARTSYS in
+ * the kernel: with SA_RESTART the ping is sent again; an answer to the
+ * interrupted one is dropped by the driver).
+ *
+ * @wake_ns was added after the others: a binary built before it passes
+ * the shorter struct, which the DRM core zero-extends, and does not see
+ * it.
  */
 struct drm_pvgpu_fw_ping {
 	/** @extensions: must be zero. */
@@ -231,16 +245,26 @@ struct drm_pvgpu_fw_ping {
 	__u64 cookie;
 	/**
 	 * @rtt_ns: out: request queued to response seen by the interrupt
-	 * handler, measured in the kernel.
+	 * handler, measured in the kernel. DRM_PVGPU_FW_PING_FLOOR: just
+	 * before the self-test register write to the interrupt handler.
 	 */
 	__u64 rtt_ns;
 	/** @fw_timestamp_ns: out: firmware clock when it handled the ping. */
 	__u64 fw_timestamp_ns;
-	/** @flags: must be zero. */
+	/** @flags: DRM_PVGPU_FW_PING_*; other bits must be zero. */
 	__u32 flags;
 	/** @pad: must be zero. */
 	__u32 pad;
+	/**
+	 * @wake_ns: out: from the same start as @rtt_ns to the waiting
+	 * thread running again in the kernel (after the interrupt handler
+	 * woke it): @rtt_ns plus the wake-up. At least @rtt_ns.
+	 */
+	__u64 wake_ns;
 };
+
+/* Measure the platform floor instead of a firmware round trip. */
+#define DRM_PVGPU_FW_PING_FLOOR		(1u << 0)
 
 /* --- Buffer objects ---------------------------------------------------- */
 

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Test of scripts/bench-report.py on fixture results with known figures:
+the ratios to the platform floor (and which floor run each run gets), no
+ratio for figures that are not latencies in us, the missing-floor case,
+unreadable files and an empty directory. Prints TAP.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPORT = os.path.join(HERE, "..", "..", "..", "scripts", "bench-report.py")
+
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append((name, bool(cond), detail))
+
+
+def figure(name, unit, median, n=100, label=None):
+    return {"name": name, "label": label or name, "unit": unit, "n": n,
+            "median": median, "p10": median * 0.9, "p90": median * 1.1,
+            "p99": median * 1.5, "min": median * 0.8, "max": median * 2,
+            "mean": median, "stddev": median / 10}
+
+
+def result(benchmark, cpu, figures, **options):
+    return {"schema": "pvgpu-bench/1", "benchmark": benchmark,
+            "conditions": {"timestamp": "2026-12-07T04:00:00Z",
+                           "kernel_release": "6.12.117-pvgpu", "machine": "x86_64",
+                           "cpus_online": 2, "cpu_pinned": cpu,
+                           "options": options},
+            "figures": figures}
+
+
+def write(directory, name, doc):
+    with open(os.path.join(directory, name), "w") as f:
+        if isinstance(doc, str):
+            f.write(doc)
+        else:
+            json.dump(doc, f)
+
+
+def run(directory):
+    p = subprocess.run([sys.executable, REPORT, directory], capture_output=True,
+                       text=True)
+    path = os.path.join(directory, "results.json")
+    res = None
+    if os.path.exists(path):
+        with open(path) as f:
+            res = json.load(f)
+    return p, res
+
+
+def by_key(res):
+    return {(f["run"], f["name"]): f for f in res["figures"]}
+
+
+def close(a, b):
+    return a is not None and abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
+def with_floor():
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "floor-cpu0.json", result("pvgpu_bench_ping", 0, [
+            figure("floor_handler", "us", 20.0), figure("floor_wake", "us", 50.0)]))
+        write(d, "floor-cpu1.json", result("pvgpu_bench_ping", 1, [
+            figure("floor_handler", "us", 40.0)]))
+        write(d, "ping-cpu0.json", result("pvgpu_bench_ping", 0, [
+            figure("ping_rtt", "us", 30.0), figure("ping_syscall", "us", 70.0)]))
+        write(d, "ping-cpu1.json", result("pvgpu_bench_ping", 1, [
+            figure("ping_rtt", "us", 100.0)]))
+        write(d, "exec.json", result("pvgpu_bench_exec", None, [
+            figure("exec_bypass", "us", 90.0), figure("exec_jobs_1q", "jobs/s", 5000.0, n=1),
+            figure("exec_bypass_per_ping", "ratio", 3.0, n=1)], **{"-n": 200}))
+        p, res = run(d)
+        check("floor: exit 0", p.returncode == 0, p.stderr)
+        check("floor: results.json written", res is not None)
+        if res is None:
+            return
+        check("floor: schema", res.get("schema") == "pvgpu-bench-results/1")
+        check("floor: both floor runs listed",
+              [(f["run"], f["median_us"]) for f in res["floor"]["runs"]] ==
+              [("floor-cpu0", 20.0), ("floor-cpu1", 40.0)], res["floor"])
+        figs = by_key(res)
+        check("floor: every figure of every run", len(res["figures"]) == 9,
+              len(res["figures"]))
+        check("floor: ping_rtt cpu0 against the cpu0 floor",
+              close(figs[("ping-cpu0", "ping_rtt")]["ratio_to_floor"], 1.5)
+              and figs[("ping-cpu0", "ping_rtt")]["floor"]["run"] == "floor-cpu0")
+        check("floor: ping_syscall cpu0 = 70/20",
+              close(figs[("ping-cpu0", "ping_syscall")]["ratio_to_floor"], 3.5))
+        check("floor: ping_rtt cpu1 against the cpu1 floor (100/40)",
+              close(figs[("ping-cpu1", "ping_rtt")]["ratio_to_floor"], 2.5)
+              and figs[("ping-cpu1", "ping_rtt")]["floor"]["run"] == "floor-cpu1")
+        check("floor: unpinned run against the first floor (90/20)",
+              close(figs[("exec", "exec_bypass")]["ratio_to_floor"], 4.5)
+              and figs[("exec", "exec_bypass")]["floor"]["run"] == "floor-cpu0")
+        check("floor: floor_wake relative to floor_handler (50/20)",
+              close(figs[("floor-cpu0", "floor_wake")]["ratio_to_floor"], 2.5))
+        check("floor: no ratio for jobs/s",
+              figs[("exec", "exec_jobs_1q")]["ratio_to_floor"] is None
+              and figs[("exec", "exec_jobs_1q")]["floor"] is None)
+        check("floor: no ratio for a ratio figure",
+              figs[("exec", "exec_bypass_per_ping")]["ratio_to_floor"] is None)
+        e = figs[("exec", "exec_bypass")]
+        check("floor: spread and conditions carried",
+              e["unit"] == "us" and e["n"] == 100 and close(e["p90"], 99.0)
+              and e["conditions"]["options"] == {"-n": 200}
+              and e["conditions"]["kernel_release"] == "6.12.117-pvgpu"
+              and e["benchmark"] == "pvgpu_bench_exec")
+        lines = p.stdout.splitlines()
+        row = [line for line in lines if line.startswith("ping-cpu1") and "ping_rtt" in line]
+        check("floor: table row with median, p10, p90 and ratio",
+              len(row) == 1 and row[0].split()[-4:] == ["100.00", "90.00", "110.00", "2.50"],
+              row)
+        check("floor: floor line printed",
+              any("floor-cpu0 20.00 us" in line for line in lines), p.stdout)
+
+
+def without_floor():
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "ping-cpu0.json", result("pvgpu_bench_ping", 0, [
+            figure("ping_rtt", "us", 30.0)]))
+        # A floor figure in the wrong unit is no floor.
+        write(d, "exec.json", result("pvgpu_bench_exec", None, [
+            figure("exec_bypass", "us", 90.0), figure("floor_handler", "ms", 0.02)]))
+        p, res = run(d)
+        check("no floor: exit 0", p.returncode == 0, p.stderr)
+        check("no floor: says so", "no ratios" in p.stdout, p.stdout)
+        check("no floor: results.json written", res is not None)
+        if res is None:
+            return
+        check("no floor: floor null", res["floor"] is None)
+        check("no floor: no ratio anywhere",
+              all(f["ratio_to_floor"] is None and f["floor"] is None
+                  for f in res["figures"]) and len(res["figures"]) == 3)
+        check("no floor: medians kept",
+              close(by_key(res)[("ping-cpu0", "ping_rtt")]["median"], 30.0))
+        check("no floor: no ratio column values",
+              all(len(line.split()) == 7 for line in p.stdout.splitlines()
+                  if line.startswith(("ping-cpu0", "exec "))), p.stdout)
+
+
+def bad_inputs():
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "floor-cpu0.json", result("pvgpu_bench_ping", 0, [
+            figure("floor_handler", "us", 10.0)]))
+        write(d, "broken.json", '{"schema": "pvgpu-bench/1", "figures": [')
+        write(d, "other.json", {"schema": "something-else", "figures": []})
+        write(d, "results.json", {"schema": "pvgpu-bench-results/1", "figures": "stale"})
+        p, res = run(d)
+        check("bad input: exit 1", p.returncode == 1, p.returncode)
+        check("bad input: both files named",
+              "broken.json" in p.stderr and "other.json" in p.stderr, p.stderr)
+        check("bad input: good results still combined, old results.json ignored",
+              res is not None and [f["run"] for f in res["figures"]] == ["floor-cpu0"]
+              and len(res["errors"]) == 2)
+    with tempfile.TemporaryDirectory() as d:
+        p, res = run(d)
+        check("empty dir: exit 1, nothing written", p.returncode == 1 and res is None,
+              p.stderr)
+
+
+def main():
+    with_floor()
+    without_floor()
+    bad_inputs()
+    print(f"1..{len(results)}")
+    for i, (name, ok, detail) in enumerate(results, 1):
+        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+        if not ok and detail != "":
+            for line in str(detail).splitlines():
+                print(f"# {line}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
