@@ -7,6 +7,7 @@
 
 #include <linux/dma-fence.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
 
@@ -45,7 +46,11 @@
  * running jobs in seqno order, without a worker hop. A job the backend
  * finished out of order (pvgpu_dep_job_done() on a younger job, or a failed
  * run_job) is marked done and completes right after the older ones, so the
- * fences of a queue always signal in seqno order, also on ban.
+ * fences of a queue always signal in seqno order, also on ban. A pass reads
+ * the clock once for the signal timestamps of all its fences (or takes
+ * the caller's time, pvgpu_dep_queue_signal_upto_at()). The running-job
+ * timeout is armed lazily: no timer update per job (see
+ * pvgpu_dep_queue_update_timeout_locked()).
  *
  * Locking:
  *
@@ -151,7 +156,16 @@ void pvgpu_dep_queue_put(struct pvgpu_dep_queue *q)
 		kref_put(&q->refcount, pvgpu_dep_queue_release);
 }
 
-/* Re-arms the timeout for the oldest running job, or cancels it. */
+/*
+ * Arms the timeout for the oldest running job, or cancels it on a stopped
+ * queue. Lazily, to keep timer updates off the path of every job: a timer
+ * already pending is left alone, as is one of a queue that went idle.
+ * The oldest job's deadline never comes before the one the timer was armed
+ * for (jobs complete in order, and a new oldest job's clock starts at its
+ * predecessor's completion at the earliest), so the timer fires on time or
+ * early, and pvgpu_dep_queue_timeout_work() re-arms it for the deadline
+ * of the job that is oldest then, or does nothing if none runs.
+ */
 static void pvgpu_dep_queue_update_timeout_locked(struct pvgpu_dep_queue *q)
 {
 	struct pvgpu_dep_job *job;
@@ -161,29 +175,35 @@ static void pvgpu_dep_queue_update_timeout_locked(struct pvgpu_dep_queue *q)
 	if (!q->timeout_ms)
 		return;
 
-	job = list_first_entry_or_null(&q->running, struct pvgpu_dep_job, link);
-	if (!job || q->stopped) {
+	if (q->stopped) {
 		cancel_delayed_work(&q->timeout_work);
 		return;
 	}
+	job = list_first_entry_or_null(&q->running, struct pvgpu_dep_job, link);
+	if (!job || delayed_work_pending(&q->timeout_work))
+		return;
 	deadline = job->started_jiffies + msecs_to_jiffies(q->timeout_ms);
-	mod_delayed_work(q->wq, &q->timeout_work,
-			 time_after(deadline, jiffies) ? deadline - jiffies : 0);
+	queue_delayed_work(q->wq, &q->timeout_work,
+			   time_after(deadline, jiffies) ? deadline - jiffies : 0);
 }
 
 /*
- * Signals @job's fence and unlinks it; the queue's job reference moves to
- * @free, to be dropped without the lock.
+ * Signals @job's fence with the time in @stamp (read now if 0) and unlinks
+ * it; the queue's job reference moves to @free, to be dropped without the
+ * lock.
  */
 static void pvgpu_dep_job_complete_locked(struct pvgpu_dep_queue *q,
 					  struct pvgpu_dep_job *job, int error,
-					  struct list_head *free)
+					  ktime_t *stamp, struct list_head *free)
 {
 	lockdep_assert_held(&q->lock);
 
 	if (error)
 		dma_fence_set_error(job->fence, error);
-	dma_fence_signal(job->fence);
+	/* One clock read per pass, however many fences it signals. */
+	if (!*stamp)
+		*stamp = ktime_get();
+	dma_fence_signal_timestamp(job->fence, *stamp);
 	q->jobs_completed++;
 	list_move_tail(&job->link, free);
 }
@@ -194,6 +214,7 @@ static void pvgpu_dep_job_complete_locked(struct pvgpu_dep_queue *q,
  */
 static unsigned int pvgpu_dep_queue_complete_locked(struct pvgpu_dep_queue *q,
 						    u64 seqno, int error,
+						    ktime_t *stamp,
 						    struct list_head *free)
 {
 	struct pvgpu_dep_job *job, *next;
@@ -203,9 +224,11 @@ static unsigned int pvgpu_dep_queue_complete_locked(struct pvgpu_dep_queue *q,
 
 	list_for_each_entry_safe(job, next, &q->running, link) {
 		if (job->done)
-			pvgpu_dep_job_complete_locked(q, job, job->error, free);
+			pvgpu_dep_job_complete_locked(q, job, job->error,
+						      stamp, free);
 		else if (job->seqno <= seqno)
-			pvgpu_dep_job_complete_locked(q, job, error, free);
+			pvgpu_dep_job_complete_locked(q, job, error, stamp,
+						      free);
 		else
 			break;
 		count++;
@@ -253,12 +276,34 @@ static void pvgpu_dep_jobs_put(struct list_head *free)
 unsigned int pvgpu_dep_queue_signal_upto(struct pvgpu_dep_queue *q, u64 seqno,
 					 int error)
 {
+	return pvgpu_dep_queue_signal_upto_at(q, seqno, error, 0);
+}
+
+/**
+ * pvgpu_dep_queue_signal_upto_at() - complete running jobs up to a seqno,
+ * with the time the caller read
+ * @q: the queue
+ * @seqno: the last seqno the backend completed
+ * @error: error for those jobs' fences, or 0
+ * @stamp: CLOCK_MONOTONIC time of the completion for the fences'
+ *         timestamps, or 0 to read the clock (once) here
+ *
+ * pvgpu_dep_queue_signal_upto() for a backend that read the clock already
+ * (exec queues account busy time with it): where reading the clock costs
+ * an exit (a guest on an emulated timer), a completion reads it once.
+ *
+ * Return: the number of jobs completed (their fences signalled).
+ */
+unsigned int pvgpu_dep_queue_signal_upto_at(struct pvgpu_dep_queue *q,
+					    u64 seqno, int error, ktime_t stamp)
+{
 	unsigned long flags;
 	unsigned int count;
 	LIST_HEAD(free);
 
 	spin_lock_irqsave(&q->lock, flags);
-	count = pvgpu_dep_queue_complete_locked(q, seqno, error, &free);
+	count = pvgpu_dep_queue_complete_locked(q, seqno, error, &stamp,
+						&free);
 	spin_unlock_irqrestore(&q->lock, flags);
 	pvgpu_dep_jobs_put(&free);
 	return count;
@@ -278,6 +323,7 @@ void pvgpu_dep_job_done(struct pvgpu_dep_job *job, int error)
 {
 	struct pvgpu_dep_queue *q = job->q;
 	unsigned long flags;
+	ktime_t stamp = 0;
 	LIST_HEAD(free);
 
 	spin_lock_irqsave(&q->lock, flags);
@@ -286,7 +332,7 @@ void pvgpu_dep_job_done(struct pvgpu_dep_job *job, int error)
 	    !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &job->fence->flags)) {
 		job->done = true;
 		job->error = error;
-		pvgpu_dep_queue_complete_locked(q, 0, 0, &free);
+		pvgpu_dep_queue_complete_locked(q, 0, 0, &stamp, &free);
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
 	pvgpu_dep_jobs_put(&free);
@@ -568,6 +614,7 @@ void pvgpu_dep_queue_ban(struct pvgpu_dep_queue *q, int error)
 {
 	struct pvgpu_dep_job *job, *next;
 	unsigned long flags;
+	ktime_t stamp = 0;
 	LIST_HEAD(free);
 
 	spin_lock_irqsave(&q->lock, flags);
@@ -577,10 +624,10 @@ void pvgpu_dep_queue_ban(struct pvgpu_dep_queue *q, int error)
 		q->error = error;
 	}
 	list_for_each_entry_safe(job, next, &q->running, link)
-		pvgpu_dep_job_complete_locked(q, job, q->error, &free);
+		pvgpu_dep_job_complete_locked(q, job, q->error, &stamp, &free);
 	list_for_each_entry_safe(job, next, &q->queued, link) {
 		pvgpu_dep_job_remove_cb_locked(q, job);
-		pvgpu_dep_job_complete_locked(q, job, q->error, &free);
+		pvgpu_dep_job_complete_locked(q, job, q->error, &stamp, &free);
 	}
 	pvgpu_dep_queue_update_timeout_locked(q);
 	spin_unlock_irqrestore(&q->lock, flags);
@@ -809,6 +856,7 @@ void pvgpu_dep_job_push(struct pvgpu_dep_job *job)
 	struct dma_fence *old_fence;
 	unsigned long flags;
 	bool bypass = false;
+	ktime_t stamp = 0;
 	LIST_HEAD(free);
 
 	lockdep_assert_held(&q->submit_lock);
@@ -822,7 +870,7 @@ void pvgpu_dep_job_push(struct pvgpu_dep_job *job)
 	if (q->banned) {
 		/* Every older job completed when the ban came: in order. */
 		list_add_tail(&job->link, &q->queued);
-		pvgpu_dep_job_complete_locked(q, job, q->error, &free);
+		pvgpu_dep_job_complete_locked(q, job, q->error, &stamp, &free);
 	} else if (!q->stopped && list_empty(&q->queued) &&
 		   pvgpu_dep_job_deps_ready_locked(q, job) &&
 		   (!q->ops->can_run_job || q->ops->can_run_job(job))) {

@@ -11,6 +11,7 @@
 
 #include <linux/dma-fence.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -210,6 +211,8 @@ void pvgpu_dep_queue_kick(struct pvgpu_dep_queue *q);
 struct dma_fence *pvgpu_dep_queue_last_fence(struct pvgpu_dep_queue *q);
 unsigned int pvgpu_dep_queue_signal_upto(struct pvgpu_dep_queue *q, u64 seqno,
 					 int error);
+unsigned int pvgpu_dep_queue_signal_upto_at(struct pvgpu_dep_queue *q,
+					    u64 seqno, int error, ktime_t stamp);
 void pvgpu_dep_queue_print(struct pvgpu_dep_queue *q, struct drm_printer *p);
 
 int pvgpu_dep_job_init(struct pvgpu_dep_job *job, struct pvgpu_dep_queue *q);

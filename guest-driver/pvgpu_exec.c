@@ -109,9 +109,12 @@
  * timeout: whoever finds completions) only queues the queue's
  * &pvgpu_exec_queue.ufence_work, with a queue reference, and the work
  * wakes; completions found before it runs share that one wake-up (one
- * per queue however many jobs and interrupts). Bans, device removal and
- * user-fence writes (pvgpu_sync.c) run in process context and wake
- * directly. A wake-up walks the file's wait queue under its lock with
+ * per queue however many jobs and interrupts). A file nobody waits on
+ * costs no work at all: the completion checks wq_has_sleeper() first,
+ * and a waiter joins the wait queue, then a full barrier, then reads the
+ * value, so either the completion sees the waiter or the waiter sees the
+ * value. Bans, device removal and user-fence writes (pvgpu_sync.c) run in
+ * process context and wake directly. A wake-up walks the file's wait queue under its lock with
  * interrupts off (__wake_up()), in process context: a user who parks many
  * threads pays for them on its own events only.
  *
@@ -559,6 +562,13 @@ int pvgpu_ioctl_wait_user_fence(struct drm_device *drm, void *data,
 	init_waitqueue_func_entry(&wait.entry, pvgpu_ufence_wake_fn);
 	wait.entry.private = current;
 	add_wait_queue(&pfile->ufence_wq, &wait.entry);
+	/*
+	 * On the queue before reading the value: pairs with wq_has_sleeper()
+	 * in the completion path, which wakes nobody on a file without
+	 * waiters (pvgpu_queue_event.c). Later reads follow wait_woken(),
+	 * whose barriers order them.
+	 */
+	smp_mb();
 	for (;;) {
 		s64 left_ns;
 

@@ -191,6 +191,13 @@ struct pvgpu_exec_queue {
 	u64 busy_since_ns;
 	/** @last_started: seqno of the latest job written to the ring. */
 	u64 last_started;
+	/**
+	 * @seen_seqno: the seqno page's value at the latest completion pass
+	 * (pvgpu_exec_queue_complete()); an event that finds the page
+	 * unchanged has nothing to signal. Written with WRITE_ONCE() by the
+	 * completers, which may race: a stale value costs one more pass.
+	 */
+	u64 seen_seqno;
 
 	/**
 	 * @poll_seqno: the seqno @poll_work saw last; only @poll_work uses

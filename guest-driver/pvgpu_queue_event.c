@@ -34,15 +34,19 @@
  * interrupt handler; the queue is looked up under RCU and the seqno page,
  * not the event, says how far the queue got (events are lost when the F2H
  * ring overflows: when the channel counts lost events, every queue is
- * looked at). pvgpu_dep_queue_signal_upto() signals the fences, and the
- * common helper (whoever found the completion) queues
+ * looked at). A queue gets one pass per progress of its seqno page, not
+ * one per event: an event that finds the page where the last pass saw it
+ * (&pvgpu_exec_queue.seen_seqno) costs a read of the page. A pass reads
+ * the clock once, for the busy time and the fences' timestamps
+ * (pvgpu_dep_queue_signal_upto_at()), and signals the fences; the
+ * common helper (whoever found the completion) then queues
  * &pvgpu_exec_queue.ufence_work, which wakes the WAIT_USER_FENCE callers
  * of the queue's file that the completion may satisfy, outside the
- * interrupt handler (pvgpu_exec.c). A lost event that no later event
- * reveals (the last jobs' events dropped) would leave fences unsignalled
- * until the job timeout (forever on LR queues), so while a queue has jobs
- * running a delayed work also looks at its seqno page every
- * PVGPU_EXEC_POLL_MS.
+ * interrupt handler (pvgpu_exec.c), if the file has any. A lost event that
+ * no later event reveals (the last jobs' events dropped) would leave
+ * fences unsignalled until the job timeout (forever on LR queues), so
+ * while a queue has jobs running a delayed work also looks at its seqno
+ * page every PVGPU_EXEC_POLL_MS.
  *
  * Lost QUEUE_ERROR and PAGE_FAULT events show in no seqno page: when
  * events were lost &pvgpu_device.queues_recover_work asks the firmware
@@ -88,17 +92,38 @@
 void pvgpu_exec_busy_account(struct pvgpu_exec_queue *eq, u64 seqno,
 			     bool stopped)
 {
+	pvgpu_exec_busy_account_at(eq, seqno, stopped, 0);
+}
+
+/**
+ * pvgpu_exec_busy_account_at() - account an exec queue's busy time up to
+ * a time the caller read
+ * @eq: the queue
+ * @seqno: the latest completed job
+ * @stopped: nothing runs on the queue any more
+ * @now: ktime_get() of the caller, or 0 to read it here (if busy)
+ *
+ * pvgpu_exec_busy_account() for a completion, which reads the clock once
+ * for the busy time and the fences' timestamps. Any context. A @now read
+ * before a racing completer's later one never moves the busy period's
+ * start back.
+ */
+void pvgpu_exec_busy_account_at(struct pvgpu_exec_queue *eq, u64 seqno,
+				bool stopped, ktime_t now)
+{
 	u32 cls = eq->base.engine_class;
 	unsigned long flags;
-	u64 now;
+	u64 now_ns;
 
 	spin_lock_irqsave(&eq->state_lock, flags);
 	if (eq->busy) {
-		now = ktime_get_ns();
-		if (cls < PVGPU_MAX_ENGINE_CLASSES && now > eq->busy_since_ns)
-			atomic64_add(now - eq->busy_since_ns,
-				     &eq->pfile->engine_busy_ns[cls]);
-		eq->busy_since_ns = now;
+		now_ns = now ? ktime_to_ns(now) : ktime_get_ns();
+		if (now_ns > eq->busy_since_ns) {
+			if (cls < PVGPU_MAX_ENGINE_CLASSES)
+				atomic64_add(now_ns - eq->busy_since_ns,
+					     &eq->pfile->engine_busy_ns[cls]);
+			eq->busy_since_ns = now_ns;
+		}
 		if (stopped || seqno >= eq->last_started)
 			eq->busy = false;
 	}
@@ -119,15 +144,51 @@ static void pvgpu_exec_queue_ufence_work(struct work_struct *work)
  * a completion of @eq may have satisfied (its file's, naming @eq or no
  * queue): any context, the interrupt handler included, at the cost of one
  * queue_work() whatever the number of waiters; the completions found
- * before the work runs share one wake-up. The caller holds a reference
- * to @eq (the firmware's, for a published queue), so the put below is
- * never the last.
+ * before the work runs share one wake-up. A file nobody waits on costs a
+ * memory barrier and no work at all: wq_has_sleeper() pairs with the
+ * barrier WAIT_USER_FENCE puts between joining the wait queue and reading
+ * the value (pvgpu_ioctl_wait_user_fence()), so a waiter either is seen
+ * here or sees the value this completion made. The caller holds a
+ * reference to @eq (the firmware's, for a published queue), so the put
+ * below is never the last.
  */
 static void pvgpu_exec_queue_wake_ufences(struct pvgpu_exec_queue *eq)
 {
+	if (!wq_has_sleeper(&eq->pfile->ufence_wq))
+		return;
 	pvgpu_queue_get(&eq->base);
 	if (!queue_work(eq->pvdev->wq, &eq->ufence_work))
 		pvgpu_queue_put(&eq->base);
+}
+
+/*
+ * Signals what the ring of @eq completed since the last pass and accounts
+ * the busy time; returns the number of fences signalled. Any context.
+ *
+ * Unless @force, a pass happens only when the seqno page moved since the
+ * last one (&pvgpu_exec_queue.seen_seqno): the events of one interrupt
+ * that name a queue the first pass already covered (QUEUE_IDLE after
+ * QUEUE_SIGNAL, one SIGNAL per job of a burst) cost a read of the page.
+ * Skipping is safe: whoever stored the value signals up to it, and
+ * concurrent passes are ordered by the dependency queue's lock, so a
+ * stale store costs at most one more pass. Only a value a batch forged
+ * ahead of jobs that started after it was seen can leave a running job
+ * at or below an unchanged page: the job timeout forces a pass
+ * (pvgpu_exec_queue_complete_timedout()). The clock is read once per
+ * pass, for the busy time and the fences' timestamps.
+ */
+static unsigned int pvgpu_exec_queue_signal_completed(struct pvgpu_exec_queue *eq,
+						      bool force)
+{
+	u64 seqno = pvgpu_exec_queue_seqno(eq);
+	ktime_t now;
+
+	if (!force && seqno == READ_ONCE(eq->seen_seqno))
+		return 0;
+	WRITE_ONCE(eq->seen_seqno, seqno);
+	now = ktime_get();
+	pvgpu_exec_busy_account_at(eq, seqno, false, now);
+	return pvgpu_dep_queue_signal_upto_at(&eq->base.dq, seqno, 0, now);
 }
 
 /**
@@ -137,14 +198,27 @@ static void pvgpu_exec_queue_wake_ufences(struct pvgpu_exec_queue *eq)
  * Signals what the ring completed and accounts the busy time; any context
  * (hard IRQ included). Every path that finds completions comes here (the
  * events, the poll, the timeout), so WAIT_USER_FENCE waiters, which may
- * wait for a value a job wrote, are woken from here (deferred).
+ * wait for a value a job wrote, are woken from here (deferred, and only
+ * if the queue's file has any).
  */
 void pvgpu_exec_queue_complete(struct pvgpu_exec_queue *eq)
 {
-	u64 seqno = pvgpu_exec_queue_seqno(eq);
+	if (pvgpu_exec_queue_signal_completed(eq, false))
+		pvgpu_exec_queue_wake_ufences(eq);
+}
 
-	pvgpu_exec_busy_account(eq, seqno, false);
-	if (pvgpu_dep_queue_signal_upto(&eq->base.dq, seqno, 0))
+/**
+ * pvgpu_exec_queue_complete_timedout() - signal what the ring of a queue
+ * completed, for the job timeout
+ * @eq: the queue
+ *
+ * pvgpu_exec_queue_complete() with a pass even if the seqno page did not
+ * move since the last one: the timed-out job may have started after the
+ * page was last seen (a forged value, docs/queues.rst). Process context.
+ */
+void pvgpu_exec_queue_complete_timedout(struct pvgpu_exec_queue *eq)
+{
+	if (pvgpu_exec_queue_signal_completed(eq, true))
 		pvgpu_exec_queue_wake_ufences(eq);
 }
 
@@ -562,7 +636,7 @@ bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 	if (eq) {
 		switch (opcode) {
 		case PVGPU_F2H_EVT_QUEUE_SIGNAL:
-			pvgpu_exec_queue_complete(eq);
+			pvgpu_exec_queue_signal_completed(eq, false);
 			/*
 			 * Also a batch's own SIGNAL with SIGNAL_IRQ, in the
 			 * middle of a job: a value it stored may be what a

@@ -276,7 +276,7 @@ static void pvgpu_exec_timedout_job(struct pvgpu_dep_job *job)
 
 	/* Completed, and its event was lost: no hang. */
 	if (pvgpu_exec_queue_seqno(eq) >= job->seqno) {
-		pvgpu_exec_queue_complete(eq);
+		pvgpu_exec_queue_complete_timedout(eq);
 		return;
 	}
 

@@ -12,6 +12,7 @@
 
 #include <linux/compiler.h>
 #include <linux/container_of.h>
+#include <linux/ktime.h>
 #include <linux/types.h>
 
 #include "pvgpu_dep_queue.h"
@@ -57,7 +58,10 @@ void pvgpu_exec_queue_destroy_work(struct work_struct *work);
 void pvgpu_exec_queue_init_events(struct pvgpu_exec_queue *eq);
 void pvgpu_exec_busy_account(struct pvgpu_exec_queue *eq, u64 seqno,
 			     bool stopped);
+void pvgpu_exec_busy_account_at(struct pvgpu_exec_queue *eq, u64 seqno,
+				bool stopped, ktime_t now);
 void pvgpu_exec_queue_complete(struct pvgpu_exec_queue *eq);
+void pvgpu_exec_queue_complete_timedout(struct pvgpu_exec_queue *eq);
 bool pvgpu_exec_queue_set_error(struct pvgpu_exec_queue *eq, u32 state,
 				int error);
 void pvgpu_exec_queue_ban(struct pvgpu_exec_queue *eq);

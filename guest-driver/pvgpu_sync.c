@@ -29,7 +29,9 @@
  * reference and every allocation signalling will need happens there, so
  * that pvgpu_syncs_signal(), called once the job is armed (with the
  * queue's submit_lock held, in the dma-fence signalling path), cannot fail
- * and neither allocates nor touches user memory.
+ * and neither allocates nor touches user memory. Up to
+ * PVGPU_SYNCS_INLINE syncs (the usual in-fence and out-syncobj) are
+ * copied and parsed into &struct pvgpu_syncs itself, without allocating.
  *
  * - In-syncs (syncobj, timeline point, sync_file fd) become fences, which
  *   the ioctl adds to its job as dependencies (pvgpu_syncs_add_deps()) or
@@ -83,38 +85,6 @@ struct pvgpu_user_fence {
 	struct mm_struct *mm;
 	u64 __user *addr;
 	u64 value;
-};
-
-/**
- * struct pvgpu_sync_entry - one parsed struct drm_pvgpu_sync
- */
-struct pvgpu_sync_entry {
-	/** @type: DRM_PVGPU_SYNC_*. */
-	u32 type;
-	/** @signal: an out-sync (DRM_PVGPU_SYNC_SIGNAL). */
-	bool signal;
-	/** @point: timeline point (TIMELINE_SYNCOBJ). */
-	u64 point;
-	/** @syncobj: the syncobj (a reference), out-syncs only. */
-	struct drm_syncobj *syncobj;
-	/** @fence: in-sync: the fence to wait for (a reference), or NULL. */
-	struct dma_fence *fence;
-	/** @chain: timeline out-sync: the point's node, until consumed. */
-	struct dma_fence_chain *chain;
-	/** @sync_file: sync_file out-sync, until its fd is installed. */
-	struct sync_file *sync_file;
-	/** @fd: the fd reserved for @sync_file, or -1. */
-	int fd;
-	/** @user_handle: where the fd goes in the user's array. */
-	u32 __user *user_handle;
-	/** @old_handle: the caller's @user_handle, put back on error. */
-	u32 old_handle;
-	/** @written: @fd was written to @user_handle. */
-	bool written;
-	/** @signalled: pvgpu_syncs_signal() gave @sync_file its fence. */
-	bool signalled;
-	/** @ufence: user fence, until handed to the fence callback. */
-	struct pvgpu_user_fence *ufence;
 };
 
 static void pvgpu_user_fence_free(struct pvgpu_user_fence *uf)
@@ -341,7 +311,8 @@ int pvgpu_syncs_parse(struct pvgpu_device *pvdev, struct drm_file *file,
 		      struct pvgpu_syncs *syncs)
 {
 	struct drm_pvgpu_sync __user *user = u64_to_user_ptr(user_syncs);
-	struct drm_pvgpu_sync *in;
+	struct drm_pvgpu_sync inline_in[PVGPU_SYNCS_INLINE];
+	struct drm_pvgpu_sync *in = inline_in;
 	u32 i;
 	int ret;
 
@@ -353,9 +324,15 @@ int pvgpu_syncs_parse(struct pvgpu_device *pvdev, struct drm_file *file,
 	if (!num_syncs)
 		return 0;
 
-	in = memdup_array_user(user, num_syncs, sizeof(*in));
-	if (IS_ERR(in))
-		return PTR_ERR(in);
+	/* The usual one or two syncs cost no allocation. */
+	if (num_syncs <= PVGPU_SYNCS_INLINE) {
+		if (copy_from_user(in, user, num_syncs * sizeof(*in)))
+			return -EFAULT;
+	} else {
+		in = memdup_array_user(user, num_syncs, sizeof(*in));
+		if (IS_ERR(in))
+			return PTR_ERR(in);
+	}
 
 	/* All checks first, so a malformed entry fails before lookups. */
 	for (i = 0; i < num_syncs; i++) {
@@ -364,8 +341,14 @@ int pvgpu_syncs_parse(struct pvgpu_device *pvdev, struct drm_file *file,
 			goto out_free;
 	}
 
-	syncs->entries = kcalloc(num_syncs, sizeof(*syncs->entries),
-				 GFP_KERNEL_ACCOUNT);
+	if (num_syncs <= PVGPU_SYNCS_INLINE) {
+		memset(syncs->inline_entries, 0,
+		       num_syncs * sizeof(*syncs->entries));
+		syncs->entries = syncs->inline_entries;
+	} else {
+		syncs->entries = kcalloc(num_syncs, sizeof(*syncs->entries),
+					 GFP_KERNEL_ACCOUNT);
+	}
 	if (!syncs->entries) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -383,7 +366,8 @@ int pvgpu_syncs_parse(struct pvgpu_device *pvdev, struct drm_file *file,
 	}
 	ret = 0;
 out_free:
-	kfree(in);
+	if (in != inline_in)
+		kfree(in);
 	return ret;
 }
 
@@ -524,7 +508,8 @@ void pvgpu_syncs_fini(struct pvgpu_syncs *syncs)
 		if (e->ufence)
 			pvgpu_user_fence_free(e->ufence);
 	}
-	kfree(syncs->entries);
+	if (syncs->entries != syncs->inline_entries)
+		kfree(syncs->entries);
 	syncs->entries = NULL;
 	syncs->count = 0;
 	syncs->num_out = 0;
