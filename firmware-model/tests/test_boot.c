@@ -73,7 +73,7 @@ static void test_success(void)
 {
 	FakePlatform *fp = fake_platform_new(NULL);
 	FakeDriver d;
-	char *log;
+	char *log, *want;
 
 	fake_driver_init(&d, fp);
 	/* Junk where the caps go: the firmware must overwrite all of it. */
@@ -106,7 +106,10 @@ static void test_success(void)
 				       offsetof(struct pvgpu_log_desc, level)),
 			 ==, PVGPU_LOG_LEVEL_INFO);
 	log = fake_driver_log_text(&d);
-	g_assert_nonnull(strstr(log, "] I firmware 0.1.0, interface 1.0"));
+	want = g_strdup_printf("] I firmware 0.1.0, interface %u.%u",
+			       PVGPU_IFACE_MAJOR, PVGPU_IFACE_MINOR);
+	g_assert_nonnull(strstr(log, want));
+	g_free(want);
 	g_free(log);
 	g_assert_cmpuint(pvgpu_fw_stats(fp->fw)->boots, ==, 1);
 	g_assert_cmpuint(fake_platform_error_count(fp), ==, 0);
