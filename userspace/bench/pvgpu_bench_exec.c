@@ -6,6 +6,9 @@
  *            out-syncobj, no in-sync): EXEC ioctl start to the end of the
  *            syncobj wait. The job takes the bypass path (written to the
  *            ring by the submitter).
+ *   signal   the same jobs, EXEC ioctl start to the time the kernel
+ *            signalled the job's fence (its timestamp, read back through
+ *            a sync_file): submit-to-signal without the waiter's wake-up.
  *   queued   the same with an in-syncobj that another queue's job,
  *            submitted just before, signals: a DELAY of GATE_NS device
  *            time, so the job waits in the dependency queue and the
@@ -29,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/sync_file.h>
 
 #include "libpvgpu.h"
 #include "pvgpu_bench_args.h"
@@ -98,8 +102,39 @@ static int check(int ret, const char *what)
 	return ret;
 }
 
-/* Latency samples (us) of @n no-op jobs on @q, gated by @gate if non-0. */
-static void latency(int fd, uint32_t q, uint32_t gate, long n, double *out)
+/*
+ * When the kernel signalled the fence in syncobj @h (CLOCK_MONOTONIC ns,
+ * the clock now_ns() reads), read back through a sync_file; 0 if unknown.
+ */
+static uint64_t fence_signal_ns(int fd, uint32_t h)
+{
+	struct drm_syncobj_handle a = {
+		.handle = h,
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+		.fd = -1,
+	};
+	struct sync_fence_info fi = { 0 };
+	struct sync_file_info info = {
+		.num_fences = 1,
+		.sync_fence_info = (uintptr_t)&fi,
+	};
+	uint64_t ts = 0;
+
+	if (ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &a))
+		return 0;
+	if (!ioctl(a.fd, SYNC_IOC_FILE_INFO, &info) && fi.status == 1)
+		ts = fi.timestamp_ns;
+	close(a.fd);
+	return ts;
+}
+
+/*
+ * Latency samples (us) of @n no-op jobs on @q, gated by @gate if non-0:
+ * to the waiter woken in @out, to the fence's signal time in @signal (if
+ * not NULL; *@nsignal samples, those whose time could be read).
+ */
+static void latency(int fd, uint32_t q, uint32_t gate, long n, double *out,
+		    double *signal, long *nsignal)
 {
 	uint32_t done, g;
 	struct drm_pvgpu_sync s[2];
@@ -122,6 +157,12 @@ static void latency(int fd, uint32_t q, uint32_t gate, long n, double *out)
 		check(exec_noop(fd, q, s, ns), "exec");
 		check(pvgpu_syncobj_wait(fd, done, 0, 10000000000ll), "wait");
 		out[i] = (double)(now_ns() - t0) / 1000.0;
+		if (signal) {
+			uint64_t ts = fence_signal_ns(fd, done);
+
+			if (ts > t0)
+				signal[(*nsignal)++] = (double)(ts - t0) / 1000.0;
+		}
 	}
 	pvgpu_syncobj_destroy(fd, done);
 	pvgpu_syncobj_destroy(fd, g);
@@ -220,7 +261,8 @@ int main(int argc, char **argv)
 	const char *node = NULL, *json_path = NULL;
 	struct pvgpu_bench_json *json;
 	uint32_t vm, queues[MAX_QUEUES], gate;
-	double *bypass, *queued, *ping;
+	double *bypass, *queued, *ping, *signal;
+	long nsignal = 0;
 	struct pvgpu_stats sb, sq, sp;
 	double jps1, jps16;
 	long full1 = 0, full16 = 0;
@@ -277,14 +319,15 @@ int main(int argc, char **argv)
 	bypass = calloc(n, sizeof(double));
 	queued = calloc(n, sizeof(double));
 	ping = calloc(n, sizeof(double));
-	if (!bypass || !queued || !ping)
+	signal = calloc(n, sizeof(double));
+	if (!bypass || !queued || !ping || !signal)
 		return 1;
 
 	/* Warm-up, then the measured runs. */
-	latency(fd, queues[0], 0, n / 10 + 1, bypass);
-	latency(fd, queues[0], 0, n, bypass);
+	latency(fd, queues[0], 0, n / 10 + 1, bypass, NULL, NULL);
+	latency(fd, queues[0], 0, n, bypass, signal, &nsignal);
 	byp0 = debugfs_bypassed();
-	latency(fd, queues[0], gate, n, queued);
+	latency(fd, queues[0], gate, n, queued, NULL, NULL);
 	byp1 = debugfs_bypassed();
 	for (long i = 0; i < n; i++) {
 		struct drm_pvgpu_fw_ping p;
@@ -304,10 +347,20 @@ int main(int argc, char **argv)
 	printf("%-10s %9s %9s %9s %9s %9s %9s   (us)\n", "", "median", "p10",
 	       "p90", "p99", "min", "max");
 	print_row("bypass", &sb);
+	if (nsignal) {
+		struct pvgpu_stats ss = pvgpu_stats_compute(signal, nsignal);
+
+		print_row("signal", &ss);
+		pvgpu_bench_json_figure(json, "exec_bypass_signal", "signal",
+					"us", nsignal, &ss);
+	} else {
+		printf("signal     not measured (no sync_file timestamp)\n");
+	}
 	print_row("queued", &sq);
 	pvgpu_bench_json_figure(json, "exec_bypass", "bypass", "us", n, &sb);
 	pvgpu_bench_json_figure(json, "exec_queued", "queued", "us", n, &sq);
-	printf("           (queued: includes the gate job's %u us DELAY)\n",
+	printf("           (signal: the bypass jobs to their fence's signal time;\n"
+	       "            queued: includes the gate job's %u us DELAY)\n",
 	       GATE_NS / 1000);
 	if (pings) {
 		sp = pvgpu_stats_compute(ping, pings);
