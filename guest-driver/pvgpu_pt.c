@@ -721,6 +721,53 @@ u32 pvgpu_pt_prealloc_count(struct pvgpu_pt *pt, u64 va, u64 size)
 }
 
 /**
+ * pvgpu_pt_prealloc_count_maps() - tables a job of disjoint maps may need
+ * @pt: the tree
+ * @ranges: the ranges of the job's maps (memory or NULL), sorted by
+ *	    address and pairwise disjoint
+ * @n: entries in @ranges
+ *
+ * A bound for the whole job that may be far below the sum of
+ * pvgpu_pt_prealloc_count() over its maps, when they share tables. A
+ * table linked at an entry by one of the maps holds that map's leaves
+ * until the job ends: a later map of the job, disjoint from it, clears
+ * nothing outside its own range (its remap and unmap steps included), so
+ * it can never empty that table. So each entry above level 0 that the
+ * union of the ranges touches gets at most one new table in the job,
+ * whatever the job finds mapped, and the distinct entries bound the job.
+ * Not for jobs with unmaps (they may empty a table another operation
+ * then links again) or overlapping maps.
+ *
+ * Return: the count (0 if a range is invalid; saturated at U32_MAX).
+ */
+u32 pvgpu_pt_prealloc_count_maps(struct pvgpu_pt *pt,
+				 const struct pvgpu_pt_range *ranges, u32 n)
+{
+	u64 count = 0;
+	u32 level, i;
+
+	for (i = 0; i < n; i++)
+		if (!pt_range_ok(pt, ranges[i].va, ranges[i].size))
+			return 0;
+	for (level = 1; level < pt->levels; level++) {
+		u32 shift = pt_shift(level);
+		u64 prev_last = 0;
+
+		for (i = 0; i < n; i++) {
+			u64 first = ranges[i].va >> shift;
+			u64 last = (ranges[i].va + ranges[i].size - 1) >> shift;
+
+			count += last - first + 1;
+			/* Sorted: only the previous range can share an entry. */
+			if (i && first == prev_last)
+				count--;
+			prev_last = last;
+		}
+	}
+	return min_t(u64, count, U32_MAX);
+}
+
+/**
  * pvgpu_pt_prealloc_count_null() - tables a NULL map may need
  * @pt: the tree
  * @va: start of the range

@@ -57,6 +57,19 @@ void pvgpu_pt_set_max_tables(struct pvgpu_pt *pt, u64 max);
 u32 pvgpu_pt_prealloc_count(struct pvgpu_pt *pt, u64 va, u64 size);
 u32 pvgpu_pt_prealloc_count_null(struct pvgpu_pt *pt, u64 va, u64 size);
 u32 pvgpu_pt_prealloc_count_unmap(struct pvgpu_pt *pt, u64 va, u64 size);
+
+/**
+ * struct pvgpu_pt_range - a VA range for pvgpu_pt_prealloc_count_maps()
+ */
+struct pvgpu_pt_range {
+	/** @va: start. */
+	u64 va;
+	/** @size: bytes. */
+	u64 size;
+};
+
+u32 pvgpu_pt_prealloc_count_maps(struct pvgpu_pt *pt,
+				 const struct pvgpu_pt_range *ranges, u32 n);
 int pvgpu_pt_prealloc(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
 		      u32 count);
 void pvgpu_pt_prealloc_fini(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa);

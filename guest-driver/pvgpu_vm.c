@@ -444,6 +444,7 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev,
 	vm->pvdev = pvdev;
 	vm->flags = flags;
 	mutex_init(&vm->lock);
+	spin_lock_init(&vm->queue_lock);
 	kref_init(&vm->refcount);
 	INIT_WORK(&vm->free_work, pvgpu_vm_free_work);
 	INIT_LIST_HEAD(&vm->link);
@@ -525,10 +526,10 @@ static void pvgpu_vm_destroy(struct pvgpu_vm *vm)
 {
 	struct pvgpu_queue *bq;
 
-	mutex_lock(&vm->lock);
+	spin_lock(&vm->queue_lock);
 	bq = vm->default_bind_queue;
 	vm->default_bind_queue = NULL;
-	mutex_unlock(&vm->lock);
+	spin_unlock(&vm->queue_lock);
 
 	if (bq)
 		bq->destroy(bq);
@@ -546,11 +547,15 @@ struct pvgpu_queue *pvgpu_vm_default_bind_queue(struct pvgpu_vm *vm)
 {
 	struct pvgpu_queue *bq;
 
-	mutex_lock(&vm->lock);
+	/*
+	 * Not under &pvgpu_vm.lock: every VM_BIND comes here, and a bind
+	 * executor holds that lock across its TLB invalidation.
+	 */
+	spin_lock(&vm->queue_lock);
 	bq = vm->default_bind_queue;
 	if (bq)
 		pvgpu_queue_get(bq);
-	mutex_unlock(&vm->lock);
+	spin_unlock(&vm->queue_lock);
 	return bq;
 }
 

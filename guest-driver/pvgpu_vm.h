@@ -12,6 +12,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -56,18 +57,20 @@ struct pvgpu_vm {
 	u32 asid;
 	/**
 	 * @lock: protects the VA tree (changes through drm_gpuvm), the page
-	 * tables, the kernel VA allocator, @num_mappings, @error, the parked
-	 * lists and @default_bind_queue. Taken by bind jobs while they
+	 * tables, the kernel VA allocator, @num_mappings, @error and the
+	 * parked lists. Taken by bind jobs while they
 	 * run, so it is inside the dma-fence signalling section: nothing
 	 * may allocate memory (GFP_KERNEL) or wait on a fence under it.
 	 */
 	struct mutex lock;
 	/** @pt: the page-table tree (pvgpu_pt.c). */
 	struct pvgpu_pt *pt;
+	/** @queue_lock: protects @default_bind_queue. */
+	spinlock_t queue_lock;
 	/**
 	 * @default_bind_queue: the queue VM_BIND uses for queue_id 0 (the
-	 * id's reference); NULL once VM_DESTROY dropped it. Under @lock:
-	 * pvgpu_vm_default_bind_queue().
+	 * id's reference); NULL once VM_DESTROY dropped it. Under
+	 * @queue_lock: pvgpu_vm_default_bind_queue().
 	 */
 	struct pvgpu_queue *default_bind_queue;
 	/**

@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
@@ -46,18 +47,26 @@
  * **Before commit** the ioctl does everything that can fail: it copies and
  * checks the whole array, looks up the objects, gets their pages
  * (pvgpu_bo_get_sgt()), pins userptr ranges and DMA-maps them, obtains the
- * &drm_gpuvm_bo of each object, preallocates the page-table pages every
- * operation may need (pvgpu_pt_prealloc_count()) and the &drm_gpuva
- * objects (worst case per MAP: the new mapping plus a remainder on each
- * side of a mapping it splits; per UNMAP: the two remainders), parses the
- * syncs and adds the in-fences as dependencies. Any failure releases all
- * of it: the VM, the queue and the syncs are unchanged.
+ * &drm_gpuvm_bo of each object, preallocates the page-table pages the
+ * job may need and the &drm_gpuva objects (worst case per MAP: the new
+ * mapping plus a remainder on each side of a mapping it splits; per
+ * UNMAP: the two remainders), parses the syncs and adds the in-fences as
+ * dependencies. Any failure releases all of it: the VM, the queue and the
+ * syncs are unchanged.
+ *
+ * The page tables are counted per job: the sum of the operations' worst
+ * cases (pvgpu_pt_prealloc_count() and its tighter variants), or, when
+ * every operation maps and no two ranges overlap (a batch of new
+ * mappings), at most one table per entry that the ranges touch together
+ * (pvgpu_pt_prealloc_count_maps()), whichever is lower: in a four-level
+ * tree, 512 one-page MAPs of one 2 MiB region reserve three tables, not
+ * 1536.
  *
  * **Limits.** What one call may make the kernel allocate is bounded, each
  * bound checked before the work it bounds: a queue holding
  * max_jobs_per_queue jobs not completed takes no more (-EWOULDBLOCK,
- * pvgpu_queue_jobs_full()); the page tables one call reserves (the sum of
- * the worst cases of its operations, counted at PVGPU_PT_TABLE_COST each)
+ * pvgpu_queue_jobs_full()); the page tables one call reserves (the job's
+ * worst case above, counted at PVGPU_PT_TABLE_COST each)
  * may not exceed bind_pt_max_mb (-E2BIG, checked after the lookups and
  * before any table is allocated); and the reservation may not take the
  * VM's page tables past vm_pt_max_mb (-ENOSPC, pvgpu_pt_prealloc();
@@ -69,24 +78,45 @@
  * **Commit**, under the queue's &pvgpu_dep_queue.submit_lock: arm the job,
  * hand its fence to the out-syncs, push it.
  *
- * **Execution.** &pvgpu_dep_queue_ops.run_job only hands the job to the
- * queue's execution work (on &pvgpu_device.wq), which runs jobs one at a
- * time in order: run_job may be called by the submitting thread (the
- * dependency queue's bypass path), which should not do the job's work.
- * The queue's release cancels the work before freeing the queue: run_job
- * may queue it again while it runs. The work, inside
- * dma_fence_begin_signalling(), takes &pvgpu_vm.lock and applies the
- * operations to the drm_gpuvm tree in array order with drm_gpuvm_sm_map()
- * and drm_gpuvm_sm_unmap(): the callbacks (sm_step_map/remap/unmap) take
- * the preallocated objects, update the tree and write or clear the page
- * tables. The tree therefore changes at execution time, in queue order,
- * which is what makes later jobs see the result of earlier ones. Then one
- * TLB invalidation covers every touched range, the emptied tables are
- * freed, the lock is dropped and the job completes. Removed mappings
- * (their &drm_gpuvm_bo references, userptr pins) and unused preallocations
- * are released when the job is freed, by its free work: not by the
- * execution work, since dropping the last reference to an object takes
- * dma-resv locks, which must not hold up the queue's later jobs.
+ * **Execution.** &pvgpu_dep_queue_ops.run_job only appends the job to the
+ * queue's &pvgpu_bind_queue.exec_list: run_job may be called by another
+ * submitter (the dependency queue's bypass path, under its submit_lock),
+ * which should not do the job's work. One *executor* at a time
+ * (&pvgpu_bind_queue.exec_busy) takes the jobs from that list in order:
+ * the queue's execution work (on &pvgpu_device.wq), or the thread that
+ * committed the job, after the commit and without submit_lock, when its
+ * job is the first on the list and no executor runs (as Xe does
+ * immediate binds in the ioctl): no worker hop, no wake-up. A WAIT call
+ * always executes its job so (normally it is first: WAIT waited for
+ * everything before it); a call without WAIT only if that needs no
+ * firmware request (pvgpu_bind_job_needs_no_fw(): disjoint maps into
+ * empty space), since an invalidation is better left to the work, which
+ * shares it among the jobs submitted meanwhile. Otherwise the job stays
+ * on the list for the work. The queue's release cancels the work before
+ * freeing the queue: run_job may queue it again while it runs.
+ *
+ * The executor takes the jobs waiting on the list as one *batch* (at
+ * most PVGPU_BIND_BATCH_MAX). Inside dma_fence_begin_signalling() it
+ * takes &pvgpu_vm.lock and applies each job's operations to the drm_gpuvm
+ * tree in array order with drm_gpuvm_sm_map() and drm_gpuvm_sm_unmap():
+ * the callbacks (sm_step_map/remap/unmap) take the preallocated objects,
+ * update the tree and write or clear the page tables. The tree therefore
+ * changes at execution time, in queue order, which is what makes later
+ * jobs see the result of earlier ones. Then one TLB invalidation covers
+ * the span of every range the batch's jobs made invalid or changed, the
+ * emptied tables are freed, the lock is dropped and the jobs complete in
+ * order. Only removing or changing a valid entry needs the invalidation:
+ * the TLB caches neither faults nor table entries (docs/page-tables.rst),
+ * so a job that only maps into empty space sends no firmware request at
+ * all, and a synchronous bind pays at most one firmware round trip.
+ * Nothing is freed before the invalidation it needs has completed, and no
+ * fence signals before it either, so a batch is exactly as safe as its
+ * jobs run one by one; it is what lets asynchronous binds queued behind a
+ * running invalidation share the next one. Removed mappings (their
+ * &drm_gpuvm_bo references, userptr pins) and unused &drm_gpuva
+ * preallocations are released when each job is freed, by its free work:
+ * not by the executor, since dropping the last reference to an object
+ * takes dma-resv locks, which must not hold up the queue's later jobs.
  *
  * DRM_PVGPU_VM_BIND_OP_UNMAP_ALL is resolved at execution time too: every
  * mapping of the object in the VM when the job runs.
@@ -94,12 +124,13 @@
  * **Errors at execution.** Only the firmware failing the TLB invalidation
  * is expected; it leaves the firmware stopped (pvgpu_vm_tlb_invalidate()
  * wedges the device). The VM then becomes unusable (&pvgpu_vm.error,
- * reported by VM_GET_STATE), the job's fence signals with the error (and
- * with it the out-syncs), and whatever the job unmapped stays allocated
- * ("parked") until the VM's teardown: cheap, and safe for the test hook
- * below, which fails a job without stopping the firmware. A job with a
- * MAP that runs on an unusable VM applies
- * nothing and fails with -ECANCELED; jobs that only unmap still run.
+ * reported by VM_GET_STATE), the fences of the jobs that invalidation
+ * covered signal with the error (and with them the out-syncs), and
+ * whatever those jobs unmapped stays allocated ("parked") until the VM's
+ * teardown: cheap, and safe for the test hook below, which fails a job
+ * without stopping the firmware. A job with a MAP that runs on an
+ * unusable VM applies nothing and fails with -ECANCELED; jobs that only
+ * unmap still run.
  *
  * **WAIT.** With DRM_PVGPU_VM_BIND_WAIT the ioctl waits, interruptibly,
  * for the in-syncs and the queue's last fence *before* arming the job: a
@@ -109,12 +140,14 @@
  * a fence); instead it takes the lock afterwards and, if another
  * job was pushed meanwhile, drops it and waits again. Once everything has
  * signalled, under the lock, the job is armed and pushed (and starts at
- * once) and the ioctl waits uninterruptibly for its fence. That wait is bounded: the job depends on
- * nothing any more and only waits for the firmware's TLB invalidation,
- * which has the fw_timeout_ms timeout. The alternative, an interruptible
- * wait with a restart cookie so that a restarted call waits for the job
- * already committed, would need state between calls for a wait of at most
- * one firmware round trip; not worth it.
+ * once: the caller executes it, see above) and the ioctl waits
+ * uninterruptibly for its fence, normally signalled already. That wait is
+ * bounded: the job depends on nothing any more and only waits for the
+ * firmware's TLB invalidation, which has the fw_timeout_ms timeout. The
+ * alternative, an interruptible wait with a restart cookie so that a
+ * restarted call waits for the job already committed, would need state
+ * between calls for a wait of at most one firmware round trip; not worth
+ * it.
  *
  * **Userptr.** MAP_USERPTR pins the user pages and DMA-maps them
  * (pvgpu_userptr_create(), pvgpu_userptr.c). The pins belong to a
@@ -142,6 +175,8 @@
  * CONFIG_FAULT_INJECTION_DEBUG_FS): a bind job with at least one
  * operation fails at execution, when the hook says so, as if the firmware
  * had failed its TLB invalidation (-EIO), which makes the VM unusable.
+ * The jobs batched before it get their own invalidation first, so only
+ * the chosen job fails.
  */
 
 /* Protects the GEM gpuva lists of every pvgpu object (see DOC:). */
@@ -161,6 +196,9 @@ static bool pvgpu_bind_job_should_fail(void)
 	return false;
 }
 #endif
+
+/* Jobs one TLB invalidation may cover (bounds the VM lock's hold time). */
+#define PVGPU_BIND_BATCH_MAX	64
 
 static unsigned int pvgpu_bind_pt_max_mb = 128;
 module_param_named(bind_pt_max_mb, pvgpu_bind_pt_max_mb, uint, 0644);
@@ -244,14 +282,28 @@ struct pvgpu_bind_job {
 	u32 num_ops;
 	/** @has_map: some operation maps. */
 	bool has_map;
+	/**
+	 * @maps_disjoint: every operation maps (MAP, MAP_USERPTR) and no
+	 * two ranges overlap.
+	 */
+	bool maps_disjoint;
 	/** @releasing: counted in &pvgpu_vm.binds_releasing since it ran. */
 	bool releasing;
 	/** @ops: the operations. */
 	struct pvgpu_bind_op *ops;
 	/** @ctx: the execution context and its preallocations. */
 	struct pvgpu_bind_ctx ctx;
-	/** @exec_link: in &pvgpu_bind_queue.exec_list. */
+	/**
+	 * @exec_inline: a WAIT caller will execute the job itself (see
+	 * DOC:); under &pvgpu_bind_queue.exec_lock once pushed.
+	 */
+	bool exec_inline;
+	/** @error: the job's result, set by its executor. */
+	int error;
+	/** @exec_link: in &pvgpu_bind_queue.exec_list, then in a batch. */
 	struct list_head exec_link;
+	/** @pending_link: waiting for its batch's TLB invalidation. */
+	struct list_head pending_link;
 	/** @free_work: releases the job outside the context of free_job. */
 	struct work_struct free_work;
 };
@@ -262,11 +314,16 @@ struct pvgpu_bind_job {
 struct pvgpu_bind_queue {
 	/** @base: the queue; &pvgpu_queue.dq runs the jobs. */
 	struct pvgpu_queue base;
-	/** @exec_lock: protects @exec_list. */
+	/** @exec_lock: protects @exec_list and @exec_busy. */
 	spinlock_t exec_lock;
-	/** @exec_list: started jobs waiting for @exec_work, in order. */
+	/** @exec_list: started jobs not executed yet, in order. */
 	struct list_head exec_list;
-	/** @exec_work: executes the jobs of @exec_list one by one. */
+	/**
+	 * @exec_busy: an executor (@exec_work or a WAIT caller) is taking
+	 * jobs from @exec_list; there is at most one.
+	 */
+	bool exec_busy;
+	/** @exec_work: executes the jobs of @exec_list in batches. */
 	struct work_struct exec_work;
 	/** @destroyed: the id was dropped; VM_BIND on it is -ECANCELED. */
 	bool destroyed;
@@ -435,7 +492,13 @@ static int pvgpu_sm_step_map(struct drm_gpuva_op *op, void *priv)
 	drm_gpuva_map(&vm->base, &vma->base, &op->map);
 	pvgpu_vma_link(vma, bop->vm_bo);
 	vm->num_mappings++;
-	pvgpu_ctx_touch(ctx, op->map.va.addr, op->map.va.range);
+	/*
+	 * No TLB invalidation for the new range: the tree mirrors the page
+	 * tables, so what the range mapped before was removed by the
+	 * remap/unmap steps of this operation, which invalidate their part.
+	 * Entries made valid here were not present, and the TLB caches
+	 * neither faults nor intermediate tables (docs/page-tables.rst).
+	 */
 	return 0;
 }
 
@@ -546,9 +609,26 @@ static void pvgpu_ctx_init(struct pvgpu_bind_ctx *ctx, struct pvgpu_vm *vm)
 }
 
 /*
- * After the tree changed: invalidate, then free the emptied tables, or
- * park them and the removed mappings if the invalidation failed.
+ * After the TLB invalidation that covers what @ctx touched (or none was
+ * needed): free the emptied tables, or, if the invalidation or the job
+ * failed (@err), park them and the removed mappings.
  */
+static void pvgpu_ctx_settle(struct pvgpu_bind_ctx *ctx, int err)
+{
+	struct pvgpu_vm *vm = ctx->vm;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (err) {
+		pvgpu_vm_set_error(vm, err);
+		list_splice_tail_init(&ctx->freed, &vm->parked_tables);
+		list_splice_tail_init(&ctx->removed, &vm->parked_vmas);
+	} else if (!list_empty(&ctx->freed)) {
+		pvgpu_pt_free_tables(vm->pt, &ctx->freed);
+	}
+}
+
+/* After the tree changed: invalidate what @ctx touched, then settle. */
 static int pvgpu_ctx_finish(struct pvgpu_bind_ctx *ctx, int err)
 {
 	struct pvgpu_vm *vm = ctx->vm;
@@ -558,13 +638,7 @@ static int pvgpu_ctx_finish(struct pvgpu_bind_ctx *ctx, int err)
 	if (!err && ctx->inv_end)
 		err = pvgpu_vm_tlb_invalidate(vm, ctx->inv_start,
 					      ctx->inv_end - ctx->inv_start);
-	if (err) {
-		pvgpu_vm_set_error(vm, err);
-		list_splice_tail_init(&ctx->freed, &vm->parked_tables);
-		list_splice_tail_init(&ctx->removed, &vm->parked_vmas);
-	} else {
-		pvgpu_pt_free_tables(vm->pt, &ctx->freed);
-	}
+	pvgpu_ctx_settle(ctx, err);
 	return err;
 }
 
@@ -711,101 +785,288 @@ static int pvgpu_bind_job_apply(struct pvgpu_bind_job *job)
 	return ret;
 }
 
-static void pvgpu_bind_job_execute(struct pvgpu_bind_job *job)
-{
-	struct pvgpu_vm *vm = job->vm;
-	bool cookie;
-	int ret = 0, idx;
+/*
+ * The jobs of a batch whose operations are applied and which wait for
+ * the batch's one TLB invalidation (see DOC:).
+ */
+struct pvgpu_bind_pending {
+	/* Jobs (&pvgpu_bind_job.pending_link), in queue order. */
+	struct list_head jobs;
+	/* The span of what they touched, as &pvgpu_bind_ctx.inv_start/end. */
+	u64 inv_start;
+	u64 inv_end;
+};
 
-	/* Before its fence signals: see pvgpu_userptr_charge(). */
-	job->releasing = true;
-	atomic_inc(&vm->binds_releasing);
+/* Invalidate for the pending jobs, then settle each with the result. */
+static void pvgpu_bind_pending_flush(struct pvgpu_vm *vm,
+				     struct pvgpu_bind_pending *pend)
+{
+	struct pvgpu_bind_job *job, *tmp;
+	int err = 0;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (pend->inv_end)
+		err = pvgpu_vm_tlb_invalidate(vm, pend->inv_start,
+					      pend->inv_end - pend->inv_start);
+	list_for_each_entry_safe(job, tmp, &pend->jobs, pending_link) {
+		list_del_init(&job->pending_link);
+		pvgpu_ctx_settle(&job->ctx, err);
+		job->error = err;
+	}
+	pend->inv_start = 0;
+	pend->inv_end = 0;
+}
+
+/* Apply one job of a batch; it joins @pend unless it failed at once. */
+static void pvgpu_bind_job_apply_batched(struct pvgpu_bind_job *job,
+					 struct pvgpu_bind_pending *pend)
+{
+	struct pvgpu_bind_ctx *ctx = &job->ctx;
+	struct pvgpu_vm *vm = job->vm;
+	bool fail;
+	int ret;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (job->has_map && vm->error) {
+		job->error = -ECANCELED;
+		return;
+	}
+	if (!job->num_ops)
+		return;
+
+	/*
+	 * The test hook fails this job alone, as a failed invalidation of
+	 * its own would: the jobs before it get theirs first.
+	 */
+	fail = pvgpu_bind_job_should_fail();
+	if (fail)
+		pvgpu_bind_pending_flush(vm, pend);
+
+	ret = pvgpu_bind_job_apply(job);
+	if (!ret && fail)
+		ret = -EIO;
+	if (ret) {
+		pvgpu_ctx_settle(ctx, ret);
+		job->error = ret;
+		return;
+	}
+
+	list_add_tail(&job->pending_link, &pend->jobs);
+	if (!ctx->inv_end)
+		return;
+	if (!pend->inv_end) {
+		pend->inv_start = ctx->inv_start;
+		pend->inv_end = ctx->inv_end;
+	} else {
+		pend->inv_start = min(pend->inv_start, ctx->inv_start);
+		pend->inv_end = max(pend->inv_end, ctx->inv_end);
+	}
+}
+
+/*
+ * Execute a batch of started jobs of one queue (&pvgpu_bind_job.exec_link
+ * on @batch, in queue order, each holding the reference run_job took):
+ * apply them in order, one TLB invalidation for all, complete them in
+ * order, drop the references.
+ */
+static void pvgpu_bind_batch_execute(struct pvgpu_vm *vm,
+				     struct list_head *batch)
+{
+	struct pvgpu_bind_pending pend = {
+		.jobs = LIST_HEAD_INIT(pend.jobs),
+	};
+	struct pvgpu_bind_job *job, *tmp;
+	bool cookie;
+	int idx;
+
+	/* Before their fences signal: see pvgpu_userptr_charge(). */
+	list_for_each_entry(job, batch, exec_link) {
+		job->releasing = true;
+		atomic_inc(&vm->binds_releasing);
+	}
 	cookie = dma_fence_begin_signalling();
 	/*
 	 * Page-table writes happen inside drm_dev_enter(): the device's
-	 * removal waits for a running job (drm_dev_unplug()) before it
-	 * DMA-unmaps the tables and the objects' pages, and a job that
-	 * runs after it changes nothing: the sg tables it holds are stale.
+	 * removal waits for running jobs (drm_dev_unplug()) before it
+	 * DMA-unmaps the tables and the objects' pages, and jobs that run
+	 * after it change nothing: the sg tables they hold are stale.
 	 */
 	if (!drm_dev_enter(&vm->pvdev->drm, &idx)) {
-		pvgpu_dep_job_done(&job->base, -ENODEV);
-		dma_fence_end_signalling(cookie);
-		return;
+		list_for_each_entry(job, batch, exec_link)
+			job->error = -ENODEV;
+		goto done;
 	}
 	mutex_lock(&vm->lock);
-	if (job->has_map && vm->error) {
-		ret = -ECANCELED;
-	} else if (job->num_ops) {
-		ret = pvgpu_bind_job_apply(job);
-		if (!ret && pvgpu_bind_job_should_fail())
-			ret = -EIO;
-		ret = pvgpu_ctx_finish(&job->ctx, ret);
-	}
+	list_for_each_entry(job, batch, exec_link)
+		pvgpu_bind_job_apply_batched(job, &pend);
+	pvgpu_bind_pending_flush(vm, &pend);
 	mutex_unlock(&vm->lock);
 	/*
-	 * Unused tables go back before the fence signals (this frees, it
+	 * Unused tables go back before the fences signal (this frees, it
 	 * does not allocate): the VM's page-table bound counts them until
-	 * then, and a caller that waited for the fence finds them back.
+	 * then, and a caller that waited for a fence finds them back.
 	 */
-	pvgpu_pt_prealloc_fini(vm->pt, &job->ctx.pa);
+	list_for_each_entry(job, batch, exec_link)
+		pvgpu_pt_prealloc_fini(vm->pt, &job->ctx.pa);
 	drm_dev_exit(idx);
-	pvgpu_dep_job_done(&job->base, ret);
+done:
+	list_for_each_entry(job, batch, exec_link)
+		pvgpu_dep_job_done(&job->base, job->error);
 	dma_fence_end_signalling(cookie);
 	/*
-	 * What the job removed and did not use is released by
+	 * What the jobs removed and did not use is released by
 	 * pvgpu_bind_job_free_work(), not here: dropping the last reference
 	 * to an object takes dma-resv locks (its own, an exporter's), which
 	 * must not hold up the later jobs of this queue, whose fences EXECs
 	 * wait for.
 	 */
-}
-
-static struct pvgpu_bind_job *
-pvgpu_bind_queue_next_job(struct pvgpu_bind_queue *bq)
-{
-	struct pvgpu_bind_job *job;
-
-	spin_lock(&bq->exec_lock);
-	job = list_first_entry_or_null(&bq->exec_list, struct pvgpu_bind_job,
-				       exec_link);
-	if (job)
+	list_for_each_entry_safe(job, tmp, batch, exec_link) {
 		list_del_init(&job->exec_link);
-	spin_unlock(&bq->exec_lock);
-	return job;
+		pvgpu_dep_job_put(&job->base);
+	}
 }
 
+/*
+ * The queue's execution work, the executor while it runs (see DOC:):
+ * execute the started jobs in batches until none is left.
+ */
 static void pvgpu_bind_queue_exec_work(struct work_struct *work)
 {
 	struct pvgpu_bind_queue *bq = container_of(work, struct pvgpu_bind_queue,
 						   exec_work);
-	struct pvgpu_bind_job *job, *next;
+	struct pvgpu_bind_job *job;
+	u32 n;
 
 	/*
-	 * A job holds its queue, and the queue's release waits for this
-	 * work (pvgpu_bind_queue_release()), which may be queued again
-	 * while it runs: the next job is taken before the previous one is
-	 * dropped, so the queue stays alive while a job is in hand.
+	 * The queue's release waits for this work (pvgpu_bind_queue_release()),
+	 * so the queue outlives it even once its jobs are freed. An
+	 * executor already running (a caller executing its own job) queues
+	 * this work again when it is done if jobs are left.
 	 */
-	job = pvgpu_bind_queue_next_job(bq);
-	while (job) {
-		pvgpu_bind_job_execute(job);
-		next = pvgpu_bind_queue_next_job(bq);
-		pvgpu_dep_job_put(&job->base);
-		job = next;
+	spin_lock(&bq->exec_lock);
+	if (bq->exec_busy) {
+		spin_unlock(&bq->exec_lock);
+		return;
 	}
+	bq->exec_busy = true;
+	for (;;) {
+		LIST_HEAD(batch);
+
+		for (n = 0; n < PVGPU_BIND_BATCH_MAX; n++) {
+			job = list_first_entry_or_null(&bq->exec_list,
+						       struct pvgpu_bind_job,
+						       exec_link);
+			if (!job)
+				break;
+			list_move_tail(&job->exec_link, &batch);
+		}
+		if (!n)
+			break;
+		spin_unlock(&bq->exec_lock);
+		pvgpu_bind_batch_execute(bq->base.vm, &batch);
+		spin_lock(&bq->exec_lock);
+	}
+	bq->exec_busy = false;
+	spin_unlock(&bq->exec_lock);
+}
+
+/*
+ * Would executing @job now need no firmware request? True for a job
+ * without operations, a MAP job on an unusable VM (it is cancelled), and
+ * a job of disjoint maps into ranges the tree has nothing in: the TLB
+ * caches no not-present entry. A hint only: the executor invalidates
+ * whatever the job really touched.
+ */
+static bool pvgpu_bind_job_needs_no_fw(struct pvgpu_bind_job *job)
+{
+	struct pvgpu_vm *vm = job->vm;
+	bool cheap = true;
+	u32 i;
+
+	if (!job->num_ops)
+		return true;
+	if (!job->maps_disjoint)
+		return false;
+	mutex_lock(&vm->lock);
+	if (!vm->error) {
+		for (i = 0; i < job->num_ops && cheap; i++)
+			cheap = drm_gpuvm_interval_empty(&vm->base,
+							 job->ops[i].addr,
+							 job->ops[i].range);
+	}
+	mutex_unlock(&vm->lock);
+	return cheap;
+}
+
+/*
+ * After the commit: execute the caller's job right here if it is the
+ * queue's next and no executor runs (see DOC:), else leave it to the
+ * work. With @cheap_only (no WAIT), only if that needs no firmware round
+ * trip: an invalidation is better shared by a batch of the work. The
+ * caller holds a reference to @job and to the queue.
+ */
+static void pvgpu_bind_queue_execute_inline(struct pvgpu_bind_queue *bq,
+					    struct pvgpu_bind_job *job,
+					    bool cheap_only)
+{
+	LIST_HEAD(batch);
+	bool mine, kick;
+
+	spin_lock(&bq->exec_lock);
+	mine = !bq->exec_busy &&
+	       list_first_entry_or_null(&bq->exec_list, struct pvgpu_bind_job,
+					exec_link) == job;
+	if (mine) {
+		bq->exec_busy = true;
+		list_move_tail(&job->exec_link, &batch);
+	}
+	/* From now on, run_job of this job hands it to the work. */
+	job->exec_inline = false;
+	kick = !mine && !bq->exec_busy && !list_empty(&bq->exec_list);
+	spin_unlock(&bq->exec_lock);
+
+	if (!mine) {
+		if (kick)
+			queue_work(job->vm->pvdev->wq, &bq->exec_work);
+		return;
+	}
+
+	if (!cheap_only || pvgpu_bind_job_needs_no_fw(job)) {
+		/* Drops the reference run_job took: ours keeps the job. */
+		pvgpu_bind_batch_execute(job->vm, &batch);
+		spin_lock(&bq->exec_lock);
+	} else {
+		/* Back to the head of the list, for the work. */
+		spin_lock(&bq->exec_lock);
+		list_move(&job->exec_link, &bq->exec_list);
+	}
+	bq->exec_busy = false;
+	kick = !list_empty(&bq->exec_list);
+	spin_unlock(&bq->exec_lock);
+	if (kick)
+		queue_work(job->vm->pvdev->wq, &bq->exec_work);
 }
 
 static int pvgpu_bind_run_job(struct pvgpu_dep_job *dep_job)
 {
 	struct pvgpu_bind_queue *bq = to_bind_queue(to_pvgpu_queue(dep_job->q));
 	struct pvgpu_bind_job *job = to_bind_job(dep_job);
+	bool kick;
 
-	/* See DOC: the worker has no signals to interrupt the firmware. */
+	/*
+	 * See DOC: the job is executed by the queue's work, or by the WAIT
+	 * caller that committed it (exec_inline), never here: run_job may
+	 * be called by another submitter (the bypass path).
+	 */
 	pvgpu_dep_job_get(dep_job);
 	spin_lock(&bq->exec_lock);
 	list_add_tail(&job->exec_link, &bq->exec_list);
+	kick = !job->exec_inline && !bq->exec_busy;
 	spin_unlock(&bq->exec_lock);
-	queue_work(job->vm->pvdev->wq, &bq->exec_work);
+	if (kick)
+		queue_work(job->vm->pvdev->wq, &bq->exec_work);
 	return 0;
 }
 
@@ -1012,6 +1273,12 @@ static int pvgpu_bind_op_prepare(struct pvgpu_bind_job *job,
 		}
 	}
 	if (bop->obj) {
+		/* Mostly there already: no allocation then. */
+		pvgpu_gpuva_lock_obj(bop->obj);
+		bop->vm_bo = drm_gpuvm_bo_find(&vm->base, bop->obj);
+		mutex_unlock(&pvgpu_gpuva_lock);
+	}
+	if (bop->obj && !bop->vm_bo) {
 		vm_bo = drm_gpuvm_bo_create(&vm->base, bop->obj);
 		if (!vm_bo)
 			return -ENOMEM;
@@ -1031,6 +1298,59 @@ static int pvgpu_bind_op_prepare(struct pvgpu_bind_job *job,
 	return 0;
 }
 
+static int pvgpu_pt_range_cmp(const void *a, const void *b)
+{
+	const struct pvgpu_pt_range *ra = a, *rb = b;
+
+	if (ra->va != rb->va)
+		return ra->va < rb->va ? -1 : 1;
+	return 0;
+}
+
+/*
+ * The job's page-table bound when every operation maps and no two
+ * ranges overlap (a batch of fresh mappings; sets
+ * &pvgpu_bind_job.maps_disjoint): the distinct entries the ranges touch
+ * (pvgpu_pt_prealloc_count_maps()), or @sum, the sum of the operations'
+ * own bounds, if that is lower or the job is of another kind.
+ */
+static u64 pvgpu_bind_job_pt_bound(struct pvgpu_bind_job *job, u64 sum)
+{
+	struct pvgpu_pt_range *ranges;
+	u64 bound = sum;
+	u32 i;
+
+	for (i = 0; i < job->num_ops; i++)
+		if (job->ops[i].op != DRM_PVGPU_VM_BIND_OP_MAP &&
+		    job->ops[i].op != DRM_PVGPU_VM_BIND_OP_MAP_USERPTR)
+			return sum;
+	if (job->num_ops < 2) {
+		job->maps_disjoint = job->num_ops;
+		return sum;
+	}
+
+	/* Only a tighter bound: without memory for it, keep the sum. */
+	ranges = kvmalloc_array(job->num_ops, sizeof(*ranges),
+				GFP_KERNEL_ACCOUNT);
+	if (!ranges)
+		return sum;
+	for (i = 0; i < job->num_ops; i++) {
+		ranges[i].va = job->ops[i].addr;
+		ranges[i].size = job->ops[i].range;
+	}
+	sort(ranges, job->num_ops, sizeof(*ranges), pvgpu_pt_range_cmp, NULL);
+	for (i = 1; i < job->num_ops; i++)
+		if (ranges[i].va < ranges[i - 1].va + ranges[i - 1].size)
+			goto out;
+	job->maps_disjoint = true;
+	bound = min_t(u64, sum,
+		      pvgpu_pt_prealloc_count_maps(job->vm->pt, ranges,
+						   job->num_ops));
+out:
+	kvfree(ranges);
+	return bound;
+}
+
 static int pvgpu_bind_job_prepare(struct pvgpu_bind_job *job,
 				  struct drm_file *file,
 				  const struct drm_pvgpu_vm_bind_op *uops)
@@ -1046,6 +1366,7 @@ static int pvgpu_bind_job_prepare(struct pvgpu_bind_job *job,
 			return ret;
 		pvgpu_bind_op_count(vm, &uops[i], &pt_pages, &vmas);
 	}
+	pt_pages = pvgpu_bind_job_pt_bound(job, pt_pages);
 
 	/*
 	 * bind_pt_max_mb: before any table is allocated, after the lookups
@@ -1164,10 +1485,15 @@ static int pvgpu_bind_job_commit(struct pvgpu_bind_job *job,
 	pvgpu_dep_job_arm(&job->base);
 	fence = dma_fence_get(job->base.fence);
 	pvgpu_syncs_signal(syncs, fence);
+	/* Executed below by this thread, if it can be: see DOC:. */
+	job->exec_inline = true;
+	pvgpu_dep_job_get(&job->base);
 	pvgpu_dep_job_push(&job->base);
 	mutex_unlock(&dq->submit_lock);
-	/* The queue owns the job now: it may be gone already. */
+	/* The queue owns the job now; our reference keeps it. */
 	*committed = true;
+	pvgpu_bind_queue_execute_inline(bq, job, !wait);
+	pvgpu_dep_job_put(&job->base);
 
 	/* Asynchronous: committed is success; the job reports by its fence. */
 	ret = 0;
@@ -1260,6 +1586,7 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	job->vm = pvgpu_vm_get(vm);
 	pvgpu_ctx_init(&job->ctx, vm);
 	INIT_LIST_HEAD(&job->exec_link);
+	INIT_LIST_HEAD(&job->pending_link);
 	INIT_WORK(&job->free_work, pvgpu_bind_job_free_work);
 	if (args->num_binds) {
 		job->ops = kvcalloc(args->num_binds, sizeof(*job->ops),

@@ -1331,16 +1331,21 @@ static void test_queue_destroy_busy(void)
 
 /*
  * One VM_BIND may reserve at most bind_pt_max_mb of page tables, the
- * worst case of its operations (a one-page MAP: one table at each level
- * above 0): one operation more than the bound allows is -E2BIG with
- * nothing changed, not even a table reserved; at the bound it works.
+ * worst case of the job (one-page MAPs, each in an entry of its own just
+ * below the root: one table at each level above 0 per MAP): one operation
+ * more than the bound allows is -E2BIG with nothing changed, not even a
+ * table reserved; at the bound it works. Disjoint MAPs that share tables
+ * reserve only the tables they may need together: the call refused
+ * above works with its MAPs 2 MiB apart.
  */
 static void test_pt_call_limit(void)
 {
 	int fd = open_render();
-	unsigned long long per_op = PVGPU_PT_LEVELS(va_bits(fd)) - 1;
+	unsigned int levels = PVGPU_PT_LEVELS(va_bits(fd));
+	unsigned long long per_op = levels - 1;
 	unsigned long long mb = igt_pvgpu_param(PARAM_BIND_PT), vm_mb, tables, n;
-	uint64_t base = 0x8000000000ull;	/* 512 GiB */
+	/* One entry of the level below the root per MAP. */
+	uint64_t stride = PVGPU_PT_LEVEL_SIZE(levels - 1), base = stride;
 	struct drm_pvgpu_vm_bind_op *ops;
 	struct pt_stats before, after;
 	uint32_t vm, h;
@@ -1357,6 +1362,9 @@ static void test_pt_call_limit(void)
 		      "vm_pt_max_mb %llu too small for this test\n", vm_mb);
 	igt_info("bind_pt_max_mb %llu: %llu tables, %llu per MAP, %llu MAPs\n",
 		 mb, tables, per_op, n);
+	igt_require_f((n + 2) * stride <= DRM_PVGPU_USER_VA_END(va_bits(fd)),
+		      "VA too small for %llu MAPs %#llx apart\n", n + 1,
+		      (unsigned long long)stride);
 
 	ops = calloc(n + 1, sizeof(*ops));
 	igt_assert(ops);
@@ -1366,9 +1374,9 @@ static void test_pt_call_limit(void)
 	for (int i = 0; i < 3; i++)
 		igt_assert_eq(bind_op(fd, vm, op_map(h, 0, DATA_VA + i * SZ_2M,
 						     SZ_4K)), 0);
-	/* A 2 MiB region each: every MAP needs a table of its own. */
+	/* An entry below the root each: every MAP needs tables of its own. */
 	for (unsigned long long i = 0; i <= n; i++)
-		ops[i] = op_map(h, 0, base + i * SZ_2M, SZ_4K);
+		ops[i] = op_map(h, 0, base + i * stride, SZ_4K);
 
 	igt_assert(read_pt_stats(3, &before));
 	igt_assert_err(bind_ops(fd, vm, ops, n + 1), -E2BIG);
@@ -1380,6 +1388,17 @@ static void test_pt_call_limit(void)
 	/* At the bound: one call maps them all. */
 	igt_assert_eq(bind_ops(fd, vm, ops, n), 0);
 	igt_assert_eq(num_mappings(fd, vm), 3 + n);
+	igt_assert_eq(pvgpu_bind_unmap(fd, vm, base, (n + 1) * stride), 0);
+	igt_assert_eq(num_mappings(fd, vm), 3);
+
+	/*
+	 * 2 MiB apart: a level-0 table each, the tables above shared, so
+	 * the job needs about n + levels - 1 tables, not (n + 1) * per_op.
+	 */
+	for (unsigned long long i = 0; i <= n; i++)
+		ops[i] = op_map(h, 0, base + i * SZ_2M, SZ_4K);
+	igt_assert_eq(bind_ops(fd, vm, ops, n + 1), 0);
+	igt_assert_eq(num_mappings(fd, vm), 3 + n + 1);
 	igt_assert_eq(pvgpu_bind_unmap(fd, vm, base, (n + 1) * SZ_2M), 0);
 	igt_assert_eq(num_mappings(fd, vm), 3);
 
