@@ -44,6 +44,14 @@ static void print_row(const char *name, const struct pvgpu_stats *s)
 	       s->median, s->p10, s->p90, s->p99, s->min, s->max, s->mean, s->stddev);
 }
 
+/* A distribution as a JSON figure and as a "NAME_us median=..." line. */
+static void summarize(struct pvgpu_bench_json *json, const char *name,
+		      const char *label, long n, const struct pvgpu_stats *s)
+{
+	pvgpu_bench_json_figure(json, name, label, "us", n, s);
+	printf("%s_us median=%.3f p99=%.3f n=%ld\n", name, s->median, s->p99, n);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -263,21 +271,12 @@ int main(int argc, char **argv)
 	print_row("rtt (kernel)", &srtt);
 	print_row("wake (kernel)", &swake);
 	print_row("syscall", &ssys);
-	if (floor_mode) {
-		pvgpu_bench_json_figure(json, "floor_handler", "rtt (kernel)", "us", n, &srtt);
-		pvgpu_bench_json_figure(json, "floor_wake", "wake (kernel)", "us", n, &swake);
-		pvgpu_bench_json_figure(json, "floor_syscall", "syscall", "us", n, &ssys);
-		printf("floor_handler_us median=%.3f p99=%.3f n=%ld\n", srtt.median, srtt.p99, n);
-		printf("floor_wake_us median=%.3f p99=%.3f n=%ld\n", swake.median, swake.p99, n);
-		printf("floor_syscall_us median=%.3f p99=%.3f n=%ld\n", ssys.median, ssys.p99, n);
-	} else {
-		pvgpu_bench_json_figure(json, "ping_rtt", "rtt (kernel)", "us", n, &srtt);
-		pvgpu_bench_json_figure(json, "ping_wake", "wake (kernel)", "us", n, &swake);
-		pvgpu_bench_json_figure(json, "ping_syscall", "syscall", "us", n, &ssys);
-		printf("ping_rtt_us median=%.3f p99=%.3f n=%ld\n", srtt.median, srtt.p99, n);
-		printf("ping_wake_us median=%.3f p99=%.3f n=%ld\n", swake.median, swake.p99, n);
-		printf("ping_syscall_us median=%.3f p99=%.3f n=%ld\n", ssys.median, ssys.p99, n);
-	}
+	summarize(json, floor_mode ? "floor_handler" : "ping_rtt", "rtt (kernel)",
+		  n, &srtt);
+	summarize(json, floor_mode ? "floor_wake" : "ping_wake", "wake (kernel)",
+		  n, &swake);
+	summarize(json, floor_mode ? "floor_syscall" : "ping_syscall", "syscall",
+		  n, &ssys);
 
 	free(rtt);
 	free(wake);

@@ -141,6 +141,17 @@ static void put_num(FILE *f, double v)
 		fputs("null", f);
 }
 
+/* Frees @j and everything it holds (open's failure path and close). */
+static void json_free(struct pvgpu_bench_json *j)
+{
+	list_free(&j->options);
+	list_free(&j->conds);
+	list_free(&j->figures);
+	free(j->benchmark);
+	free(j->path);
+	free(j);
+}
+
 struct pvgpu_bench_json *pvgpu_bench_json_open(const char *path,
 					       const char *benchmark)
 {
@@ -168,14 +179,8 @@ struct pvgpu_bench_json *pvgpu_bench_json_open(const char *path,
 	return j;
 
 fail:
-	if (j) {
-		list_free(&j->options);
-		list_free(&j->conds);
-		list_free(&j->figures);
-		free(j->benchmark);
-		free(j->path);
-		free(j);
-	}
+	if (j)
+		json_free(j);
 	return NULL;
 }
 
@@ -341,11 +346,6 @@ int pvgpu_bench_json_close(struct pvgpu_bench_json *j)
 		ret = -errno;
 	if (ret)
 		fprintf(stderr, "%s: %s\n", j->path, strerror(-ret));
-	list_free(&j->options);
-	list_free(&j->conds);
-	list_free(&j->figures);
-	free(j->benchmark);
-	free(j->path);
-	free(j);
+	json_free(j);
 	return ret;
 }

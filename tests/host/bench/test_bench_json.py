@@ -10,11 +10,9 @@ import subprocess
 import sys
 import tempfile
 
-results = []
+import tap
+from tap import check
 
-
-def check(name, cond, detail=""):
-    results.append((name, bool(cond), detail))
 
 
 def close(a, b):
@@ -115,13 +113,7 @@ def main():
         full(sys.argv[1], d)
         empty(sys.argv[1], d)
     null(sys.argv[1])
-    print(f"1..{len(results)}")
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-        if not ok and detail != "":
-            for line in str(detail).splitlines():
-                print(f"# {line}")
-    return 0 if all(ok for _, ok, _ in results) else 1
+    return tap.report()
 
 
 if __name__ == "__main__":

@@ -10,14 +10,12 @@ import subprocess
 import sys
 import tempfile
 
+import tap
+from tap import check
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPORT = os.path.join(HERE, "..", "..", "..", "scripts", "bench-report.py")
 
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append((name, bool(cond), detail))
 
 
 def figure(name, unit, median, n=100, label=None):
@@ -169,13 +167,7 @@ def main():
     with_floor()
     without_floor()
     bad_inputs()
-    print(f"1..{len(results)}")
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-        if not ok and detail != "":
-            for line in str(detail).splitlines():
-                print(f"# {line}")
-    return 0 if all(ok for _, ok, _ in results) else 1
+    return tap.report()
 
 
 if __name__ == "__main__":

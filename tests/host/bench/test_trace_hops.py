@@ -9,6 +9,9 @@ import subprocess
 import sys
 import tempfile
 
+import tap
+from tap import check
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(HERE, "..", "..", "..", "scripts", "trace-hops.py")
 
@@ -34,50 +37,43 @@ not a trace line
 
 def run(*args):
     return subprocess.run([sys.executable, TOOL, *args], capture_output=True,
-                          text=True)
+                text=True)
 
 
 def main():
-    results = []
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "trace.log")
         with open(path, "w") as f:
             f.write(TRACE)
         r = run(path)
         out = r.stdout
-        results.append(("two pings measured, one unanswered",
-                        r.returncode == 0 and
-                        "2 doorbells 0 answered by an interrupt, 1 not" in out,
-                        out + r.stderr))
+        check("two pings measured, one unanswered",
+              r.returncode == 0 and
+              "2 doorbells 0 answered by an interrupt, 1 not" in out,
+              out + r.stderr)
         # Medians of two values are their mean.
-        results.append(("doorbell to run", "doorbell to firmware run   median"
-                        "    11.0 us" in out, out))
-        results.append(("run to first DMA", "firmware run to first DMA  median"
-                        "     2.5 us" in out, out))
-        results.append(("run to MSI-X", "firmware run to MSI-X      median"
-                        "    14.0 us" in out, out))
-        results.append(("doorbell to MSI-X", "doorbell to MSI-X          median"
-                        "    25.0 us" in out, out))
+        check("doorbell to run", "doorbell to firmware run   median"
+              "    11.0 us" in out, out)
+        check("run to first DMA", "firmware run to first DMA  median"
+              "     2.5 us" in out, out)
+        check("run to MSI-X", "firmware run to MSI-X      median"
+              "    14.0 us" in out, out)
+        check("doorbell to MSI-X", "doorbell to MSI-X          median"
+              "    25.0 us" in out, out)
         r = run(path, "--doorbell", "1025")
-        results.append(("other doorbell id", r.returncode == 0 and
-                        "1 doorbells 1025 answered" in r.stdout and
-                        "doorbell to MSI-X          median     5.0 us" in r.stdout,
-                        r.stdout + r.stderr))
+        check("other doorbell id", r.returncode == 0 and
+              "1 doorbells 1025 answered" in r.stdout and
+              "doorbell to MSI-X          median     5.0 us" in r.stdout,
+              r.stdout + r.stderr)
         empty = os.path.join(d, "empty.log")
         open(empty, "w").close()
         r = run(empty)
-        results.append(("nothing to measure fails", r.returncode == 1 and
-                        "no doorbell" in r.stderr, r.stdout + r.stderr))
+        check("nothing to measure fails", r.returncode == 1 and
+              "no doorbell" in r.stderr, r.stdout + r.stderr)
         r = run()
-        results.append(("usage", r.returncode == 2, r.stderr))
+        check("usage", r.returncode == 2, r.stderr)
 
-    print(f"1..{len(results)}")
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} {name}")
-        if not ok:
-            for line in detail.splitlines():
-                print(f"# {line}")
-    return 0 if all(ok for _, ok, _ in results) else 1
+    return tap.report()
 
 
 if __name__ == "__main__":
