@@ -33,17 +33,23 @@ EMULATION_NOISE = [
 ]
 
 
-def only_noise(dmesg):
-    """True if the test's dmesg has warnings and every one of them is noise."""
-    warnings = 0
+def warnings_not_noise(dmesg):
+    """(warnings, the ones that are not emulation noise) of a test's dmesg."""
+    warnings, real = 0, []
     for line in dmesg.splitlines():
         m = re.match(r"^<(\d)>\s*\[[ \d.]+\]\s*(.*)$", line)
         if not m or int(m.group(1)) > 4:
             continue
-        if not any(re.search(p, m.group(2)) for p in EMULATION_NOISE):
-            return False
         warnings += 1
-    return warnings > 0
+        if not any(re.search(p, m.group(2)) for p in EMULATION_NOISE):
+            real.append(m.group(2))
+    return warnings, real
+
+
+def only_noise(dmesg):
+    """True if the test's dmesg has warnings and every one of them is noise."""
+    warnings, real = warnings_not_noise(dmesg)
+    return warnings > 0 and not real
 
 
 def skip_reason(test):
@@ -67,6 +73,11 @@ def verdict(test):
         return "PASS", "kernel warnings were emulation noise only"
     if res == "skip":
         return "SKIP", skip_reason(test)
+    if res == "dmesg-warn":
+        # Say which line: the next engineer sees it in CI's output.
+        real = warnings_not_noise(test.get("dmesg", ""))[1]
+        if real:
+            return "FAIL", f"dmesg-warn: {real[0][:160]}"
     return "FAIL", res
 
 

@@ -118,6 +118,9 @@ check("dmesg-warn-result-fails", clean.get("guest/igt@core_auth@basic-auth") == 
 check("emulation-noise-only-passes", clean.get("guest/igt@pvgpu_query@ping-noisy") == "PASS")
 check("noise-plus-real-warning-fails",
       clean.get("guest/igt@pvgpu_query@ping-warned") == "FAIL")
+check("dmesg-warn-line-names-the-warning",
+      any(l == "FAIL guest/igt@pvgpu_query@ping-warned  # dmesg-warn: "
+          "pvgpu 0000:00:01.0: [drm] timed out" for l in judge_lines()))
 check("skip-result-skips", clean.get("guest/igt@pvgpu_debugfs@fw-log") == "SKIP")
 check("skip-line-carries-reason",
       any(l.startswith("SKIP guest/igt@pvgpu_vm@udmabuf  # no /dev/udmabuf")
