@@ -38,6 +38,7 @@ typedef struct FwCmdInfo {
 	uint8_t engines;	/* PVGPU_CMD_ENGINE() of its classes */
 	bool varlen;		/* NOP: len >= 1, operands skipped */
 	bool chunked;		/* cmd_progress kept across runs */
+	bool privileged;	/* privileged rings only */
 	bool known;
 } FwCmdInfo;
 
@@ -48,6 +49,7 @@ typedef struct FwCmdInfo {
 		.engines = (engine_mask),				\
 		.varlen = (attrs) & PVGPU_CMD_ATTR_VARLEN,		\
 		.chunked = (attrs) & PVGPU_CMD_ATTR_CHUNKED,		\
+		.privileged = (attrs) & PVGPU_CMD_ATTR_PRIVILEGED,	\
 		.known = true,						\
 	},
 static const FwCmdInfo cmd_info[256] = {	/* every 8-bit opcode */
@@ -105,7 +107,7 @@ static uint64_t cur_va(const FwExecCtx *ctx)
 {
 	if (ctx->batch_depth)
 		return ctx->batch_pc[ctx->batch_depth - 1];
-	return ctx->ring_va + ctx->rptr;
+	return ctx->ring_addr + ctx->rptr;
 }
 
 static bool delay_active(const FwExecCtx *ctx)
@@ -161,18 +163,40 @@ static bool write_rptr(PvgpuFw *fw, const FwExecCtx *ctx)
 
 /* --- Fetch ------------------------------------------------------------- */
 
-/* Read @len bytes at ring offset @off, wrapping at the end of the ring. */
+/*
+ * Read @len bytes of the ring at offset @off, wrapping at its end: a
+ * privileged ring from guest-physical memory, any other through the
+ * queue's GPU address space (a failure there sets ctx->fault).
+ */
+static bool ring_read_at(PvgpuFw *fw, FwExecCtx *ctx, uint32_t off,
+			 void *buf, uint32_t len)
+{
+	if (ctx->privileged)
+		return fw_dma_read(fw, ctx->ring_addr + off, buf, len);
+	return fw_gpu_read(fw, ctx->asid, ctx->ring_addr + off, buf, len,
+			   &ctx->fault);
+}
+
 static bool ring_read(PvgpuFw *fw, FwExecCtx *ctx, uint32_t off, void *buf,
 		      uint32_t len)
 {
 	uint32_t first = MIN(len, ctx->ring_size - off);
 
-	if (!fw_gpu_read(fw, ctx->asid, ctx->ring_va + off, buf, first,
-			 &ctx->fault))
-		return false;
-	return first == len ||
-	       fw_gpu_read(fw, ctx->asid, ctx->ring_va, (uint8_t *)buf + first,
-			   len - first, &ctx->fault);
+	return ring_read_at(fw, ctx, off, buf, first) &&
+	       (first == len ||
+		ring_read_at(fw, ctx, 0, (uint8_t *)buf + first, len - first));
+}
+
+/*
+ * A fetch that could not read: a page fault, or on a privileged ring
+ * (guest-physical, no translation) memory that stopped being RAM.
+ */
+static FwExecStatus fetch_failed(FwExecCtx *ctx, const FwCmd *c)
+{
+	if (c->from_ring && ctx->privileged)
+		return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER, c->va,
+				  c->dw[0]);
+	return exec_fault(ctx, c->va, c->dw[0]);
 }
 
 /*
@@ -194,7 +218,7 @@ static bool fetch(PvgpuFw *fw, FwExecCtx *ctx, uint32_t avail, FwCmd *c,
 			    fw_gpu_read(fw, ctx->asid, c->va, le, 4,
 					&ctx->fault);
 	if (!ok) {
-		*st = exec_fault(ctx, c->va, 0);
+		*st = fetch_failed(ctx, c);
 		return false;
 	}
 	c->dw[0] = GUINT32_FROM_LE(le[0]);
@@ -211,6 +235,12 @@ static bool fetch(PvgpuFw *fw, FwExecCtx *ctx, uint32_t avail, FwCmd *c,
 				 c->dw[0]);
 		return false;
 	}
+	/* User commands: in a batch, or on a queue the kernel does not own. */
+	if (info->privileged && !(c->from_ring && ctx->privileged)) {
+		*st = exec_error(ctx, PVGPU_QUEUE_ERR_PRIVILEGED, c->va,
+				 c->dw[0]);
+		return false;
+	}
 	c->info = info;
 	if (info->varlen || c->len == 1)
 		return true;
@@ -221,7 +251,7 @@ static bool fetch(PvgpuFw *fw, FwExecCtx *ctx, uint32_t avail, FwCmd *c,
 	     fw_gpu_read(fw, ctx->asid, c->va + 4, &le[1], (c->len - 1) * 4,
 			 &ctx->fault);
 	if (!ok) {
-		*st = exec_fault(ctx, c->va, c->dw[0]);
+		*st = fetch_failed(ctx, c);
 		return false;
 	}
 	for (uint32_t i = 1; i < c->len; i++)
@@ -448,22 +478,52 @@ static FwCmdResult cmd_signal(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
 }
 
 /*
- * Send the event of a consumed SIGNAL with PVGPU_CMD_SIGNAL_IRQ. It goes out
- * after the rptr write-back, so a driver that sees the event also sees the
- * queue past the SIGNAL. Sending can halt the firmware (an F2H ring the
- * driver corrupted), which resets every queue, @ctx included: returns false
- * then, and the caller must not touch @ctx again.
+ * FENCE (privileged, checked at the fetch): the queue's fence_addr is
+ * guest-physical, outside every GPU address space. Not RAM any more (the
+ * driver freed it under a live queue) is BAD_POINTER, like rptr.
  */
-static bool signal_event(PvgpuFw *fw, uint32_t queue_id, const FwCmd *c)
+static FwCmdResult cmd_fence(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
 {
-	uint64_t value = arg64(c, 3);
+	uint64_t le = GUINT64_TO_LE(arg64(c, 1));
+
+	return fw_dma_write(fw, ctx->fence_addr, &le, sizeof(le)) ?
+	       FW_CMD_DONE : FW_CMD_BAD_POINTER;
+}
+
+/* Does the consumed command @c send PVGPU_F2H_EVT_QUEUE_SIGNAL? */
+static bool signals_event(const FwCmd *c)
+{
+	return (c->op == PVGPU_CMD_SIGNAL && (c->flags & PVGPU_CMD_SIGNAL_IRQ)) ||
+	       (c->op == PVGPU_CMD_FENCE && (c->flags & PVGPU_CMD_FENCE_IRQ));
+}
+
+/*
+ * Send the event of a consumed SIGNAL with PVGPU_CMD_SIGNAL_IRQ or FENCE
+ * with PVGPU_CMD_FENCE_IRQ. It goes out after the rptr write-back, so a
+ * driver that sees the event also sees the queue past the command.
+ * Sending can halt the firmware (an F2H ring the driver corrupted), which
+ * resets every queue, @ctx included: returns false then, and the caller
+ * must not touch @ctx again.
+ */
+static bool signal_event(PvgpuFw *fw, uint32_t queue_id,
+			 const FwExecCtx *ctx, const FwCmd *c)
+{
 	struct pvgpu_evt_queue_signal evt = {
 		.queue_id = GUINT32_TO_LE(queue_id),
-		.addr = GUINT64_TO_LE(arg64(c, 1)),
 	};
+	uint64_t addr, value;
 
-	if (c->flags & PVGPU_CMD_SIGNAL_32)
-		value = (uint32_t)value;
+	if (c->op == PVGPU_CMD_FENCE) {
+		evt.flags = GUINT32_TO_LE(PVGPU_EVT_SIGNAL_FENCE);
+		addr = ctx->fence_addr;
+		value = arg64(c, 1);
+	} else {
+		addr = arg64(c, 1);
+		value = arg64(c, 3);
+		if (c->flags & PVGPU_CMD_SIGNAL_32)
+			value = (uint32_t)value;
+	}
+	evt.addr = GUINT64_TO_LE(addr);
 	evt.value = GUINT64_TO_LE(value);
 	fw_f2h_event(fw, PVGPU_F2H_EVT_QUEUE_SIGNAL, &evt, sizeof(evt) / 4);
 	return fw->st.fw_status == PVGPU_FW_STATE_RUNNING;
@@ -520,7 +580,7 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 
 	if (!ctx_sane(ctx))
 		return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,
-				  ctx->ring_va, 0);
+				  ctx->ring_addr, 0);
 	if (!read_wptr(fw, ctx, &wptr))
 		return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,
 				  cur_va(ctx), 0);
@@ -625,6 +685,9 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 			if (res == FW_CMD_PARTIAL)
 				return FW_EXEC_DELAY;
 			break;
+		case PVGPU_CMD_FENCE:
+			res = cmd_fence(fw, ctx, &c);
+			break;
 		default:
 			g_assert_not_reached();	/* fetch() knows them all */
 		}
@@ -639,6 +702,9 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 		case FW_CMD_BAD_ARGS:
 			return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_ARGS, c.va,
 					  c.dw[0]);
+		case FW_CMD_BAD_POINTER:
+			return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,
+					  c.va, c.dw[0]);
 		}
 
 		/* Chunked commands charged per chunk; the rest cost 1. */
@@ -656,9 +722,7 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 			if (!ctx->batch_depth)
 				ctx->batch_cmds = 0;
 		}
-		if (c.op == PVGPU_CMD_SIGNAL &&
-		    (c.flags & PVGPU_CMD_SIGNAL_IRQ) &&
-		    !signal_event(fw, queue_id, &c))
+		if (signals_event(&c) && !signal_event(fw, queue_id, ctx, &c))
 			return FW_EXEC_IDLE;	/* firmware stopped; ctx is gone */
 	}
 }
@@ -722,9 +786,16 @@ bool fw_engine_ctx_valid(const PvgpuFw *fw, const FwExecCtx *ctx)
 		return false;
 	if (ctx->ring_size < RING_MIN_SIZE || ctx->ring_size > RING_MAX_SIZE ||
 	    (ctx->ring_size & (ctx->ring_size - 1)) ||
-	    (ctx->ring_va & (RING_MIN_SIZE - 1)) ||
-	    (ctx->ring_va >> cfg->va_bits) ||
-	    ((ctx->ring_va + ctx->ring_size - 1) >> cfg->va_bits))
+	    (ctx->ring_addr & (RING_MIN_SIZE - 1)))
+		return false;
+	/* A privileged ring is guest-physical: no VA bound applies. */
+	if (ctx->privileged > 1 ||
+	    (ctx->privileged ? (ctx->fence_addr & 7) ||
+			       ctx->ring_addr + ctx->ring_size < ctx->ring_addr :
+			       ctx->fence_addr ||
+			       (ctx->ring_addr >> cfg->va_bits) ||
+			       ((ctx->ring_addr + ctx->ring_size - 1) >>
+				cfg->va_bits)))
 		return false;
 	if ((ctx->rptr_addr & 3) || (ctx->wptr_addr & 3) ||
 	    ctx->rptr >= ctx->ring_size || (ctx->rptr & 3))
@@ -748,7 +819,7 @@ bool fw_engine_ctx_valid(const PvgpuFw *fw, const FwExecCtx *ctx)
 
 	if (ctx->fault.access > PVGPU_ACCESS_ATOMIC ||
 	    ctx->fault.reason > PVGPU_FAULT_BAD_PA ||
-	    ctx->error > PVGPU_QUEUE_ERR_BAD_POINTER)
+	    ctx->error > PVGPU_QUEUE_ERR_MAX)
 		return false;
 	return true;
 }

@@ -57,10 +57,18 @@ typedef struct FwExecCtx {
 	/* Set by the scheduler from the queue descriptor. */
 	uint32_t asid;			/* address space the queue runs in */
 	uint32_t engine_class;		/* PVGPU_ENGINE_CLASS_* */
-	uint64_t ring_va;		/* ring buffer, GPU VA */
+	uint64_t ring_addr;		/* ring: GPU VA, or guest-physical */
 	uint32_t ring_size;		/* bytes, power of two */
+	/*
+	 * 1: a kernel queue (PVGPU_QUEUE_DESC_PRIVILEGED): the ring is at
+	 * guest-physical ring_addr and ring-level commands may be
+	 * privileged (FENCE, which writes the u64 at guest-physical
+	 * fence_addr). 0: fence_addr is 0.
+	 */
+	uint32_t privileged;
 	uint64_t rptr_addr;		/* guest-physical u32 the engine updates */
 	uint64_t wptr_addr;		/* guest-physical u32 the driver updates */
+	uint64_t fence_addr;
 
 	/* Engine state. */
 	uint32_t rptr;			/* ring offset of the next command */
@@ -76,7 +84,9 @@ typedef struct FwExecCtx {
 	/* Result of FW_EXEC_FAULT / FW_EXEC_ERROR. */
 	FwFault fault;
 	uint32_t error;			/* PVGPU_QUEUE_ERR_* (pvgpu_fwif.h) */
-	uint64_t error_addr;		/* GPU VA of the offending command */
+	uint64_t error_addr;		/* GPU VA of the offending command
+					 * (guest-physical on a privileged
+					 * ring) */
 	uint32_t error_dw0;		/* its header dword */
 } FwExecCtx;
 

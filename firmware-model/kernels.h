@@ -21,6 +21,8 @@ typedef enum FwCmdResult {
 	FW_CMD_PARTIAL,		/* budget used up; cmd_progress says where */
 	FW_CMD_FAULT,		/* ctx->fault says where */
 	FW_CMD_BAD_ARGS,	/* PVGPU_QUEUE_ERR_BAD_ARGS */
+	FW_CMD_BAD_POINTER,	/* PVGPU_QUEUE_ERR_BAD_POINTER: guest-physical
+				 * memory of the queue not RAM */
 } FwCmdResult;
 
 /* Take @units from *budget, stopping at zero. */

@@ -80,8 +80,10 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	struct pvgpu_msg_queue_register in;
 	struct pvgpu_queue_desc d;
 	PvgpuFwQueueState *q;
-	uint32_t id, cls, prio, ts, asid, ring_size, db, rptr, wptr;
-	uint64_t desc_addr, ring_va, rptr_addr, wptr_addr;
+	uint32_t id, cls, prio, ts, asid, ring_size, db, rptr, wptr, flags;
+	uint64_t desc_addr, ring_addr, rptr_addr, wptr_addr, fence_addr;
+	uint64_t fence;
+	bool priv;
 
 	(void)resp;
 	memcpy(&in, req, sizeof(in));
@@ -109,15 +111,18 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	prio = GUINT32_FROM_LE(d.priority);
 	ts = GUINT32_FROM_LE(d.timeslice_us);
 	asid = GUINT32_FROM_LE(d.asid);
-	ring_va = GUINT64_FROM_LE(d.ring_va);
+	ring_addr = GUINT64_FROM_LE(d.ring_addr);
 	ring_size = GUINT32_FROM_LE(d.ring_size);
 	db = GUINT32_FROM_LE(d.doorbell);
 	rptr_addr = GUINT64_FROM_LE(d.rptr_addr);
 	wptr_addr = GUINT64_FROM_LE(d.wptr_addr);
+	flags = GUINT32_FROM_LE(d.flags);
+	fence_addr = GUINT64_FROM_LE(d.fence_addr);
+	priv = flags & PVGPU_QUEUE_DESC_PRIVILEGED;
 
-	if (d.flags || d.reserved[0] || d.reserved[1] || d.reserved[2])
-		return reg_fail(fw, PVGPU_STATUS_EINVAL,
-				"descriptor flags/reserved must be zero");
+	if ((flags & ~PVGPU_QUEUE_DESC_FLAGS) || d.reserved)
+		return reg_fail(fw, PVGPU_STATUS_EINVAL, "descriptor flags "
+				"0x%x unknown or reserved not zero", flags);
 	if (fw_class_index(fw, cls) < 0)
 		return reg_fail(fw, PVGPU_STATUS_EINVAL,
 				"engine class %u not on this device", cls);
@@ -131,18 +136,38 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	if (!fw_mmu_as_bound(fw, asid))
 		return reg_fail(fw, PVGPU_STATUS_ENOENT,
 				"address space %u not bound", asid);
-	if (ring_va & 0xfff)
-		return reg_fail(fw, PVGPU_STATUS_EINVAL, "ring_va 0x%" PRIx64
-				" not 4 KiB aligned", ring_va);
+	if (ring_addr & 0xfff)
+		return reg_fail(fw, PVGPU_STATUS_EINVAL, "ring_addr 0x%" PRIx64
+				" not 4 KiB aligned", ring_addr);
 	if (!pow2_in(ring_size, 0x1000, 0x400000))
 		return reg_fail(fw, PVGPU_STATUS_EINVAL, "ring_size 0x%x not a "
 				"power of two from 4 KiB to 4 MiB", ring_size);
-	if (ring_va + ring_size < ring_va ||
-	    (cfg->va_bits < 64 && ring_va + ring_size >
-	     (1ull << cfg->va_bits)))
+	if (!priv && (ring_addr + ring_size < ring_addr ||
+		      (cfg->va_bits < 64 && ring_addr + ring_size >
+		       (1ull << cfg->va_bits))))
 		return reg_fail(fw, PVGPU_STATUS_EINVAL, "ring at 0x%" PRIx64
-				" beyond the %u-bit address space", ring_va,
+				" beyond the %u-bit address space", ring_addr,
 				cfg->va_bits);
+	if (!priv && fence_addr)
+		return reg_fail(fw, PVGPU_STATUS_EINVAL, "fence_addr 0x%"
+				PRIx64 " on a queue that is not privileged",
+				fence_addr);
+	/*
+	 * A privileged ring is guest-physical: its first and last dwords
+	 * must be RAM (a ring that stops being RAM later is BAD_POINTER at
+	 * the fetch). The fence must be RAM now too.
+	 */
+	if (priv && (ring_addr + ring_size < ring_addr ||
+		     !fw_dma_read(fw, ring_addr, &rptr, 4) ||
+		     !fw_dma_read(fw, ring_addr + ring_size - 4, &rptr, 4)))
+		return reg_fail(fw, PVGPU_STATUS_EFAULT, "privileged ring "
+				"0x%" PRIx64 "+0x%x not guest RAM", ring_addr,
+				ring_size);
+	if (priv && ((fence_addr & 7) ||
+		     !fw_dma_read(fw, fence_addr, &fence, sizeof(fence))))
+		return reg_fail(fw, PVGPU_STATUS_EFAULT, "fence_addr 0x%"
+				PRIx64 " not 8-byte aligned guest RAM",
+				fence_addr);
 	if (!fw_doorbell_id_valid(fw, db))
 		return reg_fail(fw, PVGPU_STATUS_EINVAL, "doorbell %u outside "
 				"1..%u (0 is the H2F doorbell)", db,
@@ -178,7 +203,9 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	q->slot = PVGPU_FW_NO_SLOT;
 	q->ctx.asid = asid;
 	q->ctx.engine_class = cls;
-	q->ctx.ring_va = ring_va;
+	q->ctx.ring_addr = ring_addr;
+	q->ctx.privileged = priv;
+	q->ctx.fence_addr = fence_addr;
 	q->ctx.ring_size = ring_size;
 	q->ctx.rptr_addr = rptr_addr;
 	q->ctx.wptr_addr = wptr_addr;
@@ -191,9 +218,10 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	}
 	fw_trace(fw, "queue_register", id, db);
 	fw_log(fw, PVGPU_LOG_LEVEL_DEBUG, "queue %u registered: class %u "
-	       "priority %u doorbell %u (group %u index %u) asid %u ring 0x%"
+	       "priority %u doorbell %u (group %u index %u) asid %u %s ring 0x%"
 	       PRIx64 "+0x%x", id, cls, prio, db, PVGPU_DOORBELL_GROUP(db),
-	       PVGPU_DOORBELL_INDEX(db), asid, ring_va, ring_size);
+	       PVGPU_DOORBELL_INDEX(db), asid, priv ? "privileged" : "user",
+	       ring_addr, ring_size);
 	return PVGPU_STATUS_OK;
 }
 

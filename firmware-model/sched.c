@@ -383,20 +383,28 @@ void fw_queue_free(PvgpuFw *fw, uint32_t id)
 	memset(q, 0, sizeof(*q));
 }
 
-/* GPU VA of the command the queue is at, and its first dword if readable. */
+/*
+ * Address of the command the queue is at (GPU VA; guest-physical on a
+ * privileged ring), and its first dword if readable.
+ */
 static void current_cmd(PvgpuFw *fw, const PvgpuFwQueueState *q,
 			uint64_t *va, uint32_t *dw0)
 {
 	const FwExecCtx *x = &q->ctx;
 	FwFault f;
 	uint32_t dw = 0;
+	bool ok;
 
-	if (x->batch_depth && x->batch_depth <= FW_MAX_BATCH_DEPTH)
+	if (x->batch_depth && x->batch_depth <= FW_MAX_BATCH_DEPTH) {
 		*va = x->batch_pc[x->batch_depth - 1];
-	else
-		*va = x->ring_va + x->rptr;
-	*dw0 = fw_gpu_read(fw, x->asid, *va, &dw, 4, &f) ?
-	       GUINT32_FROM_LE(dw) : 0;
+		ok = fw_gpu_read(fw, x->asid, *va, &dw, 4, &f);
+	} else {
+		*va = x->ring_addr + x->rptr;
+		/* A privileged ring is guest-physical (engine.h). */
+		ok = x->privileged ? fw_dma_read(fw, *va, &dw, 4) :
+				     fw_gpu_read(fw, x->asid, *va, &dw, 4, &f);
+	}
+	*dw0 = ok ? GUINT32_FROM_LE(dw) : 0;
 }
 
 static void queue_error(PvgpuFw *fw, uint32_t id, uint32_t error,
@@ -1149,8 +1157,8 @@ static const char *queue_problem(PvgpuFw *fw, const PvgpuFwQueueState *q,
 		return "watchdog interval inconsistent";
 	if (q->ctx.commands_done < q->wd_commands)
 		return "commands_done went backwards";
-	if (q->ctx.ring_va & 0xfff || !pow2_in(q->ctx.ring_size, 0x1000,
-					       0x400000) ||
+	if (q->ctx.ring_addr & 0xfff ||
+	    !pow2_in(q->ctx.ring_size, 0x1000, 0x400000) ||
 	    (q->ctx.rptr_addr & 3) || (q->ctx.wptr_addr & 3))
 		return "ring description invalid";
 	if (!fw_mmu_as_bound(fw, q->ctx.asid))

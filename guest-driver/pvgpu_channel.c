@@ -644,7 +644,7 @@ static void pvgpu_channel_check_status_locked(struct pvgpu_channel *ch)
 			h2f, pvgpu_ring_status_name(new_h2f & -new_h2f));
 	/*
 	 * A full F2H ring under a burst of completions is expected: the
-	 * events it drops are recovered (queues' seqno pages, QUEUE_QUERY,
+	 * events it drops are recovered (queues' fences, QUEUE_QUERY,
 	 * the gap in event numbers), so only say so.
 	 */
 	if (new_f2h == PVGPU_RING_STATUS_OVERFLOW)

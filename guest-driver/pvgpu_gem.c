@@ -9,7 +9,6 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
-#include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
@@ -33,12 +32,13 @@
  *
  * Every pvgpu buffer object (struct pvgpu_bo) is a shmem GEM object
  * (drm_gem_shmem helpers): its pages come from a shmem file, are allocated
- * on first use (CPU mmap, pvgpu_bo_get_sgt() for a GPU mapping, kernel
- * vmap, a PRIME importer's attachment) and can be swapped out while nothing
- * pins them.
+ * on first use (CPU mmap, pvgpu_bo_get_sgt() for a GPU mapping, a PRIME
+ * importer's attachment or kernel vmap) and can be swapped out while
+ * nothing pins them.
  *
- * **Creation.** Userspace creates objects with DRM_IOCTL_PVGPU_GEM_CREATE,
- * the kernel with pvgpu_bo_create() (rings, seqno pages); both go through
+ * **Creation.** Userspace creates objects with DRM_IOCTL_PVGPU_GEM_CREATE
+ * (or as dumb buffers); the kernel makes none of its own (exec queue rings
+ * are coherent DMA memory, pvgpu_queue.c). Creation goes through
  * drm_gem_shmem_create(), which calls pvgpu_gem_create_object() (the
  * &drm_driver.gem_create_object hook) to allocate the larger struct
  * pvgpu_bo. Objects imported from another driver's dma-buf take the same
@@ -342,40 +342,6 @@ static u64 pvgpu_gem_max_size(void)
 }
 
 /**
- * pvgpu_bo_create() - create a kernel-internal buffer object
- * @pvdev: the device
- * @size: bytes, rounded up to the page size
- *
- * The object has no handle; its pages are allocated by pvgpu_bo_get_sgt()
- * or pvgpu_bo_vmap(). Drop it with pvgpu_bo_put().
- *
- * Return: the object, or an ERR_PTR(): -EINVAL for a size of 0 or one that
- * overflows when rounded up, -ENOMEM.
- */
-struct pvgpu_bo *pvgpu_bo_create(struct pvgpu_device *pvdev, size_t size)
-{
-	struct drm_gem_shmem_object *shmem;
-
-	if (!size || size > SIZE_MAX - PAGE_SIZE + 1)
-		return ERR_PTR(-EINVAL);
-
-	shmem = drm_gem_shmem_create(&pvdev->drm, PAGE_ALIGN(size));
-	if (IS_ERR(shmem))
-		return ERR_CAST(shmem);
-	return to_pvgpu_bo(&shmem->base);
-}
-
-/**
- * pvgpu_bo_put() - drop a reference to a buffer object
- * @bo: the object, or NULL
- */
-void pvgpu_bo_put(struct pvgpu_bo *bo)
-{
-	if (bo)
-		drm_gem_object_put(&bo->base.base);
-}
-
-/**
  * pvgpu_bo_get_sgt_locked() - pvgpu_bo_get_sgt() with the object's dma_resv
  * lock held
  * @bo: the object
@@ -479,44 +445,6 @@ struct sg_table *pvgpu_bo_get_sgt(struct pvgpu_bo *bo)
 	sgt = pvgpu_bo_get_sgt_locked(bo);
 	dma_resv_unlock(bo->base.base.resv);
 	return sgt;
-}
-
-/**
- * pvgpu_bo_vmap() - map a whole object into the kernel's address space
- * @bo: the object
- *
- * Write-back cached, like every mapping of a pvgpu object. The mapping
- * holds the pages until pvgpu_bo_vunmap(). Takes the object's dma_resv
- * lock: the caller must not hold it.
- *
- * Return: the kernel address of the object's first byte, or an ERR_PTR().
- */
-void *pvgpu_bo_vmap(struct pvgpu_bo *bo)
-{
-	struct iosys_map map;
-	int ret;
-
-	ret = drm_gem_vmap_unlocked(&bo->base.base, &map);
-	if (ret)
-		return ERR_PTR(ret);
-	/* shmem objects are in system memory, never I/O memory. */
-	if (WARN_ON(map.is_iomem)) {
-		drm_gem_vunmap_unlocked(&bo->base.base, &map);
-		return ERR_PTR(-EINVAL);
-	}
-	return map.vaddr;
-}
-
-/**
- * pvgpu_bo_vunmap() - undo pvgpu_bo_vmap()
- * @bo: the object
- * @vaddr: what pvgpu_bo_vmap() returned
- */
-void pvgpu_bo_vunmap(struct pvgpu_bo *bo, void *vaddr)
-{
-	struct iosys_map map = IOSYS_MAP_INIT_VADDR(vaddr);
-
-	drm_gem_vunmap_unlocked(&bo->base.base, &map);
 }
 
 /*

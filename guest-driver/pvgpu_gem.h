@@ -46,12 +46,8 @@ struct drm_gem_object *pvgpu_gem_create_object(struct drm_device *drm,
 struct drm_gem_object *pvgpu_gem_prime_import(struct drm_device *drm,
 					      struct dma_buf *dma_buf);
 void pvgpu_gem_dma_fini(struct pvgpu_device *pvdev);
-struct pvgpu_bo *pvgpu_bo_create(struct pvgpu_device *pvdev, size_t size);
-void pvgpu_bo_put(struct pvgpu_bo *bo);
 struct sg_table *pvgpu_bo_get_sgt(struct pvgpu_bo *bo);
 struct sg_table *pvgpu_bo_get_sgt_locked(struct pvgpu_bo *bo);
-void *pvgpu_bo_vmap(struct pvgpu_bo *bo);
-void pvgpu_bo_vunmap(struct pvgpu_bo *bo, void *vaddr);
 
 int pvgpu_ioctl_gem_create(struct drm_device *drm, void *data,
 			   struct drm_file *file);

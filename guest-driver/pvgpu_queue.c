@@ -58,16 +58,19 @@
  * &pvgpu_file.num_exec_queues from creation until the queue is freed;
  * beyond, -EMFILE, after waiting once for the releases of queues destroyed
  * a moment ago (pvgpu_exec_queue_charge_file()).
- * The ring (PVGPU_EXEC_RING_SIZE bytes) and one seqno page are a kernel
- * buffer object mapped into the top, kernel-owned part of the queue's VM
- * (pvgpu_vm_kernel_map()).
+ * The ring (PVGPU_EXEC_RING_SIZE bytes) and the control page (descriptor,
+ * pointers, fence) are coherent DMA memory that no GPU VM maps: the queue
+ * is privileged (pvgpu_exec_queue_setup_ring(), docs/queues.rst).
  *
  * **Job bounds.** The jobs a queue holds submitted and not completed,
  * waiting or not, are bounded by max_jobs_per_queue
  * (pvgpu_queue_jobs_full(); EXEC and VM_BIND fail with -EWOULDBLOCK
  * beyond), and an LR queue takes a job only if the ring has room for it
  * now (pvgpu_exec_queue_lr_full()); every allocation for a queue or a job
- * is charged to the submitter's memory cgroup (__GFP_ACCOUNT).
+ * is charged to the submitter's memory cgroup (__GFP_ACCOUNT), except the
+ * ring and control page: coherent DMA memory, which the DMA API cannot
+ * charge, bounded instead by the 1023 kernel doorbells (at most 36 MiB
+ * for the whole device) and max_queues_per_file.
  *
  * **Busy time** (fdinfo drm-engine-*) is measured by the driver, not asked
  * of the firmware: a queue is busy from the start of a job (run_job) on an
@@ -143,13 +146,7 @@ void pvgpu_exec_queue_free(struct pvgpu_exec_queue *eq)
 	if (eq->fw_id_reserved)
 		xa_erase_irq(&pvdev->fw_queues, eq->fw_id);
 	pvgpu_dma_free(pvdev, &eq->ctl);
-	/* Also after removal: the VM wants every kernel mapping gone. */
-	if (eq->ring_va)
-		pvgpu_vm_kernel_unmap(eq->base.vm, eq->ring_va,
-				      PVGPU_EXEC_RING_BO_SIZE);
-	if (eq->ring_cpu)
-		pvgpu_bo_vunmap(eq->ring_bo, eq->ring_cpu);
-	pvgpu_bo_put(eq->ring_bo);
+	pvgpu_dma_free(pvdev, &eq->ring);
 	if (eq->base.vm)
 		pvgpu_vm_put(eq->base.vm);
 	if (eq->file_charged)
@@ -243,32 +240,20 @@ static int pvgpu_exec_queue_charge_file(struct pvgpu_exec_queue *eq)
 	return 0;
 }
 
+/*
+ * The ring and the control page (descriptor, pointers, fence): coherent
+ * DMA memory that no GPU VM maps, so no command can write what the
+ * driver trusts (docs/queues.rst, "Privilege").
+ */
 static int pvgpu_exec_queue_setup_ring(struct pvgpu_exec_queue *eq)
 {
-	struct sg_table *sgt;
 	int ret;
 
-	eq->ring_bo = pvgpu_bo_create(eq->pvdev, PVGPU_EXEC_RING_BO_SIZE);
-	if (IS_ERR(eq->ring_bo)) {
-		ret = PTR_ERR(eq->ring_bo);
-		eq->ring_bo = NULL;
+	ret = pvgpu_dma_alloc(eq->pvdev, &eq->ring, PVGPU_EXEC_RING_SIZE);
+	if (ret)
 		return ret;
-	}
-	eq->ring_cpu = pvgpu_bo_vmap(eq->ring_bo);
-	if (IS_ERR(eq->ring_cpu)) {
-		ret = PTR_ERR(eq->ring_cpu);
-		eq->ring_cpu = NULL;
-		return ret;
-	}
-	memset(eq->ring_cpu, 0, PVGPU_EXEC_RING_BO_SIZE);
-	eq->seqno_cpu = eq->ring_cpu + PVGPU_EXEC_SEQNO_OFFSET;
 	eq->ring_size = PVGPU_EXEC_RING_SIZE;
-
-	sgt = pvgpu_bo_get_sgt(eq->ring_bo);
-	if (IS_ERR(sgt))
-		return PTR_ERR(sgt);
-	return pvgpu_vm_kernel_map(eq->base.vm, sgt, PVGPU_EXEC_RING_BO_SIZE,
-				   &eq->ring_va);
+	return pvgpu_exec_queue_setup_ctl(eq);
 }
 
 static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
@@ -279,6 +264,14 @@ static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
 	struct pvgpu_device *pvdev = pfile->pvdev;
 	struct pvgpu_exec_queue *eq;
 	int ret;
+
+	/*
+	 * Without privileged queues a batch could forge its queue's
+	 * completions: such a device runs no exec queues at all.
+	 */
+	if (PVGPU_IFACE_VERSION_MINOR(pvdev->iface_version) <
+	    PVGPU_IFACE_MINOR_PRIV_QUEUES)
+		return -EOPNOTSUPP;
 
 	eq = kzalloc(sizeof(*eq), GFP_KERNEL_ACCOUNT);
 	if (!eq)
@@ -583,8 +576,8 @@ void pvgpu_queues_fini(struct pvgpu_device *pvdev)
  * @pvdev: the device, removed, its firmware stopped (pvgpu_fw_fini())
  *
  * Coherent DMA memory belongs to the bound PCI function: the descriptor
- * and pointer page of every queue still alive (its file still open) is
- * freed here, now that the firmware can no longer write it, rather than
+ * and pointer page and the ring of every queue still alive (its file
+ * still open) are freed here, now that the firmware can no longer write it, rather than
  * when the queue goes. Nothing reads it any more: every reader is inside
  * drm_dev_enter(), which fails after drm_dev_unplug().
  */
@@ -594,8 +587,13 @@ void pvgpu_queues_hw_fini(struct pvgpu_device *pvdev)
 
 	mutex_lock(&pvdev->objs_lock);
 	list_for_each_entry(queue, &pvdev->queues, link) {
-		if (queue->kind == PVGPU_QUEUE_EXEC)
-			pvgpu_dma_free(pvdev, &to_pvgpu_exec_queue(queue)->ctl);
+		struct pvgpu_exec_queue *eq;
+
+		if (queue->kind != PVGPU_QUEUE_EXEC)
+			continue;
+		eq = to_pvgpu_exec_queue(queue);
+		pvgpu_dma_free(pvdev, &eq->ctl);
+		pvgpu_dma_free(pvdev, &eq->ring);
 	}
 	mutex_unlock(&pvdev->objs_lock);
 }
@@ -637,8 +635,8 @@ void pvgpu_queue_debugfs_print(struct pvgpu_device *pvdev,
 			   eq->fw_id, pvgpu_engine_class_name(queue->engine_class),
 			   eq->lr ? " lr" : "", eq->priority, eq->timeslice_us,
 			   eq->doorbell);
-		drm_printf(p, "  ring 0x%llx+0x%x wptr 0x%x rptr 0x%x seqno %llu\n",
-			   eq->ring_va, eq->ring_size, READ_ONCE(eq->wptr),
+		drm_printf(p, "  ring %pad+0x%x wptr 0x%x rptr 0x%x seqno %llu\n",
+			   &eq->ring.dma, eq->ring_size, READ_ONCE(eq->wptr),
 			   /* objs_lock keeps pvgpu_queues_hw_fini() out. */
 			   eq->ctl.vaddr ? le32_to_cpu(READ_ONCE(*eq->rptr_cpu)) : 0,
 			   pvgpu_exec_queue_seqno(eq));

@@ -87,16 +87,14 @@ static inline void pvgpu_queue_put(struct pvgpu_queue *queue)
 }
 
 /*
- * Ring of an exec queue: 32 KiB of commands (1023 jobs), then one page
- * whose first 8 bytes the SIGNAL of every job writes its seqno to. The
- * whole object stays within 64 KiB, the device's default DMA segment size.
+ * Ring of an exec queue: 32 KiB of commands (1365 jobs), contiguous
+ * coherent DMA memory that the firmware reads at its guest-physical
+ * address (a privileged queue, pvgpu_fwif.h): no GPU VM maps it.
  */
 #define PVGPU_EXEC_RING_SIZE		SZ_32K
-#define PVGPU_EXEC_SEQNO_OFFSET		PVGPU_EXEC_RING_SIZE
-#define PVGPU_EXEC_RING_BO_SIZE		(PVGPU_EXEC_RING_SIZE + SZ_4K)
-/* Largest job on the ring: BATCH_CALL + SIGNAL, in bytes. */
+/* Largest job on the ring: BATCH_CALL + FENCE, in bytes. */
 #define PVGPU_EXEC_JOB_MAX_BYTES \
-	((PVGPU_CMD_LEN_BATCH_CALL + PVGPU_CMD_LEN_SIGNAL) * 4)
+	((PVGPU_CMD_LEN_BATCH_CALL + PVGPU_CMD_LEN_FENCE) * 4)
 
 /* pvgpu_exec_queue.state flags */
 #define PVGPU_EXEC_QUEUE_RESET		BIT(0)	/* the firmware reset it */
@@ -150,14 +148,14 @@ struct pvgpu_exec_queue {
 	 */
 	bool deregistered;
 
-	/** @ring_bo: the ring and the seqno page (kernel BO). */
-	struct pvgpu_bo *ring_bo;
-	/** @ring_cpu: CPU mapping of @ring_bo. */
-	void *ring_cpu;
-	/** @seqno_cpu: CPU address of the seqno the jobs' SIGNAL writes. */
+	/** @ring: the ring (coherent DMA memory, in no GPU VM). */
+	struct pvgpu_dma ring;
+	/**
+	 * @seqno_cpu: the queue's fence (in @ctl), the seqno of the latest
+	 * completed job: only the jobs' FENCE commands, which the firmware
+	 * runs from the ring alone, write it.
+	 */
 	__le64 *seqno_cpu;
-	/** @ring_va: GPU VA of @ring_bo in the queue's VM, 0 if unmapped. */
-	u64 ring_va;
 	/** @ring_size: bytes of commands, a power of two. */
 	u32 ring_size;
 	/**
@@ -165,7 +163,7 @@ struct pvgpu_exec_queue {
 	 * concurrently), can_run_job reads it under the dep queue's lock.
 	 */
 	u32 wptr;
-	/** @ctl: DMA page: struct pvgpu_queue_desc, then rptr and wptr. */
+	/** @ctl: DMA page: struct pvgpu_queue_desc, rptr, wptr, the fence. */
 	struct pvgpu_dma ctl;
 	/** @rptr_cpu: the firmware's read offset (in @ctl). */
 	__le32 *rptr_cpu;
@@ -192,7 +190,7 @@ struct pvgpu_exec_queue {
 	/** @last_started: seqno of the latest job written to the ring. */
 	u64 last_started;
 	/**
-	 * @seen_seqno: the seqno page's value at the latest completion pass
+	 * @seen_seqno: the fence's value at the latest completion pass
 	 * (pvgpu_exec_queue_complete()); an event that finds the page
 	 * unchanged has nothing to signal. Written with WRITE_ONCE() by the
 	 * completers, which may race: a stale value costs one more pass.
@@ -232,7 +230,7 @@ struct pvgpu_exec_queue {
 	 */
 	struct work_struct query_work;
 	/**
-	 * @poll_work: while jobs run, looks at the seqno page every
+	 * @poll_work: while jobs run, looks at the fence every
 	 * PVGPU_EXEC_POLL_MS: the completion of a job whose event the F2H
 	 * ring dropped, with no later event to reveal the gap.
 	 */

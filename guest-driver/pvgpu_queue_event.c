@@ -31,10 +31,10 @@
  * (pvgpu_queue_fw.c) did: completions, errors and page faults.
  *
  * **Completion.** PVGPU_F2H_EVT_QUEUE_SIGNAL and _QUEUE_IDLE arrive in the
- * interrupt handler; the queue is looked up under RCU and the seqno page,
+ * interrupt handler; the queue is looked up under RCU and the fence,
  * not the event, says how far the queue got (events are lost when the F2H
  * ring overflows: when the channel counts lost events, every queue is
- * looked at). A queue gets one pass per progress of its seqno page, not
+ * looked at). A queue gets one pass per progress of its fence, not
  * one per event: an event that finds the page where the last pass saw it
  * (&pvgpu_exec_queue.seen_seqno) costs a read of the page. A pass reads
  * the clock once, for the busy time and the fences' timestamps
@@ -48,7 +48,7 @@
  * while a queue has jobs running a delayed work also looks at its seqno
  * page every PVGPU_EXEC_POLL_MS.
  *
- * Lost QUEUE_ERROR and PAGE_FAULT events show in no seqno page: when
+ * Lost QUEUE_ERROR and PAGE_FAULT events show in no fence: when
  * events were lost &pvgpu_device.queues_recover_work asks the firmware
  * (QUEUE_QUERY) for the state of every exec queue, and when the poll sees
  * a busy queue make no progress for PVGPU_EXEC_QUERY_MS its query_work
@@ -161,21 +161,45 @@ static void pvgpu_exec_queue_wake_ufences(struct pvgpu_exec_queue *eq)
 		pvgpu_queue_put(&eq->base);
 }
 
+/**
+ * pvgpu_exec_queue_seqno() - how far the ring of a queue got
+ * @eq: the queue
+ *
+ * The seqno of the latest job the ring completed, from the queue's fence,
+ * which only the FENCE commands of its ring write (no batch can: a
+ * privileged command, docs/queues.rst). Any context. The fence is in the
+ * control page, which is freed once the device is removed
+ * (pvgpu_queues_hw_fini()); from then on this is the last value a pass saw.
+ *
+ * Return: the seqno.
+ */
+u64 pvgpu_exec_queue_seqno(struct pvgpu_exec_queue *eq)
+{
+	u64 seqno;
+	int idx;
+
+	if (!drm_dev_enter(&eq->pvdev->drm, &idx))
+		return READ_ONCE(eq->seen_seqno);
+	dma_rmb();
+	seqno = le64_to_cpu(READ_ONCE(*eq->seqno_cpu));
+	drm_dev_exit(idx);
+	return seqno;
+}
+
 /*
  * Signals what the ring of @eq completed since the last pass and accounts
  * the busy time; returns the number of fences signalled. Any context.
  *
- * Unless @force, a pass happens only when the seqno page moved since the
- * last one (&pvgpu_exec_queue.seen_seqno): the events of one interrupt
- * that name a queue the first pass already covered (QUEUE_IDLE after
- * QUEUE_SIGNAL, one SIGNAL per job of a burst) cost a read of the page.
+ * Unless @force, a pass happens only when the fence moved since the last
+ * one (&pvgpu_exec_queue.seen_seqno): the events of one interrupt that
+ * name a queue the first pass already covered (QUEUE_IDLE after
+ * QUEUE_SIGNAL, one event per job of a burst) cost a read of the fence.
  * Skipping is safe: whoever stored the value signals up to it, and
  * concurrent passes are ordered by the dependency queue's lock, so a
- * stale store costs at most one more pass. Only a value a batch forged
- * ahead of jobs that started after it was seen can leave a running job
- * at or below an unchanged page: the job timeout forces a pass
- * (pvgpu_exec_queue_complete_timedout()). The clock is read once per
- * pass, for the busy time and the fences' timestamps.
+ * stale store costs at most one more pass. The job timeout forces a pass
+ * all the same (pvgpu_exec_queue_complete_timedout()), so that no race of
+ * this kind can ever cost a reset. The clock is read once per pass, for
+ * the busy time and the fences' timestamps.
  */
 static unsigned int pvgpu_exec_queue_signal_completed(struct pvgpu_exec_queue *eq,
 						      bool force)
@@ -212,9 +236,9 @@ void pvgpu_exec_queue_complete(struct pvgpu_exec_queue *eq)
  * completed, for the job timeout
  * @eq: the queue
  *
- * pvgpu_exec_queue_complete() with a pass even if the seqno page did not
- * move since the last one: the timed-out job may have started after the
- * page was last seen (a forged value, docs/queues.rst). Process context.
+ * pvgpu_exec_queue_complete() with a pass even if the fence did not move
+ * since the last pass saw it: a completion is never lost to a stale
+ * &pvgpu_exec_queue.seen_seqno before a reset. Process context.
  */
 void pvgpu_exec_queue_complete_timedout(struct pvgpu_exec_queue *eq)
 {
@@ -530,7 +554,7 @@ static void pvgpu_exec_queue_query_work(struct work_struct *work)
  * @work: the work
  *
  * Queued when the firmware dropped events (F2H full): completions show in
- * the seqno pages, but a dropped QUEUE_ERROR or PAGE_FAULT would leave a
+ * the fences, but a dropped QUEUE_ERROR or PAGE_FAULT would leave a
  * queue stopped for good (an LR queue has no timeout). Asks the firmware
  * for the state of every registered exec queue (pvgpu_exec_queue_query()).
  * A busy queue that makes no progress for PVGPU_EXEC_QUERY_MS is queried
@@ -564,8 +588,8 @@ void pvgpu_queues_recover_work(struct work_struct *work)
 
 /*
  * Events lost to an F2H overflow may have been any queue's completions:
- * look at every queue's seqno page. They may also have been error or
- * page-fault events, which no seqno page shows: the firmware is asked
+ * look at every queue's fence. They may also have been error or
+ * page-fault events, which no fence shows: the firmware is asked
  * (pvgpu_queues_recover_work()).
  */
 static void pvgpu_queues_scan(struct pvgpu_device *pvdev)
@@ -665,7 +689,7 @@ bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
  * @eq: the queue being created
  *
  * The works that ban, answer page faults, wake user-fence waiters, query
- * the firmware and poll the seqno page for @eq.
+ * the firmware and poll the fence for @eq.
  */
 void pvgpu_exec_queue_init_events(struct pvgpu_exec_queue *eq)
 {

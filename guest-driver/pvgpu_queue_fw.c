@@ -37,25 +37,29 @@
  * doorbell group, so the ids the doorbell group has (1 .. 1023) bound the
  * number of exec queues as much as caps.max_queues does: -ENOSPC beyond
  * (pvgpu_exec_queue_reserve_id()). The queue descriptor and the read and
- * write pointers share one coherent DMA page; PVGPU_H2F_QUEUE_REGISTER
- * hands it to the firmware (pvgpu_exec_queue_register()).
+ * write pointers and the queue's fence share one coherent DMA page;
+ * PVGPU_H2F_QUEUE_REGISTER hands it to the firmware
+ * (pvgpu_exec_queue_register()).
+ *
+ * **Privilege.** The queue is registered privileged
+ * (PVGPU_QUEUE_DESC_PRIVILEGED): the firmware reads its ring at its
+ * guest-physical address and only the ring's own commands may be FENCE,
+ * which writes the fence. No GPU VM maps the ring or the control page, and
+ * a FENCE inside a batch is a queue error, so the values the driver
+ * trusts (the fence for signalling, the read pointer for ring space) come
+ * from the firmware alone. The device must speak interface 1.2
+ * (PVGPU_IFACE_MINOR_PRIV_QUEUES); an older one gets no exec queues.
  *
  * **Jobs.** The queue's dependency queue (struct pvgpu_dep_queue) orders
  * jobs and waits for their dependencies; its run_job writes
  * ``BATCH_CALL(batch)`` (nothing for an ordering point, num_batch 0) and
- * ``SIGNAL(seqno page, job seqno, IRQ)`` to the ring, moves the write
- * pointer and rings the doorbell. can_run_job says whether the ring has
- * room: a job that does not fit waits for completions. Jobs start in
- * order and the ring completes them in order, so a job's seqno in the
- * seqno page means every earlier job of the queue completed too
- * (pvgpu_queue_event.c). An LR queue takes a job only if the ring has room
- * for it now (pvgpu_exec_queue_lr_full(), which does not trust the seqno
- * page).
- *
- * Known limitation: the ring and seqno page are mapped read-write in the
- * queue's own VM and the GPU has no privilege bit, so a batch can forge
- * its own queue's completions (docs/queues.rst; the fix needs the
- * firmware to write seqnos to a guest-physical address instead).
+ * ``FENCE(job seqno, IRQ)`` to the ring, moves the write pointer and
+ * rings the doorbell. can_run_job says whether the ring has room: a job
+ * that does not fit waits for completions. Jobs start in order and the
+ * ring completes them in order, so a job's seqno in the fence means every
+ * earlier job of the queue completed too (pvgpu_queue_event.c). An LR
+ * queue takes a job only if the ring has room for it now
+ * (pvgpu_exec_queue_lr_full()).
  *
  * **Timeouts.** Jobs of non-LR queues have a timeout (the job_timeout_ms
  * module parameter, taken at queue creation; 0 disables it), counted for
@@ -85,6 +89,7 @@
 #define PVGPU_EXEC_CTL_DESC	0
 #define PVGPU_EXEC_CTL_RPTR	64
 #define PVGPU_EXEC_CTL_WPTR	128
+#define PVGPU_EXEC_CTL_FENCE	192
 
 /* --- Firmware requests ----------------------------------------------------- */
 
@@ -177,7 +182,7 @@ static bool pvgpu_exec_can_run_job(struct pvgpu_dep_job *job)
 
 static void pvgpu_ring_emit(struct pvgpu_exec_queue *eq, u32 *wptr, u32 dw)
 {
-	__le32 *ring = eq->ring_cpu;
+	__le32 *ring = eq->ring.vaddr;
 
 	ring[*wptr / 4] = cpu_to_le32(dw);
 	*wptr = (*wptr + 4) & (eq->ring_size - 1);
@@ -245,9 +250,8 @@ static int pvgpu_exec_run_job(struct pvgpu_dep_job *dep_job)
 		pvgpu_ring_emit64(eq, &wptr, job->batch_va);
 	}
 	pvgpu_ring_emit(eq, &wptr,
-			PVGPU_CMD_HDR(PVGPU_CMD_SIGNAL, PVGPU_CMD_SIGNAL_IRQ,
-				      PVGPU_CMD_LEN_SIGNAL));
-	pvgpu_ring_emit64(eq, &wptr, eq->ring_va + PVGPU_EXEC_SEQNO_OFFSET);
+			PVGPU_CMD_HDR(PVGPU_CMD_FENCE, PVGPU_CMD_FENCE_IRQ,
+				      PVGPU_CMD_LEN_FENCE));
 	pvgpu_ring_emit64(eq, &wptr, dep_job->seqno);
 
 	/* The work holds a queue reference while pending. */
@@ -335,10 +339,7 @@ const struct pvgpu_dep_queue_ops pvgpu_exec_queue_ops = {
  * accepted only if it, and every armed job not yet written to the ring
  * (waiting for its in-syncs), each at its largest size, fit in the room
  * the ring has now. The room comes from the firmware's read pointer, in
- * the queue's DMA page, which no GPU VM maps. The seqno page is not
- * looked at: a batch can write anything there (docs/queues.rst, "forged
- * completions"), and no value it writes can make the driver take a job
- * the ring has no room for, or refuse every job for good. The read
+ * the queue's DMA page, which no GPU VM maps. The read
  * pointer only moves past commands the firmware has consumed and never
  * reads again (docs/commands.rst), so the room it shows never holds
  * anything the firmware has still to read, and it only grows until the
@@ -416,11 +417,35 @@ int pvgpu_exec_queue_reserve_id(struct pvgpu_exec_queue *eq)
 }
 
 /**
- * pvgpu_exec_queue_register() - QUEUE_REGISTER a queue being created
- * @eq: the queue, its firmware id reserved and its ring mapped
+ * pvgpu_exec_queue_setup_ctl() - allocate the control page of a queue
+ * @eq: the queue being created
  *
- * Allocates the DMA page of the queue descriptor and the ring pointers,
- * fills the descriptor and hands it to the firmware.
+ * One coherent DMA page for the queue descriptor, the ring pointers and
+ * the fence, none of which any GPU VM maps.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pvgpu_exec_queue_setup_ctl(struct pvgpu_exec_queue *eq)
+{
+	int ret;
+
+	ret = pvgpu_dma_alloc(eq->pvdev, &eq->ctl, SZ_4K);
+	if (ret)
+		return ret;
+	eq->rptr_cpu = eq->ctl.vaddr + PVGPU_EXEC_CTL_RPTR;
+	eq->wptr_cpu = eq->ctl.vaddr + PVGPU_EXEC_CTL_WPTR;
+	eq->seqno_cpu = eq->ctl.vaddr + PVGPU_EXEC_CTL_FENCE;
+	return 0;
+}
+
+/**
+ * pvgpu_exec_queue_register() - QUEUE_REGISTER a queue being created
+ * @eq: the queue, its firmware id reserved, its ring and control page
+ *	allocated
+ *
+ * Fills the descriptor of a privileged queue (the ring at its
+ * guest-physical address, the fence in the control page) and hands it to
+ * the firmware.
  *
  * Return: 0 (the queue is registered), -ENOSPC if the firmware has no
  * room, or another error of the request; on error the firmware does not
@@ -441,22 +466,19 @@ int pvgpu_exec_queue_register(struct pvgpu_exec_queue *eq)
 	};
 	int ret;
 
-	ret = pvgpu_dma_alloc(pvdev, &eq->ctl, SZ_4K);
-	if (ret)
-		return ret;
 	desc = eq->ctl.vaddr + PVGPU_EXEC_CTL_DESC;
-	eq->rptr_cpu = eq->ctl.vaddr + PVGPU_EXEC_CTL_RPTR;
-	eq->wptr_cpu = eq->ctl.vaddr + PVGPU_EXEC_CTL_WPTR;
 
 	desc->engine_class = cpu_to_le32(eq->base.engine_class);
 	desc->priority = cpu_to_le32(eq->priority);
 	desc->timeslice_us = cpu_to_le32(eq->timeslice_us);
 	desc->asid = cpu_to_le32(eq->base.vm->asid);
-	desc->ring_va = cpu_to_le64(eq->ring_va);
+	desc->ring_addr = cpu_to_le64(eq->ring.dma);
 	desc->ring_size = cpu_to_le32(eq->ring_size);
 	desc->doorbell = cpu_to_le32(eq->doorbell);
 	desc->rptr_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_RPTR);
 	desc->wptr_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_WPTR);
+	desc->flags = cpu_to_le32(PVGPU_QUEUE_DESC_PRIVILEGED);
+	desc->fence_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_FENCE);
 	req.desc_addr = cpu_to_le64(eq->ctl.dma + PVGPU_EXEC_CTL_DESC);
 
 	/*

@@ -35,13 +35,6 @@ static inline struct pvgpu_exec_job *to_exec_job(struct pvgpu_dep_job *job)
 	return container_of(job, struct pvgpu_exec_job, base);
 }
 
-/* The seqno of the latest job the ring completed. Any context. */
-static inline u64 pvgpu_exec_queue_seqno(struct pvgpu_exec_queue *eq)
-{
-	dma_rmb();
-	return le64_to_cpu(READ_ONCE(*eq->seqno_cpu));
-}
-
 /* pvgpu_queue.c */
 void pvgpu_exec_queue_free(struct pvgpu_exec_queue *eq);
 
@@ -49,12 +42,14 @@ void pvgpu_exec_queue_free(struct pvgpu_exec_queue *eq);
 extern const struct pvgpu_dep_queue_ops pvgpu_exec_queue_ops;
 u32 pvgpu_exec_queue_max_ids(struct pvgpu_device *pvdev);
 int pvgpu_exec_queue_reserve_id(struct pvgpu_exec_queue *eq);
+int pvgpu_exec_queue_setup_ctl(struct pvgpu_exec_queue *eq);
 int pvgpu_exec_queue_register(struct pvgpu_exec_queue *eq);
 int pvgpu_exec_queue_fw_request(struct pvgpu_exec_queue *eq, u16 opcode);
 void pvgpu_exec_queue_destroy(struct pvgpu_queue *queue);
 void pvgpu_exec_queue_destroy_work(struct work_struct *work);
 
 /* pvgpu_queue_event.c */
+u64 pvgpu_exec_queue_seqno(struct pvgpu_exec_queue *eq);
 void pvgpu_exec_queue_init_events(struct pvgpu_exec_queue *eq);
 void pvgpu_exec_busy_account(struct pvgpu_exec_queue *eq, u64 seqno,
 			     bool stopped);

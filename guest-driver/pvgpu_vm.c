@@ -36,9 +36,10 @@
  *
  * **VA layout.** The drm_gpuvm covers the whole space [0, 2^va_bits). Its
  * top DRM_PVGPU_KERNEL_VA_SIZE bytes are the drm_gpuvm's reserved kernel
- * node, so no user bind can reach them; the kernel places the rings and
- * seqno pages of exec queues there with pvgpu_vm_kernel_map(), using a
- * &drm_mm (&pvgpu_vm.kva). User binds live in [0, DRM_PVGPU_USER_VA_END).
+ * node, so no user bind can reach them. The uAPI reserves that range for
+ * the kernel, but nothing is mapped there today: exec queue rings and
+ * fences are coherent DMA memory that no GPU VM maps (privileged queues,
+ * docs/queues.rst). User binds live in [0, DRM_PVGPU_USER_VA_END).
  *
  * **Lifetime.** &pvgpu_vm.refcount counts the users: the file's id, each
  * queue of the VM (a bind queue included: the default bind queue holds a
@@ -89,11 +90,12 @@
  * **Firmware failures.** AS_BIND, AS_UNBIND and TLB_INVALIDATE are sent
  * with PVGPU_CHANNEL_MSG_COMMIT, the latter two also with
  * PVGPU_CHANNEL_MSG_NOINTR (cleanup must not fail because the caller has
- * a signal pending: a bind job's worker has none, but kernel unmaps run in
- * ioctls' error paths). So a failure always leaves the firmware unable to
- * reach memory: every failure of the latter two the firmware did not
- * answer (not sent in time once they held the channel, not answered, the
- * firmware crashed or was stopped) stops the device inside
+ * a signal pending: the teardown worker has none, but a bind job may run
+ * in the VM_BIND ioctl that committed it, see pvgpu_vm_bind.c). So a
+ * failure always leaves the firmware unable to reach memory: every
+ * failure of the latter two the firmware did not answer (not sent in time
+ * once they held the channel, not answered, the firmware crashed or was
+ * stopped) stops the device inside
  * pvgpu_channel_send() before it returns, and an error status the
  * firmware answered makes the driver wedge the device itself
  * (pvgpu_vm_fw_send()) before it frees anything. An AS_BIND that was
@@ -106,16 +108,13 @@
  * VM as broken all the same: it becomes unusable (&pvgpu_vm.error) and the
  * tables and pages a bind job unmapped stay allocated ("parked") until the
  * VM's teardown, which costs nothing and keeps the debugfs test hook
- * (fail_vm_bind, which fails a job without the firmware) honest. A
- * kernel unmap (rings, seqno pages) removes its VA node at once: its
- * caller frees the pages, which the stopped firmware no longer reaches.
+ * (fail_vm_bind, which fails a job without the firmware) honest.
  *
- * **Locking.** &pvgpu_vm.lock protects the tree, the page tables and the
- * kernel VA allocator. Bind jobs take it inside the dma-fence signalling
- * section, so nothing allocates memory under it: pvgpu_vm_kernel_map()
- * reserves its VA range, drops the lock to preallocate table pages, and
- * takes it again to write them. &pvgpu_device.objs_lock protects the
- * device's VM list and nests outside nothing of the VM.
+ * **Locking.** &pvgpu_vm.lock protects the tree and the page tables.
+ * Bind jobs take it inside the dma-fence signalling section, so nothing
+ * allocates memory under it: the table pages a bind needs are
+ * preallocated before (pvgpu_vm_bind.c). &pvgpu_device.objs_lock protects
+ * the device's VM list and nests outside nothing of the VM.
  */
 
 static unsigned int pvgpu_max_vms_per_file;
@@ -279,11 +278,6 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 
 	pvgpu_vm_unmap_all(vm);
 
-	mutex_lock(&vm->lock);
-	drm_WARN(&pvdev->drm, !drm_mm_clean(&vm->kva),
-		 "kernel mappings left in VM asid %u\n", vm->asid);
-	mutex_unlock(&vm->lock);
-
 	if (vm->as_bound) {
 		/*
 		 * Any failure leaves the firmware stopped (see DOC:): the
@@ -306,8 +300,6 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 	pvgpu_vm_release_parked(vm);
 	pvgpu_pt_destroy(vm->pt);
 	pvgpu_vm_free_asid(vm);
-	if (drm_mm_clean(&vm->kva))
-		drm_mm_takedown(&vm->kva);
 
 	/* Frees the VM (pvgpu_vm_gpuvm_free()). */
 	drm_gpuvm_put(&vm->base);
@@ -450,8 +442,6 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev,
 	INIT_LIST_HEAD(&vm->link);
 	INIT_LIST_HEAD(&vm->parked_vmas);
 	INIT_LIST_HEAD(&vm->parked_tables);
-	drm_mm_init(&vm->kva, DRM_PVGPU_USER_VA_END(va_bits),
-		    DRM_PVGPU_KERNEL_VA_SIZE);
 
 	ret = pvgpu_vm_alloc_asid(vm, pfile);
 	if (ret)
@@ -512,7 +502,6 @@ err_pt:
 err_asid:
 	pvgpu_vm_free_asid(vm);
 err_free:
-	drm_mm_takedown(&vm->kva);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	return ret;
@@ -713,112 +702,6 @@ void pvgpu_vm_dma_fini(struct pvgpu_device *pvdev)
 	pvgpu_userptr_dma_fini(pvdev);
 	pvgpu_pt_dma_fini(pvdev);
 	mutex_unlock(&pvdev->dma_lock);
-}
-
-/**
- * pvgpu_vm_kernel_map() - map pages in the kernel-reserved VA range
- * @vm: the VM
- * @sgt: DMA-mapped pages
- * @size: bytes from the start of @sgt, a multiple of 4 KiB
- * @va: out: where they are mapped (read-write)
- *
- * For exec queue rings and seqno pages. Process context; sleeps. The VA
- * range is reserved under &pvgpu_vm.lock, the table pages are allocated
- * without it (the lock is in the dma-fence signalling path), then the
- * tables are written under it. A fresh range needs no TLB invalidation:
- * the unmap that last used it invalidated it.
- *
- * Return: 0; -EINVAL bad size; -ENOSPC the kernel range is full or the
- * VM's page tables are at their bound (vm_pt_max_mb); -ENOMEM.
- */
-int pvgpu_vm_kernel_map(struct pvgpu_vm *vm, struct sg_table *sgt, u64 size,
-			u64 *va)
-{
-	struct pvgpu_pt_prealloc pa = { .pages = LIST_HEAD_INIT(pa.pages) };
-	struct drm_mm_node *node;
-	int ret;
-
-	if (!size || !IS_ALIGNED(size, SZ_4K))
-		return -EINVAL;
-
-	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
-	if (!node)
-		return -ENOMEM;
-
-	mutex_lock(&vm->lock);
-	ret = drm_mm_insert_node_generic(&vm->kva, node, size, SZ_4K, 0,
-					 DRM_MM_INSERT_BEST);
-	mutex_unlock(&vm->lock);
-	if (ret)
-		goto err_free;
-
-	ret = pvgpu_pt_prealloc(vm->pt, &pa,
-				pvgpu_pt_prealloc_count(vm->pt, node->start,
-							size));
-	if (ret)
-		goto err_remove;
-
-	mutex_lock(&vm->lock);
-	ret = pvgpu_pt_map_sgt(vm->pt, &pa, node->start, size, sgt, 0, 0);
-	mutex_unlock(&vm->lock);
-	pvgpu_pt_prealloc_fini(vm->pt, &pa);
-	if (ret)
-		goto err_remove;
-
-	*va = node->start;
-	return 0;
-
-err_remove:
-	mutex_lock(&vm->lock);
-	drm_mm_remove_node(node);
-	mutex_unlock(&vm->lock);
-err_free:
-	kfree(node);
-	return ret;
-}
-
-/**
- * pvgpu_vm_kernel_unmap() - undo pvgpu_vm_kernel_map()
- * @vm: the VM
- * @va: what pvgpu_vm_kernel_map() returned
- * @size: the size passed to it
- *
- * Unmaps, invalidates the TLB and frees the emptied tables. Ignores
- * signals: it runs in error paths of ioctls too. If the invalidation fails
- * the VM becomes unusable and the tables are parked until the teardown,
- * but the firmware no longer runs then (pvgpu_vm_tlb_invalidate()), so the
- * caller may free the pages all the same. Process context; sleeps.
- */
-void pvgpu_vm_kernel_unmap(struct pvgpu_vm *vm, u64 va, u64 size)
-{
-	struct pvgpu_pt_prealloc pa = { .pages = LIST_HEAD_INIT(pa.pages) };
-	struct drm_mm_node *node, *found = NULL;
-	LIST_HEAD(freed);
-	int ret;
-
-	mutex_lock(&vm->lock);
-	drm_mm_for_each_node_in_range(node, &vm->kva, va, va + 1) {
-		if (node->start == va && node->size == size) {
-			found = node;
-			break;
-		}
-	}
-	if (drm_WARN_ON(&vm->pvdev->drm, !found)) {
-		mutex_unlock(&vm->lock);
-		return;
-	}
-
-	pvgpu_pt_unmap(vm->pt, &pa, va, size, &freed);
-	ret = pvgpu_vm_tlb_invalidate(vm, va, size);
-	if (ret) {
-		pvgpu_vm_set_error(vm, ret);
-		list_splice_tail_init(&freed, &vm->parked_tables);
-	} else {
-		pvgpu_pt_free_tables(vm->pt, &freed);
-	}
-	drm_mm_remove_node(found);
-	mutex_unlock(&vm->lock);
-	kfree(found);
 }
 
 /**

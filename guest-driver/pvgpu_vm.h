@@ -17,7 +17,6 @@
 #include <linux/workqueue.h>
 
 #include <drm/drm_gpuvm.h>
-#include <drm/drm_mm.h>
 
 #include <uapi/drm/pvgpu_drm.h>
 
@@ -28,7 +27,6 @@ struct pvgpu_device;
 struct pvgpu_file;
 struct pvgpu_pt;
 struct pvgpu_queue;
-struct sg_table;
 
 /**
  * struct pvgpu_vm - one GPU virtual address space
@@ -57,10 +55,10 @@ struct pvgpu_vm {
 	u32 asid;
 	/**
 	 * @lock: protects the VA tree (changes through drm_gpuvm), the page
-	 * tables, the kernel VA allocator, @num_mappings, @error and the
-	 * parked lists. Taken by bind jobs while they
-	 * run, so it is inside the dma-fence signalling section: nothing
-	 * may allocate memory (GFP_KERNEL) or wait on a fence under it.
+	 * tables, @num_mappings, @error and the parked lists. Taken by bind
+	 * jobs while they run, so it is inside the dma-fence signalling
+	 * section: nothing may allocate memory (GFP_KERNEL) or wait on a
+	 * fence under it.
 	 */
 	struct mutex lock;
 	/** @pt: the page-table tree (pvgpu_pt.c). */
@@ -96,8 +94,6 @@ struct pvgpu_vm {
 	struct list_head link;
 	/** @as_bound: PVGPU_H2F_AS_BIND succeeded; AS_UNBIND is owed. */
 	bool as_bound;
-	/** @kva: allocator of the kernel-reserved VA range; under @lock. */
-	struct drm_mm kva;
 	/**
 	 * @parked_vmas: mappings removed by a bind whose TLB invalidation
 	 * failed: the GPU may still reach their pages, so their pages (and
@@ -121,10 +117,6 @@ static inline bool pvgpu_vm_is_lr(struct pvgpu_vm *vm)
 struct pvgpu_vm *pvgpu_vm_lookup(struct pvgpu_file *pfile, u32 vm_id);
 struct pvgpu_vm *pvgpu_vm_get(struct pvgpu_vm *vm);
 void pvgpu_vm_put(struct pvgpu_vm *vm);
-
-int pvgpu_vm_kernel_map(struct pvgpu_vm *vm, struct sg_table *sgt, u64 size,
-			u64 *va);
-void pvgpu_vm_kernel_unmap(struct pvgpu_vm *vm, u64 va, u64 size);
 
 struct pvgpu_queue *pvgpu_bind_queue_create(struct pvgpu_vm *vm);
 

@@ -126,8 +126,8 @@ struct PvgpuState {
  * _sched): FwExecCtx is the engine's (firmware-model/engine.h).
  */
 QEMU_BUILD_BUG_ON(sizeof(FwFault) != 8 + 2 * 4);
-QEMU_BUILD_BUG_ON(sizeof(FwExecCtx) != 200);
-QEMU_BUILD_BUG_ON(sizeof(PvgpuFwQueueState) != 10 * 4 + 8 * 8 + 200);
+QEMU_BUILD_BUG_ON(sizeof(FwExecCtx) != 208);
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwQueueState) != 10 * 4 + 8 * 8 + 208);
 QEMU_BUILD_BUG_ON(sizeof(PvgpuFwSchedState) != 5 * 8 + 8 * 4);
 QEMU_BUILD_BUG_ON(sizeof(PvgpuFwState) != 14 * 4 + 6 * 8 + 4 * 4 +
                   PVGPU_FW_MAX_AS * sizeof(PvgpuFwAs));
@@ -836,10 +836,12 @@ static const VMStateDescription vmstate_pvgpu_exec_ctx = {
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(asid, FwExecCtx),
         VMSTATE_UINT32(engine_class, FwExecCtx),
-        VMSTATE_UINT64(ring_va, FwExecCtx),
+        VMSTATE_UINT64(ring_addr, FwExecCtx),
         VMSTATE_UINT32(ring_size, FwExecCtx),
+        VMSTATE_UINT32(privileged, FwExecCtx),
         VMSTATE_UINT64(rptr_addr, FwExecCtx),
         VMSTATE_UINT64(wptr_addr, FwExecCtx),
+        VMSTATE_UINT64(fence_addr, FwExecCtx),
         VMSTATE_UINT32(rptr, FwExecCtx),
         VMSTATE_UINT32(batch_depth, FwExecCtx),
         VMSTATE_UINT64_ARRAY(batch_pc, FwExecCtx, FW_MAX_BATCH_DEPTH),
@@ -937,9 +939,11 @@ static const VMStateDescription vmstate_pvgpu = {
      * 3: no QEMUTimer: every deadline is in the firmware state (device
      *    clock) and pvgpu_fw_post_load() re-arms the timer for the first
      *    one (fw_timer_update()), which made the migrated timer redundant.
+     * 4: privileged queues: every execution context carries privileged
+     *    and fence_addr (interface 1.2).
      */
-    .version_id = 3,
-    .minimum_version_id = 3,
+    .version_id = 4,
+    .minimum_version_id = 4,
     .pre_save = pvgpu_pre_save,
     .pre_load = pvgpu_pre_load,
     .post_load = pvgpu_post_load,

@@ -146,7 +146,7 @@ static uint32_t queue_register(GpuEnv *g, uint32_t id, uint32_t doorbell,
 	d.engine_class = GUINT32_TO_LE(engine_class);
 	d.priority = GUINT32_TO_LE(prio);
 	d.asid = GUINT32_TO_LE(r->vm->asid);
-	d.ring_va = GUINT64_TO_LE(r->va);
+	d.ring_addr = GUINT64_TO_LE(r->va);
 	d.ring_size = GUINT32_TO_LE(r->size);
 	d.doorbell = GUINT32_TO_LE(doorbell);
 	d.rptr_addr = GUINT64_TO_LE(r->rptr_addr);

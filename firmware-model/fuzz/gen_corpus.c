@@ -487,7 +487,7 @@ static void dict_engine(void)
 	dict_open("fuzz_engine");
 	dict_add("data_va", DATA_VA, 8);
 	dict_add("data_va_32", DATA_VA, 4);
-	dict_add("ring_va", 0x1000000000ull, 8);
+	dict_add("ring_addr", 0x1000000000ull, 8);
 	for (unsigned int i = 0; i < NCMDS; i++) {
 		snprintf(name, sizeof(name), "cmd_sel_%u", i);
 		dict_add(name, cmd_sel(cmd_ops[i], 0), 1);
@@ -737,7 +737,7 @@ static void c_setup_queue(Buf *s, uint32_t engine_class)
 	struct pvgpu_msg_queue_register reg = { .desc_addr = QDESC_PA };
 	struct pvgpu_queue_desc d = {
 		.engine_class = engine_class, .priority = 1, .asid = 1,
-		.ring_va = RING_GVA, .ring_size = 0x1000,
+		.ring_addr = RING_GVA, .ring_size = 0x1000,
 		.doorbell = CH_DOORBELL, .rptr_addr = RPTR_PA,
 		.wptr_addr = WPTR_PA,
 	};

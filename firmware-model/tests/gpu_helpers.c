@@ -436,6 +436,11 @@ void gpu_cmd_delay(GArray *c, uint32_t flags, uint64_t ns)
 	GPU_CMD(c, delay, flags, ns);
 }
 
+void gpu_cmd_fence(GArray *c, uint32_t flags, uint64_t value)
+{
+	GPU_CMD(c, fence, flags, value);
+}
+
 void gpu_vm_write_cmds(GpuVm *vm, uint64_t va, GArray *c)
 {
 	for (guint i = 0; i < c->len; i++)
@@ -498,7 +503,7 @@ void gpu_ring_exec_ctx(GpuRing *r, uint32_t engine_class, FwExecCtx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->asid = r->vm->asid;
 	ctx->engine_class = engine_class;
-	ctx->ring_va = r->va;
+	ctx->ring_addr = r->va;
 	ctx->ring_size = r->size;
 	ctx->rptr_addr = r->rptr_addr;
 	ctx->wptr_addr = r->wptr_addr;

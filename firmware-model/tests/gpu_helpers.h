@@ -141,6 +141,7 @@ void gpu_cmd_batch_call(GArray *c, uint64_t addr);
 void gpu_cmd_batch_return(GArray *c);
 void gpu_cmd_dispatch(GArray *c, uint32_t kernel, uint64_t args);
 void gpu_cmd_delay(GArray *c, uint32_t flags, uint64_t ns);
+void gpu_cmd_fence(GArray *c, uint32_t flags, uint64_t value);
 
 /* Write a stream to GPU memory at @va (a batch buffer). */
 void gpu_vm_write_cmds(GpuVm *vm, uint64_t va, GArray *c);

@@ -192,7 +192,7 @@ void sh_desc(Sh *t, uint32_t id, uint32_t engine_class, uint32_t prio,
 	d->engine_class = GUINT32_TO_LE(engine_class);
 	d->priority = GUINT32_TO_LE(prio);
 	d->asid = GUINT32_TO_LE(q->ring.vm->asid);
-	d->ring_va = GUINT64_TO_LE(q->ring.va);
+	d->ring_addr = GUINT64_TO_LE(q->ring.va);
 	d->ring_size = GUINT32_TO_LE(q->ring.size);
 	d->doorbell = GUINT32_TO_LE(q->doorbell);
 	d->rptr_addr = GUINT64_TO_LE(q->ring.rptr_addr);

@@ -114,6 +114,22 @@ static uint64_t rnd(void)
 	return rng_state;
 }
 
+/*
+ * Make @e's queue a kernel (privileged) queue: the ring is read at its
+ * guest-physical backing, and FENCE writes a guest-physical u64 that no
+ * address space maps. Returns the fence's address.
+ */
+static uint64_t eng_privileged(Eng *e)
+{
+	uint64_t fence = gpu_alloc(e->g, 8, 8);
+
+	fake_ram_wr64(e->g->fp, fence, 0);
+	e->ctx.privileged = 1;
+	e->ctx.ring_addr = e->r.pa;
+	e->ctx.fence_addr = fence;
+	return fence;
+}
+
 /* --- Simple commands ---------------------------------------------------- */
 
 static void test_store_nop(void)
@@ -789,6 +805,165 @@ static void test_wait_fault(void)
 
 /* --- SIGNAL, TIMESTAMP -------------------------------------------------- */
 
+/*
+ * FENCE on a privileged ring writes the guest-physical fence and, with
+ * the IRQ flag, sends a SIGNAL event marked FENCE after the rptr write.
+ */
+static void test_fence_privileged(void)
+{
+	uint32_t payload[PVGPU_MSG_MAX_PAYLOAD_DW];
+	struct pvgpu_evt_queue_signal evt;
+	GArray *c = gpu_cmds_new();
+	uint64_t fence;
+	uint16_t op;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	fence = eng_privileged(&e);
+	gpu_cmd_store32(c, DATA_VA, 7);
+	gpu_cmd_fence(c, 0, 1);
+	gpu_cmd_fence(c, PVGPU_CMD_FENCE_IRQ, 0x1122334455667788ull);
+	eng_submit(&e, c);
+	expect_idle(&e);
+	g_assert_cmpuint(d32(&e, 0), ==, 7);
+	g_assert_cmphex(fake_ram_rd64(e.g->fp, fence), ==,
+			0x1122334455667788ull);
+	g_assert_true(gpu_next_event(e.g, &op, payload));
+	g_assert_cmphex(op, ==, PVGPU_F2H_EVT_QUEUE_SIGNAL);
+	memcpy(&evt, payload, sizeof(evt));
+	g_assert_cmpuint(GUINT32_FROM_LE(evt.queue_id), ==, QID);
+	g_assert_cmphex(GUINT32_FROM_LE(evt.flags), ==,
+			PVGPU_EVT_SIGNAL_FENCE);
+	g_assert_cmphex(GUINT64_FROM_LE(evt.addr), ==, fence);
+	g_assert_cmphex(GUINT64_FROM_LE(evt.value), ==,
+			0x1122334455667788ull);
+	g_assert_false(gpu_next_event(e.g, &op, payload));
+
+	/* A SIGNAL still writes through the GPU MMU, unmarked. */
+	c = gpu_cmds_new();
+	gpu_cmd_signal(c, PVGPU_CMD_SIGNAL_IRQ, DATA_VA + 8, 5);
+	eng_submit(&e, c);
+	expect_idle(&e);
+	g_assert_cmpuint(d64(&e, 8), ==, 5);
+	g_assert_true(gpu_next_event(e.g, &op, payload));
+	memcpy(&evt, payload, sizeof(evt));
+	g_assert_cmphex(GUINT32_FROM_LE(evt.flags), ==, 0);
+	eng_free(&e);
+}
+
+/*
+ * A FENCE is refused (PVGPU_QUEUE_ERR_PRIVILEGED, nothing written, no
+ * event) inside a batch of a privileged queue and anywhere on a user
+ * queue: a user batch cannot forge the value the kernel trusts.
+ */
+static void test_fence_refused(void)
+{
+	uint32_t payload[PVGPU_MSG_MAX_PAYLOAD_DW];
+	GArray *c, *b;
+	uint64_t fence;
+	uint16_t op;
+	Eng e;
+
+	for (int on_ring = 0; on_ring < 2; on_ring++) {
+		eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+		fence = eng_privileged(&e);
+		c = gpu_cmds_new();
+		if (on_ring) {
+			/* A user queue: the same ring, not privileged. */
+			gpu_ring_exec_ctx(&e.r, PVGPU_ENGINE_CLASS_COPY,
+					  &e.ctx);
+			gpu_cmd_fence(c, PVGPU_CMD_FENCE_IRQ, 99);
+		} else {
+			b = gpu_cmds_new();
+			gpu_cmd_store32(b, DATA_VA, 1);
+			gpu_cmd_fence(b, PVGPU_CMD_FENCE_IRQ, 99);
+			gpu_cmd_batch_return(b);
+			eng_batch(&e, BATCH_VA, b);
+			gpu_cmd_batch_call(c, BATCH_VA);
+		}
+		eng_submit(&e, c);
+		g_assert_cmpint(eng_run(&e, BIG), ==, FW_EXEC_ERROR);
+		g_assert_cmpuint(e.ctx.error, ==, PVGPU_QUEUE_ERR_PRIVILEGED);
+		g_assert_cmphex(e.ctx.error_addr, ==,
+				on_ring ? RING_VA : BATCH_VA + 16);
+		g_assert_cmpuint(PVGPU_CMD_OPCODE(e.ctx.error_dw0), ==,
+				 PVGPU_CMD_FENCE);
+		g_assert_cmphex(fake_ram_rd64(e.g->fp, fence), ==, 0);
+		g_assert_false(gpu_next_event(e.g, &op, payload));
+		g_assert_cmpuint(d32(&e, 0), ==, on_ring ? 0 : 1);
+		eng_free(&e);
+	}
+}
+
+/*
+ * A privileged ring is not in the queue's address space: a batch that
+ * stores to the GPU VA the ring used to have (and to the VA equal to its
+ * guest-physical address) changes other memory or faults, never the ring.
+ */
+static void test_privileged_ring_unreachable(void)
+{
+	GArray *c = gpu_cmds_new(), *b = gpu_cmds_new();
+	uint64_t fence, ring_pa;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	fence = eng_privileged(&e);
+	ring_pa = e.r.pa;
+	/* The ring's VA now maps a data page, not the ring. */
+	gpu_vm_unmap(&e.vm, RING_VA, RING_SIZE, GPU_4K);
+	gpu_vm_map(&e.vm, RING_VA, e.data_pa + 0x1000, RING_SIZE, GPU_4K, RW);
+	/* The batch overwrites where the next ring command will be. */
+	for (uint32_t i = 0; i < 64; i++)
+		gpu_cmd_store32(b, RING_VA + 0x40 + 4 * i, 0xffffffff);
+	gpu_cmd_batch_return(b);
+	eng_batch(&e, BATCH_VA, b);
+	gpu_cmd_batch_call(c, BATCH_VA);
+	while (c->len * 4 < 0x40)
+		gpu_cmd_nop(c, 1);
+	gpu_cmd_fence(c, PVGPU_CMD_FENCE_IRQ, 3);
+	eng_submit(&e, c);
+	expect_idle(&e);
+	g_assert_cmphex(fake_ram_rd64(e.g->fp, fence), ==, 3);
+	g_assert_cmphex(d32(&e, 0x1040), ==, 0xffffffff);
+	g_assert_cmphex(fake_ram_rd32(e.g->fp, ring_pa + 0x40) >> 24, ==,
+			PVGPU_CMD_FENCE);
+	eng_free(&e);
+}
+
+/*
+ * A privileged ring or fence that is not guest RAM is BAD_POINTER, not a
+ * page fault (there is no translation to fault on, and no replay).
+ */
+static void test_privileged_bad_memory(void)
+{
+	GArray *c;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	eng_privileged(&e);
+	c = gpu_cmds_new();
+	gpu_cmd_fence(c, 0, 1);
+	eng_submit(&e, c);
+	e.ctx.fence_addr = 0x7ffffffff000ull;
+	g_assert_cmpint(eng_run(&e, BIG), ==, FW_EXEC_ERROR);
+	g_assert_cmpuint(e.ctx.error, ==, PVGPU_QUEUE_ERR_BAD_POINTER);
+	g_assert_cmphex(e.ctx.error_addr, ==, e.r.pa);
+	g_assert_cmpuint(e.ctx.rptr, ==, 0);
+	eng_free(&e);
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	eng_privileged(&e);
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, DATA_VA, 1);
+	eng_submit(&e, c);
+	e.ctx.ring_addr = 0x7ffffffff000ull;
+	g_assert_cmpint(eng_run(&e, BIG), ==, FW_EXEC_ERROR);
+	g_assert_cmpuint(e.ctx.error, ==, PVGPU_QUEUE_ERR_BAD_POINTER);
+	g_assert_cmpuint(e.ctx.fault.reason, ==, 0);
+	g_assert_cmpuint(d32(&e, 0), ==, 0);
+	eng_free(&e);
+}
+
 static void test_signal(void)
 {
 	GArray *c = gpu_cmds_new();
@@ -1104,9 +1279,9 @@ static void test_reset_and_valid(void)
 	BAD_CTX(e.ctx.ring_size = 0x1800);
 	BAD_CTX(e.ctx.ring_size = 0x800);
 	BAD_CTX(e.ctx.ring_size = 0x800000);
-	BAD_CTX(e.ctx.ring_va = RING_VA + 4);
-	BAD_CTX(e.ctx.ring_va = 1ull << 48);
-	BAD_CTX(e.ctx.ring_va = ~0ull << 12);
+	BAD_CTX(e.ctx.ring_addr = RING_VA + 4);
+	BAD_CTX(e.ctx.ring_addr = 1ull << 48);
+	BAD_CTX(e.ctx.ring_addr = ~0ull << 12);
 	BAD_CTX(e.ctx.rptr = RING_SIZE);
 	BAD_CTX(e.ctx.rptr = 2);
 	BAD_CTX(e.ctx.rptr_addr = 2);
@@ -1121,8 +1296,19 @@ static void test_reset_and_valid(void)
 	BAD_CTX(e.ctx.delay_flags = PVGPU_CMD_DELAY_NOPREEMPT);
 	BAD_CTX(e.ctx.fault.access = 3);
 	BAD_CTX(e.ctx.fault.reason = 6);
-	BAD_CTX(e.ctx.error = 11);
+	BAD_CTX(e.ctx.error = PVGPU_QUEUE_ERR_MAX + 1);
+	BAD_CTX(e.ctx.privileged = 2);
+	BAD_CTX(e.ctx.fence_addr = 8);	/* a user queue has none */
+	BAD_CTX((e.ctx.privileged = 1, e.ctx.fence_addr = 4));
+	BAD_CTX((e.ctx.privileged = 1, e.ctx.ring_addr = ~0ull << 12,
+		 e.ctx.fence_addr = 8));
 #undef BAD_CTX
+	/* A privileged ring is guest-physical: no VA bound applies. */
+	e.ctx = good;
+	e.ctx.privileged = 1;
+	e.ctx.ring_addr = 1ull << 50;
+	e.ctx.fence_addr = 8;
+	g_assert_true(fw_engine_ctx_valid(e.g->fw, &e.ctx));
 	e.ctx = good;
 
 	/* Reset: back on the ring at wptr, nothing in flight. */
@@ -1650,6 +1836,13 @@ int main(int argc, char **argv)
 	}
 	g_test_add_func("/engine/wait/fault", test_wait_fault);
 	g_test_add_func("/engine/signal", test_signal);
+	g_test_add_func("/engine/privileged/fence", test_fence_privileged);
+	g_test_add_func("/engine/privileged/fence-refused",
+			test_fence_refused);
+	g_test_add_func("/engine/privileged/ring-unreachable",
+			test_privileged_ring_unreachable);
+	g_test_add_func("/engine/privileged/bad-memory",
+			test_privileged_bad_memory);
 	g_test_add_func("/engine/delay", test_delay);
 	g_test_add_func("/engine/fault/replay", test_fault_replay);
 	g_test_add_func("/engine/fault/fetch", test_fetch_fault);

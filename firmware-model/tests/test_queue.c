@@ -76,16 +76,30 @@ REG(id_range, r->m.queue_id = SH_MAX_QUEUES)
 REG(id_busy, r->m.queue_id = 0)
 REG(desc_align, r->m.desc_addr = r->desc_addr + 32)
 REG(desc_dma, r->m.desc_addr = 0x7ffffffff000ull)
-REG(desc_flags, r->d.flags = 1)
-REG(desc_reserved, r->d.reserved[2] = 1)
+REG(desc_flags, r->d.flags = 2)
+REG(desc_reserved, r->d.reserved = 1)
+/* A user queue names no fence; a privileged one names RAM. */
+REG(fence_user, r->d.fence_addr = r->d.rptr_addr & ~7ull)
+REG(priv_ring_dma, r->d.flags = PVGPU_QUEUE_DESC_PRIVILEGED;
+	r->d.fence_addr = r->d.rptr_addr & ~7ull;
+	r->d.ring_addr = 0x7ffffffff000ull)
+REG(priv_ring_end, r->d.flags = PVGPU_QUEUE_DESC_PRIVILEGED;
+	r->d.fence_addr = r->d.rptr_addr & ~7ull;
+	r->d.ring_addr = r->t->fp->ram_size - 0x1000; r->d.ring_size = 0x2000)
+REG(priv_fence_align, r->d.flags = PVGPU_QUEUE_DESC_PRIVILEGED;
+	r->d.ring_addr = r->t->q[5].ring.pa;
+	r->d.fence_addr = r->d.rptr_addr | 4)
+REG(priv_fence_dma, r->d.flags = PVGPU_QUEUE_DESC_PRIVILEGED;
+	r->d.ring_addr = r->t->q[5].ring.pa;
+	r->d.fence_addr = 0x7ffffffff000ull)
 REG(class, r->d.engine_class = 2)
 REG(priority, r->d.priority = 4)
 REG(timeslice_low, r->d.timeslice_us = 99)
 REG(timeslice_high, r->d.timeslice_us = 100001)
 REG(asid_unbound, r->d.asid = 3)
 REG(asid_range, r->d.asid = 100000)
-REG(ring_align, r->d.ring_va += 0x800)
-REG(ring_va_bits, r->d.ring_va = (1ull << 48) - 0x1000;
+REG(ring_align, r->d.ring_addr += 0x800)
+REG(ring_va_bits, r->d.ring_addr = (1ull << 48) - 0x1000;
 	r->d.ring_size = 0x2000)
 REG(ring_size_pow2, r->d.ring_size = 0x3000)
 REG(ring_size_small, r->d.ring_size = 0x800)
@@ -110,7 +124,10 @@ static const RegCase reg_cases[] = {
 #define C(n, s) { #n, reg_##n, PVGPU_STATUS_##s }
 	C(reserved, EINVAL), C(id_range, EINVAL), C(id_busy, EBUSY),
 	C(desc_align, EINVAL), C(desc_dma, EFAULT), C(desc_flags, EINVAL),
-	C(desc_reserved, EINVAL), C(class, EINVAL), C(priority, EINVAL),
+	C(desc_reserved, EINVAL), C(fence_user, EINVAL),
+	C(priv_ring_dma, EFAULT), C(priv_ring_end, EFAULT),
+	C(priv_fence_align, EFAULT), C(priv_fence_dma, EFAULT),
+	C(class, EINVAL), C(priority, EINVAL),
 	C(timeslice_low, EINVAL), C(timeslice_high, EINVAL),
 	C(asid_unbound, ENOENT), C(asid_range, ENOENT), C(ring_align, EINVAL),
 	C(ring_va_bits, EINVAL), C(ring_size_pow2, EINVAL),
@@ -164,6 +181,78 @@ static void test_register_error(gconstpointer data)
 	g_assert_cmpuint(sh_request(t, PVGPU_H2F_QUEUE_REGISTER, &r.m, 4,
 				    NULL), ==, PVGPU_STATUS_OK);
 	g_assert_cmpuint(sh_rd32(t, 0), ==, 1);
+	sh_free(t);
+}
+
+/*
+ * A privileged queue through the scheduler: its ring is read at its
+ * guest-physical address (the GPU VA it had is unmapped), FENCE writes
+ * the guest-physical fence and sends a SIGNAL event marked FENCE, and a
+ * FENCE in a batch stops the queue with PRIVILEGED and writes nothing.
+ */
+static void test_register_privileged(void)
+{
+	Sh *t = sh_new(NULL);
+	struct pvgpu_msg_queue_register m = { 0 };
+	struct pvgpu_evt_queue_signal sig;
+	struct pvgpu_evt_queue_error err;
+	struct pvgpu_queue_desc d;
+	GArray *c = gpu_cmds_new(), *b = gpu_cmds_new();
+	uint64_t desc, fence;
+	const ShEvent *ev;
+
+	gpu_ring_init(&t->q[5].ring, &t->vm, SH_RING_VA + 5 * 0x400000ull,
+		      0x1000);
+	gpu_vm_unmap(&t->vm, SH_RING_VA + 5 * 0x400000ull, 0x1000, GPU_4K);
+	t->q[5].id = 5;
+	t->q[5].doorbell = 6;
+	t->q[5].engine_class = COPY;
+	sh_desc(t, 5, COPY, 1, &d);
+	fence = gpu_alloc(t->g, 8, 8);
+	d.flags = GUINT32_TO_LE(PVGPU_QUEUE_DESC_PRIVILEGED);
+	d.ring_addr = GUINT64_TO_LE(t->q[5].ring.pa);
+	d.fence_addr = GUINT64_TO_LE(fence);
+	desc = gpu_alloc(t->g, sizeof(d), 64);
+	memcpy(t->fp->ram + desc, &d, sizeof(d));
+	m.queue_id = GUINT32_TO_LE(5);
+	m.desc_addr = GUINT64_TO_LE(desc);
+	g_assert_cmpuint(sh_request(t, PVGPU_H2F_QUEUE_REGISTER, &m, 4, NULL),
+			 ==, PVGPU_STATUS_OK);
+	t->q[5].registered = true;
+
+	store(c, 0, 11);
+	gpu_cmd_fence(c, PVGPU_CMD_FENCE_IRQ, 1);
+	sh_go(t, 5, c);
+	sh_settle(t, 1000000000ull);
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 11);
+	g_assert_cmpuint(fake_ram_rd64(t->fp, fence), ==, 1);
+	ev = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_SIGNAL, 5, 0);
+	g_assert_nonnull(ev);
+	memcpy(&sig, ev->payload, sizeof(sig));
+	g_assert_cmphex(GUINT32_FROM_LE(sig.flags), ==, PVGPU_EVT_SIGNAL_FENCE);
+	g_assert_cmphex(GUINT64_FROM_LE(sig.addr), ==, fence);
+	g_assert_cmpuint(GUINT64_FROM_LE(sig.value), ==, 1);
+
+	/* A user batch forging the next fence value is stopped. */
+	gpu_cmd_fence(b, PVGPU_CMD_FENCE_IRQ, 2);
+	gpu_cmd_batch_return(b);
+	gpu_vm_write_cmds(&t->vm, SH_DATA_VA + 0x1000, b);
+	g_array_free(b, TRUE);
+	c = gpu_cmds_new();
+	gpu_cmd_batch_call(c, SH_DATA_VA + 0x1000);
+	gpu_cmd_fence(c, PVGPU_CMD_FENCE_IRQ, 2);
+	sh_go(t, 5, c);
+	sh_settle(t, 1000000000ull);
+	ev = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_ERROR, 5, 0);
+	g_assert_nonnull(ev);
+	memcpy(&err, ev->payload, sizeof(err));
+	g_assert_cmpuint(GUINT32_FROM_LE(err.error), ==,
+			 PVGPU_QUEUE_ERR_PRIVILEGED);
+	g_assert_cmphex(GUINT64_FROM_LE(err.cmd_va), ==, SH_DATA_VA + 0x1000);
+	g_assert_cmpuint(fake_ram_rd64(t->fp, fence), ==, 1);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_SIGNAL, 5),
+			 ==, 1);
+	g_assert_cmpuint(sh_state(t, 5), ==, PVGPU_QUEUE_STATE_ERROR);
 	sh_free(t);
 }
 
@@ -793,7 +882,9 @@ CORRUPT(reserved, q[1].reserved = 1)
 CORRUPT(class, q[1].ctx.engine_class = 5)
 CORRUPT(asid, q[1].ctx.asid = 7)
 CORRUPT(ring_size, q[1].ctx.ring_size = 0x1800)
-CORRUPT(ring_va, q[1].ctx.ring_va += 4)
+CORRUPT(ring_addr, q[1].ctx.ring_addr += 4)
+CORRUPT(privileged, q[1].ctx.privileged = 2)
+CORRUPT(user_fence, q[1].ctx.fence_addr = 8)
 CORRUPT(rptr, q[1].ctx.rptr = q[1].ctx.ring_size)
 CORRUPT(batch_depth, q[1].ctx.batch_depth = 9)
 CORRUPT(commands_back, q[1].wd_commands = q[1].ctx.commands_done + 1)
@@ -814,7 +905,8 @@ static const CorruptCase corrupt_cases[] = {
 	C(preempt_deadline), C(suspended_no_reason), C(suspend_flag_runnable),
 	C(fault_flag), C(faulted_no_flag), C(run_seq_zero), C(run_seq_future),
 	C(run_seq_twice), C(run_seq_idle), C(wd_future), C(reserved),
-	C(class), C(asid), C(ring_size), C(ring_va), C(rptr), C(batch_depth),
+	C(class), C(asid), C(ring_size), C(ring_addr), C(privileged),
+	C(user_fence), C(rptr), C(batch_depth),
 	C(commands_back), C(hang_mask), C(ppm), C(prng), C(poll_now),
 	C(no_poll), C(sched_reserved),
 #undef C
@@ -869,6 +961,8 @@ int main(int argc, char **argv)
 		g_test_add_data_func(path, &reg_cases[i], test_register_error);
 		g_free(path);
 	}
+	g_test_add_func("/queue/register-privileged",
+			test_register_privileged);
 	g_test_add_func("/queue/request-errors", test_request_errors);
 	g_test_add_func("/queue/unbind-in-use", test_unbind_in_use);
 	g_test_add_func("/queue/fw-reset", test_fw_reset_forgets);

@@ -199,4 +199,11 @@ static inline bool pvgpu_emit_delay(struct pvgpu_cmd_stream *s,
 	PVGPU_EMIT_FIXED_(s, DELAY, flags, PVGPU_EMIT_U64_(ns));
 }
 
+/* @flags: PVGPU_CMD_FENCE_IRQ or 0. Privileged: kernel rings only. */
+static inline bool pvgpu_emit_fence(struct pvgpu_cmd_stream *s,
+				    uint32_t flags, uint64_t value)
+{
+	PVGPU_EMIT_FIXED_(s, FENCE, flags, PVGPU_EMIT_U64_(value));
+}
+
 #endif /* PVGPU_CMD_EMIT_H */

@@ -90,6 +90,17 @@
  */
 #define   PVGPU_CMD_DELAY_NOPREEMPT	(1u << 0)
 
+/*
+ * FENCE: value(64). Privileged: only on the ring of a privileged (kernel)
+ * queue (pvgpu_fwif.h, struct pvgpu_queue_desc); anywhere else
+ * PVGPU_QUEUE_ERR_PRIVILEGED. Writes value to the queue's guest-physical
+ * fence_addr after every earlier command of the queue completed; with
+ * PVGPU_CMD_FENCE_IRQ also sends PVGPU_F2H_EVT_QUEUE_SIGNAL with
+ * PVGPU_EVT_SIGNAL_FENCE. The kernel signals its dma-fences from this
+ * value, which no GPU command can write.
+ */
+#define   PVGPU_CMD_FENCE_IRQ		(1u << 0)
+
 /* --- The command table ------------------------------------------------ */
 
 /* Engine classes a command runs on (bit PVGPU_ENGINE_CLASS_*). */
@@ -100,9 +111,12 @@
  * Attributes. VARLEN: len_dw is the minimum length, and the engine skips
  * the operands (NOP). CHUNKED: runs in chunks of 1 work unit each,
  * preemptible and replayed from chunk boundaries (docs/commands.rst).
+ * PRIVILEGED: only on the ring of a privileged queue, else
+ * PVGPU_QUEUE_ERR_PRIVILEGED (checked after the length and flags).
  */
 #define PVGPU_CMD_ATTR_VARLEN		(1u << 0)
 #define PVGPU_CMD_ATTR_CHUNKED		(1u << 1)
+#define PVGPU_CMD_ATTR_PRIVILEGED	(1u << 2)
 
 /*
  * The single definition of the commands: one X(name, opcode, len_dw,
@@ -146,7 +160,9 @@
 	  PVGPU_CMD_ENGINE(PVGPU_ENGINE_CLASS_COMPUTE),			\
 	  PVGPU_CMD_ATTR_CHUNKED)					\
 	X(DELAY, 0x0c, 3, PVGPU_CMD_DELAY_NOPREEMPT,			\
-	  PVGPU_CMD_ENGINES_ALL, 0)
+	  PVGPU_CMD_ENGINES_ALL, 0)					\
+	X(FENCE, 0x0d, 3, PVGPU_CMD_FENCE_IRQ,				\
+	  PVGPU_CMD_ENGINES_ALL, PVGPU_CMD_ATTR_PRIVILEGED)
 
 #define PVGPU_CMD_ENUM_OPCODE_(name, op, len, flags, engines, attrs) \
 	PVGPU_CMD_##name = (op),
@@ -181,7 +197,7 @@ union pvgpu_cmd_lens_ {
 	PVGPU_STATIC_ASSERT((op) >= 0 && (op) <= 0xff &&		\
 			    (len) >= 1 && (len) <= 0xffff &&		\
 			    ((flags) & ~0xffu) == 0 && (engines) != 0 &&	\
-			    ((attrs) & ~3u) == 0,				\
+			    ((attrs) & ~7u) == 0,				\
 			    "PVGPU_CMD_TABLE row " #name);
 PVGPU_CMD_TABLE(PVGPU_CMD_CHECK_ROW_)
 

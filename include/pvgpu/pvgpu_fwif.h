@@ -311,12 +311,23 @@ struct pvgpu_msg_tlb_invalidate {
  * struct pvgpu_queue_desc - a queue as the driver describes it
  *
  * In guest memory (64-byte aligned) at the address PVGPU_H2F_QUEUE_REGISTER
- * names; the firmware reads it once at registration. The ring is in the
- * queue's GPU address space; the read and write pointers are guest-physical
- * u32s (byte offsets into the ring) so the driver can map them to the
- * process that owns a user-mode queue. The firmware writes @rptr_addr after
- * each ring command completes; the driver (or userspace) writes @wptr_addr
- * and then rings the queue's doorbell.
+ * names; the firmware reads it once at registration. The read and write
+ * pointers are guest-physical u32s (byte offsets into the ring) so the
+ * driver can map them to the process that owns a user-mode queue. The
+ * firmware writes @rptr_addr after each ring command completes; the driver
+ * (or userspace) writes @wptr_addr and then rings the queue's doorbell.
+ *
+ * **Privilege** (interface minor PVGPU_IFACE_MINOR_PRIV_QUEUES). A queue
+ * registered with PVGPU_QUEUE_DESC_PRIVILEGED is a kernel queue: its ring
+ * is guest-physical memory (@ring_addr, contiguous), outside every GPU
+ * address space, so no command can write it; its ring-level commands may
+ * use the privileged commands (PVGPU_CMD_ATTR_PRIVILEGED in pvgpu_cmds.h:
+ * FENCE), which write @fence_addr, a guest-physical u64 that no GPU
+ * address space maps either. Commands inside a batch, and every command of
+ * a queue without the flag, are user commands: a privileged command there
+ * is PVGPU_QUEUE_ERR_PRIVILEGED. The driver trusts only @rptr_addr and
+ * @fence_addr. Without the flag @ring_addr is a GPU VA in @asid and
+ * @fence_addr must be 0.
  *
  * @doorbell is a doorbell id (pvgpu_regs.h): PVGPU_DOORBELL_ID(group,
  * index), the dword at byte index * 4 of doorbell page @group in BAR2.
@@ -331,14 +342,21 @@ struct pvgpu_queue_desc {
 	__le32 priority;	/* 0 .. caps.num_priorities - 1; highest: realtime */
 	__le32 timeslice_us;	/* 0: caps default; else within caps min..max */
 	__le32 asid;		/* bound address space */
-	__le64 ring_va;		/* GPU VA, 4 KiB aligned */
+	__le64 ring_addr;	/* 4 KiB aligned: GPU VA, or guest-physical if
+				 * PVGPU_QUEUE_DESC_PRIVILEGED */
 	__le32 ring_size;	/* bytes, power of two, 4 KiB .. 4 MiB */
 	__le32 doorbell;	/* doorbell id, PVGPU_DOORBELL_ID(); not 0 */
 	__le64 rptr_addr;	/* guest-physical, 4-byte aligned */
 	__le64 wptr_addr;	/* guest-physical, 4-byte aligned */
-	__le32 flags;		/* must be zero */
-	__le32 reserved[3];	/* must be zero */
+	__le32 flags;		/* PVGPU_QUEUE_DESC_* */
+	__le32 reserved;	/* must be zero */
+	__le64 fence_addr;	/* PRIVILEGED: guest-physical, 8-byte aligned;
+				 * else 0 */
 };
+
+/* pvgpu_queue_desc.flags */
+#define PVGPU_QUEUE_DESC_PRIVILEGED	(1u << 0)	/* kernel queue */
+#define PVGPU_QUEUE_DESC_FLAGS		PVGPU_QUEUE_DESC_PRIVILEGED
 
 /** struct pvgpu_msg_queue_register - PVGPU_H2F_QUEUE_REGISTER request */
 struct pvgpu_msg_queue_register {
@@ -393,10 +411,13 @@ struct pvgpu_msg_queue_state {
 /** struct pvgpu_evt_queue_signal - PVGPU_F2H_EVT_QUEUE_SIGNAL payload */
 struct pvgpu_evt_queue_signal {
 	__le32 queue_id;
-	__le32 reserved;
-	__le64 addr;		/* GPU VA the SIGNAL wrote */
+	__le32 flags;		/* PVGPU_EVT_SIGNAL_* */
+	__le64 addr;		/* GPU VA the SIGNAL wrote; FENCE: fence_addr */
 	__le64 value;		/* the value it wrote */
 };
+
+/* pvgpu_evt_queue_signal.flags: a FENCE (else a SIGNAL) sent it. */
+#define PVGPU_EVT_SIGNAL_FENCE		(1u << 0)
 
 /** struct pvgpu_evt_queue_idle - PVGPU_F2H_EVT_QUEUE_IDLE payload */
 struct pvgpu_evt_queue_idle {
@@ -414,7 +435,10 @@ struct pvgpu_evt_queue_idle {
 #define PVGPU_QUEUE_ERR_PREEMPT_TIMEOUT	7	/* did not yield in time */
 #define PVGPU_QUEUE_ERR_FAULT_FAILED	8	/* driver answered FAIL */
 #define PVGPU_QUEUE_ERR_RESET		9	/* driver asked (QUEUE_RESET) */
-#define PVGPU_QUEUE_ERR_BAD_POINTER	10	/* wptr/rptr unreadable or bad */
+#define PVGPU_QUEUE_ERR_BAD_POINTER	10	/* wptr/rptr/ring unreadable or bad */
+#define PVGPU_QUEUE_ERR_PRIVILEGED	11	/* privileged command from a batch
+						 * or a user queue */
+#define PVGPU_QUEUE_ERR_MAX		PVGPU_QUEUE_ERR_PRIVILEGED
 
 /**
  * struct pvgpu_evt_queue_error - PVGPU_F2H_EVT_QUEUE_ERROR payload

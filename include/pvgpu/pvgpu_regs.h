@@ -71,9 +71,15 @@
 /* --- Interface version ------------------------------------------------- */
 
 #define PVGPU_IFACE_MAJOR		1
-#define PVGPU_IFACE_MINOR		1
+#define PVGPU_IFACE_MINOR		2
 /* Minor 1 added PVGPU_REG_SELFTEST_IRQ and PVGPU_IRQ_SELFTEST. */
 #define PVGPU_IFACE_MINOR_SELFTEST_IRQ	1
+/*
+ * Minor 2 added privileged (kernel) queues: PVGPU_QUEUE_DESC_PRIVILEGED,
+ * pvgpu_queue_desc.fence_addr, the FENCE command, PVGPU_QUEUE_ERR_PRIVILEGED
+ * and PVGPU_EVT_SIGNAL_FENCE.
+ */
+#define PVGPU_IFACE_MINOR_PRIV_QUEUES	2
 #define PVGPU_IFACE_VERSION(maj, min)	(((maj) << 16) | (min))
 #define PVGPU_IFACE_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define PVGPU_IFACE_VERSION_MINOR(v)	((v) & 0xffff)

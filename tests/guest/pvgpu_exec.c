@@ -2124,70 +2124,57 @@ static void test_exec_max_jobs(void)
 #define LONG_BATCH_SIZE	0x1000u
 #define LONG_BATCH_OFF	(PVGPU_CTX_BATCH_SIZE - LONG_BATCH_SIZE)
 
-/* The ring VA and size of the exec queue whose ring is at @va (debugfs). */
-static bool debugfs_ring_seqno(uint64_t va, uint32_t *ring_size,
-			       uint64_t *seqno)
+/* Wait up to 30 s for @queue to be banned; its state then. */
+static struct drm_pvgpu_queue_get_state wait_banned(int fd, uint32_t queue)
 {
-	char *buf = read_debugfs_queues(false), *p, key[64];
-	bool found = false;
+	struct drm_pvgpu_queue_get_state s;
 
-	if (!buf)
-		return false;
-	snprintf(key, sizeof(key), "ring 0x%llx+0x", (unsigned long long)va);
-	p = strstr(buf, key);
-	if (p) {
-		p += strlen(key);
-		*ring_size = strtoul(p, &p, 16);
-		p = strstr(p, " seqno ");
-		found = p && *ring_size;
-		if (found)
-			*seqno = strtoull(p + 7, NULL, 10);
+	for (int i = 0; i < 3000; i++) {
+		s = get_state(fd, queue);
+		if (s.flags & DRM_PVGPU_QUEUE_STATE_BANNED)
+			return s;
+		usleep(10 * 1000);
 	}
-	free(buf);
-	return found;
+	igt_assert_f(false, "queue %u not banned after 30 s\n", queue);
+	return s;
 }
 
 /*
- * An LR queue's ring-full check never trusts the seqno page, which a
- * batch can write (docs/queues.rst, "forged completions"): with the ring
- * full behind a job that runs for minutes, a batch of another queue writes
- * garbage there (all done, 0, huge values); EXEC on the full queue stays
- * -EWOULDBLOCK at once, for every value (no job accepted that the ring
- * has no room for, nothing waits, nothing hangs), and the queue goes
- * away cleanly.
+ * A batch cannot forge its queue's completions (docs/queues.rst,
+ * "Privilege"): the ring and the fence the driver signals from are in no
+ * GPU VM, and FENCE, the one command that writes the fence, is refused
+ * outside a kernel ring. Queue A of an LR VM runs a job for minutes with
+ * its ring full behind it. On two other queues of the same VM, a batch
+ * whose FENCE claims that every job of A completed fails (-EIO, banned,
+ * guilty), and a batch that stores the claim over the top of the VM
+ * (where the kernel once mapped rings) faults and fails the same way.
+ * Meanwhile A completes nothing and its EXEC stays -EWOULDBLOCK (ring room
+ * comes from the firmware's read pointer), and A goes away cleanly.
  */
-static void test_lr_garbage_seqno(void)
+static void test_forged_completion(void)
 {
 	int fd = open_render();
 	struct drm_pvgpu_query_device dev = pvgpu_test_query_device(fd);
-	uint64_t ring_va = DRM_PVGPU_USER_VA_END(dev.va_bits), seqno_va;
-	uint64_t *v = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t garbage[5], submitted, seen;
-	struct drm_pvgpu_sync out;
+	uint64_t top = DRM_PVGPU_USER_VA_END(dev.va_bits), submitted;
+	struct drm_pvgpu_queue_get_state s;
 	struct pvgpu_ctx ctx;
 	struct pvgpu_batch b;
-	uint32_t vm, qb, ring_size = 0x8000;	/* PVGPU_EXEC_RING_SIZE */
-	bool have_debugfs;
+	uint32_t vm, q[2];
 	unsigned int n, k;
 	int ret = 0;
 
-	igt_assert(v != MAP_FAILED);
-	memset(v, 0, 4096);
+	igt_emit_ignore_dmesg_regex("exec queue .* guilty");
 	igt_assert_eq(pvgpu_vm_create(fd, DRM_PVGPU_VM_CREATE_LR, &vm), 0);
-	/* The VM's first exec queue: its ring is the first kernel mapping. */
 	igt_assert_eq(pvgpu_ctx_init(&ctx, fd, vm, DRM_PVGPU_ENGINE_CLASS_COPY),
 		      0);
-	igt_assert_eq(pvgpu_queue_create(fd, vm, DRM_PVGPU_ENGINE_CLASS_COMPUTE,
-					 0, 0, &qb), 0);
-	have_debugfs = debugfs_ring_seqno(ring_va, &ring_size, &seen);
-	/* The seqno page follows the ring (PVGPU_EXEC_SEQNO_OFFSET). */
-	seqno_va = ring_va + ring_size;
+	for (k = 0; k < 2; k++)
+		igt_assert_eq(pvgpu_queue_create(fd, vm,
+						 DRM_PVGPU_ENGINE_CLASS_COMPUTE,
+						 0, 0, &q[k]), 0);
 
 	/*
 	 * The first job runs for minutes, in steps shorter than the
-	 * firmware's watchdog (it makes progress, it is no hang): the
-	 * firmware reads nothing of the ring past it meanwhile.
+	 * firmware's watchdog (it makes progress, it is no hang).
 	 */
 	pvgpu_batch_reset(&b);
 	for (k = 0; k < LONG_DELAYS; k++)
@@ -2212,40 +2199,38 @@ static void test_lr_garbage_seqno(void)
 		 (unsigned long long)submitted);
 	igt_assert_eq(submitted, n + 1);
 
-	garbage[0] = submitted;			/* "everything completed" */
-	garbage[1] = 0;
-	garbage[2] = ~0ull;
-	garbage[3] = submitted + (1ull << 59);	/* wraps a count of bytes */
-	garbage[4] = 1ull << 63;
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < 2; k++) {
 		pvgpu_batch_reset(&b);
-		pvgpu_batch_store64(&b, seqno_va, garbage[k]);
+		if (k == 0) {
+			pvgpu_batch_fence(&b, submitted);
+		} else {
+			/* Where ring, seqno page and ring + 32 KiB were. */
+			pvgpu_batch_store64(&b, top + 0x8000, submitted);
+			pvgpu_batch_store64(&b, top, submitted);
+		}
 		pvgpu_batch_end(&b);
 		put_batch(&ctx, 2 + k, &b);
-		out = pvgpu_sync_user_fence(&v[k], 1);
-		igt_assert_eq(pvgpu_exec(fd, qb, PVGPU_CTX_BATCH_VA +
-					 (2 + k) * BATCH_SLOT, &out, 1), 0);
-		igt_assert_eq(wait_ufence(fd, &v[k], DRM_PVGPU_UFENCE_OP_EQ, 1,
-					  ~0ull, 30 * SEC), 0);
-		if (have_debugfs) {
-			igt_assert(debugfs_ring_seqno(ring_va, &ring_size,
-						      &seen));
-			igt_assert_eq_u64(seen, garbage[k]);
-		}
-		/* Still full: the firmware has not moved. */
+		igt_assert_eq(pvgpu_exec(fd, q[k], PVGPU_CTX_BATCH_VA +
+					 (2 + k) * BATCH_SLOT, NULL, 0), 0);
+		s = wait_banned(fd, q[k]);
+		igt_assert_eq(s.flags, DRM_PVGPU_QUEUE_STATE_BANNED |
+			      DRM_PVGPU_QUEUE_STATE_RESET |
+			      DRM_PVGPU_QUEUE_STATE_GUILTY);
+		igt_assert_eq(s.error, -EIO);
+
+		/* A is where it was: nothing completed, still full. */
+		s = get_state(fd, ctx.queue_id);
+		igt_assert_eq(s.flags, 0);
+		igt_assert_eq(s.jobs_completed, 0);
+		igt_assert_eq(s.jobs_submitted, submitted);
 		igt_assert_err(submit(&ctx, 1, NULL, 0), -EWOULDBLOCK);
 		igt_assert_err(submit(&ctx, -1, NULL, 0), -EWOULDBLOCK);
-		igt_assert_eq(get_state(fd, ctx.queue_id).jobs_submitted,
-			      submitted);
 	}
-	/* No LR job was left waiting for ring room in the driver. */
-	if (have_debugfs)
-		igt_assert_eq(debugfs_sum("  queued "), 0);
 
-	pvgpu_queue_destroy(fd, qb);
+	for (k = 0; k < 2; k++)
+		pvgpu_queue_destroy(fd, q[k]);
 	pvgpu_ctx_fini(&ctx);
 	pvgpu_vm_destroy(fd, vm);
-	munmap(v, 4096);
 	close(fd);
 }
 
@@ -2302,8 +2287,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "bad queue, bind queue, flags, WAIT, num_batch, address, syncs" },
 	{ "lr-queue", test_lr_queue,
 	  "LR: only user fences go out, a full ring is -EWOULDBLOCK" },
-	{ "lr-garbage-seqno", test_lr_garbage_seqno,
-	  "garbage a batch writes to an LR queue's seqno page leaves its full ring -EWOULDBLOCK, no hang" },
+	{ "forged-completion", test_forged_completion,
+	  "a batch's FENCE, or stores over the top of the VM, fail its queue; a busy full LR queue completes nothing early" },
 	{ "exec-max-jobs", test_exec_max_jobs,
 	  "a queue holding max_jobs_per_queue jobs refuses EXEC with -EWOULDBLOCK, changing nothing" },
 	{ "per-file-limits", test_per_file_limits,

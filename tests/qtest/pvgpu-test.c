@@ -1270,7 +1270,7 @@ static void queue_register(Pvgpu *p, uint64_t base)
         .engine_class = cpu_to_le32(PVGPU_ENGINE_CLASS_COMPUTE),
         .priority = cpu_to_le32(1),
         .asid = cpu_to_le32(1),
-        .ring_va = cpu_to_le64(Q_RING_VA),
+        .ring_addr = cpu_to_le64(Q_RING_VA),
         .ring_size = cpu_to_le32(PAGE),
         .doorbell = cpu_to_le32(Q_DOORBELL),
         .rptr_addr = cpu_to_le64(qpg(base, QP_PTRS)),
@@ -1587,7 +1587,7 @@ static TQueue tq_register(Gpu *g, uint32_t id, uint32_t engine_class,
         .engine_class = cpu_to_le32(engine_class),
         .priority = cpu_to_le32(1),
         .asid = cpu_to_le32(g->asid),
-        .ring_va = cpu_to_le64(gva(ring)),
+        .ring_addr = cpu_to_le64(gva(ring)),
         .ring_size = cpu_to_le32(PAGE),
         .doorbell = cpu_to_le32(doorbell),
     };
@@ -1753,7 +1753,7 @@ static void wait_signal(Gpu *g, const TQueue *q, uint64_t va, uint64_t value)
     struct pvgpu_evt_queue_signal evt;
 
     wait_event(g->p, PVGPU_F2H_EVT_QUEUE_SIGNAL, q->id, &evt, sizeof(evt));
-    g_assert_cmpuint(le32_to_cpu(evt.reserved), ==, 0);
+    g_assert_cmpuint(le32_to_cpu(evt.flags), ==, 0);
     g_assert_cmphex(le64_to_cpu(evt.addr), ==, va);
     g_assert_cmphex(le64_to_cpu(evt.value), ==, value);
 }
@@ -1795,6 +1795,105 @@ static void idle_steps(Pvgpu *p)
     for (int i = 0; i < E2E_POLLS; i++) {
         qtest_clock_step(p->qts, 10 * 1000);
     }
+}
+
+/*
+ * A privileged (kernel) queue, across a migration: the firmware reads its
+ * ring at a guest-physical address no GPU VA maps, FENCE writes the
+ * guest-physical fence and raises a SIGNAL event marked FENCE, and a FENCE
+ * inside a batch (a user command) stops the queue with PRIVILEGED without
+ * writing the fence.
+ */
+static void test_privileged_queue(void)
+{
+    Pvgpu *src = pvgpu_start(NULL);
+    Pvgpu *dst;
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-pq-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    const uint64_t batch_va = Q_DATA_VA + 0x800;
+    const uint32_t work[] = {
+        PVGPU_CMD_HDR(PVGPU_CMD_DELAY, 0, PVGPU_CMD_LEN_DELAY),
+        5000000, 0,
+        PVGPU_CMD_HDR(PVGPU_CMD_FENCE, PVGPU_CMD_FENCE_IRQ,
+                      PVGPU_CMD_LEN_FENCE), 7, 0,
+    };
+    const uint32_t forge[] = {
+        PVGPU_CMD_HDR(PVGPU_CMD_BATCH_CALL, 0, PVGPU_CMD_LEN_BATCH_CALL),
+        (uint32_t)batch_va, (uint32_t)(batch_va >> 32),
+        PVGPU_CMD_HDR(PVGPU_CMD_FENCE, PVGPU_CMD_FENCE_IRQ,
+                      PVGPU_CMD_LEN_FENCE), 9, 0,
+    };
+    struct pvgpu_evt_queue_signal sig;
+    struct pvgpu_evt_queue_error err;
+    uint64_t base, fence;
+    uint32_t tail = 0;
+    int i;
+
+    base = QEMU_ALIGN_UP(guest_alloc(&src->alloc, (QP_COUNT + 1) * PAGE),
+                         PAGE);
+    fence = qpg(base, QP_PTRS) + 8;
+    boot_ok(src);
+    queue_vm_setup(src, base);
+    {
+        struct pvgpu_queue_desc d = {
+            .engine_class = cpu_to_le32(PVGPU_ENGINE_CLASS_COMPUTE),
+            .priority = cpu_to_le32(1),
+            .asid = cpu_to_le32(1),
+            .ring_addr = cpu_to_le64(qpg(base, QP_RING)),
+            .ring_size = cpu_to_le32(PAGE),
+            .doorbell = cpu_to_le32(Q_DOORBELL),
+            .rptr_addr = cpu_to_le64(qpg(base, QP_PTRS)),
+            .wptr_addr = cpu_to_le64(qpg(base, QP_PTRS) + 4),
+            .flags = cpu_to_le32(PVGPU_QUEUE_DESC_PRIVILEGED),
+            .fence_addr = cpu_to_le64(fence),
+        };
+        struct pvgpu_msg_queue_register m = {
+            .queue_id = cpu_to_le32(Q_ID),
+            .desc_addr = cpu_to_le64(qpg(base, QP_PTRS) + 64),
+        };
+
+        /* The ring's GPU mapping goes: only its physical address works. */
+        qtest_writeq(src->qts, qpg(base, QP_L0) +
+                     8 * PVGPU_PT_INDEX(Q_RING_VA, 0), 0);
+        qtest_memwrite(src->qts, qpg(base, QP_PTRS) + 64, &d, sizeof(d));
+        g_assert_cmpuint(request(src, PVGPU_H2F_QUEUE_REGISTER, &m,
+                                 sizeof(m), NULL, 0, NULL), ==,
+                         PVGPU_STATUS_OK);
+    }
+    queue_submit(src, base, &tail, work, G_N_ELEMENTS(work));
+    qtest_clock_step(src->qts, 1000 * 1000);
+    g_assert_cmpuint(qtest_readq(src->qts, fence), ==, 0);
+
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+    dst = pvgpu_incoming(src, uri);
+    unlink(path);
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
+
+    for (i = 0; i < WAIT_ITERS && qtest_readq(dst->qts, fence) != 7; i++) {
+        qtest_clock_step(dst->qts, 100 * 1000);
+    }
+    g_assert_cmpint(i, <, WAIT_ITERS);
+    wait_event(dst, PVGPU_F2H_EVT_QUEUE_SIGNAL, Q_ID, &sig, sizeof(sig));
+    g_assert_cmphex(le32_to_cpu(sig.flags), ==, PVGPU_EVT_SIGNAL_FENCE);
+    g_assert_cmphex(le64_to_cpu(sig.addr), ==, fence);
+    g_assert_cmpuint(le64_to_cpu(sig.value), ==, 7);
+
+    /* A user batch forging the next value: refused, nothing written. */
+    mem_wr32(dst, qpg(base, QP_DATA) + 0x800,
+             PVGPU_CMD_HDR(PVGPU_CMD_FENCE, 0, PVGPU_CMD_LEN_FENCE));
+    mem_wr32(dst, qpg(base, QP_DATA) + 0x804, 8);
+    mem_wr32(dst, qpg(base, QP_DATA) + 0x808, 0);
+    queue_submit(dst, base, &tail, forge, G_N_ELEMENTS(forge));
+    wait_event(dst, PVGPU_F2H_EVT_QUEUE_ERROR, Q_ID, &err, sizeof(err));
+    g_assert_cmpuint(le32_to_cpu(err.error), ==, PVGPU_QUEUE_ERR_PRIVILEGED);
+    g_assert_cmphex(le64_to_cpu(err.cmd_va), ==, batch_va);
+    g_assert_cmpuint(qtest_readq(dst->qts, fence), ==, 7);
+    pvgpu_stop(dst);
+    pvgpu_stop(src);
 }
 
 /* --- The tests ------------------------------------------------------------ */
@@ -2797,6 +2896,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/reset", test_reset);
     qtest_add_func("/pvgpu/migrate", test_migrate);
     qtest_add_func("/pvgpu/migrate-queue", test_migrate_queue);
+    qtest_add_func("/pvgpu/queue/privileged", test_privileged_queue);
     qtest_add_func("/pvgpu/migrate-mismatch", test_migrate_mismatch);
     qtest_add_func("/pvgpu/migrate-corrupt", test_migrate_corrupt);
     qtest_add_func("/pvgpu/queue/submit", test_queue_submit);

@@ -28,6 +28,7 @@ EMULATION_NOISE = [
     r"hrtimer: interrupt took \d+ ns",
     r"sched: RT throttling activated",
     r"clocksource: .*(unstable|skew)",
+    r"clocksource: Long readout interval, skipping watchdog check",
     r"workqueue: .* hogged CPU for",
     r"rcu: INFO: rcu_.* self-detected stall",
 ]

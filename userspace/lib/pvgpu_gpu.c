@@ -372,6 +372,11 @@ void pvgpu_batch_dispatch(struct pvgpu_batch *b, uint32_t kernel,
 	BATCH_EMIT(b, dispatch, kernel, args_va);
 }
 
+void pvgpu_batch_fence(struct pvgpu_batch *b, uint64_t value)
+{
+	BATCH_EMIT(b, fence, PVGPU_CMD_FENCE_IRQ, value);
+}
+
 void pvgpu_batch_end(struct pvgpu_batch *b)
 {
 	BATCH_EMIT(b, batch_return);

@@ -85,6 +85,11 @@ void pvgpu_batch_delay(struct pvgpu_batch *b, uint64_t ns, int nopreempt);
 void pvgpu_batch_dispatch(struct pvgpu_batch *b, uint32_t kernel,
 			  uint64_t args_va);
 void pvgpu_batch_end(struct pvgpu_batch *b);	/* BATCH_RETURN */
+/*
+ * FENCE: a privileged command (kernel rings only). In a batch it is a
+ * queue error: for tests that check exactly that.
+ */
+void pvgpu_batch_fence(struct pvgpu_batch *b, uint64_t value);
 
 /*
  * A context: a VM (or a given one), an exec queue of @engine_class and a

@@ -316,8 +316,9 @@ struct drm_pvgpu_gem_mmap_offset {
 
 /*
  * The GPU VA space of a VM is [0, 2^va_bits) (DRM_PVGPU_QUERY_DEVICE
- * va_bits). Its top DRM_PVGPU_KERNEL_VA_SIZE bytes belong to the kernel
- * (queue rings); userspace binds below DRM_PVGPU_USER_VA_END(va_bits).
+ * va_bits). Its top DRM_PVGPU_KERNEL_VA_SIZE bytes are reserved for the
+ * kernel (they hold nothing today: kernel queue rings are in memory no GPU
+ * VM maps); userspace binds below DRM_PVGPU_USER_VA_END(va_bits).
  */
 #define DRM_PVGPU_KERNEL_VA_SIZE	(1ull << 32)
 #define DRM_PVGPU_USER_VA_END(va_bits) \
@@ -650,10 +651,11 @@ struct drm_pvgpu_vm_bind {
  * timeslice out of range, unknown @flags, non-zero @extensions;
  * -EPERM a high priority without CAP_SYS_NICE; -EMFILE the file holds
  * max_queues_per_file exec queues; -ENOSPC the firmware's queue table or
- * doorbells are exhausted, or the VM's page tables are at vm_pt_max_mb
- * (the ring is mapped in the VM); -ECANCELED an exec queue in an
- * unusable VM (DRM_PVGPU_VM_STATE_UNUSABLE); -ENOMEM; -ENODEV, -ETIMEDOUT,
- * -EIO as for every firmware request.
+ * doorbells are exhausted; -ECANCELED an exec queue in an unusable VM
+ * (DRM_PVGPU_VM_STATE_UNUSABLE); -EOPNOTSUPP an exec queue on a device
+ * older than interface 1.2 (no privileged queues: its batches could forge
+ * completions); -ENOMEM; -ENODEV, -ETIMEDOUT, -EIO as for every firmware
+ * request.
  */
 struct drm_pvgpu_queue_create {
 	/** @extensions: must be zero. */
