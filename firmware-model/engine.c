@@ -10,7 +10,10 @@
  * The rules that make preemption, fault replay and migration work:
  * - A command is consumed (rptr or batch pc advanced, rptr written back,
  *   commands_done incremented) only once it has completed. A command that
- *   blocks, faults or fails stays where it is.
+ *   blocks, faults or fails stays where it is. A ring BATCH_CALL is
+ *   counted when the call is made but rptr passes it only when its batch
+ *   has returned: rptr (and a user queue's retired) never runs ahead of
+ *   work still to do.
  * - All execution state is in FwExecCtx. Commands that take long are cut
  *   into chunks (kernels.h) whose progress is in ctx->cmd_progress; a
  *   replayed command continues after its last completed chunk, and a
@@ -18,6 +21,7 @@
  * - Nothing a guest writes can make the engine crash or run unbounded: the
  *   checks are in the order documented in docs/commands.rst.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "fw_internal.h"
@@ -153,12 +157,46 @@ static bool read_wptr(PvgpuFw *fw, const FwExecCtx *ctx, uint32_t *wptr)
 	return *wptr < ctx->ring_size && !(*wptr & 3);
 }
 
-static bool write_rptr(PvgpuFw *fw, const FwExecCtx *ctx)
+/* A user queue with a progress block (struct pvgpu_queue_progress)? */
+static bool has_progress(const FwExecCtx *ctx)
+{
+	return !ctx->privileged && ctx->fence_addr;
+}
+
+/*
+ * rptr moved forward from @old_rptr to ctx->rptr: write it back. On a
+ * user queue with a progress block, retired first, advanced by the same
+ * bytes, so a driver that sees the new rptr sees retired past it too.
+ * Then *@notify says whether retired crossed the driver's notify_at
+ * (old < notify_at <= new). False if a write or the read failed (memory
+ * that stopped being RAM): the queue stops with BAD_POINTER.
+ */
+static bool write_rptr(PvgpuFw *fw, FwExecCtx *ctx, uint32_t old_rptr,
+		       bool *notify)
 {
 	uint32_t le = GUINT32_TO_LE(ctx->rptr);
+	uint64_t old = ctx->retired, le64, notify_at;
 
-	return !(ctx->rptr_addr & 3) &&
-	       fw_dma_write(fw, ctx->rptr_addr, &le, sizeof(le));
+	*notify = false;
+	if (has_progress(ctx)) {
+		ctx->retired += (ctx->rptr - old_rptr) & (ctx->ring_size - 1);
+		le64 = GUINT64_TO_LE(ctx->retired);
+		if ((ctx->fence_addr & 15) ||
+		    !fw_dma_write(fw, ctx->fence_addr, &le64, sizeof(le64)))
+			return false;
+	}
+	if ((ctx->rptr_addr & 3) ||
+	    !fw_dma_write(fw, ctx->rptr_addr, &le, sizeof(le)))
+		return false;
+	if (!has_progress(ctx))
+		return true;
+	if (!fw_dma_read(fw, ctx->fence_addr +
+			 offsetof(struct pvgpu_queue_progress, notify_at),
+			 &le64, sizeof(le64)))
+		return false;
+	notify_at = GUINT64_FROM_LE(le64);
+	*notify = old < notify_at && notify_at <= ctx->retired;
+	return true;
 }
 
 /* --- Fetch ------------------------------------------------------------- */
@@ -530,6 +568,25 @@ static bool signal_event(PvgpuFw *fw, uint32_t queue_id,
 }
 
 /*
+ * Send PVGPU_EVT_SIGNAL_PROGRESS: the rptr write-back took a user queue's
+ * retired to or past its notify_at. Like signal_event(), false if that
+ * halted the firmware (@ctx is gone then).
+ */
+static bool progress_event(PvgpuFw *fw, uint32_t queue_id,
+			   const FwExecCtx *ctx)
+{
+	struct pvgpu_evt_queue_signal evt = {
+		.queue_id = GUINT32_TO_LE(queue_id),
+		.flags = GUINT32_TO_LE(PVGPU_EVT_SIGNAL_PROGRESS),
+		.addr = GUINT64_TO_LE(ctx->fence_addr),
+		.value = GUINT64_TO_LE(ctx->retired),
+	};
+
+	fw_f2h_event(fw, PVGPU_F2H_EVT_QUEUE_SIGNAL, &evt, sizeof(evt) / 4);
+	return fw->st.fw_status == PVGPU_FW_STATE_RUNNING;
+}
+
+/*
  * DELAY: FW_CMD_DONE once over, else FW_CMD_PARTIAL (the caller returns
  * FW_EXEC_DELAY).
  */
@@ -556,21 +613,46 @@ static FwCmdResult cmd_delay(FwExecCtx *ctx, const FwCmd *c,
 /* --- The run loop ------------------------------------------------------ */
 
 /*
- * The command completed: advance past it at its own level, write rptr
- * back for a ring command, count it.
+ * The command completed: count it, advance past it at its own level, and
+ * enter or leave a batch for BATCH_CALL and BATCH_RETURN. rptr (and a
+ * progress block's retired) moves past a ring command once it is retired
+ * and is then written back (*@notify: see write_rptr()): a ring
+ * BATCH_CALL is retired only by the BATCH_RETURN that ends its batch
+ * (batch_depth back to 0), so until then rptr stays at the BATCH_CALL and
+ * a driver never sees the call's work as done while it runs. (While
+ * batch_depth > 0 the ring position is not used: the batch pc is.)
  */
-static bool consume(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c)
+static bool consume(PvgpuFw *fw, FwExecCtx *ctx, const FwCmd *c,
+		    bool *notify)
 {
+	uint32_t old_rptr = ctx->rptr, retire = c->len * 4;
+
+	*notify = false;
 	ctx->cmd_progress = 0;
 	clear_delay(ctx);
 	ctx->commands_done++;
 	if (!c->from_ring) {
 		ctx->batch_pc[ctx->batch_depth - 1] += c->len * 4;
 		ctx->batch_cmds++;
+	}
+	if (c->op == PVGPU_CMD_BATCH_CALL) {
+		if (c->from_ring)
+			ctx->batch_cmds = 0;
+		ctx->batch_pc[ctx->batch_depth++] = arg64(c, 1);
+		return true;	/* the ring call retires at the return */
+	}
+	if (c->op == PVGPU_CMD_BATCH_RETURN) {
+		ctx->batch_pc[--ctx->batch_depth] = 0;
+		if (ctx->batch_depth)
+			return true;
+		ctx->batch_cmds = 0;
+		/* Back on the ring: retire the BATCH_CALL at rptr. */
+		retire = PVGPU_CMD_LEN_BATCH_CALL * 4;
+	} else if (!c->from_ring) {
 		return true;
 	}
-	ctx->rptr = (ctx->rptr + c->len * 4) & (ctx->ring_size - 1);
-	return write_rptr(fw, ctx);
+	ctx->rptr = (ctx->rptr + retire) & (ctx->ring_size - 1);
+	return write_rptr(fw, ctx, old_rptr, notify);
 }
 
 FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
@@ -588,6 +670,7 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 	for (;;) {
 		FwCmdResult res = FW_CMD_DONE;
 		FwExecStatus st;
+		bool notify;
 		FwCmd c;
 
 		if (!ctx->batch_depth && ctx->rptr == wptr)
@@ -710,20 +793,13 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 		/* Chunked commands charged per chunk; the rest cost 1. */
 		if (!c.info->chunked)
 			fw_budget_charge(budget, 1);
-		if (!consume(fw, ctx, &c))
+		if (!consume(fw, ctx, &c, &notify))
 			return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,
 					  c.va, c.dw[0]);
-		if (c.op == PVGPU_CMD_BATCH_CALL) {
-			if (c.from_ring)
-				ctx->batch_cmds = 0;
-			ctx->batch_pc[ctx->batch_depth++] = arg64(&c, 1);
-		} else if (c.op == PVGPU_CMD_BATCH_RETURN) {
-			ctx->batch_pc[--ctx->batch_depth] = 0;
-			if (!ctx->batch_depth)
-				ctx->batch_cmds = 0;
-		}
 		if (signals_event(&c) && !signal_event(fw, queue_id, ctx, &c))
 			return FW_EXEC_IDLE;	/* firmware stopped; ctx is gone */
+		if (notify && !progress_event(fw, queue_id, ctx))
+			return FW_EXEC_IDLE;	/* likewise */
 	}
 }
 
@@ -788,14 +864,19 @@ bool fw_engine_ctx_valid(const PvgpuFw *fw, const FwExecCtx *ctx)
 	    (ctx->ring_size & (ctx->ring_size - 1)) ||
 	    (ctx->ring_addr & (RING_MIN_SIZE - 1)))
 		return false;
-	/* A privileged ring is guest-physical: no VA bound applies. */
+	/*
+	 * A privileged ring is guest-physical: no VA bound applies. A user
+	 * queue's fence_addr is its progress block, if any; only that
+	 * counts retired.
+	 */
 	if (ctx->privileged > 1 ||
 	    (ctx->privileged ? (ctx->fence_addr & 7) ||
 			       ctx->ring_addr + ctx->ring_size < ctx->ring_addr :
-			       ctx->fence_addr ||
+			       (ctx->fence_addr & 15) ||
 			       (ctx->ring_addr >> cfg->va_bits) ||
 			       ((ctx->ring_addr + ctx->ring_size - 1) >>
-				cfg->va_bits)))
+				cfg->va_bits)) ||
+	    (!has_progress(ctx) && ctx->retired))
 		return false;
 	if ((ctx->rptr_addr & 3) || (ctx->wptr_addr & 3) ||
 	    ctx->rptr >= ctx->ring_size || (ctx->rptr & 3))

@@ -63,7 +63,9 @@ typedef struct FwExecCtx {
 	 * 1: a kernel queue (PVGPU_QUEUE_DESC_PRIVILEGED): the ring is at
 	 * guest-physical ring_addr and ring-level commands may be
 	 * privileged (FENCE, which writes the u64 at guest-physical
-	 * fence_addr). 0: fence_addr is 0.
+	 * fence_addr). 0: a user queue; fence_addr is 0 or the
+	 * guest-physical struct pvgpu_queue_progress (16-byte aligned) the
+	 * rptr write-back keeps up to date.
 	 */
 	uint32_t privileged;
 	uint64_t rptr_addr;		/* guest-physical u32 the engine updates */
@@ -71,7 +73,11 @@ typedef struct FwExecCtx {
 	uint64_t fence_addr;
 
 	/* Engine state. */
-	uint32_t rptr;			/* ring offset of the next command */
+	/*
+	 * Ring offset of the next ring command; while batch_depth > 0, of
+	 * the ring BATCH_CALL whose batch runs (retired at its return).
+	 */
+	uint32_t rptr;
 	uint32_t batch_depth;		/* 0: executing from the ring */
 	uint64_t batch_pc[FW_MAX_BATCH_DEPTH];	/* next command per level */
 	uint32_t batch_cmds;		/* run in batches, FW_MAX_BATCH_CMDS */
@@ -80,6 +86,12 @@ typedef struct FwExecCtx {
 	uint64_t delay_remaining_ns;	/* a preempted DELAY's rest */
 	uint32_t delay_flags;		/* PVGPU_CMD_DELAY_* of the DELAY */
 	uint64_t commands_done;		/* progress counter (watchdog) */
+	/*
+	 * Ring bytes rptr advanced by since registration: the retired
+	 * field of the progress block. Counted only by a user queue with
+	 * one (fence_addr); 0 otherwise.
+	 */
+	uint64_t retired;
 
 	/* Result of FW_EXEC_FAULT / FW_EXEC_ERROR. */
 	FwFault fault;
@@ -99,8 +111,12 @@ typedef struct FwExecCtx {
  * work. @now_ns is the device clock, for DELAY and TIMESTAMP.
  *
  * Side effects: guest memory writes through the MMU, the rptr write-back
- * to ctx->rptr_addr after each completed ring command, and SIGNAL with
- * PVGPU_CMD_SIGNAL_IRQ queues PVGPU_F2H_EVT_QUEUE_SIGNAL for @queue_id.
+ * to ctx->rptr_addr after each completed ring command, for a ring
+ * BATCH_CALL once its batch has returned (preceded by the progress
+ * block's retired on a user queue that has one), and SIGNAL with
+ * PVGPU_CMD_SIGNAL_IRQ, FENCE with PVGPU_CMD_FENCE_IRQ and a progress
+ * block's notify_at reached queue PVGPU_F2H_EVT_QUEUE_SIGNAL for
+ * @queue_id.
  */
 FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 			   uint64_t now_ns, uint32_t *budget);

@@ -82,6 +82,7 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	PvgpuFwQueueState *q;
 	uint32_t id, cls, prio, ts, asid, ring_size, db, rptr, wptr, flags;
 	uint64_t desc_addr, ring_addr, rptr_addr, wptr_addr, fence_addr;
+	struct pvgpu_queue_progress progress;
 	uint64_t fence;
 	bool priv;
 
@@ -148,9 +149,16 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 		return reg_fail(fw, PVGPU_STATUS_EINVAL, "ring at 0x%" PRIx64
 				" beyond the %u-bit address space", ring_addr,
 				cfg->va_bits);
-	if (!priv && fence_addr)
-		return reg_fail(fw, PVGPU_STATUS_EINVAL, "fence_addr 0x%"
-				PRIx64 " on a queue that is not privileged",
+	/*
+	 * A user queue's fence_addr is its progress block (struct
+	 * pvgpu_queue_progress), or 0 for none. It must be RAM now (one that
+	 * stops being RAM later is BAD_POINTER at the rptr write-back).
+	 */
+	if (!priv && fence_addr &&
+	    ((fence_addr & 15) ||
+	     !fw_dma_read(fw, fence_addr, &progress, sizeof(progress))))
+		return reg_fail(fw, PVGPU_STATUS_EFAULT, "progress block "
+				"0x%" PRIx64 " not 16-byte aligned guest RAM",
 				fence_addr);
 	/*
 	 * A privileged ring is guest-physical: its first and last dwords
@@ -192,6 +200,13 @@ uint32_t fw_handle_queue_register(PvgpuFw *fw, const void *req, void *resp)
 	if ((rptr & 3) || rptr >= ring_size)
 		return reg_fail(fw, PVGPU_STATUS_EINVAL, "rptr 0x%x invalid for "
 				"a 0x%x-byte ring", rptr, ring_size);
+	/* The last check: the progress block starts at retired 0. */
+	progress.retired = 0;
+	if (!priv && fence_addr &&
+	    !fw_dma_write(fw, fence_addr, &progress.retired,
+			  sizeof(progress.retired)))
+		return reg_fail(fw, PVGPU_STATUS_EFAULT, "progress block "
+				"0x%" PRIx64 " not writable", fence_addr);
 
 	q = fw_queue(fw, id);
 	memset(q, 0, sizeof(*q));

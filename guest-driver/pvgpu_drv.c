@@ -26,6 +26,7 @@
 #include "pvgpu_ioctl.h"
 #include "pvgpu_queue.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_userq.h"
 #include "pvgpu_vm.h"
 
 /**
@@ -135,6 +136,12 @@ static const struct drm_ioctl_desc pvgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(PVGPU_EXEC, pvgpu_ioctl_exec, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PVGPU_WAIT_USER_FENCE, pvgpu_ioctl_wait_user_fence,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_USERQ_CREATE, pvgpu_ioctl_userq_create,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_USERQ_SIGNAL, pvgpu_ioctl_userq_signal,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_USERQ_WAIT, pvgpu_ioctl_userq_wait,
+			  DRM_RENDER_ALLOW),
 };
 
 static void pvgpu_file_release(struct kref *ref)
@@ -142,6 +149,7 @@ static void pvgpu_file_release(struct kref *ref)
 	struct pvgpu_file *pfile = container_of(ref, struct pvgpu_file,
 						refcount);
 
+	pvgpu_userq_file_fini(pfile);
 	xa_destroy(&pfile->vms);
 	xa_destroy(&pfile->queues);
 	kfree(pfile);
@@ -184,6 +192,8 @@ static int pvgpu_open(struct drm_device *drm, struct drm_file *file)
 	xa_init_flags(&pfile->vms, XA_FLAGS_ALLOC1);
 	xa_init_flags(&pfile->queues, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&pfile->ufence_wq);
+	mutex_init(&pfile->userq_lock);
+	ida_init(&pfile->userq_doorbells);
 	file->driver_priv = pfile;
 	return 0;
 }
@@ -205,10 +215,26 @@ static void pvgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 	drm_show_memory_stats(p, file);
 }
 
-/* DEFINE_DRM_GEM_FOPS() has no show_fdinfo: fdinfo needs it. */
+/* GEM objects, or beyond them the pages of user queues. */
+static int pvgpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff >= DRM_PVGPU_USERQ_MMAP_BASE >> PAGE_SHIFT)
+		return pvgpu_userq_mmap(filp, vma);
+	return drm_gem_mmap(filp, vma);
+}
+
+/* DRM_GEM_FOPS with the mmap above and show_fdinfo (fdinfo needs it). */
 static const struct file_operations pvgpu_drm_fops = {
 	.owner = THIS_MODULE,
-	DRM_GEM_FOPS,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = pvgpu_mmap,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 	.show_fdinfo = drm_show_fdinfo,
 };
 
@@ -243,6 +269,9 @@ static void pvgpu_objs_fini(struct drm_device *drm, void *arg)
 	destroy_workqueue(pvdev->ufence_write_wq);
 	WARN_ON(!xa_empty(&pvdev->fw_queues));
 	xa_destroy(&pvdev->fw_queues);
+	WARN_ON(!xa_empty(&pvdev->fw_user_queues));
+	xa_destroy(&pvdev->fw_user_queues);
+	ida_destroy(&pvdev->doorbell_groups);
 	ida_destroy(&pvdev->asids);
 	mutex_destroy(&pvdev->bo_lock);
 	mutex_destroy(&pvdev->dma_lock);
@@ -267,6 +296,8 @@ static int pvgpu_objs_init(struct pvgpu_device *pvdev)
 	INIT_WORK(&pvdev->queues_recover_work, pvgpu_queues_recover_work);
 	ida_init(&pvdev->asids);
 	xa_init_flags(&pvdev->fw_queues, XA_FLAGS_LOCK_IRQ);
+	xa_init_flags(&pvdev->fw_user_queues, XA_FLAGS_LOCK_IRQ);
+	ida_init(&pvdev->doorbell_groups);
 	mutex_init(&pvdev->objs_lock);
 	INIT_LIST_HEAD(&pvdev->vms);
 	INIT_LIST_HEAD(&pvdev->queues);
@@ -434,6 +465,8 @@ static void pvgpu_pci_remove(struct pci_dev *pdev)
 	 */
 	pvgpu_fw_stop(pvdev);
 	drm_dev_unplug(&pvdev->drm);
+	/* No process writes the doorbell BAR of a gone device. */
+	pvgpu_userq_zap_mappings(pvdev);
 	/* Every queue stops; outstanding fences signal with -ENODEV. */
 	pvgpu_queues_fini(pvdev);
 	pvgpu_fw_fini(pvdev);

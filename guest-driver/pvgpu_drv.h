@@ -56,8 +56,8 @@ struct pvgpu_device {
 
 	/**
 	 * @doorbells: the kernel's doorbell group, page
-	 * PVGPU_DOORBELL_GROUP_KERNEL of BAR2. User groups are mapped later,
-	 * by the issue that adds user queues.
+	 * PVGPU_DOORBELL_GROUP_KERNEL of BAR2. The pages of user groups are
+	 * mapped into processes only (pvgpu_userq.c).
 	 */
 	void __iomem *doorbells;
 
@@ -106,15 +106,26 @@ struct pvgpu_device {
 
 	/**
 	 * @fw_queues: firmware queue id -> exec queue (pvgpu_queue_fw.c); the
-	 * interrupt handler looks queues up under RCU.
+	 * interrupt handler looks queues up under RCU. Holds the ids of user
+	 * queues too, reserved (an empty entry).
 	 */
 	struct xarray fw_queues;
+	/**
+	 * @fw_user_queues: firmware queue id -> user queue (pvgpu_userq.c),
+	 * looked up as @fw_queues is.
+	 */
+	struct xarray fw_user_queues;
+	/**
+	 * @doorbell_groups: doorbell pages of BAR2 given to files with user
+	 * queues (1 .. num_doorbells - 1; page 0 is the kernel's).
+	 */
+	struct ida doorbell_groups;
 
 	/** @objs_lock: protects @vms and @queues (debugfs lists). */
 	struct mutex objs_lock;
 	/** @vms: every live struct pvgpu_vm, for debugfs. */
 	struct list_head vms;
-	/** @queues: every live exec and bind queue, for debugfs. */
+	/** @queues: every live exec, bind and user queue, for debugfs. */
 	struct list_head queues;
 
 	/*
@@ -183,6 +194,18 @@ struct pvgpu_file {
 	 * most max_queues_per_file (pvgpu_queue.c).
 	 */
 	atomic_t num_exec_queues;
+	/** @userq_lock: protects @doorbell_group. */
+	struct mutex userq_lock;
+	/**
+	 * @doorbell_group: the file's doorbell page (pvgpu_userq.c), 0 until
+	 * its first user queue; freed with the file.
+	 */
+	u32 doorbell_group;
+	/**
+	 * @userq_doorbells: dwords of @doorbell_group held by the file's user
+	 * queues (at most max_user_queues_per_file).
+	 */
+	struct ida userq_doorbells;
 };
 
 struct pvgpu_file *pvgpu_file_get(struct pvgpu_file *pfile);

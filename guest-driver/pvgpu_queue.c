@@ -26,6 +26,7 @@
 #include "pvgpu_queue_internal.h"
 #include "pvgpu_regs.h"
 #include "pvgpu_sync.h"
+#include "pvgpu_userq.h"
 #include "pvgpu_vm.h"
 
 /**
@@ -354,6 +355,36 @@ struct pvgpu_queue *pvgpu_queue_lookup(struct pvgpu_file *pfile, u32 queue_id)
 }
 
 /**
+ * pvgpu_queue_check_sched() - check what userspace asks of a firmware queue
+ * @pvdev: the device
+ * @engine_class: DRM_PVGPU_ENGINE_CLASS_COPY or _COMPUTE, on this device
+ * @priority: 0 .. num_priorities - 1; the top two need CAP_SYS_NICE
+ * @timeslice_us: 0, or within the firmware's bounds
+ *
+ * Return: 0, -EINVAL or -EPERM.
+ */
+int pvgpu_queue_check_sched(struct pvgpu_device *pvdev, u32 engine_class,
+			    u32 priority, u32 timeslice_us)
+{
+	const struct pvgpu_fw_info *info = &pvdev->fw.info;
+
+	if ((engine_class != DRM_PVGPU_ENGINE_CLASS_COPY &&
+	     engine_class != DRM_PVGPU_ENGINE_CLASS_COMPUTE) ||
+	    !pvgpu_engine_find(pvdev, engine_class))
+		return -EINVAL;
+	if (priority >= info->num_priorities)
+		return -EINVAL;
+	if (timeslice_us && (timeslice_us < info->timeslice_min_us ||
+			     timeslice_us > info->timeslice_max_us))
+		return -EINVAL;
+	/* High and realtime: the top two levels, never level 0. */
+	if (priority && priority + 2 >= info->num_priorities &&
+	    !capable(CAP_SYS_NICE))
+		return -EPERM;
+	return 0;
+}
+
+/**
  * pvgpu_ioctl_queue_create() - DRM_IOCTL_PVGPU_QUEUE_CREATE
  * @drm: the DRM device
  * @data: struct drm_pvgpu_queue_create
@@ -366,7 +397,6 @@ int pvgpu_ioctl_queue_create(struct drm_device *drm, void *data,
 {
 	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
 	struct pvgpu_file *pfile = to_pvgpu_file(file);
-	const struct pvgpu_fw_info *info = &pvdev->fw.info;
 	struct drm_pvgpu_queue_create *args = data;
 	struct pvgpu_queue *queue = NULL;
 	struct pvgpu_vm *vm;
@@ -383,21 +413,9 @@ int pvgpu_ioctl_queue_create(struct drm_device *drm, void *data,
 		if (args->priority || args->timeslice_us)
 			goto out_exit;
 	} else {
-		ret = -EINVAL;
-		if ((args->engine_class != DRM_PVGPU_ENGINE_CLASS_COPY &&
-		     args->engine_class != DRM_PVGPU_ENGINE_CLASS_COMPUTE) ||
-		    !pvgpu_engine_find(pvdev, args->engine_class))
-			goto out_exit;
-		if (args->priority >= info->num_priorities)
-			goto out_exit;
-		if (args->timeslice_us &&
-		    (args->timeslice_us < info->timeslice_min_us ||
-		     args->timeslice_us > info->timeslice_max_us))
-			goto out_exit;
-		/* High and realtime: the top two levels, never level 0. */
-		ret = -EPERM;
-		if (args->priority && args->priority + 2 >= info->num_priorities &&
-		    !capable(CAP_SYS_NICE))
+		ret = pvgpu_queue_check_sched(pvdev, args->engine_class,
+					      args->priority, args->timeslice_us);
+		if (ret)
 			goto out_exit;
 	}
 
@@ -518,8 +536,15 @@ int pvgpu_ioctl_queue_get_state(struct drm_device *drm, void *data,
 			args->flags |= DRM_PVGPU_QUEUE_STATE_GUILTY;
 		if (pvgpu_dep_queue_is_banned(dq))
 			args->flags |= DRM_PVGPU_QUEUE_STATE_BANNED;
+		/* A job timeout is the driver's reset: no firmware code. */
+		if (state & PVGPU_EXEC_QUEUE_RESET)
+			args->reason = READ_ONCE(eq->fw_error) ?:
+				       DRM_PVGPU_QUEUE_REASON_RESET;
 	}
-	args->error = error;
+	if (queue->kind == PVGPU_QUEUE_USER)
+		pvgpu_userq_get_state(to_pvgpu_user_queue(queue), args);
+	else
+		args->error = error;
 	pvgpu_queue_put(queue);
 	return 0;
 }
@@ -558,6 +583,8 @@ void pvgpu_queues_fini(struct pvgpu_device *pvdev)
 	list_for_each_entry(queue, &pvdev->queues, link) {
 		struct pvgpu_exec_queue *eq;
 
+		if (queue->kind == PVGPU_QUEUE_USER)
+			pvgpu_userq_fini(to_pvgpu_user_queue(queue));
 		if (queue->kind != PVGPU_QUEUE_EXEC)
 			continue;
 		eq = to_pvgpu_exec_queue(queue);
@@ -620,6 +647,10 @@ void pvgpu_queue_debugfs_print(struct pvgpu_device *pvdev,
 		u32 state, fw_error;
 		int error;
 
+		if (queue->kind == PVGPU_QUEUE_USER) {
+			pvgpu_userq_debugfs_print(to_pvgpu_user_queue(queue), p);
+			continue;
+		}
 		if (queue->kind != PVGPU_QUEUE_EXEC) {
 			drm_printf(p, "bind queue:\n");
 			pvgpu_dep_queue_print(&queue->dq, p);

@@ -34,10 +34,13 @@ struct pvgpu_vm;
  * enum pvgpu_queue_kind - what runs a queue's jobs
  * @PVGPU_QUEUE_EXEC: a firmware queue of an engine class (pvgpu_queue.c).
  * @PVGPU_QUEUE_BIND: the CPU, writing page tables (pvgpu_vm_bind.c).
+ * @PVGPU_QUEUE_USER: a firmware queue userspace feeds (pvgpu_userq.c);
+ *	its jobs are the fences of USERQ_SIGNAL.
  */
 enum pvgpu_queue_kind {
 	PVGPU_QUEUE_EXEC,
 	PVGPU_QUEUE_BIND,
+	PVGPU_QUEUE_USER,
 };
 
 /**
@@ -262,6 +265,15 @@ bool pvgpu_queue_jobs_full(struct pvgpu_queue *queue);
 bool pvgpu_exec_queue_was_reset(struct pvgpu_exec_queue *eq);
 
 struct pvgpu_queue *pvgpu_queue_lookup(struct pvgpu_file *pfile, u32 queue_id);
+int pvgpu_queue_check_sched(struct pvgpu_device *pvdev, u32 engine_class,
+			    u32 priority, u32 timeslice_us);
+
+/* pvgpu_queue_fw.c: what every firmware queue needs, exec or user */
+int pvgpu_fw_queue_reserve_id(struct pvgpu_device *pvdev, bool user, u32 *id);
+int pvgpu_fw_queue_request(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode,
+			   bool *deregistered);
+void pvgpu_fw_queue_fail_fault(struct pvgpu_device *pvdev, u32 fw_id,
+			       u32 fault_seqno);
 
 void pvgpu_queues_fini(struct pvgpu_device *pvdev);
 void pvgpu_queues_recover_work(struct work_struct *work);

@@ -22,6 +22,7 @@
 #include "pvgpu_queue_internal.h"
 #include "pvgpu_regs.h"
 #include "pvgpu_sync.h"
+#include "pvgpu_userq.h"
 #include "pvgpu_vm.h"
 
 /**
@@ -389,19 +390,8 @@ static void pvgpu_exec_queue_fault_work(struct work_struct *work)
 {
 	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
 						   fault_work);
-	struct pvgpu_device *pvdev = eq->pvdev;
-	struct pvgpu_msg_fault_reply req = {
-		.queue_id = cpu_to_le32(eq->fw_id),
-		.action = cpu_to_le32(PVGPU_FAULT_REPLY_FAIL),
-	};
-	struct pvgpu_channel_msg msg = {
-		.opcode = PVGPU_H2F_PAGE_FAULT_REPLY,
-		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
-		.req_dw = sizeof(req) / 4,
-		.req = &req,
-	};
 	unsigned long flags;
-	int ret, idx;
+	u32 fault_seqno;
 
 	/*
 	 * Under fw_lock: a state query (pvgpu_exec_queue_query()) sees
@@ -409,21 +399,12 @@ static void pvgpu_exec_queue_fault_work(struct work_struct *work)
 	 */
 	mutex_lock(&eq->fw_lock);
 	spin_lock_irqsave(&eq->state_lock, flags);
-	req.fault_seqno = cpu_to_le32(eq->fault_seqno);
+	fault_seqno = eq->fault_seqno;
 	eq->fault_seqno = 0;
 	spin_unlock_irqrestore(&eq->state_lock, flags);
 
-	if (req.fault_seqno && !eq->deregistered &&
-	    drm_dev_enter(&pvdev->drm, &idx)) {
-		/* The queue's error event follows and bans it. */
-		ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
-					 READ_ONCE(pvgpu_fw_timeout_ms));
-		if (ret)
-			drm_dbg_driver(&pvdev->drm,
-				       "queue %u: fault reply failed: %d\n",
-				       eq->fw_id, ret);
-		drm_dev_exit(idx);
-	}
+	if (fault_seqno && !eq->deregistered)
+		pvgpu_fw_queue_fail_fault(eq->pvdev, eq->fw_id, fault_seqno);
 	mutex_unlock(&eq->fw_lock);
 	pvgpu_queue_put(&eq->base);
 }
@@ -594,11 +575,14 @@ void pvgpu_queues_recover_work(struct work_struct *work)
  */
 static void pvgpu_queues_scan(struct pvgpu_device *pvdev)
 {
+	struct pvgpu_user_queue *uq;
 	struct pvgpu_exec_queue *eq;
 	unsigned long id;
 
 	xa_for_each(&pvdev->fw_queues, id, eq)
 		pvgpu_exec_queue_complete(eq);
+	xa_for_each(&pvdev->fw_user_queues, id, uq)
+		pvgpu_userq_progress(uq);
 	queue_work(pvdev->wq, &pvdev->queues_recover_work);
 }
 
@@ -679,6 +663,12 @@ bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 			pvgpu_exec_queue_fault_event(eq, (const void *)payload);
 			break;
 		}
+	} else {
+		struct pvgpu_user_queue *uq;
+
+		uq = xa_load(&pvdev->fw_user_queues, id);
+		if (uq)
+			pvgpu_userq_fw_event(uq, opcode, payload);
 	}
 	rcu_read_unlock();
 	return true;

@@ -115,9 +115,30 @@
  */
 int pvgpu_exec_queue_fw_request(struct pvgpu_exec_queue *eq, u16 opcode)
 {
-	struct pvgpu_device *pvdev = eq->pvdev;
+	lockdep_assert_held(&eq->fw_lock);
+	return pvgpu_fw_queue_request(eq->pvdev, eq->fw_id, opcode,
+				      &eq->deregistered);
+}
+
+/**
+ * pvgpu_fw_queue_request() - stop a firmware queue, or make it forget it
+ * @pvdev: the device
+ * @fw_id: the firmware queue id
+ * @opcode: PVGPU_H2F_QUEUE_RESET or PVGPU_H2F_QUEUE_DEREGISTER
+ * @deregistered: the queue's "DEREGISTER was sent" flag, under the lock
+ *	that serialises the queue's firmware requests
+ *
+ * pvgpu_exec_queue_fw_request() for any kind of queue: the same rules
+ * (0 or -ENODEV: the firmware no longer runs the queue; any other failure
+ * wedged the device first).
+ *
+ * Return: 0, -ENODEV, or the error of the failed request.
+ */
+int pvgpu_fw_queue_request(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode,
+			   bool *deregistered)
+{
 	struct pvgpu_msg_queue req = {
-		.queue_id = cpu_to_le32(eq->fw_id),
+		.queue_id = cpu_to_le32(fw_id),
 	};
 	struct pvgpu_channel_msg msg = {
 		.opcode = opcode,
@@ -127,32 +148,67 @@ int pvgpu_exec_queue_fw_request(struct pvgpu_exec_queue *eq, u16 opcode)
 	};
 	int ret, idx;
 
-	lockdep_assert_held(&eq->fw_lock);
 	/* The firmware no longer knows the queue: nothing to stop. */
-	if (eq->deregistered)
+	if (*deregistered)
 		return 0;
 	/* Removal stops the firmware before drm_dev_unplug(). */
 	if (!drm_dev_enter(&pvdev->drm, &idx)) {
-		eq->deregistered = true;
+		*deregistered = true;
 		return -ENODEV;
 	}
 	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
 				 READ_ONCE(pvgpu_fw_timeout_ms));
 	if (ret && ret != -ENODEV) {
 		drm_err(&pvdev->drm, "queue %u: %s failed: %d (status %s)\n",
-			eq->fw_id, opcode == PVGPU_H2F_QUEUE_RESET ?
+			fw_id, opcode == PVGPU_H2F_QUEUE_RESET ?
 			"QUEUE_RESET" : "QUEUE_DEREGISTER", ret,
 			ret == -EIO && msg.fw_status ?
 			pvgpu_fw_status_name(msg.fw_status) : "none");
 		pvgpu_fw_wedge(pvdev, opcode == PVGPU_H2F_QUEUE_RESET ?
-			       "an exec queue could not be reset" :
-			       "an exec queue could not be deregistered");
+			       "a queue could not be reset" :
+			       "a queue could not be deregistered");
 	}
 	/* Either way the firmware does not touch the queue any more. */
 	if (opcode == PVGPU_H2F_QUEUE_DEREGISTER)
-		eq->deregistered = true;
+		*deregistered = true;
 	drm_dev_exit(idx);
 	return ret;
+}
+
+/**
+ * pvgpu_fw_queue_fail_fault() - answer a queue's page fault with FAIL
+ * @pvdev: the device
+ * @fw_id: the firmware queue id
+ * @fault_seqno: the fault event's fault_seqno
+ *
+ * The queue's error event follows and bans it. Process context; the
+ * caller holds the lock that serialises the queue's firmware requests and
+ * knows the queue is registered.
+ */
+void pvgpu_fw_queue_fail_fault(struct pvgpu_device *pvdev, u32 fw_id,
+			       u32 fault_seqno)
+{
+	struct pvgpu_msg_fault_reply req = {
+		.queue_id = cpu_to_le32(fw_id),
+		.fault_seqno = cpu_to_le32(fault_seqno),
+		.action = cpu_to_le32(PVGPU_FAULT_REPLY_FAIL),
+	};
+	struct pvgpu_channel_msg msg = {
+		.opcode = PVGPU_H2F_PAGE_FAULT_REPLY,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+	};
+	int ret, idx;
+
+	if (!drm_dev_enter(&pvdev->drm, &idx))
+		return;
+	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
+				 READ_ONCE(pvgpu_fw_timeout_ms));
+	if (ret)
+		drm_dbg_driver(&pvdev->drm, "queue %u: fault reply failed: %d\n",
+			       fw_id, ret);
+	drm_dev_exit(idx);
 }
 
 /* --- Dependency-queue backend ---------------------------------------------- */
@@ -396,21 +452,44 @@ u32 pvgpu_exec_queue_max_ids(struct pvgpu_device *pvdev)
  */
 int pvgpu_exec_queue_reserve_id(struct pvgpu_exec_queue *eq)
 {
-	struct pvgpu_device *pvdev = eq->pvdev;
-	u32 max = pvgpu_exec_queue_max_ids(pvdev);
-	u32 id;
 	int ret;
 
-	for (id = 0; id < max; id++) {
-		ret = xa_insert_irq(&pvdev->fw_queues, id, NULL, GFP_KERNEL);
+	ret = pvgpu_fw_queue_reserve_id(eq->pvdev, false, &eq->fw_id);
+	if (ret)
+		return ret;
+	eq->doorbell = PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL,
+					 eq->fw_id + 1);
+	eq->fw_id_reserved = true;
+	return 0;
+}
+
+/**
+ * pvgpu_fw_queue_reserve_id() - reserve a firmware queue id
+ * @pvdev: the device
+ * @user: for a user queue: from the top of the firmware's ids down, so
+ *	that the low ids, which have a doorbell in the kernel's group, stay
+ *	for exec queues; else the lowest free id with such a doorbell
+ * @id: out: the id, held in &pvgpu_device.fw_queues (with no entry yet)
+ *
+ * Return: 0, -ENOSPC if every id is taken, or -ENOMEM.
+ */
+int pvgpu_fw_queue_reserve_id(struct pvgpu_device *pvdev, bool user, u32 *id)
+{
+	u32 max = user ? pvdev->fw.info.max_queues :
+		  pvgpu_exec_queue_max_ids(pvdev);
+	u32 i;
+	int ret;
+
+	for (i = 0; i < max; i++) {
+		u32 candidate = user ? max - 1 - i : i;
+
+		ret = xa_insert_irq(&pvdev->fw_queues, candidate, NULL,
+				    GFP_KERNEL);
 		if (ret == -EBUSY)
 			continue;
 		if (ret)
 			return ret;
-		eq->fw_id = id;
-		eq->doorbell = PVGPU_DOORBELL_ID(PVGPU_DOORBELL_GROUP_KERNEL,
-						 id + 1);
-		eq->fw_id_reserved = true;
+		*id = candidate;
 		return 0;
 	}
 	return -ENOSPC;

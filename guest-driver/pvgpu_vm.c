@@ -257,6 +257,8 @@ void pvgpu_vm_gpuvm_free(struct drm_gpuvm *gpuvm)
 {
 	struct pvgpu_vm *vm = to_pvgpu_vm(gpuvm);
 
+	WARN_ON(!list_empty(&vm->user_queues));
+	mutex_destroy(&vm->userq_lock);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 }
@@ -436,6 +438,8 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev,
 	vm->pvdev = pvdev;
 	vm->flags = flags;
 	mutex_init(&vm->lock);
+	mutex_init(&vm->userq_lock);
+	INIT_LIST_HEAD(&vm->user_queues);
 	spin_lock_init(&vm->queue_lock);
 	kref_init(&vm->refcount);
 	INIT_WORK(&vm->free_work, pvgpu_vm_free_work);
@@ -502,6 +506,7 @@ err_pt:
 err_asid:
 	pvgpu_vm_free_asid(vm);
 err_free:
+	mutex_destroy(&vm->userq_lock);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	return ret;

@@ -63,6 +63,15 @@ struct pvgpu_vm {
 	struct mutex lock;
 	/** @pt: the page-table tree (pvgpu_pt.c). */
 	struct pvgpu_pt *pt;
+	/**
+	 * @userq_lock: protects @user_queues. Held by a bind job around its
+	 * page-table changes while the VM's user queues are suspended
+	 * (pvgpu_userq_vm_suspend()), so inside the dma-fence signalling
+	 * section and outside @lock.
+	 */
+	struct mutex userq_lock;
+	/** @user_queues: the VM's registered user queues (pvgpu_userq.c). */
+	struct list_head user_queues;
 	/** @queue_lock: protects @default_bind_queue. */
 	spinlock_t queue_lock;
 	/**

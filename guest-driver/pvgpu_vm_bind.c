@@ -32,6 +32,7 @@
 #include "pvgpu_queue.h"
 #include "pvgpu_sync.h"
 #include "pvgpu_userptr.h"
+#include "pvgpu_userq.h"
 #include "pvgpu_vm.h"
 
 /**
@@ -865,6 +866,28 @@ static void pvgpu_bind_job_apply_batched(struct pvgpu_bind_job *job,
 	}
 }
 
+static bool pvgpu_bind_job_needs_no_fw(struct pvgpu_bind_job *job);
+
+/*
+ * Does executing @batch change what the VM maps (not only add fresh
+ * mappings to empty ranges)? Then its user queues are suspended around
+ * it. A user queue created after the unlocked look at the list runs
+ * through the change like any queue would without suspension: nothing it
+ * can reach is freed before the TLB invalidation.
+ */
+static bool pvgpu_bind_batch_changes_vm(struct pvgpu_vm *vm,
+					struct list_head *batch)
+{
+	struct pvgpu_bind_job *job;
+
+	if (list_empty(&vm->user_queues))
+		return false;
+	list_for_each_entry(job, batch, exec_link)
+		if (!pvgpu_bind_job_needs_no_fw(job))
+			return true;
+	return false;
+}
+
 /*
  * Execute a batch of started jobs of one queue (&pvgpu_bind_job.exec_link
  * on @batch, in queue order, each holding the reference run_job took):
@@ -878,7 +901,7 @@ static void pvgpu_bind_batch_execute(struct pvgpu_vm *vm,
 		.jobs = LIST_HEAD_INIT(pend.jobs),
 	};
 	struct pvgpu_bind_job *job, *tmp;
-	bool cookie;
+	bool cookie, held;
 	int idx;
 
 	/* Before their fences signal: see pvgpu_userptr_charge(). */
@@ -898,11 +921,16 @@ static void pvgpu_bind_batch_execute(struct pvgpu_vm *vm,
 			job->error = -ENODEV;
 		goto done;
 	}
+	/* The VM's user queues stay off the hardware while it changes. */
+	held = pvgpu_bind_batch_changes_vm(vm, batch) &&
+	       pvgpu_userq_vm_suspend(vm);
 	mutex_lock(&vm->lock);
 	list_for_each_entry(job, batch, exec_link)
 		pvgpu_bind_job_apply_batched(job, &pend);
 	pvgpu_bind_pending_flush(vm, &pend);
 	mutex_unlock(&vm->lock);
+	if (held)
+		pvgpu_userq_vm_resume(vm);
 	/*
 	 * Unused tables go back before the fences signal (this frees, it
 	 * does not allocate): the VM's page-table bound counts them until

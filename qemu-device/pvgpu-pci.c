@@ -126,8 +126,8 @@ struct PvgpuState {
  * _sched): FwExecCtx is the engine's (firmware-model/engine.h).
  */
 QEMU_BUILD_BUG_ON(sizeof(FwFault) != 8 + 2 * 4);
-QEMU_BUILD_BUG_ON(sizeof(FwExecCtx) != 208);
-QEMU_BUILD_BUG_ON(sizeof(PvgpuFwQueueState) != 10 * 4 + 8 * 8 + 208);
+QEMU_BUILD_BUG_ON(sizeof(FwExecCtx) != 216);
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwQueueState) != 10 * 4 + 8 * 8 + 216);
 QEMU_BUILD_BUG_ON(sizeof(PvgpuFwSchedState) != 5 * 8 + 8 * 4);
 QEMU_BUILD_BUG_ON(sizeof(PvgpuFwState) != 14 * 4 + 6 * 8 + 4 * 4 +
                   PVGPU_FW_MAX_AS * sizeof(PvgpuFwAs));
@@ -851,6 +851,7 @@ static const VMStateDescription vmstate_pvgpu_exec_ctx = {
         VMSTATE_UINT64(delay_remaining_ns, FwExecCtx),
         VMSTATE_UINT32(delay_flags, FwExecCtx),
         VMSTATE_UINT64(commands_done, FwExecCtx),
+        VMSTATE_UINT64(retired, FwExecCtx),
         VMSTATE_STRUCT(fault, FwExecCtx, 1, vmstate_pvgpu_fault, FwFault),
         VMSTATE_UINT32(error, FwExecCtx),
         VMSTATE_UINT64(error_addr, FwExecCtx),
@@ -941,9 +942,13 @@ static const VMStateDescription vmstate_pvgpu = {
      *    one (fw_timer_update()), which made the migrated timer redundant.
      * 4: privileged queues: every execution context carries privileged
      *    and fence_addr (interface 1.2).
+     * 5: user queues' progress blocks (retired), and rptr passes a ring
+     *    BATCH_CALL only when its batch returned: a version-4 context
+     *    saved inside a batch has rptr past the call already, so it is
+     *    refused rather than misread.
      */
-    .version_id = 4,
-    .minimum_version_id = 4,
+    .version_id = 5,
+    .minimum_version_id = 5,
     .pre_save = pvgpu_pre_save,
     .pre_load = pvgpu_pre_load,
     .post_load = pvgpu_post_load,

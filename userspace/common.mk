@@ -33,9 +33,11 @@ PVGPU_LDFLAGS := -static -pthread
 PVGPU_LDLIBS := -lm
 
 LIBPVGPU_SRCS := $(PVGPU_TOP)/userspace/lib/libpvgpu.c \
-	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.c
+	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.c \
+	$(PVGPU_TOP)/userspace/lib/pvgpu_user_queue.c
 LIBPVGPU_HDRS := $(PVGPU_TOP)/userspace/lib/libpvgpu.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_gpu.h \
+	$(PVGPU_TOP)/userspace/lib/pvgpu_user_queue.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_stats.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_bench_args.h \
 	$(PVGPU_TOP)/userspace/lib/pvgpu_bench_json.h \

@@ -402,6 +402,8 @@ static void test_bad_command(gconstpointer data)
 		g_assert_cmphex(e.ctx.error_dw0, ==, b0);
 		g_assert_cmpuint(e.ctx.batch_depth, ==, 1);
 		g_assert_cmphex(d32(&e, 68), ==, 1);
+		/* Not retired: rptr is still at the BATCH_CALL. */
+		g_assert_cmpuint(e.ctx.rptr, ==, (e.r.tail - 12) % RING_SIZE);
 	}
 	eng_free(&e);
 }
@@ -437,14 +439,28 @@ static void test_batch_nesting(void)
 	gpu_cmd_store32(c, DATA_VA + 0x200, 0xe0d);
 	eng_submit(&e, c);
 
-	/* One command at a time: the call is consumed at once. */
+	/*
+	 * One command at a time: the call is made (and counted) at once,
+	 * but rptr stays at it until the outermost BATCH_RETURN.
+	 */
 	g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
 	g_assert_cmpuint(e.ctx.batch_depth, ==, 1);
 	g_assert_cmphex(e.ctx.batch_pc[0], ==, BATCH_VA);
-	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 12);
+	g_assert_cmpuint(e.ctx.commands_done, ==, 1);
+	g_assert_cmpuint(e.ctx.rptr, ==, 0);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 0);
 	for (uint32_t i = 0; i < 2 * FW_MAX_BATCH_DEPTH - 1; i++)
 		g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
 	g_assert_cmpuint(e.ctx.batch_depth, ==, FW_MAX_BATCH_DEPTH);
+	/* Each level's last store and return; the last returns to the ring. */
+	for (uint32_t i = 0; i < 2 * FW_MAX_BATCH_DEPTH; i++) {
+		g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 0);
+		g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+	}
+	g_assert_cmpuint(e.ctx.batch_depth, ==, 0);
+	g_assert_cmpuint(e.ctx.rptr, ==, 12);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 12);
+	g_assert_cmphex(d32(&e, 0x200), ==, 0);
 	expect_idle(&e);
 	for (uint32_t i = 0; i < FW_MAX_BATCH_DEPTH; i++) {
 		g_assert_cmpuint(d32(&e, 4 * i), ==, i + 1);
@@ -505,6 +521,9 @@ static void test_batch_runaway(void)
 	g_assert_cmpuint(e.ctx.error, ==, PVGPU_QUEUE_ERR_HANG);
 	g_assert_cmphex(e.ctx.error_addr, ==, sled + 4ull * FW_MAX_BATCH_CMDS);
 	g_assert_cmpuint(e.ctx.commands_done, ==, 1 + FW_MAX_BATCH_CMDS);
+	/* A batch that never returned never retired its call. */
+	g_assert_cmpuint(e.ctx.rptr, ==, 0);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 0);
 	g_assert_cmpuint(runs, ==, FW_MAX_BATCH_CMDS / (1u << 16) + 1);
 	eng_free(&e);
 }
@@ -930,6 +949,93 @@ static void test_privileged_ring_unreachable(void)
 	eng_free(&e);
 }
 
+/* The next event is a FENCE signal of @fence with @value. */
+static void expect_fence_event(Eng *e, uint64_t fence, uint64_t value)
+{
+	uint32_t payload[PVGPU_MSG_MAX_PAYLOAD_DW];
+	struct pvgpu_evt_queue_signal evt;
+	uint16_t op;
+
+	g_assert_true(gpu_next_event(e->g, &op, payload));
+	g_assert_cmphex(op, ==, PVGPU_F2H_EVT_QUEUE_SIGNAL);
+	memcpy(&evt, payload, sizeof(evt));
+	g_assert_cmphex(GUINT32_FROM_LE(evt.flags), ==,
+			PVGPU_EVT_SIGNAL_FENCE);
+	g_assert_cmphex(GUINT64_FROM_LE(evt.addr), ==, fence);
+	g_assert_cmpuint(GUINT64_FROM_LE(evt.value), ==, value);
+}
+
+/*
+ * A kernel job on a privileged ring, BATCH_CALL then FENCE: rptr stays at
+ * the call while the batch runs or blocks (a WAIT), passes it at the
+ * batch's return, and the FENCE lands (with its event) only after that.
+ */
+static void test_fence_after_batch(void)
+{
+	uint32_t payload[PVGPU_MSG_MAX_PAYLOAD_DW];
+	GArray *c = gpu_cmds_new(), *b = gpu_cmds_new();
+	uint64_t fence;
+	uint16_t op;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	fence = eng_privileged(&e);
+	gpu_cmd_store32(b, DATA_VA, 1);
+	gpu_cmd_wait(b, 0, DATA_VA + 8, 1, ~0ull, PVGPU_WAIT_EQ);
+	gpu_cmd_store32(b, DATA_VA + 4, 2);
+	gpu_cmd_batch_return(b);
+	eng_batch(&e, BATCH_VA, b);
+	for (uint32_t job = 1; job <= 2; job++) {
+		gpu_cmd_batch_call(c, BATCH_VA);		/* 12 bytes */
+		gpu_cmd_fence(c, PVGPU_CMD_FENCE_IRQ, job);	/* 12 */
+	}
+	eng_submit(&e, c);
+
+	/* Job 1 blocks in its batch: not retired, no fence. */
+	g_assert_cmpint(eng_run(&e, BIG), ==, FW_EXEC_WAITING);
+	g_assert_cmpuint(e.ctx.batch_depth, ==, 1);
+	g_assert_false(fw_engine_wait_ready(e.g->fw, &e.ctx));
+	g_assert_cmpuint(d32(&e, 0), ==, 1);
+	g_assert_cmpuint(e.ctx.rptr, ==, 0);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 0);
+	g_assert_cmphex(fake_ram_rd64(e.g->fp, fence), ==, 0);
+	g_assert_false(gpu_next_event(e.g, &op, payload));
+
+	gpu_vm_wr32(&e.vm, DATA_VA + 8, 1);
+	g_assert_true(fw_engine_wait_ready(e.g->fw, &e.ctx));
+	/* WAIT, STORE: still in the batch. */
+	for (uint32_t i = 0; i < 2; i++) {
+		g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+		g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 0);
+	}
+	/* The return retires the call; the FENCE has not run. */
+	g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+	g_assert_cmpuint(e.ctx.batch_depth, ==, 0);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 12);
+	g_assert_cmphex(fake_ram_rd64(e.g->fp, fence), ==, 0);
+	g_assert_false(gpu_next_event(e.g, &op, payload));
+	g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 24);
+	g_assert_cmphex(fake_ram_rd64(e.g->fp, fence), ==, 1);
+	expect_fence_event(&e, fence, 1);
+	g_assert_false(gpu_next_event(e.g, &op, payload));
+
+	/* Job 2 blocks too, then completes to idle. */
+	gpu_vm_wr32(&e.vm, DATA_VA + 8, 0);
+	g_assert_cmpint(eng_run(&e, BIG), ==, FW_EXEC_WAITING);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 24);
+	g_assert_cmphex(fake_ram_rd64(e.g->fp, fence), ==, 1);
+	gpu_vm_wr32(&e.vm, DATA_VA + 8, 1);
+	expect_idle(&e);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 48);
+	g_assert_cmphex(fake_ram_rd64(e.g->fp, fence), ==, 2);
+	expect_fence_event(&e, fence, 2);
+	g_assert_false(gpu_next_event(e.g, &op, payload));
+	/* 2 + 4 per job. */
+	g_assert_cmpuint(e.ctx.commands_done, ==, 2 * 6);
+	eng_free(&e);
+}
+
 /*
  * A privileged ring or fence that is not guest RAM is BAD_POINTER, not a
  * page fault (there is no translation to fault on, and no replay).
@@ -961,6 +1067,276 @@ static void test_privileged_bad_memory(void)
 	g_assert_cmpuint(e.ctx.error, ==, PVGPU_QUEUE_ERR_BAD_POINTER);
 	g_assert_cmpuint(e.ctx.fault.reason, ==, 0);
 	g_assert_cmpuint(d32(&e, 0), ==, 0);
+	eng_free(&e);
+}
+
+/* --- Progress of a user queue ----------------------------------------- */
+
+/*
+ * Give @e's (user) queue a progress block with @notify_at, retired 0 as
+ * registration leaves it. Returns its address.
+ */
+static uint64_t eng_progress(Eng *e, uint64_t notify_at)
+{
+	uint64_t p = gpu_alloc(e->g, sizeof(struct pvgpu_queue_progress), 16);
+
+	fake_ram_wr64(e->g->fp, p, 0);
+	fake_ram_wr64(e->g->fp, p + 8, notify_at);
+	e->ctx.fence_addr = p;
+	return p;
+}
+
+/* The next event is a PROGRESS signal of @p with @value. */
+static void expect_progress_event(Eng *e, uint64_t p, uint64_t value)
+{
+	uint32_t payload[PVGPU_MSG_MAX_PAYLOAD_DW];
+	struct pvgpu_evt_queue_signal evt;
+	uint16_t op;
+
+	g_assert_true(gpu_next_event(e->g, &op, payload));
+	g_assert_cmphex(op, ==, PVGPU_F2H_EVT_QUEUE_SIGNAL);
+	memcpy(&evt, payload, sizeof(evt));
+	g_assert_cmpuint(GUINT32_FROM_LE(evt.queue_id), ==, QID);
+	g_assert_cmphex(GUINT32_FROM_LE(evt.flags), ==,
+			PVGPU_EVT_SIGNAL_PROGRESS);
+	g_assert_cmphex(GUINT64_FROM_LE(evt.addr), ==, p);
+	g_assert_cmpuint(GUINT64_FROM_LE(evt.value), ==, value);
+}
+
+static void expect_no_event(Eng *e)
+{
+	uint32_t payload[PVGPU_MSG_MAX_PAYLOAD_DW];
+	uint16_t op;
+
+	g_assert_false(gpu_next_event(e->g, &op, payload));
+}
+
+/*
+ * retired advances by exactly the bytes of the ring commands completed
+ * (not by batch commands), with every rptr write-back, and never
+ * notifies with notify_at 0.
+ */
+static void test_progress_retired(void)
+{
+	GArray *c = gpu_cmds_new(), *b = gpu_cmds_new();
+	uint64_t p;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	p = eng_progress(&e, 0);
+	gpu_cmd_store32(c, DATA_VA, 1);			/* 16 bytes */
+	gpu_cmd_store64(c, DATA_VA + 8, 2);		/* 20 */
+	gpu_cmd_nop(c, 3);				/* 12 */
+	gpu_cmd_batch_call(c, BATCH_VA);		/* 12 */
+	gpu_cmd_store32(b, DATA_VA + 16, 3);
+	gpu_cmd_store32(b, DATA_VA + 20, 4);
+	gpu_cmd_batch_return(b);
+	eng_batch(&e, BATCH_VA, b);
+	eng_submit(&e, c);
+	g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 16);
+	g_assert_cmpuint(e.ctx.retired, ==, 16);
+	g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 36);
+	expect_idle(&e);
+	g_assert_cmpuint(d32(&e, 20), ==, 4);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 60);
+	g_assert_cmpuint(e.ctx.retired, ==, 60);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 60);
+	/* The driver's notify_at is only read, never written. */
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p + 8), ==, 0);
+	expect_no_event(&e);
+	g_assert_true(fw_engine_ctx_valid(e.g->fw, &e.ctx));
+	eng_free(&e);
+}
+
+/*
+ * Across ring wraps retired keeps counting: a 64-bit position whose low
+ * bits are rptr.
+ */
+static void test_progress_wrap(void)
+{
+	uint64_t p, total = 0;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	p = eng_progress(&e, 0);
+	for (uint32_t round = 0; round < 5; round++) {
+		GArray *c = gpu_cmds_new();
+
+		/* 100 commands of 20 bytes: the ring wraps mid-command. */
+		for (uint32_t i = 0; i < 100; i++)
+			gpu_cmd_store64(c, DATA_VA + 8 * i, round * 100 + i);
+		total += c->len * 4;
+		eng_submit(&e, c);
+		expect_idle(&e);
+		g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, total);
+		g_assert_cmpuint(total % RING_SIZE, ==, gpu_ring_rptr(&e.r));
+	}
+	g_assert_cmpuint(total, >, 2 * RING_SIZE);
+	g_assert_cmpuint(e.ctx.retired, ==, total);
+	g_assert_cmpuint(d64(&e, 8 * 99), ==, 499);
+	expect_no_event(&e);
+	eng_free(&e);
+}
+
+/*
+ * notify_at: crossing it (old < notify_at <= new) sends exactly one
+ * PROGRESS signal, after the rptr write-back, with the retired value of
+ * that write-back; a notify_at already passed, or 0, sends nothing.
+ */
+static void test_progress_notify(void)
+{
+	GArray *c;
+	uint64_t p;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	/* Inside the second STORE32 [16, 32): notified when it retires. */
+	p = eng_progress(&e, 20);
+	c = gpu_cmds_new();
+	for (uint32_t i = 0; i < 4; i++)
+		gpu_cmd_store32(c, DATA_VA + 4 * i, i + 1);
+	eng_submit(&e, c);
+	expect_idle(&e);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 64);
+	expect_progress_event(&e, p, 32);
+	expect_no_event(&e);
+
+	/* Exactly at a command's end, after a SIGNAL's own event. */
+	fake_ram_wr64(e.g->fp, p + 8, 64 + 16 + 20);
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, DATA_VA, 5);				/* 16 */
+	gpu_cmd_signal(c, PVGPU_CMD_SIGNAL_IRQ, DATA_VA + 8, 9);	/* 20 */
+	gpu_cmd_store32(c, DATA_VA, 6);
+	eng_submit(&e, c);
+	expect_idle(&e);
+	{
+		uint32_t payload[PVGPU_MSG_MAX_PAYLOAD_DW];
+		struct pvgpu_evt_queue_signal evt;
+		uint16_t op;
+
+		g_assert_true(gpu_next_event(e.g, &op, payload));
+		memcpy(&evt, payload, sizeof(evt));
+		g_assert_cmphex(GUINT32_FROM_LE(evt.flags), ==, 0);
+		g_assert_cmpuint(GUINT64_FROM_LE(evt.value), ==, 9);
+	}
+	expect_progress_event(&e, p, 100);
+	expect_no_event(&e);
+
+	/* Already passed: nothing. */
+	fake_ram_wr64(e.g->fp, p + 8, 50);
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, DATA_VA, 7);
+	eng_submit(&e, c);
+	expect_idle(&e);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 132);
+	expect_no_event(&e);
+
+	/* 0 never notifies. */
+	fake_ram_wr64(e.g->fp, p + 8, 0);
+	c = gpu_cmds_new();
+	gpu_cmd_nop(c, 64);
+	eng_submit(&e, c);
+	expect_idle(&e);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 132 + 256);
+	expect_no_event(&e);
+	eng_free(&e);
+}
+
+/*
+ * A ring BATCH_CALL retires when its batch has returned, not when the call
+ * is made: rptr and retired stay at the call while the batch runs (a
+ * nested return changes nothing), then pass it together at the outermost
+ * BATCH_RETURN, and a notify_at just past the call fires there.
+ */
+static void test_progress_batch(void)
+{
+	GArray *c = gpu_cmds_new(), *b = gpu_cmds_new(), *n = gpu_cmds_new();
+	uint64_t p;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	gpu_cmd_store32(c, DATA_VA, 1);			/* [0, 16) */
+	gpu_cmd_batch_call(c, BATCH_VA);		/* [16, 28) */
+	gpu_cmd_store32(c, DATA_VA + 4, 2);		/* [28, 44) */
+	p = eng_progress(&e, 28);
+	gpu_cmd_store32(b, DATA_VA + 8, 3);
+	gpu_cmd_batch_call(b, BATCH_VA + 0x1000);
+	gpu_cmd_store32(b, DATA_VA + 16, 5);
+	gpu_cmd_batch_return(b);
+	eng_batch(&e, BATCH_VA, b);
+	gpu_cmd_store32(n, DATA_VA + 12, 4);
+	gpu_cmd_batch_return(n);
+	eng_batch(&e, BATCH_VA + 0x1000, n);
+	eng_submit(&e, c);
+
+	g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 16);
+	/* The call, the batch up to its own return: nothing retires. */
+	for (uint32_t i = 0; i < 6; i++) {
+		g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+		g_assert_cmpuint(e.ctx.batch_depth, >, 0);
+		g_assert_cmpuint(e.ctx.rptr, ==, 16);
+		g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 16);
+		g_assert_cmpuint(e.ctx.retired, ==, 16);
+		g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 16);
+		expect_no_event(&e);
+	}
+	g_assert_cmpuint(d32(&e, 16), ==, 5);
+	g_assert_cmpuint(e.ctx.commands_done, ==, 7);
+	/* The return: rptr and retired past the call, then the signal. */
+	g_assert_cmpint(eng_run(&e, 1), ==, FW_EXEC_BUDGET);
+	g_assert_cmpuint(e.ctx.batch_depth, ==, 0);
+	g_assert_cmpuint(e.ctx.commands_done, ==, 8);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 28);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 28);
+	g_assert_cmpuint(d32(&e, 4), ==, 0);
+	expect_progress_event(&e, p, 28);
+	expect_no_event(&e);
+	expect_idle(&e);
+	g_assert_cmpuint(d32(&e, 4), ==, 2);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, p), ==, 44);
+	g_assert_cmpuint(e.ctx.retired, ==, 44);
+	expect_no_event(&e);
+	g_assert_true(fw_engine_ctx_valid(e.g->fw, &e.ctx));
+	eng_free(&e);
+}
+
+/*
+ * A progress block that stops being RAM under a live queue is
+ * BAD_POINTER at the write-back, like rptr; a privileged queue's fence is
+ * no progress block: FENCE writes it, the write-back does not.
+ */
+static void test_progress_bad_memory(void)
+{
+	GArray *c;
+	uint64_t fence;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	eng_progress(&e, 0);
+	e.ctx.fence_addr = 0x7ffffffff000ull;
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, DATA_VA, 1);
+	eng_submit(&e, c);
+	g_assert_cmpint(eng_run(&e, BIG), ==, FW_EXEC_ERROR);
+	g_assert_cmpuint(e.ctx.error, ==, PVGPU_QUEUE_ERR_BAD_POINTER);
+	g_assert_cmphex(e.ctx.error_addr, ==, RING_VA);
+	g_assert_cmpuint(gpu_ring_rptr(&e.r), ==, 0);
+	eng_free(&e);
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COPY);
+	fence = eng_privileged(&e);
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, DATA_VA, 1);
+	gpu_cmd_fence(c, 0, 5);
+	gpu_cmd_store32(c, DATA_VA, 2);
+	eng_submit(&e, c);
+	expect_idle(&e);
+	g_assert_cmpuint(fake_ram_rd64(e.g->fp, fence), ==, 5);
+	g_assert_cmpuint(e.ctx.retired, ==, 0);
+	expect_no_event(&e);
 	eng_free(&e);
 }
 
@@ -1298,7 +1674,10 @@ static void test_reset_and_valid(void)
 	BAD_CTX(e.ctx.fault.reason = 6);
 	BAD_CTX(e.ctx.error = PVGPU_QUEUE_ERR_MAX + 1);
 	BAD_CTX(e.ctx.privileged = 2);
-	BAD_CTX(e.ctx.fence_addr = 8);	/* a user queue has none */
+	BAD_CTX(e.ctx.fence_addr = 8);	/* a progress block: 16-aligned */
+	BAD_CTX(e.ctx.retired = 4);	/* counted with a progress block */
+	BAD_CTX((e.ctx.privileged = 1, e.ctx.fence_addr = 8,
+		 e.ctx.retired = 4));
 	BAD_CTX((e.ctx.privileged = 1, e.ctx.fence_addr = 4));
 	BAD_CTX((e.ctx.privileged = 1, e.ctx.ring_addr = ~0ull << 12,
 		 e.ctx.fence_addr = 8));
@@ -1308,6 +1687,11 @@ static void test_reset_and_valid(void)
 	e.ctx.privileged = 1;
 	e.ctx.ring_addr = 1ull << 50;
 	e.ctx.fence_addr = 8;
+	g_assert_true(fw_engine_ctx_valid(e.g->fw, &e.ctx));
+	/* A user queue's progress block, any retired. */
+	e.ctx = good;
+	e.ctx.fence_addr = 16;
+	e.ctx.retired = ~0ull;
 	g_assert_true(fw_engine_ctx_valid(e.g->fw, &e.ctx));
 	e.ctx = good;
 
@@ -1837,12 +2221,20 @@ int main(int argc, char **argv)
 	g_test_add_func("/engine/wait/fault", test_wait_fault);
 	g_test_add_func("/engine/signal", test_signal);
 	g_test_add_func("/engine/privileged/fence", test_fence_privileged);
+	g_test_add_func("/engine/privileged/fence-after-batch",
+			test_fence_after_batch);
 	g_test_add_func("/engine/privileged/fence-refused",
 			test_fence_refused);
 	g_test_add_func("/engine/privileged/ring-unreachable",
 			test_privileged_ring_unreachable);
 	g_test_add_func("/engine/privileged/bad-memory",
 			test_privileged_bad_memory);
+	g_test_add_func("/engine/progress/retired", test_progress_retired);
+	g_test_add_func("/engine/progress/wrap", test_progress_wrap);
+	g_test_add_func("/engine/progress/notify", test_progress_notify);
+	g_test_add_func("/engine/progress/batch", test_progress_batch);
+	g_test_add_func("/engine/progress/bad-memory",
+			test_progress_bad_memory);
 	g_test_add_func("/engine/delay", test_delay);
 	g_test_add_func("/engine/fault/replay", test_fault_replay);
 	g_test_add_func("/engine/fault/fetch", test_fetch_fault);

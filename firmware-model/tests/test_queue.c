@@ -78,8 +78,12 @@ REG(desc_align, r->m.desc_addr = r->desc_addr + 32)
 REG(desc_dma, r->m.desc_addr = 0x7ffffffff000ull)
 REG(desc_flags, r->d.flags = 2)
 REG(desc_reserved, r->d.reserved = 1)
-/* A user queue names no fence; a privileged one names RAM. */
-REG(fence_user, r->d.fence_addr = r->d.rptr_addr & ~7ull)
+/*
+ * A user queue's fence_addr is a progress block: 16-byte aligned RAM; a
+ * privileged queue's fence 8-byte aligned RAM.
+ */
+REG(progress_align, r->d.fence_addr = (r->d.rptr_addr & ~15ull) + 8)
+REG(progress_dma, r->d.fence_addr = 0x7ffffffff000ull)
 REG(priv_ring_dma, r->d.flags = PVGPU_QUEUE_DESC_PRIVILEGED;
 	r->d.fence_addr = r->d.rptr_addr & ~7ull;
 	r->d.ring_addr = 0x7ffffffff000ull)
@@ -124,7 +128,8 @@ static const RegCase reg_cases[] = {
 #define C(n, s) { #n, reg_##n, PVGPU_STATUS_##s }
 	C(reserved, EINVAL), C(id_range, EINVAL), C(id_busy, EBUSY),
 	C(desc_align, EINVAL), C(desc_dma, EFAULT), C(desc_flags, EINVAL),
-	C(desc_reserved, EINVAL), C(fence_user, EINVAL),
+	C(desc_reserved, EINVAL), C(progress_align, EFAULT),
+	C(progress_dma, EFAULT),
 	C(priv_ring_dma, EFAULT), C(priv_ring_end, EFAULT),
 	C(priv_fence_align, EFAULT), C(priv_fence_dma, EFAULT),
 	C(class, EINVAL), C(priority, EINVAL),
@@ -254,6 +259,112 @@ static void test_register_privileged(void)
 			 ==, 1);
 	g_assert_cmpuint(sh_state(t, 5), ==, PVGPU_QUEUE_STATE_ERROR);
 	sh_free(t);
+}
+
+/* Register user queue 5 of @t with a progress block at @p. */
+static void register_progress(Sh *t, uint64_t p)
+{
+	struct pvgpu_msg_queue_register m = { 0 };
+	struct pvgpu_queue_desc d;
+	uint64_t desc;
+
+	sh_desc(t, 5, COPY, 1, &d);
+	d.fence_addr = GUINT64_TO_LE(p);
+	desc = gpu_alloc(t->g, sizeof(d), 64);
+	memcpy(t->fp->ram + desc, &d, sizeof(d));
+	m.queue_id = GUINT32_TO_LE(5);
+	m.desc_addr = GUINT64_TO_LE(desc);
+	g_assert_cmpuint(sh_request(t, PVGPU_H2F_QUEUE_REGISTER, &m, 4, NULL),
+			 ==, PVGPU_STATUS_OK);
+	t->q[5].registered = true;
+}
+
+/* The @n-th SIGNAL event of queue 5 is PROGRESS of @p with @value. */
+static void expect_progress(Sh *t, unsigned int n, uint64_t p,
+			    uint64_t value)
+{
+	const ShEvent *ev = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_SIGNAL, 5, n);
+	struct pvgpu_evt_queue_signal sig;
+
+	g_assert_nonnull(ev);
+	memcpy(&sig, ev->payload, sizeof(sig));
+	g_assert_cmphex(GUINT32_FROM_LE(sig.flags), ==,
+			PVGPU_EVT_SIGNAL_PROGRESS);
+	g_assert_cmphex(GUINT64_FROM_LE(sig.addr), ==, p);
+	g_assert_cmpuint(GUINT64_FROM_LE(sig.value), ==, value);
+}
+
+/*
+ * A user queue's progress block through the scheduler: registration sets
+ * retired to 0 whatever was there, each rptr write-back adds the ring
+ * bytes, a notify_at crossed sends one PROGRESS signal; a migration in the
+ * middle of the work keeps counting; deregistering and registering again
+ * starts from 0 again (at the ring offset where the queue was).
+ */
+static void test_register_progress(void)
+{
+	Sh *t = sh_new(NULL), *dst = sh_new(NULL);
+	GArray *c = gpu_cmds_new();
+	uint64_t p, head, total;
+
+	gpu_ring_init(&t->q[5].ring, &t->vm, SH_RING_VA + 5 * 0x400000ull,
+		      0x1000);
+	t->q[5].id = 5;
+	t->q[5].doorbell = 6;
+	t->q[5].engine_class = COPY;
+	p = gpu_alloc(t->g, sizeof(struct pvgpu_queue_progress), 16);
+	fake_ram_wr64(t->fp, p, 0xdeadbeef);
+	register_progress(t, p);
+	g_assert_cmpuint(fake_ram_rd64(t->fp, p), ==, 0);
+
+	store(c, 0, 1);
+	store(c, 4, 2);
+	store(c, 8, 3);
+	head = c->len * 4;
+	gpu_cmd_delay(c, 0, 1 * MS);
+	store(c, 12, 4);
+	store(c, 16, 5);
+	total = c->len * 4;
+	store(c, 20, 6);
+	fake_ram_wr64(t->fp, p + 8, head);
+	sh_go(t, 5, c);
+	sh_run_for(t, 500 * US);
+	/* In the DELAY: the three stores retired, and notified. */
+	g_assert_cmpuint(sh_state(t, 5), ==, PVGPU_QUEUE_STATE_RESIDENT);
+	g_assert_cmpuint(fake_ram_rd64(t->fp, p), ==, head);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_SIGNAL, 5),
+			 ==, 1);
+	expect_progress(t, 0, p, head);
+
+	/* Migrated mid-run, it counts on from where it was. */
+	g_assert_cmpint(migrate(t, dst), ==, 0);
+	sh_free(t);
+	fake_ram_wr64(dst->fp, p + 8, total);
+	sh_settle(dst, 1000000000ull);
+	g_assert_cmpuint(sh_rd32(dst, 20), ==, 6);
+	g_assert_cmpuint(fake_ram_rd64(dst->fp, p), ==, total + 16);
+	g_assert_cmpuint(gpu_ring_rptr(&dst->q[5].ring), ==, total + 16);
+	g_assert_cmpuint(sh_count_events(dst, PVGPU_F2H_EVT_QUEUE_SIGNAL, 5),
+			 ==, 1);
+	expect_progress(dst, 0, p, total);
+
+	/* Registered again at the same ring offset: from 0. */
+	g_assert_cmpuint(sh_queue_req(dst, PVGPU_H2F_QUEUE_DEREGISTER, 5), ==,
+			 PVGPU_STATUS_OK);
+	dst->q[5].registered = false;
+	register_progress(dst, p);
+	g_assert_cmpuint(fake_ram_rd64(dst->fp, p), ==, 0);
+	c = gpu_cmds_new();
+	store(c, 24, 7);
+	sh_go(dst, 5, c);
+	sh_settle(dst, 1000000000ull);
+	g_assert_cmpuint(sh_rd32(dst, 24), ==, 7);
+	g_assert_cmpuint(fake_ram_rd64(dst->fp, p), ==, 16);
+	g_assert_cmpuint(gpu_ring_rptr(&dst->q[5].ring), ==, total + 32);
+	/* The new count (16) is still below notify_at: nothing sent. */
+	g_assert_cmpuint(sh_count_events(dst, PVGPU_F2H_EVT_QUEUE_SIGNAL, 5),
+			 ==, 1);
+	sh_free(dst);
 }
 
 /* Every other request: reserved, range, unregistered, length. */
@@ -758,6 +869,72 @@ static void test_migrate_deferred(void)
 }
 
 /*
+ * Migrated in the middle of a batch, a user queue with a progress block
+ * continues in the batch; rptr and retired stay at the ring BATCH_CALL
+ * (across a SUSPEND and RESUME too) until the batch has returned, and the
+ * notify_at just past the call fires only then.
+ */
+static void test_migrate_mid_batch(void)
+{
+	Sh *t = sh_new(NULL), *dst = sh_new(NULL);
+	GArray *c = gpu_cmds_new(), *b = gpu_cmds_new();
+	const uint64_t bva = SH_DATA_VA + 0x8000;
+	uint64_t p;
+
+	gpu_ring_init(&t->q[5].ring, &t->vm, SH_RING_VA + 5 * 0x400000ull,
+		      0x1000);
+	t->q[5].id = 5;
+	t->q[5].doorbell = 6;
+	t->q[5].engine_class = COPY;
+	p = gpu_alloc(t->g, sizeof(struct pvgpu_queue_progress), 16);
+	register_progress(t, p);
+	gpu_cmd_delay(b, 0, 1 * MS);
+	store(b, 8, 3);
+	gpu_cmd_batch_return(b);
+	gpu_vm_write_cmds(&t->vm, bva, b);
+	g_array_free(b, TRUE);
+	store(c, 0, 1);				/* [0, 16) */
+	gpu_cmd_batch_call(c, bva);		/* [16, 28) */
+	store(c, 4, 2);				/* [28, 44) */
+	fake_ram_wr64(t->fp, p + 8, 28);
+	sh_go(t, 5, c);
+	sh_run_for(t, 500 * US);
+	g_assert_cmpuint(sh_state(t, 5), ==, PVGPU_QUEUE_STATE_RESIDENT);
+	g_assert_cmpuint(qs(t, 5)->ctx.batch_depth, ==, 1);
+	g_assert_cmpuint(fake_ram_rd64(t->fp, p), ==, 16);
+	g_assert_cmpuint(gpu_ring_rptr(&t->q[5].ring), ==, 16);
+
+	g_assert_cmpint(migrate(t, dst), ==, 0);
+	sh_free(t);
+	g_assert_cmpuint(sh_queue_req(dst, PVGPU_H2F_QUEUE_SUSPEND, 5), ==,
+			 PVGPU_STATUS_OK);
+	sh_run_for(dst, 2 * MS);
+	g_assert_cmpuint(sh_state(dst, 5), ==, PVGPU_QUEUE_STATE_SUSPENDED);
+	g_assert_cmpuint(sh_query(dst, 5).rptr, ==, 16);
+	g_assert_cmpuint(sh_rd32(dst, 8), ==, 0);
+	g_assert_cmpuint(sh_queue_req(dst, PVGPU_H2F_QUEUE_RESUME, 5), ==,
+			 PVGPU_STATUS_OK);
+	sh_run_for(dst, 250 * US);
+	g_assert_cmpuint(sh_rd32(dst, 8), ==, 0);
+	g_assert_cmpuint(fake_ram_rd64(dst->fp, p), ==, 16);
+	g_assert_cmpuint(gpu_ring_rptr(&dst->q[5].ring), ==, 16);
+	g_assert_cmpuint(sh_count_events(dst, PVGPU_F2H_EVT_QUEUE_SIGNAL, 5),
+			 ==, 0);
+
+	sh_settle(dst, 1000000000ull);
+	g_assert_cmpuint(sh_rd32(dst, 8), ==, 3);
+	g_assert_cmpuint(sh_rd32(dst, 4), ==, 2);
+	g_assert_cmpuint(fake_ram_rd64(dst->fp, p), ==, 44);
+	g_assert_cmpuint(gpu_ring_rptr(&dst->q[5].ring), ==, 44);
+	g_assert_cmpuint(sh_count_events(dst, PVGPU_F2H_EVT_QUEUE_SIGNAL, 5),
+			 ==, 1);
+	expect_progress(dst, 0, p, 28);
+	g_assert_cmpuint(sh_count_events(dst, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, 0);
+	sh_free(dst);
+}
+
+/*
  * The doorbell map is not part of the migration stream: the destination
  * rebuilds it from the queue table and forgets what it held before the
  * load (there, queue 0 was on dword 3 of page 5; in the stream it is on
@@ -884,7 +1061,8 @@ CORRUPT(asid, q[1].ctx.asid = 7)
 CORRUPT(ring_size, q[1].ctx.ring_size = 0x1800)
 CORRUPT(ring_addr, q[1].ctx.ring_addr += 4)
 CORRUPT(privileged, q[1].ctx.privileged = 2)
-CORRUPT(user_fence, q[1].ctx.fence_addr = 8)
+CORRUPT(progress_align, q[1].ctx.fence_addr = 8)
+CORRUPT(retired_no_progress, q[1].ctx.retired = 4)
 CORRUPT(rptr, q[1].ctx.rptr = q[1].ctx.ring_size)
 CORRUPT(batch_depth, q[1].ctx.batch_depth = 9)
 CORRUPT(commands_back, q[1].wd_commands = q[1].ctx.commands_done + 1)
@@ -906,7 +1084,7 @@ static const CorruptCase corrupt_cases[] = {
 	C(fault_flag), C(faulted_no_flag), C(run_seq_zero), C(run_seq_future),
 	C(run_seq_twice), C(run_seq_idle), C(wd_future), C(reserved),
 	C(class), C(asid), C(ring_size), C(ring_addr), C(privileged),
-	C(user_fence), C(rptr), C(batch_depth),
+	C(progress_align), C(retired_no_progress), C(rptr), C(batch_depth),
 	C(commands_back), C(hang_mask), C(ppm), C(prng), C(poll_now),
 	C(no_poll), C(sched_reserved),
 #undef C
@@ -963,6 +1141,7 @@ int main(int argc, char **argv)
 	}
 	g_test_add_func("/queue/register-privileged",
 			test_register_privileged);
+	g_test_add_func("/queue/register-progress", test_register_progress);
 	g_test_add_func("/queue/request-errors", test_request_errors);
 	g_test_add_func("/queue/unbind-in-use", test_unbind_in_use);
 	g_test_add_func("/queue/fw-reset", test_fw_reset_forgets);
@@ -971,6 +1150,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/queue/determinism", test_determinism);
 	g_test_add_func("/queue/migrate/busy", test_migrate_busy);
 	g_test_add_func("/queue/migrate/deferred", test_migrate_deferred);
+	g_test_add_func("/queue/migrate/mid-batch", test_migrate_mid_batch);
 	g_test_add_func("/queue/migrate/doorbell-map",
 			test_migrate_doorbell_map);
 	g_test_add_func("/queue/migrate/not-running",

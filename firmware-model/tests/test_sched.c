@@ -699,6 +699,74 @@ static void test_suspend_resume(void)
 	sh_free(t);
 }
 
+/*
+ * A queue taken off its slot in the middle of a batch (SUSPEND in a DELAY
+ * there; another queue runs meanwhile) continues in the batch after
+ * RESUME, the DELAY with the time it had left; rptr
+ * stays at the ring BATCH_CALL all along and passes it only once the batch
+ * has returned.
+ */
+static void test_suspend_mid_batch(void)
+{
+	Sh *t = sh_slots(1, 4);
+	const uint64_t bva = SH_DATA_VA + 0x8000;
+	GArray *c = gpu_cmds_new(), *b = gpu_cmds_new();
+	const ShEvent *e;
+
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register(t, 1, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	for (uint32_t i = 0; i < 4; i++)
+		gpu_cmd_delay(b, 0, 100 * US);
+	store(b, 8, 3);
+	gpu_cmd_batch_return(b);
+	gpu_vm_write_cmds(&t->vm, bva, b);
+	g_array_free(b, TRUE);
+	store(c, 0, 1);				/* [0, 16) */
+	gpu_cmd_batch_call(c, bva);		/* [16, 28) */
+	store(c, 4, 2);				/* [28, 44) */
+	sh_go(t, 0, c);
+	sh_run_for(t, 150 * US);
+	/* In the second DELAY: the call counted, not retired. */
+	g_assert_cmpuint(sh_done(t, 0), ==, 3);
+	g_assert_cmpuint(qs(t, 0)->ctx.batch_depth, ==, 1);
+	g_assert_cmpuint(sh_query(t, 0).rptr, ==, 16);
+	g_assert_cmpuint(gpu_ring_rptr(&t->q[0].ring), ==, 16);
+
+	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_SUSPEND, 0), ==,
+			 PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_SUSPENDED);
+	/* Queue 1 takes the slot meanwhile. */
+	c = delays(4, 100 * US);
+	store(c, 12, 4);
+	sh_go(t, 1, c);
+	sh_run_for(t, 1 * MS);
+	g_assert_cmphex(sh_rd32(t, 12), ==, 4);
+	g_assert_cmpuint(gpu_ring_rptr(&t->q[0].ring), ==, 16);
+	g_assert_cmpuint(sh_done(t, 0), ==, 3);
+
+	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_RESUME, 0), ==,
+			 PVGPU_STATUS_OK);
+	/* The rest of the second DELAY and part of the third. */
+	sh_run_for(t, 100 * US);
+	g_assert_cmpuint(sh_done(t, 0), ==, 4);
+	g_assert_cmpuint(qs(t, 0)->ctx.batch_depth, ==, 1);
+	g_assert_cmpuint(gpu_ring_rptr(&t->q[0].ring), ==, 16);
+	g_assert_cmphex(sh_rd32(t, 8), ==, 0);
+
+	sh_settle(t, 5 * MS);
+	g_assert_cmphex(sh_rd32(t, 8), ==, 3);
+	g_assert_cmphex(sh_rd32(t, 4), ==, 2);
+	g_assert_cmpuint(gpu_ring_rptr(&t->q[0].ring), ==, 44);
+	/* 3 on the ring, 6 in the batch. */
+	g_assert_cmpuint(sh_done(t, 0), ==, 9);
+	e = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_IDLE, 0, 0);
+	g_assert_nonnull(e);
+	g_assert_cmpuint(GUINT32_FROM_LE(e->payload[1]), ==, 44);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, 0);
+	sh_free(t);
+}
+
 /* SUSPEND of a queue in a NOPREEMPT DELAY answers when the DELAY ends. */
 static void test_suspend_nopreempt(void)
 {
@@ -1192,6 +1260,27 @@ static void test_engine_error(void)
 	g_assert_cmphex(GUINT32_FROM_LE(e->payload[6]), ==, bad);
 	g_assert_cmpuint(GUINT32_FROM_LE(e->payload[7]), ==, 4);
 	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_ERROR);
+
+	/* In a batch: the command's VA, rptr still at the ring BATCH_CALL. */
+	g_assert_cmpuint(sh_register(t, 1, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	c = gpu_cmds_new();
+	gpu_cmd_nop(c, 1);
+	gpu_cmd_raw(c, &bad, 1);
+	gpu_vm_write_cmds(&t->vm, SH_DATA_VA + 0x8000, c);
+	g_array_free(c, TRUE);
+	c = gpu_cmds_new();
+	gpu_cmd_nop(c, 2);
+	gpu_cmd_batch_call(c, SH_DATA_VA + 0x8000);
+	sh_go(t, 1, c);
+	e = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_ERROR, 1, 0);
+	g_assert_nonnull(e);
+	g_assert_cmpuint(GUINT32_FROM_LE(e->payload[1]), ==,
+			 PVGPU_QUEUE_ERR_ILLEGAL_CMD);
+	g_assert_cmphex(GUINT32_FROM_LE(e->payload[4]) |
+			(uint64_t)GUINT32_FROM_LE(e->payload[5]) << 32, ==,
+			SH_DATA_VA + 0x8004);
+	g_assert_cmphex(GUINT32_FROM_LE(e->payload[6]), ==, bad);
+	g_assert_cmpuint(GUINT32_FROM_LE(e->payload[7]), ==, 8);
 	sh_free(t);
 }
 
@@ -1276,6 +1365,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sched/doorbell/unused", test_doorbell_unused);
 	g_test_add_func("/sched/suspend/resume", test_suspend_resume);
 	g_test_add_func("/sched/suspend/nopreempt", test_suspend_nopreempt);
+	g_test_add_func("/sched/suspend/mid-batch", test_suspend_mid_batch);
 	g_test_add_func("/sched/deregister", test_deregister);
 	g_test_add_func("/sched/reset", test_queue_reset);
 	g_test_add_func("/sched/query", test_query);

@@ -314,8 +314,11 @@ struct pvgpu_msg_tlb_invalidate {
  * names; the firmware reads it once at registration. The read and write
  * pointers are guest-physical u32s (byte offsets into the ring) so the
  * driver can map them to the process that owns a user-mode queue. The
- * firmware writes @rptr_addr after each ring command completes; the driver
- * (or userspace) writes @wptr_addr and then rings the queue's doorbell.
+ * firmware writes @rptr_addr after each ring command completes, a ring
+ * BATCH_CALL only once its batch has returned (so the read pointer never
+ * passes work still to do; in a batch it stays at the BATCH_CALL); the
+ * driver (or userspace) writes @wptr_addr and then rings the queue's
+ * doorbell.
  *
  * **Privilege** (interface minor PVGPU_IFACE_MINOR_PRIV_QUEUES). A queue
  * registered with PVGPU_QUEUE_DESC_PRIVILEGED is a kernel queue: its ring
@@ -326,8 +329,13 @@ struct pvgpu_msg_tlb_invalidate {
  * address space maps either. Commands inside a batch, and every command of
  * a queue without the flag, are user commands: a privileged command there
  * is PVGPU_QUEUE_ERR_PRIVILEGED. The driver trusts only @rptr_addr and
- * @fence_addr. Without the flag @ring_addr is a GPU VA in @asid and
- * @fence_addr must be 0.
+ * @fence_addr. Without the flag @ring_addr is a GPU VA in @asid.
+ *
+ * **Progress of a user queue** (same interface minor). Without the flag,
+ * @fence_addr is 0 or the guest-physical address (16-byte aligned, RAM) of
+ * a struct pvgpu_queue_progress the firmware keeps for the kernel: the
+ * count of ring bytes retired, which userspace cannot forge because no GPU
+ * address space maps it, and a threshold at which the firmware interrupts.
  *
  * @doorbell is a doorbell id (pvgpu_regs.h): PVGPU_DOORBELL_ID(group,
  * index), the dword at byte index * 4 of doorbell page @group in BAR2.
@@ -350,8 +358,34 @@ struct pvgpu_queue_desc {
 	__le64 wptr_addr;	/* guest-physical, 4-byte aligned */
 	__le32 flags;		/* PVGPU_QUEUE_DESC_* */
 	__le32 reserved;	/* must be zero */
-	__le64 fence_addr;	/* PRIVILEGED: guest-physical, 8-byte aligned;
-				 * else 0 */
+	__le64 fence_addr;	/* PRIVILEGED: guest-physical u64, 8-byte
+				 * aligned; else 0 or guest-physical struct
+				 * pvgpu_queue_progress, 16-byte aligned */
+};
+
+/**
+ * struct pvgpu_queue_progress - a user queue's progress, for the kernel
+ *
+ * At pvgpu_queue_desc.fence_addr of a queue registered without
+ * PVGPU_QUEUE_DESC_PRIVILEGED. The firmware sets @retired to 0 at
+ * registration (it ignores the value found there) and, each time it
+ * writes the queue's read pointer, first adds the bytes the read pointer
+ * advanced by to @retired, so @retired never goes backwards (and, for a
+ * queue registered at rptr 0, @retired mod ring_size == rptr): a 64-bit
+ * position in the queue's command stream, everything before which has
+ * completed. Like the read pointer, it passes a ring BATCH_CALL only at
+ * the BATCH_RETURN that ends its batch, not when the call is made.
+ *
+ * The driver writes @notify_at. Each time @retired advances from old to
+ * new with old < @notify_at <= new, the firmware raises
+ * PVGPU_F2H_EVT_QUEUE_SIGNAL with PVGPU_EVT_SIGNAL_PROGRESS (addr:
+ * fence_addr, value: new @retired). 0 never notifies. A driver that
+ * moves @notify_at reads @retired again afterwards (after a full barrier):
+ * a position already retired raises nothing.
+ */
+struct pvgpu_queue_progress {
+	__le64 retired;		/* firmware writes */
+	__le64 notify_at;	/* driver writes */
 };
 
 /* pvgpu_queue_desc.flags */
@@ -416,8 +450,13 @@ struct pvgpu_evt_queue_signal {
 	__le64 value;		/* the value it wrote */
 };
 
-/* pvgpu_evt_queue_signal.flags: a FENCE (else a SIGNAL) sent it. */
+/*
+ * pvgpu_evt_queue_signal.flags: what sent it. None: a SIGNAL command;
+ * FENCE: a FENCE command; PROGRESS: a user queue's retired position passed
+ * its notify_at (struct pvgpu_queue_progress).
+ */
 #define PVGPU_EVT_SIGNAL_FENCE		(1u << 0)
+#define PVGPU_EVT_SIGNAL_PROGRESS	(1u << 1)
 
 /** struct pvgpu_evt_queue_idle - PVGPU_F2H_EVT_QUEUE_IDLE payload */
 struct pvgpu_evt_queue_idle {
@@ -454,7 +493,7 @@ struct pvgpu_evt_queue_error {
 	__le32 engine_class;
 	__le64 cmd_va;		/* GPU VA of the command that failed */
 	__le32 cmd_dw0;		/* its first dword */
-	__le32 rptr;
+	__le32 rptr;		/* in a batch: its ring BATCH_CALL's offset */
 	__le64 fault_va;	/* PAGE_FAULT: the address */
 	__le32 fault_access;	/* PVGPU_ACCESS_* */
 	__le32 fault_reason;	/* PVGPU_FAULT_* */
@@ -572,6 +611,7 @@ PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_fw_caps) == 64 + 16 * PVGPU_MAX_ENGINE_C
 		    "caps size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_log_desc) == 64, "log desc size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_as_bind) == 16, "as bind size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_queue_progress) == 16, "progress size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_tlb_invalidate) == 24, "tlb inv size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_queue_desc) == 64, "queue desc size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_queue_register) == 16, "q reg size");

@@ -1896,6 +1896,118 @@ static void test_privileged_queue(void)
     pvgpu_stop(src);
 }
 
+/* The next SIGNAL event of @qid is PROGRESS of @progress at @retired. */
+static void wait_progress(Pvgpu *p, uint32_t qid, uint64_t progress,
+                          uint64_t retired)
+{
+    struct pvgpu_evt_queue_signal sig;
+
+    wait_event(p, PVGPU_F2H_EVT_QUEUE_SIGNAL, qid, &sig, sizeof(sig));
+    g_assert_cmphex(le32_to_cpu(sig.flags), ==, PVGPU_EVT_SIGNAL_PROGRESS);
+    g_assert_cmphex(le64_to_cpu(sig.addr), ==, progress);
+    g_assert_cmpuint(le64_to_cpu(sig.value), ==, retired);
+}
+
+/*
+ * A user queue (ring in its GPU address space) with a progress block,
+ * across a migration: registration sets retired to 0, every rptr
+ * write-back adds the ring bytes, notify_at crossed raises a SIGNAL event
+ * marked PROGRESS, and on the destination retired counts on from where it
+ * was.
+ */
+static void test_queue_progress(void)
+{
+    Pvgpu *src = pvgpu_start(NULL);
+    Pvgpu *dst;
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-prog-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    const uint32_t work[] = {
+        PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32),
+        (uint32_t)Q_DATA_VA, (uint32_t)(Q_DATA_VA >> 32), 1,
+        PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32),
+        (uint32_t)(Q_DATA_VA + 4), (uint32_t)(Q_DATA_VA >> 32), 2,
+        PVGPU_CMD_HDR(PVGPU_CMD_DELAY, 0, PVGPU_CMD_LEN_DELAY),
+        5000000, 0,
+        PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32),
+        (uint32_t)(Q_DATA_VA + 8), (uint32_t)(Q_DATA_VA >> 32), 3,
+    };
+    /* Bytes of the two stores before the DELAY. */
+    const uint64_t head = 2 * PVGPU_CMD_LEN_STORE32 * 4;
+    uint64_t base, progress;
+    uint32_t tail = 0;
+    int i;
+
+    base = QEMU_ALIGN_UP(guest_alloc(&src->alloc, (QP_COUNT + 1) * PAGE),
+                         PAGE);
+    /* After rptr, wptr; before the descriptor at +64. */
+    progress = qpg(base, QP_PTRS) + 16;
+    boot_ok(src);
+    queue_vm_setup(src, base);
+    {
+        struct pvgpu_queue_desc d = {
+            .engine_class = cpu_to_le32(PVGPU_ENGINE_CLASS_COMPUTE),
+            .priority = cpu_to_le32(1),
+            .asid = cpu_to_le32(1),
+            .ring_addr = cpu_to_le64(Q_RING_VA),
+            .ring_size = cpu_to_le32(PAGE),
+            .doorbell = cpu_to_le32(Q_DOORBELL),
+            .rptr_addr = cpu_to_le64(qpg(base, QP_PTRS)),
+            .wptr_addr = cpu_to_le64(qpg(base, QP_PTRS) + 4),
+            .fence_addr = cpu_to_le64(progress),
+        };
+        struct pvgpu_msg_queue_register m = {
+            .queue_id = cpu_to_le32(Q_ID),
+            .desc_addr = cpu_to_le64(qpg(base, QP_PTRS) + 64),
+        };
+
+        /* Misaligned, then a good one over a stale retired. */
+        d.fence_addr = cpu_to_le64(progress + 8);
+        qtest_memwrite(src->qts, qpg(base, QP_PTRS) + 64, &d, sizeof(d));
+        g_assert_cmpuint(request(src, PVGPU_H2F_QUEUE_REGISTER, &m,
+                                 sizeof(m), NULL, 0, NULL), ==,
+                         PVGPU_STATUS_EFAULT);
+        d.fence_addr = cpu_to_le64(progress);
+        qtest_memwrite(src->qts, qpg(base, QP_PTRS) + 64, &d, sizeof(d));
+        qtest_writeq(src->qts, progress, 0xdeadbeef);
+        g_assert_cmpuint(request(src, PVGPU_H2F_QUEUE_REGISTER, &m,
+                                 sizeof(m), NULL, 0, NULL), ==,
+                         PVGPU_STATUS_OK);
+    }
+    g_assert_cmpuint(qtest_readq(src->qts, progress), ==, 0);
+    qtest_writeq(src->qts, progress + 8, head);
+    irq_quiesce(src);
+    queue_submit(src, base, &tail, work, G_N_ELEMENTS(work));
+    wait_progress(src, Q_ID, progress, head);
+    /* In the DELAY: the stores retired, nothing after them. */
+    qtest_clock_step(src->qts, 1000 * 1000);
+    g_assert_cmpuint(qtest_readq(src->qts, progress), ==, head);
+    g_assert_cmpuint(mem_rd32(src, qpg(base, QP_PTRS)), ==, head);
+    g_assert_cmpuint(mem_rd32(src, qpg(base, QP_DATA) + 8), ==, 0);
+
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+    dst = pvgpu_incoming(src, uri);
+    unlink(path);
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
+
+    /* The driver moves notify_at to the end of the work. */
+    qtest_writeq(dst->qts, progress + 8, sizeof(work));
+    for (i = 0; i < WAIT_ITERS &&
+         mem_rd32(dst, qpg(base, QP_DATA) + 8) != 3; i++) {
+        qtest_clock_step(dst->qts, 100 * 1000);
+    }
+    g_assert_cmpint(i, <, WAIT_ITERS);
+    wait_progress(dst, Q_ID, progress, sizeof(work));
+    g_assert_cmpuint(qtest_readq(dst->qts, progress), ==, sizeof(work));
+    g_assert_cmpuint(mem_rd32(dst, qpg(base, QP_PTRS)), ==, sizeof(work));
+    g_assert_cmpuint(qtest_readq(dst->qts, progress + 8), ==, sizeof(work));
+    pvgpu_stop(dst);
+    pvgpu_stop(src);
+}
+
 /* --- The tests ------------------------------------------------------------ */
 
 /*
@@ -2897,6 +3009,7 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/migrate", test_migrate);
     qtest_add_func("/pvgpu/migrate-queue", test_migrate_queue);
     qtest_add_func("/pvgpu/queue/privileged", test_privileged_queue);
+    qtest_add_func("/pvgpu/queue/progress", test_queue_progress);
     qtest_add_func("/pvgpu/migrate-mismatch", test_migrate_mismatch);
     qtest_add_func("/pvgpu/migrate-corrupt", test_migrate_corrupt);
     qtest_add_func("/pvgpu/queue/submit", test_queue_submit);

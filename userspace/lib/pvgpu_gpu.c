@@ -382,6 +382,17 @@ void pvgpu_batch_end(struct pvgpu_batch *b)
 	BATCH_EMIT(b, batch_return);
 }
 
+void pvgpu_batch_atomic(struct pvgpu_batch *b, uint32_t op, uint64_t va,
+			uint64_t operand, uint64_t compare, uint64_t result)
+{
+	BATCH_EMIT(b, atomic, op, va, operand, compare, result);
+}
+
+void pvgpu_batch_call(struct pvgpu_batch *b, uint64_t va)
+{
+	BATCH_EMIT(b, batch_call, va);
+}
+
 /* --- context --- */
 
 int pvgpu_ctx_init(struct pvgpu_ctx *ctx, int fd, uint32_t vm_id,

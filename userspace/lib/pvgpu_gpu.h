@@ -85,6 +85,11 @@ void pvgpu_batch_delay(struct pvgpu_batch *b, uint64_t ns, int nopreempt);
 void pvgpu_batch_dispatch(struct pvgpu_batch *b, uint32_t kernel,
 			  uint64_t args_va);
 void pvgpu_batch_end(struct pvgpu_batch *b);	/* BATCH_RETURN */
+/* ATOMIC @op (PVGPU_ATOMIC_*) on @va; @result 0: no old value stored. */
+void pvgpu_batch_atomic(struct pvgpu_batch *b, uint32_t op, uint64_t va,
+			uint64_t operand, uint64_t compare, uint64_t result);
+/* BATCH_CALL of the batch at @va (ended by BATCH_RETURN). */
+void pvgpu_batch_call(struct pvgpu_batch *b, uint64_t va);
 /*
  * FENCE: a privileged command (kernel rings only). In a batch it is a
  * queue error: for tests that check exactly that.

@@ -52,6 +52,9 @@ extern "C" {
 #define DRM_PVGPU_QUEUE_GET_STATE	0x0a
 #define DRM_PVGPU_EXEC			0x0b
 #define DRM_PVGPU_WAIT_USER_FENCE	0x0c
+#define DRM_PVGPU_USERQ_CREATE		0x0d
+#define DRM_PVGPU_USERQ_SIGNAL		0x0e
+#define DRM_PVGPU_USERQ_WAIT		0x0f
 
 #define DRM_IOCTL_PVGPU_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_QUERY, struct drm_pvgpu_query)
@@ -85,6 +88,15 @@ extern "C" {
 #define DRM_IOCTL_PVGPU_WAIT_USER_FENCE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_WAIT_USER_FENCE, \
 		 struct drm_pvgpu_wait_user_fence)
+#define DRM_IOCTL_PVGPU_USERQ_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_USERQ_CREATE, \
+		 struct drm_pvgpu_userq_create)
+#define DRM_IOCTL_PVGPU_USERQ_SIGNAL \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_USERQ_SIGNAL, \
+		struct drm_pvgpu_userq_signal)
+#define DRM_IOCTL_PVGPU_USERQ_WAIT \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_USERQ_WAIT, \
+		struct drm_pvgpu_userq_wait)
 
 /**
  * struct drm_pvgpu_user_extension - head of every ioctl extension
@@ -730,7 +742,48 @@ struct drm_pvgpu_queue_get_state {
 	__u64 jobs_submitted;
 	/** @jobs_completed: out: jobs whose fence has signalled. */
 	__u64 jobs_completed;
+	/**
+	 * @reason: out: why the queue was reset, DRM_PVGPU_QUEUE_REASON_*,
+	 * 0 while it was not.
+	 */
+	__u32 reason;
+	/**
+	 * @fw_state: out, user queues only (else 0): what the firmware
+	 * reports, DRM_PVGPU_USERQ_STATE_*.
+	 */
+	__u32 fw_state;
+	/**
+	 * @retired: out, user queues only: ring bytes the queue retired
+	 * since its creation (the kernel's copy of the status page's).
+	 */
+	__u64 retired;
 };
+
+/*
+ * drm_pvgpu_queue_get_state.reason: the firmware's queue error codes
+ * (docs/firmware-protocol.rst), and the kernel's own from 64.
+ */
+#define DRM_PVGPU_QUEUE_REASON_NONE		0
+#define DRM_PVGPU_QUEUE_REASON_ILLEGAL_CMD	1	/* unknown command */
+#define DRM_PVGPU_QUEUE_REASON_BAD_ENGINE	2	/* wrong engine class */
+#define DRM_PVGPU_QUEUE_REASON_PAGE_FAULT	3	/* fatal GPU page fault */
+#define DRM_PVGPU_QUEUE_REASON_BATCH_DEPTH	4	/* batches nested too deep */
+#define DRM_PVGPU_QUEUE_REASON_BAD_ARGS		5	/* command arguments */
+#define DRM_PVGPU_QUEUE_REASON_HANG		6	/* watchdog: no progress */
+#define DRM_PVGPU_QUEUE_REASON_PREEMPT_TIMEOUT	7	/* did not yield */
+#define DRM_PVGPU_QUEUE_REASON_FAULT_FAILED	8	/* fault not resolved */
+#define DRM_PVGPU_QUEUE_REASON_RESET		9	/* reset by the kernel */
+#define DRM_PVGPU_QUEUE_REASON_BAD_POINTER	10	/* ring or pointers bad */
+#define DRM_PVGPU_QUEUE_REASON_PRIVILEGED	11	/* privileged command */
+/* A fence of DRM_IOCTL_PVGPU_USERQ_SIGNAL timed out. */
+#define DRM_PVGPU_QUEUE_REASON_SIGNAL_TIMEOUT	64
+
+/* drm_pvgpu_queue_get_state.fw_state (user queues) */
+#define DRM_PVGPU_USERQ_STATE_IDLE	1	/* ring empty */
+#define DRM_PVGPU_USERQ_STATE_RUNNING	2	/* work (in a slot or waiting
+						 * for one, or in a WAIT) */
+#define DRM_PVGPU_USERQ_STATE_SUSPENDED	3	/* suspended by the kernel */
+#define DRM_PVGPU_USERQ_STATE_STOPPED	4	/* stopped by an error */
 
 /* --- EXEC -------------------------------------------------------------- */
 
@@ -851,6 +904,175 @@ struct drm_pvgpu_wait_user_fence {
 	 * wake it.
 	 */
 	__u32 queue_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @reserved: must be zero. */
+	__u64 reserved[2];
+};
+
+/* --- User queues --------------------------------------------------------- */
+
+/*
+ * mmap() offsets of user-queue pages (DRM_IOCTL_PVGPU_USERQ_CREATE returns
+ * them), beyond every GEM offset; 64-bit processes only.
+ */
+#define DRM_PVGPU_USERQ_MMAP_BASE	(1ull << 56)
+
+/**
+ * struct drm_pvgpu_userq_status - the read-only status page of a user queue
+ *
+ * Written by the firmware; mapped read-only (PROT_WRITE is refused).
+ */
+struct drm_pvgpu_userq_status {
+	/** @rptr: byte offset in the ring of the next command to run. */
+	__u32 rptr;
+	/** @pad: zero. */
+	__u32 pad[3];
+	/**
+	 * @retired: ring bytes retired since creation; @retired modulo the
+	 * ring size is @rptr. Never goes backwards.
+	 */
+	__u64 retired;
+	/** @notify_at: the kernel's (DRM_IOCTL_PVGPU_USERQ_SIGNAL). */
+	__u64 notify_at;
+};
+
+/**
+ * struct drm_pvgpu_userq_create - DRM_IOCTL_PVGPU_USERQ_CREATE argument
+ *
+ * Creates a user queue: a firmware queue whose ring is GPU memory of VM
+ * @vm_id that userspace writes commands to (docs/commands.rst, user
+ * commands only), with no ioctl on the submission path: write commands at
+ * the write pointer, store the new write pointer (a byte offset in the
+ * ring) in the write-pointer page, then write any 32-bit value to the
+ * queue's doorbell. The firmware reports its progress in the status page.
+ *
+ * Three pages are mapped with mmap() on the DRM file at the offsets
+ * returned: the status page (struct drm_pvgpu_userq_status, read-only),
+ * the write-pointer page (the u32 at offset 0) and the file's doorbell
+ * page (the queue's doorbell is the u32 at @doorbell_offset; other queues
+ * of the same file share the page, no other file can map it). Each
+ * mapping is one page, not inherited by fork() (the child may map again
+ * through the same file), and the status and write-pointer pages stay
+ * valid (if no longer written) after the queue is destroyed.
+ *
+ * The queue is destroyed with DRM_IOCTL_PVGPU_QUEUE_DESTROY and queried
+ * with DRM_IOCTL_PVGPU_QUEUE_GET_STATE like any queue; it takes no EXEC.
+ * Memory of @vm_id the ring or the commands use must stay bound while the
+ * queue runs: an access to an unbound address is a GPU page fault that
+ * stops the queue (DRM_PVGPU_QUEUE_REASON_PAGE_FAULT).
+ *
+ * Limits: max_user_queues_per_file per file (module parameter, default
+ * 64); a doorbell page per file that has a user queue, as many as the
+ * device has pages after the kernel's.
+ *
+ * Errors: -ENOENT no such VM; -EINVAL unknown engine class, priority or
+ * timeslice out of range, @ring_size not a power of two within 4 KiB ..
+ * 4 MiB, @ring_va not aligned to 4 KiB or outside the VM's user range,
+ * non-zero @flags/@pad/@extensions; -EPERM a high priority without
+ * CAP_SYS_NICE; -ENOSPC the file holds max_user_queues_per_file user
+ * queues, no doorbell page is left, or the firmware's queue table is full;
+ * -ECANCELED an unusable VM; -EOPNOTSUPP a device older than interface
+ * 1.2; -ENOMEM; -ENODEV, -ETIMEDOUT, -EIO as for every firmware request.
+ */
+struct drm_pvgpu_userq_create {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @vm_id: the VM the queue runs in. */
+	__u32 vm_id;
+	/** @engine_class: DRM_PVGPU_ENGINE_CLASS_COPY or _COMPUTE. */
+	__u32 engine_class;
+	/** @priority: as for DRM_IOCTL_PVGPU_QUEUE_CREATE. */
+	__u32 priority;
+	/** @timeslice_us: as for DRM_IOCTL_PVGPU_QUEUE_CREATE. */
+	__u32 timeslice_us;
+	/** @ring_va: GPU VA of the ring in @vm_id, 4 KiB aligned. */
+	__u64 ring_va;
+	/** @ring_size: bytes, a power of two, 4 KiB .. 4 MiB. */
+	__u32 ring_size;
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @queue_id: out: the queue's id in this file (the exec queues'). */
+	__u32 queue_id;
+	/** @doorbell_offset: out: byte offset of the doorbell in its page. */
+	__u32 doorbell_offset;
+	/** @status_offset: out: mmap() offset of the status page. */
+	__u64 status_offset;
+	/** @wptr_offset: out: mmap() offset of the write-pointer page. */
+	__u64 wptr_offset;
+	/** @doorbell_page_offset: out: mmap() offset of the doorbell page. */
+	__u64 doorbell_page_offset;
+};
+
+/**
+ * struct drm_pvgpu_userq_signal - DRM_IOCTL_PVGPU_USERQ_SIGNAL argument
+ *
+ * A bridge from a user queue to syncobjs: the out-syncs (drm_pvgpu_sync
+ * with DRM_PVGPU_SYNC_SIGNAL; in a long-running VM user fences only) get
+ * a fence that signals once the queue has retired every command written
+ * before the call: the firmware's retired count reaches the position the
+ * write pointer page names at the call. In-syncs are waited for first.
+ * Fences of successive calls signal in call order.
+ *
+ * Forward progress: a fence that has not signalled signal_timeout_ms
+ * (module parameter, default 5000) after its wait began signals with
+ * -ETIMEDOUT; the queue is then reset and banned (reason
+ * DRM_PVGPU_QUEUE_REASON_SIGNAL_TIMEOUT), and so are the later fences. A
+ * queue stopped by an error signals them with -EIO, a destroyed one with
+ * -ECANCELED.
+ *
+ * Errors: -ENOENT no such user queue; -ECANCELED a banned queue; -EINVAL
+ * non-zero @flags/@pad/@reserved/@extensions, more than
+ * DRM_PVGPU_MAX_SYNCS syncs or a bad sync (as for DRM_IOCTL_PVGPU_EXEC:
+ * -ENOENT an unknown syncobj or an in-syncobj without a fence; no
+ * sync_file); -EWOULDBLOCK max_jobs_per_queue fences pending; -ENODEV;
+ * -ENOMEM; -EFAULT.
+ */
+struct drm_pvgpu_userq_signal {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @queue_id: the user queue. */
+	__u32 queue_id;
+	/** @num_syncs: entries at @syncs. */
+	__u32 num_syncs;
+	/** @syncs: user pointer to struct drm_pvgpu_sync[]. */
+	__u64 syncs;
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @reserved: must be zero. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_pvgpu_userq_wait - DRM_IOCTL_PVGPU_USERQ_WAIT argument
+ *
+ * A bridge from syncobjs to a user queue: once every in-sync has
+ * signalled, the kernel writes each out-sync, which must be a user fence
+ * (DRM_PVGPU_SYNC_USER_FENCE), and wakes its waiters. A user queue waits
+ * for it with a WAIT command on the same memory bound at a GPU VA. The
+ * value is written even if an in-fence signalled with an error (the
+ * queue's commands decide; a failed fence is not a reason to hang the
+ * queue). Not ordered with the queue's SIGNAL fences.
+ *
+ * Errors: -ENOENT no such user queue; -ECANCELED a banned queue; -EINVAL
+ * non-zero @flags/@pad/@reserved/@extensions, an out-sync that is not a
+ * user fence, no out-sync, more than DRM_PVGPU_MAX_SYNCS syncs or a bad
+ * sync (-ENOENT an unknown syncobj or one without a fence, as for EXEC);
+ * -ENODEV; -ENOMEM; -EFAULT.
+ */
+struct drm_pvgpu_userq_wait {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @queue_id: the user queue that will wait. */
+	__u32 queue_id;
+	/** @num_syncs: entries at @syncs. */
+	__u32 num_syncs;
+	/** @syncs: user pointer to struct drm_pvgpu_sync[]. */
+	__u64 syncs;
+	/** @flags: must be zero. */
+	__u32 flags;
 	/** @pad: must be zero. */
 	__u32 pad;
 	/** @reserved: must be zero. */
