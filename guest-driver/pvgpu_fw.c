@@ -505,6 +505,7 @@ static int pvgpu_fw_read_caps(struct pvgpu_device *pvdev)
 	info->timeslice_default_us = le32_to_cpu(caps->timeslice_default_us);
 	info->timeslice_min_us = le32_to_cpu(caps->timeslice_min_us);
 	info->timeslice_max_us = le32_to_cpu(caps->timeslice_max_us);
+	info->watchdog_ms = le32_to_cpu(caps->watchdog_ms);
 	info->num_engine_classes = le32_to_cpu(caps->num_engine_classes);
 	info->max_address_spaces = le32_to_cpu(caps->max_address_spaces);
 
@@ -1063,6 +1064,7 @@ void pvgpu_fw_print_caps(struct pvgpu_device *pvdev, struct drm_printer *p)
 	drm_printf(p, "timeslice_default_us: %u\n", info->timeslice_default_us);
 	drm_printf(p, "timeslice_min_us: %u\n", info->timeslice_min_us);
 	drm_printf(p, "timeslice_max_us: %u\n", info->timeslice_max_us);
+	drm_printf(p, "watchdog_ms: %u\n", info->watchdog_ms);
 	drm_printf(p, "num_engine_classes: %u\n", info->num_engine_classes);
 	for (i = 0; i < info->num_engine_classes; i++)
 		drm_printf(p, "engine%u: class %u (%s) slots %u\n", i,

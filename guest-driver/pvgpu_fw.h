@@ -70,6 +70,8 @@ struct pvgpu_fw_info {
 	u32 timeslice_min_us;
 	/** @timeslice_max_us: largest quantum. */
 	u32 timeslice_max_us;
+	/** @watchdog_ms: a queue without progress this long is reset; 0 off. */
+	u32 watchdog_ms;
 	/** @caps_size: pvgpu_fw_caps.size as the firmware wrote it. */
 	u32 caps_size;
 	/** @num_engine_classes: valid entries in @engines. */

@@ -864,6 +864,60 @@ static void test_errors(void)
 	close(fd);
 }
 
+/*
+ * A hung user queue (one DELAY longer than the firmware's watchdog, no
+ * progress) is reset by the watchdog: reason HANG, guilty, banned; another
+ * user queue of the same process runs on.
+ */
+static void test_hang_watchdog(void)
+{
+	int fd = open_render();
+	unsigned long long watchdog_ms = igt_pvgpu_fw_cap("watchdog_ms");
+	struct drm_pvgpu_queue_get_state s;
+	struct pvgpu_userq uq, other;
+	struct pvgpu_batch b;
+	struct data_bo d;
+	uint32_t vm;
+
+	igt_require_f(watchdog_ms && watchdog_ms <= 10000,
+		      "watchdog %llu ms\n", watchdog_ms);
+	igt_emit_ignore_dmesg_regex("user queue .* stopped");
+	igt_assert_eq(pvgpu_vm_create(fd, 0, &vm), 0);
+	data_bo_init(fd, vm, &d);
+	igt_assert_eq(pvgpu_userq_init(&uq, fd, vm,
+				       DRM_PVGPU_ENGINE_CLASS_COMPUTE,
+				       RING_VA, RING_SIZE), 0);
+	igt_assert_eq(pvgpu_userq_init(&other, fd, vm,
+				       DRM_PVGPU_ENGINE_CLASS_COMPUTE,
+				       RING_VA + RING_SIZE, RING_SIZE), 0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_delay(&b, (watchdog_ms + 2000) * 1000 * 1000ull, 0);
+	pvgpu_batch_store32(&b, DATA_VA, 1);
+	igt_assert_eq(pvgpu_userq_submit(&uq, &b), 0);
+
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_store32(&b, DATA_VA + 4, 2);
+	igt_assert_eq(pvgpu_userq_submit(&other, &b), 0);
+	igt_assert_eq(pvgpu_userq_wait_idle(&other, 10 * SEC), 0);
+
+	s = wait_banned(fd, uq.queue_id);
+	igt_assert_eq(s.reason, DRM_PVGPU_QUEUE_REASON_HANG);
+	igt_assert_eq(s.flags, DRM_PVGPU_QUEUE_STATE_BANNED |
+		      DRM_PVGPU_QUEUE_STATE_RESET |
+		      DRM_PVGPU_QUEUE_STATE_GUILTY);
+	igt_assert_eq(s.fw_state, DRM_PVGPU_USERQ_STATE_STOPPED);
+	igt_assert_eq_u64(s.retired, 0);
+	igt_assert_eq(d.map[0], 0);
+	igt_assert_eq(d.map[1], 2);
+	igt_assert_eq(get_state(fd, other.queue_id).flags, 0);
+
+	pvgpu_userq_fini(&other);
+	pvgpu_userq_fini(&uq);
+	data_bo_fini(fd, vm, &d);
+	pvgpu_vm_destroy(fd, vm);
+	close(fd);
+}
+
 /* ---- limits and lifetime ------------------------------------------------ */
 
 /*
@@ -1095,6 +1149,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "USERQ_SIGNAL/USERQ_WAIT negative cases change nothing" },
 	{ "errors", test_errors,
 	  "FENCE, a bad command, an unbound ring stop only that queue, with the reason" },
+	{ "hang-watchdog", test_hang_watchdog,
+	  "the firmware watchdog resets a hung user queue (reason HANG); another runs on" },
 	{ "per-file-limit", test_per_file_limit,
 	  "max_user_queues_per_file: -ENOSPC, room again after a destroy" },
 	{ "suspend-under-binds", test_suspend_under_binds,
