@@ -12,6 +12,7 @@
  * encoding changes (README.md).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -662,9 +663,12 @@ enum { C_H2F_BYTES, C_DESC, C_SCRATCH, C_REG_WRITE, C_REG_READ,
 #define DATA_PA		(SCRATCH + 0x5000)
 #define RPTR_PA		(SCRATCH + 0x6000)
 #define WPTR_PA		(SCRATCH + 0x6040)
+#define PROGRESS_PA	(SCRATCH + 0x6080)	/* struct pvgpu_queue_progress */
 #define QDESC_PA	(SCRATCH + 0x6100)
 #define RING_GVA	0x10000ull
 #define DATA_GVA	0x11000ull
+#define RING_SIZE	0x1000u
+#define RAM_SIZE	(16ull << 20)	/* the fake platform's (FAKE_RAM_SIZE) */
 #define CH_DOORBELL	1
 
 /* Bytes into the scratch area, 64 at most per action. */
@@ -728,18 +732,31 @@ static void c_queue_req(Buf *s, uint16_t opcode, uint32_t value)
 	c_ack(s);
 }
 
-/* Page tables, a ring and a queue descriptor in the scratch area. */
-static void c_setup_queue(Buf *s, uint32_t engine_class)
+/*
+ * A user queue descriptor for the scratch area's ring in the scratch
+ * area, with progress block @fence_addr (0: none), and QUEUE_REGISTER.
+ */
+static void c_register_queue(Buf *s, uint32_t engine_class,
+			     uint64_t fence_addr)
 {
-	struct pvgpu_msg_as_bind bind = {
-		.asid = 1, .flags = PVGPU_AS_FAULTABLE, .pt_root = PT_L3,
-	};
 	struct pvgpu_msg_queue_register reg = { .desc_addr = QDESC_PA };
 	struct pvgpu_queue_desc d = {
 		.engine_class = engine_class, .priority = 1, .asid = 1,
-		.ring_addr = RING_GVA, .ring_size = 0x1000,
+		.ring_addr = RING_GVA, .ring_size = RING_SIZE,
 		.doorbell = CH_DOORBELL, .rptr_addr = RPTR_PA,
-		.wptr_addr = WPTR_PA,
+		.wptr_addr = WPTR_PA, .fence_addr = fence_addr,
+	};
+
+	c_scratch(s, QDESC_PA, &d, sizeof(d));
+	c_send(s, PVGPU_H2F_QUEUE_REGISTER, &reg, sizeof(reg) / 4);
+	c_ack(s);
+}
+
+/* The address space of the scratch area's page tables, bound as asid 1. */
+static void c_setup_as(Buf *s)
+{
+	struct pvgpu_msg_as_bind bind = {
+		.asid = 1, .flags = PVGPU_AS_FAULTABLE, .pt_root = PT_L3,
 	};
 
 	c_scratch64(s, PT_L3, PT_L2 | PVGPU_PTE_VALID);
@@ -751,19 +768,27 @@ static void c_setup_queue(Buf *s, uint32_t engine_class)
 		    DATA_PA | PVGPU_PTE_VALID | PVGPU_PTE_WRITABLE);
 	c_send(s, PVGPU_H2F_AS_BIND, &bind, sizeof(bind) / 4);
 	c_ack(s);
-	c_scratch(s, QDESC_PA, &d, sizeof(d));
-	c_send(s, PVGPU_H2F_QUEUE_REGISTER, &reg, sizeof(reg) / 4);
-	c_ack(s);
 }
 
-/* Commands at ring offset *@tail; wptr published. */
+/* Page tables, a ring and a queue descriptor in the scratch area. */
+static void c_setup_queue(Buf *s, uint32_t engine_class)
+{
+	c_setup_as(s);
+	c_register_queue(s, engine_class, 0);
+}
+
+/* Commands at ring offset *@tail, wrapping at the end; wptr published. */
 static void c_ring(Buf *s, uint32_t *tail, const uint32_t *dw,
 		   unsigned int n)
 {
+	uint32_t first = (RING_SIZE - *tail) / 4 < n ? (RING_SIZE - *tail) / 4
+						     : n;
 	uint32_t w;
 
-	c_scratch(s, RING_PA + *tail, dw, n * 4);
-	*tail = (*tail + n * 4) & 0xfff;
+	c_scratch(s, RING_PA + *tail, dw, first * 4);
+	if (first < n)
+		c_scratch(s, RING_PA, dw + first, (n - first) * 4);
+	*tail = (*tail + n * 4) & (RING_SIZE - 1);
 	w = *tail;
 	c_scratch(s, WPTR_PA, &w, 4);
 	c_queue_doorbell(s);
@@ -791,7 +816,111 @@ static void dict_channel(void)
 	dict_add("pte_table", PVGPU_PTE_VALID, 1);
 	dict_add("pte_valid_rw", PVGPU_PTE_VALID | PVGPU_PTE_WRITABLE, 1);
 	dict_add("ring_4k", 0x1000, 4);
+	dict_add("progress_block", PROGRESS_PA, 8);
+	dict_add("qdesc_privileged", PVGPU_QUEUE_DESC_PRIVILEGED, 4);
 	dict_close();
+}
+
+/* notify_at of the progress block at PROGRESS_PA. */
+static void c_notify_at(Buf *s, uint64_t notify_at)
+{
+	c_scratch64(s, PROGRESS_PA + offsetof(struct pvgpu_queue_progress,
+					      notify_at), notify_at);
+}
+
+/*
+ * A user queue's progress block (struct pvgpu_queue_progress): retired
+ * counting, a BATCH_CALL retired only at its BATCH_RETURN, PROGRESS
+ * events when retired crosses notify_at, a ring that wraps.
+ */
+static void gen_channel_progress(void)
+{
+	const uint64_t batch_gva = DATA_GVA + 0x800;
+	const uint32_t batch[] = {
+		PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32),
+		LO(DATA_GVA + 0x30), HI(DATA_GVA + 0x30), 3,
+		PVGPU_CMD_HDR(PVGPU_CMD_SIGNAL, PVGPU_CMD_SIGNAL_IRQ,
+			      PVGPU_CMD_LEN_SIGNAL),
+		LO(DATA_GVA + 0x38), HI(DATA_GVA + 0x38), 4, 0,
+		PVGPU_CMD_HDR(PVGPU_CMD_FILL, 0, PVGPU_CMD_LEN_FILL),
+		LO(DATA_GVA + 0x100), HI(DATA_GVA + 0x100), 0x40, 0, 0x77,
+		PVGPU_CMD_HDR(PVGPU_CMD_BATCH_RETURN, 0,
+			      PVGPU_CMD_LEN_BATCH_RETURN),
+	};
+	/* 44 bytes: the BATCH_CALL ends at byte 28. */
+	const uint32_t ring[] = {
+		PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32),
+		LO(DATA_GVA + 0x20), HI(DATA_GVA + 0x20), 1,
+		PVGPU_CMD_HDR(PVGPU_CMD_BATCH_CALL, 0,
+			      PVGPU_CMD_LEN_BATCH_CALL),
+		LO(batch_gva), HI(batch_gva),
+		PVGPU_CMD_HDR(PVGPU_CMD_STORE32, 0, PVGPU_CMD_LEN_STORE32),
+		LO(DATA_GVA + 0x24), HI(DATA_GVA + 0x24), 2,
+	};
+	struct pvgpu_queue_progress stale = { .retired = 0xdeadbeef };
+	const uint32_t wrap_at = RING_SIZE - 0x20;
+	uint32_t tail = 0;
+	Buf s;
+
+	/*
+	 * Registered at rptr 0 with a progress block (the firmware zeroes
+	 * the stale retired); notify_at at the end of the BATCH_CALL, so the
+	 * event comes at its BATCH_RETURN; then at the end of the second
+	 * round; then one already passed (no event); then the fourth round.
+	 * A reset stops the queue: commands after it do not run.
+	 */
+	s.n = 0;
+	c_setup_as(&s);
+	c_scratch(&s, DATA_PA + 0x800, batch, sizeof(batch));
+	c_scratch(&s, PROGRESS_PA, &stale, sizeof(stale));
+	c_notify_at(&s, 28);
+	c_register_queue(&s, PVGPU_ENGINE_CLASS_COMPUTE, PROGRESS_PA);
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	c_notify_at(&s, 2 * sizeof(ring));
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	c_notify_at(&s, 50);
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	c_notify_at(&s, 4 * sizeof(ring));
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	c_queue_req(&s, PVGPU_H2F_QUEUE_RESET, 0);
+	c_notify_at(&s, 5 * sizeof(ring));
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	/*
+	 * Registered again at rptr 0xfe0: retired restarts at 0, the third
+	 * command straddles the ring's end; notify_at at the end.
+	 */
+	c_queue_req(&s, PVGPU_H2F_QUEUE_DEREGISTER, 0);
+	c_scratch(&s, RPTR_PA, &wrap_at, 4);
+	c_scratch(&s, WPTR_PA, &wrap_at, 4);
+	c_notify_at(&s, sizeof(ring));
+	c_register_queue(&s, PVGPU_ENGINE_CLASS_COMPUTE, PROGRESS_PA);
+	tail = wrap_at;
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	save("fuzz_channel", "progress", &s);
+
+	/*
+	 * Progress blocks the firmware refuses at registration: misaligned,
+	 * outside RAM, straddling its end, wrapping around; then one in
+	 * RAM's last 16 bytes (accepted, notify_at 0: no event) and the
+	 * good one. (A block that stops being RAM after registration needs
+	 * a harness action that takes RAM away; there is none.)
+	 */
+	s.n = 0;
+	tail = 0;
+	c_setup_as(&s);
+	c_scratch(&s, DATA_PA + 0x800, batch, sizeof(batch));
+	c_register_queue(&s, PVGPU_ENGINE_CLASS_COMPUTE, PROGRESS_PA + 8);
+	c_register_queue(&s, PVGPU_ENGINE_CLASS_COMPUTE, RAM_SIZE);
+	c_register_queue(&s, PVGPU_ENGINE_CLASS_COMPUTE, RAM_SIZE - 8);
+	c_register_queue(&s, PVGPU_ENGINE_CLASS_COMPUTE, ~0ull - 15);
+	c_register_queue(&s, PVGPU_ENGINE_CLASS_COMPUTE, RAM_SIZE - 16);
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	c_queue_req(&s, PVGPU_H2F_QUEUE_DEREGISTER, 0);
+	c_notify_at(&s, 16);
+	c_register_queue(&s, PVGPU_ENGINE_CLASS_COMPUTE, PROGRESS_PA);
+	c_ring(&s, &tail, ring, sizeof(ring) / 4);
+	save("fuzz_channel", "progress-refused", &s);
 }
 
 static void gen_channel(void)
@@ -906,6 +1035,7 @@ int main(int argc, char **argv)
 	gen_engine();
 	dict_engine();
 	gen_channel();
+	gen_channel_progress();
 	dict_channel();
 	return 0;
 }

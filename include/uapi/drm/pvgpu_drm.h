@@ -960,7 +960,9 @@ struct drm_pvgpu_userq_status {
  * with DRM_IOCTL_PVGPU_QUEUE_GET_STATE like any queue; it takes no EXEC.
  * Memory of @vm_id the ring or the commands use must stay bound while the
  * queue runs: an access to an unbound address is a GPU page fault that
- * stops the queue (DRM_PVGPU_QUEUE_REASON_PAGE_FAULT).
+ * stops the queue (DRM_PVGPU_QUEUE_REASON_PAGE_FAULT). A VM_BIND that
+ * changes the VM's mappings suspends the VM's user queues around the
+ * change (at a command boundary), so none runs on half-changed tables.
  *
  * Limits: max_user_queues_per_file per file (module parameter, default
  * 64); a doorbell page per file that has a user queue, as many as the
