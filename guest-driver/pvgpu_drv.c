@@ -142,6 +142,14 @@ static const struct drm_ioctl_desc pvgpu_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(PVGPU_USERQ_WAIT, pvgpu_ioctl_userq_wait,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_EVENT_SUBSCRIBE, pvgpu_ioctl_event_subscribe,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_EVENT_UNSUBSCRIBE,
+			  pvgpu_ioctl_event_unsubscribe, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_WAIT_EVENT, pvgpu_ioctl_wait_event,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(PVGPU_VM_RESTART, pvgpu_ioctl_vm_restart,
+			  DRM_RENDER_ALLOW),
 };
 
 static void pvgpu_file_release(struct kref *ref)
@@ -150,6 +158,7 @@ static void pvgpu_file_release(struct kref *ref)
 						refcount);
 
 	pvgpu_userq_file_fini(pfile);
+	pvgpu_events_fini(&pfile->events);
 	xa_destroy(&pfile->vms);
 	xa_destroy(&pfile->queues);
 	kfree(pfile);
@@ -194,6 +203,7 @@ static int pvgpu_open(struct drm_device *drm, struct drm_file *file)
 	init_waitqueue_head(&pfile->ufence_wq);
 	mutex_init(&pfile->userq_lock);
 	ida_init(&pfile->userq_doorbells);
+	pvgpu_events_init(&pfile->events);
 	file->driver_priv = pfile;
 	return 0;
 }
@@ -202,6 +212,7 @@ static void pvgpu_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct pvgpu_file *pfile = to_pvgpu_file(file);
 
+	pvgpu_events_close(&pfile->events);
 	/* Queues first: they hold references to the VMs. */
 	pvgpu_queue_file_close(pfile);
 	pvgpu_vm_file_close(pfile);

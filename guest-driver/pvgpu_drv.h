@@ -26,6 +26,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_print.h>
 
+#include "pvgpu_event.h"
 #include "pvgpu_fw.h"
 
 #define PVGPU_DRIVER_NAME	"pvgpu"
@@ -194,6 +195,8 @@ struct pvgpu_file {
 	 * most max_queues_per_file (pvgpu_queue.c).
 	 */
 	atomic_t num_exec_queues;
+	/** @events: subscriptions and the event ring (pvgpu_event.c). */
+	struct pvgpu_file_events events;
 	/** @userq_lock: protects @doorbell_group. */
 	struct mutex userq_lock;
 	/**

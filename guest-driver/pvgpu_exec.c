@@ -484,7 +484,44 @@ void pvgpu_ufence_wake_addr(struct pvgpu_file *pfile,
 	__wake_up(&pfile->ufence_wq, TASK_NORMAL, 0, &key);
 }
 
-static bool pvgpu_ufence_compare(u64 v, u64 value, u64 mask, u32 op)
+/**
+ * pvgpu_wait_check() - whether an interruptible wait goes on, and how long
+ * @deadline: its CLOCK_MONOTONIC deadline, KTIME_MAX for none
+ * @remaining: out: the jiffies to sleep at most
+ *
+ * One step of the waits of WAIT_USER_FENCE and WAIT_EVENT, after their
+ * condition was found false.
+ *
+ * Return: 0 (sleep for *@remaining), -ERESTARTSYS on a pending signal,
+ * -ETIME past the deadline.
+ */
+int pvgpu_wait_check(ktime_t deadline, long *remaining)
+{
+	s64 left_ns;
+
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	if (deadline == KTIME_MAX) {
+		*remaining = MAX_SCHEDULE_TIMEOUT;
+		return 0;
+	}
+	left_ns = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+	if (left_ns <= 0)
+		return -ETIME;
+	*remaining = nsecs_to_jiffies(left_ns) + 1;
+	return 0;
+}
+
+/**
+ * pvgpu_ufence_compare() - the condition of a user-fence wait
+ * @v: the value read
+ * @value: the value to compare with
+ * @mask: the bits that count
+ * @op: DRM_PVGPU_UFENCE_OP_*
+ *
+ * Return: whether (@v & @mask) @op (@value & @mask) holds, unsigned.
+ */
+bool pvgpu_ufence_compare(u64 v, u64 value, u64 mask, u32 op)
 {
 	v &= mask;
 	value &= mask;
@@ -570,8 +607,6 @@ int pvgpu_ioctl_wait_user_fence(struct drm_device *drm, void *data,
 	 */
 	smp_mb();
 	for (;;) {
-		s64 left_ns;
-
 		if (get_user(v, uaddr)) {
 			ret = -EFAULT;
 			break;
@@ -588,20 +623,10 @@ int pvgpu_ioctl_wait_user_fence(struct drm_device *drm, void *data,
 			ret = -EIO;
 			break;
 		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = pvgpu_wait_check(forever ? KTIME_MAX : deadline,
+				       &remaining);
+		if (ret)
 			break;
-		}
-		if (forever) {
-			remaining = MAX_SCHEDULE_TIMEOUT;
-		} else {
-			left_ns = ktime_to_ns(ktime_sub(deadline, ktime_get()));
-			if (left_ns <= 0) {
-				ret = -ETIME;
-				break;
-			}
-			remaining = nsecs_to_jiffies(left_ns) + 1;
-		}
 		wait_woken(&wait.entry, TASK_INTERRUPTIBLE, remaining);
 	}
 	remove_wait_queue(&pfile->ufence_wq, &wait.entry);

@@ -280,6 +280,7 @@ static void pvgpu_fw_wedge_work(struct work_struct *work)
 
 	/* Nothing runs any more: every outstanding fence signals. */
 	pvgpu_queues_fini(pvdev);
+	pvgpu_event_emit_device(pvdev, DRM_PVGPU_EVENT_DEVICE_WEDGED);
 }
 
 /*

@@ -449,6 +449,7 @@ int pvgpu_ioctl_queue_create(struct drm_device *drm, void *data,
 		xa_erase(&pfile->queues, id);
 		goto out_vm;
 	}
+	queue->id = id;
 	xa_store(&pfile->queues, id, queue, GFP_KERNEL);
 	args->queue_id = id;
 

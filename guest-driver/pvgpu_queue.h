@@ -10,6 +10,7 @@
 #ifndef PVGPU_QUEUE_H
 #define PVGPU_QUEUE_H
 
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -58,6 +59,11 @@ struct pvgpu_queue {
 	struct pvgpu_vm *vm;
 	/** @engine_class: DRM_PVGPU_ENGINE_CLASS_* (VM_BIND for binds). */
 	u32 engine_class;
+	/**
+	 * @id: userspace's id of the queue in its file (events), set before
+	 * the id is published; 0 for a VM's default bind queue.
+	 */
+	u32 id;
 	/**
 	 * @destroy: called once, when userspace's id is dropped (QUEUE_DESTROY
 	 * or file close) or the VM of a default bind queue goes: kill or
@@ -274,6 +280,7 @@ int pvgpu_fw_queue_request(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode,
 			   bool *deregistered);
 void pvgpu_fw_queue_fail_fault(struct pvgpu_device *pvdev, u32 fw_id,
 			       u32 fault_seqno);
+int pvgpu_fw_error_to_errno(u32 error, bool guilty);
 
 void pvgpu_queues_fini(struct pvgpu_device *pvdev);
 void pvgpu_queues_recover_work(struct work_struct *work);
@@ -296,5 +303,7 @@ int pvgpu_ioctl_exec(struct drm_device *drm, void *data,
 		     struct drm_file *file);
 int pvgpu_ioctl_wait_user_fence(struct drm_device *drm, void *data,
 				struct drm_file *file);
+bool pvgpu_ufence_compare(u64 v, u64 value, u64 mask, u32 op);
+int pvgpu_wait_check(ktime_t deadline, long *remaining);
 
 #endif /* PVGPU_QUEUE_H */

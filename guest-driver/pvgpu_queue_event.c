@@ -131,6 +131,25 @@ void pvgpu_exec_busy_account_at(struct pvgpu_exec_queue *eq, u64 seqno,
 	spin_unlock_irqrestore(&eq->state_lock, flags);
 }
 
+/*
+ * Reports an event of @eq to its file (pvgpu_event_emit(): nothing unless
+ * the file subscribed to @type). Any context.
+ */
+static void pvgpu_exec_queue_emit(struct pvgpu_exec_queue *eq, u32 type,
+				  u32 flags, u64 d0, u64 d1, u64 d2)
+{
+	struct pvgpu_event_rec rec = {
+		.type = type,
+		.flags = flags,
+		.queue_id = eq->base.id,
+		.vm_id = READ_ONCE(eq->base.vm->id),
+		.data = { d0, d1, d2 },
+	};
+
+	if (pvgpu_event_wanted(&eq->pfile->events, type))
+		pvgpu_event_emit(eq->pfile, &rec);
+}
+
 static void pvgpu_exec_queue_ufence_work(struct work_struct *work)
 {
 	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
@@ -206,6 +225,7 @@ static unsigned int pvgpu_exec_queue_signal_completed(struct pvgpu_exec_queue *e
 						      bool force)
 {
 	u64 seqno = pvgpu_exec_queue_seqno(eq);
+	unsigned int count;
 	ktime_t now;
 
 	if (!force && seqno == READ_ONCE(eq->seen_seqno))
@@ -213,7 +233,11 @@ static unsigned int pvgpu_exec_queue_signal_completed(struct pvgpu_exec_queue *e
 	WRITE_ONCE(eq->seen_seqno, seqno);
 	now = ktime_get();
 	pvgpu_exec_busy_account_at(eq, seqno, false, now);
-	return pvgpu_dep_queue_signal_upto_at(&eq->base.dq, seqno, 0, now);
+	count = pvgpu_dep_queue_signal_upto_at(&eq->base.dq, seqno, 0, now);
+	if (count)
+		pvgpu_exec_queue_emit(eq, DRM_PVGPU_EVENT_QUEUE_EOP, 0, seqno,
+				      0, 0);
+	return count;
 }
 
 /**
@@ -261,6 +285,7 @@ bool pvgpu_exec_queue_set_error(struct pvgpu_exec_queue *eq, u32 state,
 				int error)
 {
 	unsigned long flags;
+	u32 reason;
 	bool first;
 
 	spin_lock_irqsave(&eq->state_lock, flags);
@@ -268,7 +293,14 @@ bool pvgpu_exec_queue_set_error(struct pvgpu_exec_queue *eq, u32 state,
 	if (first)
 		eq->error = error;
 	eq->state |= state;
+	reason = eq->fw_error ?: DRM_PVGPU_QUEUE_REASON_RESET;
 	spin_unlock_irqrestore(&eq->state_lock, flags);
+	/* A reset (not a destroy, not removal) is news for its owner. */
+	if (first && (state & PVGPU_EXEC_QUEUE_RESET))
+		pvgpu_exec_queue_emit(eq, DRM_PVGPU_EVENT_QUEUE_RESET,
+				      state & PVGPU_EXEC_QUEUE_GUILTY ?
+				      DRM_PVGPU_EVENT_GUILTY : 0,
+				      reason, (u64)(s64)error, 0);
 	return first;
 }
 
@@ -293,7 +325,15 @@ void pvgpu_exec_queue_ban(struct pvgpu_exec_queue *eq)
 
 /* --- Interrupt side -------------------------------------------------------- */
 
-static int pvgpu_fw_error_to_errno(u32 error, bool guilty)
+/**
+ * pvgpu_fw_error_to_errno() - what the fences of a stopped queue get
+ * @error: the firmware's PVGPU_QUEUE_ERR_*
+ * @guilty: the queue caused it
+ *
+ * Return: -ECANCELED for an innocent queue, -ETIMEDOUT for a hang, else
+ * -EIO.
+ */
+int pvgpu_fw_error_to_errno(u32 error, bool guilty)
 {
 	if (!guilty)
 		return -ECANCELED;
@@ -326,6 +366,12 @@ static void pvgpu_exec_queue_error_event(struct pvgpu_exec_queue *eq,
 
 	if (guilty)
 		state |= PVGPU_EXEC_QUEUE_GUILTY;
+	if (error == PVGPU_QUEUE_ERR_PAGE_FAULT ||
+	    error == PVGPU_QUEUE_ERR_FAULT_FAILED)
+		pvgpu_exec_queue_emit(eq, DRM_PVGPU_EVENT_FAULT_ERROR, 0,
+				      le64_to_cpu(evt->fault_va),
+				      le32_to_cpu(evt->fault_access),
+				      le32_to_cpu(evt->fault_reason));
 	pvgpu_exec_queue_set_error(eq, state,
 				   pvgpu_fw_error_to_errno(error, guilty));
 	pvgpu_info_ratelimited(&pvdev->drm,

@@ -89,6 +89,15 @@ MODULE_PARM_DESC(signal_timeout_ms,
 #define PVGPU_USERQ_PAGE_WPTR	1
 #define PVGPU_USERQ_STATUS_PROGRESS	16
 
+/* Userspace's view of the status page is the firmware's layout. */
+static_assert(offsetof(struct drm_pvgpu_userq_status, rptr) == 0);
+static_assert(offsetof(struct drm_pvgpu_userq_status, retired) ==
+	      PVGPU_USERQ_STATUS_PROGRESS +
+	      offsetof(struct pvgpu_queue_progress, retired));
+static_assert(offsetof(struct drm_pvgpu_userq_status, notify_at) ==
+	      PVGPU_USERQ_STATUS_PROGRESS +
+	      offsetof(struct pvgpu_queue_progress, notify_at));
+
 static u64 pvgpu_userq_mmap_offset(u32 queue_id, u32 page)
 {
 	return DRM_PVGPU_USERQ_MMAP_BASE +
@@ -140,12 +149,38 @@ void pvgpu_userq_release(struct pvgpu_dep_queue *dq)
 
 /* --- Firmware events -------------------------------------------------------- */
 
+/**
+ * pvgpu_userq_emit() - report an event of a user queue to its file
+ * @uq: the queue
+ * @type: DRM_PVGPU_EVENT_*
+ * @flags: DRM_PVGPU_EVENT_GUILTY or 0
+ * @d0: payload
+ * @d1: payload
+ * @d2: payload
+ *
+ * Any context; nothing unless the file subscribed to @type.
+ */
+void pvgpu_userq_emit(struct pvgpu_user_queue *uq, u32 type, u32 flags,
+		      u64 d0, u64 d1, u64 d2)
+{
+	struct pvgpu_event_rec rec = {
+		.type = type,
+		.flags = flags,
+		.queue_id = uq->base.id,
+		.vm_id = READ_ONCE(uq->base.vm->id),
+		.data = { d0, d1, d2 },
+	};
+
+	if (pvgpu_event_wanted(&uq->pfile->events, type))
+		pvgpu_event_emit(uq->pfile, &rec);
+}
+
 static void pvgpu_userq_error_work(struct work_struct *work)
 {
 	struct pvgpu_user_queue *uq = container_of(work, struct pvgpu_user_queue,
 						   error_work);
 
-	pvgpu_userq_ban(uq, -EIO);
+	pvgpu_userq_ban(uq, uq->ban_error);
 	pvgpu_queue_put(&uq->base);
 }
 
@@ -202,14 +237,18 @@ void pvgpu_userq_fw_event(struct pvgpu_user_queue *uq, u16 opcode,
 	const struct pvgpu_evt_queue_error *err = (const void *)payload;
 	const struct pvgpu_evt_page_fault *fault = (const void *)payload;
 	unsigned long flags;
-	u32 reason;
+	u32 reason, guilty;
 
 	switch (opcode) {
 	case PVGPU_F2H_EVT_QUEUE_SIGNAL:
 		pvgpu_userq_progress(uq);
-		/* A SIGNAL command's interrupt: WAIT_USER_FENCE callers. */
-		if (!(le32_to_cpu(sig->flags) & PVGPU_EVT_SIGNAL_PROGRESS) &&
-		    wq_has_sleeper(&uq->pfile->ufence_wq))
+		if (le32_to_cpu(sig->flags) & PVGPU_EVT_SIGNAL_PROGRESS)
+			break;
+		/* A SIGNAL command's interrupt: the queue's end of pipe. */
+		pvgpu_userq_emit(uq, DRM_PVGPU_EVENT_QUEUE_EOP, 0,
+				 pvgpu_userq_retired(uq), le64_to_cpu(sig->value),
+				 0);
+		if (wq_has_sleeper(&uq->pfile->ufence_wq))
 			pvgpu_userq_queue_work(uq, &uq->ufence_work);
 		break;
 	case PVGPU_F2H_EVT_QUEUE_IDLE:
@@ -218,9 +257,20 @@ void pvgpu_userq_fw_event(struct pvgpu_user_queue *uq, u16 opcode,
 	case PVGPU_F2H_EVT_QUEUE_ERROR:
 		pvgpu_userq_progress(uq);
 		reason = le32_to_cpu(err->error);
-		if (!pvgpu_userq_set_reset(uq, le32_to_cpu(err->guilty) ?
-					   PVGPU_USERQ_GUILTY : 0, reason))
+		guilty = le32_to_cpu(err->guilty);
+		if (!pvgpu_userq_set_reset(uq, guilty ? PVGPU_USERQ_GUILTY : 0,
+					   reason))
 			break;
+		uq->ban_error = pvgpu_fw_error_to_errno(reason, guilty);
+		if (reason == PVGPU_QUEUE_ERR_PAGE_FAULT ||
+		    reason == PVGPU_QUEUE_ERR_FAULT_FAILED)
+			pvgpu_userq_emit(uq, DRM_PVGPU_EVENT_FAULT_ERROR, 0,
+					 le64_to_cpu(err->fault_va),
+					 le32_to_cpu(err->fault_access),
+					 le32_to_cpu(err->fault_reason));
+		pvgpu_userq_emit(uq, DRM_PVGPU_EVENT_QUEUE_RESET,
+				 guilty ? DRM_PVGPU_EVENT_GUILTY : 0, reason,
+				 (u64)(s64)uq->ban_error, 0);
 		pvgpu_info_ratelimited(&pvdev->drm,
 				       "user queue (fw %u): stopped by the firmware, error %u at 0x%llx\n",
 				       uq->fw_id, reason,
@@ -448,7 +498,9 @@ pvgpu_userq_create(struct pvgpu_file *pfile, struct pvgpu_vm *vm,
 	ret = pvgpu_userq_alloc_page(uq, &uq->status_page, &uq->status_dma);
 	if (ret)
 		goto err_free;
-	uq->status = page_address(uq->status_page);
+	uq->rptr_cpu = page_address(uq->status_page);
+	uq->progress = page_address(uq->status_page) +
+		       PVGPU_USERQ_STATUS_PROGRESS;
 	ret = pvgpu_userq_alloc_page(uq, &uq->wptr_page, &uq->wptr_dma);
 	if (ret)
 		goto err_free;
@@ -551,6 +603,7 @@ int pvgpu_ioctl_userq_create(struct drm_device *drm, void *data,
 		xa_erase(&pfile->queues, id);
 		goto out_vm;
 	}
+	uq->base.id = id;
 	xa_store(&pfile->queues, id, &uq->base, GFP_KERNEL);
 	args->queue_id = id;
 	args->doorbell_offset = uq->doorbell_index * PVGPU_DOORBELL_SIZE;
@@ -746,7 +799,6 @@ static bool pvgpu_userq_fw_hold(struct pvgpu_user_queue *uq, u16 opcode)
  * (pvgpu_userq_vm_resume() must follow), false if it has none.
  */
 bool pvgpu_userq_vm_suspend(struct pvgpu_vm *vm)
-	__cond_acquires(&vm->userq_lock)
 {
 	struct pvgpu_user_queue *uq;
 
@@ -772,7 +824,6 @@ bool pvgpu_userq_vm_suspend(struct pvgpu_vm *vm)
  * now) and drops the lock.
  */
 void pvgpu_userq_vm_resume(struct pvgpu_vm *vm)
-	__releases(&vm->userq_lock)
 {
 	struct pvgpu_user_queue *uq;
 
@@ -873,9 +924,9 @@ void pvgpu_userq_debugfs_print(struct pvgpu_user_queue *uq,
 		   pvgpu_userq_doorbell(uq));
 	drm_printf(p, "  ring 0x%llx+0x%x rptr 0x%x retired %llu notify %llu\n",
 		   uq->ring_va, uq->ring_size,
-		   le32_to_cpu(READ_ONCE(uq->status->rptr)),
+		   le32_to_cpu(READ_ONCE(*uq->rptr_cpu)),
 		   pvgpu_userq_retired(uq),
-		   le64_to_cpu(READ_ONCE(uq->status->notify_at)));
+		   le64_to_cpu(READ_ONCE(uq->progress->notify_at)));
 	drm_printf(p, "  state 0x%x reason %u suspends %lld\n",
 		   READ_ONCE(uq->state), READ_ONCE(uq->reason),
 		   atomic64_read(&uq->suspends));

@@ -17,6 +17,7 @@
 
 #include <uapi/drm/pvgpu_drm.h>
 
+#include "pvgpu_fwif.h"
 #include "pvgpu_queue.h"
 
 struct drm_device;
@@ -89,8 +90,13 @@ struct pvgpu_user_queue {
 	struct page *status_page;
 	/** @status_dma: its bus address. */
 	dma_addr_t status_dma;
-	/** @status: its kernel address. */
-	struct drm_pvgpu_userq_status *status;
+	/**
+	 * @rptr_cpu: the read pointer in the status page, as the firmware
+	 * writes it (struct drm_pvgpu_userq_status is userspace's view).
+	 */
+	__le32 *rptr_cpu;
+	/** @progress: the firmware's progress block in the status page. */
+	struct pvgpu_queue_progress *progress;
 	/** @wptr_page: the write-pointer page userspace writes. */
 	struct page *wptr_page;
 	/** @wptr_dma: its bus address. */
@@ -117,6 +123,8 @@ struct pvgpu_user_queue {
 	u32 reason;
 	/** @fault_seqno: fault to answer (PAGE_FAULT_REPLY), 0 for none. */
 	u32 fault_seqno;
+	/** @ban_error: the errno @error_work bans the queue with. */
+	int ban_error;
 	/**
 	 * @signal_jobs: started SIGNAL jobs waiting for the retired count,
 	 * each holding a job reference.
@@ -147,7 +155,7 @@ static inline struct pvgpu_user_queue *dq_to_uq(struct pvgpu_dep_queue *dq)
 /* The firmware's retired count, from the status page. Any context. */
 static inline u64 pvgpu_userq_retired(struct pvgpu_user_queue *uq)
 {
-	return le64_to_cpu(READ_ONCE(uq->status->retired));
+	return le64_to_cpu(READ_ONCE(uq->progress->retired));
 }
 
 /* Between pvgpu_userq.c and pvgpu_userq_bridge.c. */
@@ -155,6 +163,8 @@ extern const struct pvgpu_dep_queue_ops pvgpu_userq_ops;
 void pvgpu_userq_release(struct pvgpu_dep_queue *dq);
 bool pvgpu_userq_set_reset(struct pvgpu_user_queue *uq, u32 state, u32 reason);
 void pvgpu_userq_ban(struct pvgpu_user_queue *uq, int error);
+void pvgpu_userq_emit(struct pvgpu_user_queue *uq, u32 type, u32 flags,
+		      u64 d0, u64 d1, u64 d2);
 
 int pvgpu_userq_mmap(struct file *filp, struct vm_area_struct *vma);
 void pvgpu_userq_fw_event(struct pvgpu_user_queue *uq, u16 opcode,

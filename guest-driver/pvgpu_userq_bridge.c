@@ -79,7 +79,7 @@ static void pvgpu_userq_progress_locked(struct pvgpu_user_queue *uq,
 			else if (!lowest || job->target < lowest)
 				lowest = job->target;
 		}
-		WRITE_ONCE(uq->status->notify_at, cpu_to_le64(lowest));
+		WRITE_ONCE(uq->progress->notify_at, cpu_to_le64(lowest));
 		/*
 		 * The firmware reads the threshold after it writes the count:
 		 * a count that passed the target before the threshold was
@@ -188,6 +188,9 @@ static void pvgpu_userq_timedout_job(struct pvgpu_dep_job *dep_job)
 	if (!pvgpu_userq_set_reset(uq, PVGPU_USERQ_GUILTY,
 				   DRM_PVGPU_QUEUE_REASON_SIGNAL_TIMEOUT))
 		return;
+	pvgpu_userq_emit(uq, DRM_PVGPU_EVENT_QUEUE_RESET, DRM_PVGPU_EVENT_GUILTY,
+			 DRM_PVGPU_QUEUE_REASON_SIGNAL_TIMEOUT,
+			 (u64)(s64)-ETIMEDOUT, 0);
 	pvgpu_info_ratelimited(&pvdev->drm,
 			       "user queue (fw %u): SIGNAL fence %llu not reached after %u ms (retired %llu of %llu), resetting\n",
 			       uq->fw_id, dep_job->seqno, dep_job->q->timeout_ms,

@@ -237,6 +237,15 @@ void pvgpu_vm_set_error(struct pvgpu_vm *vm, int error)
 	if (WARN_ON_ONCE(error == -ERESTARTSYS || error == -EINTR))
 		error = -EIO;
 	WRITE_ONCE(vm->error, error);
+	if (error != -ENODEV) {
+		struct pvgpu_event_rec rec = {
+			.type = DRM_PVGPU_EVENT_VM_ERROR,
+			.vm_id = READ_ONCE(vm->id),
+			.data = { (u64)(s64)error },
+		};
+
+		pvgpu_event_emit(vm->pfile, &rec);
+	}
 	/* The device going away is no news. */
 	if (error == -ENODEV)
 		drm_dbg_driver(&vm->pvdev->drm, "VM asid %u unusable: %d\n",
@@ -592,12 +601,15 @@ int pvgpu_ioctl_vm_create(struct drm_device *drm, void *data,
 	if (ret)
 		goto out;
 
-	ret = xa_alloc(&pfile->vms, &id, vm, xa_limit_32b,
+	/* Reserved first: the id is in the VM before userspace can name it. */
+	ret = xa_alloc(&pfile->vms, &id, NULL, xa_limit_32b,
 		       GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		pvgpu_vm_destroy(vm);
 		goto out;
 	}
+	WRITE_ONCE(vm->id, id);
+	xa_store(&pfile->vms, id, vm, GFP_KERNEL);
 	args->vm_id = id;
 out:
 	drm_dev_exit(idx);

@@ -51,6 +51,11 @@ struct pvgpu_vm {
 	struct pvgpu_file *pfile;
 	/** @flags: DRM_PVGPU_VM_CREATE_*. */
 	u32 flags;
+	/**
+	 * @id: userspace's id of the VM in @pfile (events), 0 until
+	 * VM_CREATE published it.
+	 */
+	u32 id;
 	/** @asid: the firmware address space. */
 	u32 asid;
 	/**
@@ -147,6 +152,8 @@ void pvgpu_vm_set_error(struct pvgpu_vm *vm, int error);
 int pvgpu_ioctl_vm_create(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int pvgpu_ioctl_vm_destroy(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int pvgpu_ioctl_vm_restart(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 int pvgpu_ioctl_vm_get_state(struct drm_device *drm, void *data,
 			     struct drm_file *file);

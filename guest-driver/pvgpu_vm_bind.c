@@ -1693,3 +1693,96 @@ void pvgpu_vm_bind_debugfs_init(struct pvgpu_device *pvdev)
 				  &pvgpu_fail_vm_bind);
 #endif
 }
+
+/* Waits, interruptibly, for the last job of @queue when called. */
+static int pvgpu_bind_queue_wait_last(struct pvgpu_queue *queue)
+{
+	struct dma_fence *fence = pvgpu_dep_queue_last_fence(&queue->dq);
+	long ret;
+
+	ret = dma_fence_wait(fence, true);
+	dma_fence_put(fence);
+	return ret;
+}
+
+/*
+ * Waits for every bind submitted to @vm before the call: the last job of
+ * its default bind queue and of each bind queue of @pfile on it.
+ */
+static int pvgpu_vm_wait_binds(struct pvgpu_file *pfile, struct pvgpu_vm *vm)
+{
+	struct pvgpu_queue *queue;
+	unsigned long id;
+	int ret = 0;
+
+	queue = pvgpu_vm_default_bind_queue(vm);
+	if (queue) {
+		ret = pvgpu_bind_queue_wait_last(queue);
+		pvgpu_queue_put(queue);
+	}
+	xa_for_each(&pfile->queues, id, queue) {
+		if (ret)
+			break;
+		/* A reference of our own: the entry may go meanwhile. */
+		queue = pvgpu_queue_lookup(pfile, id);
+		if (!queue)
+			continue;
+		if (queue->kind == PVGPU_QUEUE_BIND && queue->vm == vm)
+			ret = pvgpu_bind_queue_wait_last(queue);
+		pvgpu_queue_put(queue);
+	}
+	return ret;
+}
+
+/**
+ * pvgpu_ioctl_vm_restart() - DRM_IOCTL_PVGPU_VM_RESTART
+ * @drm: the DRM device
+ * @data: struct drm_pvgpu_vm_restart
+ * @file: the caller
+ *
+ * Once the binds submitted before have completed, the whole VM's TLB is
+ * invalidated (the failed bind's changes were not: see DOC:, "Errors at
+ * execution") and the error cleared. What the failed bind removed stays
+ * parked until the VM goes (cheap, and nothing to prove about it).
+ *
+ * Return: 0, or the errors listed at struct drm_pvgpu_vm_restart.
+ */
+int pvgpu_ioctl_vm_restart(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
+	struct pvgpu_file *pfile = to_pvgpu_file(file);
+	struct drm_pvgpu_vm_restart *args = data;
+	struct pvgpu_vm *vm;
+	int ret, idx;
+
+	if (args->extensions || args->pad)
+		return -EINVAL;
+	vm = pvgpu_vm_lookup(pfile, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+	ret = -EINVAL;
+	if (!READ_ONCE(vm->error))
+		goto out_put;
+	ret = pvgpu_vm_wait_binds(pfile, vm);
+	if (ret)
+		goto out_put;
+	ret = -ENODEV;
+	if (!drm_dev_enter(drm, &idx))
+		goto out_put;
+	mutex_lock(&vm->lock);
+	if (vm->error) {
+		/* A device that is gone or wedged stays so: nothing to restart. */
+		ret = pvgpu_vm_tlb_invalidate(vm, 0,
+					      DRM_PVGPU_USER_VA_END(pvdev->fw.info.va_bits));
+		if (!ret)
+			WRITE_ONCE(vm->error, 0);
+	} else {
+		ret = 0;
+	}
+	mutex_unlock(&vm->lock);
+	drm_dev_exit(idx);
+out_put:
+	pvgpu_vm_put(vm);
+	return ret;
+}

@@ -384,28 +384,35 @@ static void rebind_and_check(void)
 }
 
 /*
- * A queue's ring is unmapped from its VM after the queue was deregistered,
- * and the TLB invalidation that follows is never sent: the firmware may
- * still hold the ring's translation (another queue of the VM could write
- * through it). The ring's pages may be freed only once the device is
- * stopped, so the device must be stopped.
+ * An UNMAP's TLB invalidation is never sent: the firmware may still hold
+ * the translation of the unmapped buffer (another queue of the VM, still
+ * running, could write through it). The buffer's pages may be freed only
+ * once the device is stopped, so the device must be stopped.
  */
 static void test_unsent_tlb_invalidate(void)
 {
 	int fd = setup_stall(), vfd = igt_open_pvgpu_render(NULL, 0);
-	struct pvgpu_ctx ctx, other;
+	struct pvgpu_ctx ctx;
 	struct pvgpu_batch b;
+	uint32_t bo;
+	int ret;
 
 	igt_assert_eq(pvgpu_ctx_init(&ctx, vfd, 0, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
-	/* A second queue of the same VM keeps running on its TLB. */
-	igt_assert_eq(pvgpu_ctx_init(&other, vfd, ctx.vm_id, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	igt_assert_eq(pvgpu_bo_create(vfd, 0x10000, 0, &bo), 0);
+	igt_assert_eq(pvgpu_bind_map(vfd, ctx.vm_id, bo, 0, 0x200000, 0x10000,
+				     0), 0);
+	/* The queue runs through the mapping, so the TLB holds it. */
 	pvgpu_batch_reset(&b);
+	pvgpu_batch_store32(&b, 0x200000, 1);
 	pvgpu_batch_end(&b);
 	igt_assert_eq(pvgpu_ctx_run(&ctx, &b, 5000000000ll), 0);
 
 	set_fw_timeout(SHORT_TIMEOUT);
 	set_stall(PVGPU_H2F_TLB_INVALIDATE);
-	igt_assert_err(pvgpu_queue_destroy(vfd, ctx.queue_id), 0);
+	/* Unmap and drop the buffer: only the device's stop may free it. */
+	ret = pvgpu_bind_unmap(vfd, ctx.vm_id, 0x200000, 0x10000);
+	igt_info("UNMAP with its invalidation stalled: %d\n", ret);
+	pvgpu_gem_close(vfd, bo);
 	igt_assert_f(wait_device_stopped(fd, 10000),
 		     "an unsent TLB invalidation left the device running\n");
 	set_fw_timeout(saved_timeout);
@@ -492,7 +499,7 @@ static const struct igt_lite_subtest subtests[] = {
 	{ "timeout-then-many", test_timeout_then_many,
 	  "after three timed-out pings, 1000 pings all succeed with their own cookies" },
 	{ "unsent-tlb-invalidate-stops-device", test_unsent_tlb_invalidate,
-	  "the TLB invalidation after a destroyed queue's ring unmap is never sent: the device is stopped before the ring is freed; a rebind recovers" },
+	  "an UNMAP's TLB invalidation is never sent: the device is stopped before the unmapped pages are freed; a rebind recovers" },
 	{ "unsent-as-unbind-stops-device", test_unsent_as_unbind,
 	  "a destroyed VM's AS_UNBIND is never sent: the device is stopped before its page tables are freed; a rebind recovers" },
 	{ "unsent-as-bind-keeps-device", test_unsent_as_bind,

@@ -902,6 +902,7 @@ static void test_hang_watchdog(void)
 
 	s = wait_banned(fd, uq.queue_id);
 	igt_assert_eq(s.reason, DRM_PVGPU_QUEUE_REASON_HANG);
+	igt_assert_eq(s.error, -ETIMEDOUT);
 	igt_assert_eq(s.flags, DRM_PVGPU_QUEUE_STATE_BANNED |
 		      DRM_PVGPU_QUEUE_STATE_RESET |
 		      DRM_PVGPU_QUEUE_STATE_GUILTY);

@@ -25,5 +25,7 @@ echo "--- exec jobs, unpinned"
 pvgpu_bench_exec -n 1000 -j 20000 --json "$bench_out/exec.json" || exit 1
 echo "--- user queues: doorbell to stored value seen by the CPU, against EXEC and the ping; jobs/s (vCPU 0)"
 taskset -c 0 pvgpu_bench_userq -n 1000 -j 20000 --json "$bench_out/userq-cpu0.json" || exit 1
+echo "--- events: EXEC to a blocked reader, WAIT_EVENT against syncobj eventfd; notified jobs/s (vCPU 0)"
+taskset -c 0 pvgpu_bench_event -n 1000 -j 20000 --json "$bench_out/event-cpu0.json" || exit 1
 echo "--- VM_BIND: 4K map+unmap pairs/s, bind latency by size, 4K bind in a 100k-mapping VM (vCPU 0)"
 taskset -c 0 pvgpu_bench_bind -r 5 -n 1000 -l 50 -m 100000 --json "$bench_out/bind.json" || exit 1

@@ -372,6 +372,12 @@ void pvgpu_batch_dispatch(struct pvgpu_batch *b, uint32_t kernel,
 	BATCH_EMIT(b, dispatch, kernel, args_va);
 }
 
+void pvgpu_batch_signal(struct pvgpu_batch *b, uint64_t va, uint64_t value,
+			int irq)
+{
+	BATCH_EMIT(b, signal, irq ? PVGPU_CMD_SIGNAL_IRQ : 0, va, value);
+}
+
 void pvgpu_batch_fence(struct pvgpu_batch *b, uint64_t value)
 {
 	BATCH_EMIT(b, fence, PVGPU_CMD_FENCE_IRQ, value);

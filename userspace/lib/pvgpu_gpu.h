@@ -82,6 +82,13 @@ void pvgpu_batch_fill(struct pvgpu_batch *b, uint64_t dst, uint64_t size,
 void pvgpu_batch_wait64(struct pvgpu_batch *b, uint64_t va, uint64_t value,
 			uint64_t mask, uint32_t op);
 void pvgpu_batch_delay(struct pvgpu_batch *b, uint64_t ns, int nopreempt);
+/*
+ * SIGNAL: stores the 64-bit @value at @va once every earlier command of the
+ * queue completed; @irq: with PVGPU_CMD_SIGNAL_IRQ (the firmware sends a
+ * queue-signal event, which a user queue reports as DRM_PVGPU_EVENT_QUEUE_EOP).
+ */
+void pvgpu_batch_signal(struct pvgpu_batch *b, uint64_t va, uint64_t value,
+			int irq);
 void pvgpu_batch_dispatch(struct pvgpu_batch *b, uint32_t kernel,
 			  uint64_t args_va);
 void pvgpu_batch_end(struct pvgpu_batch *b);	/* BATCH_RETURN */

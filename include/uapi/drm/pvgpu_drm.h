@@ -55,6 +55,10 @@ extern "C" {
 #define DRM_PVGPU_USERQ_CREATE		0x0d
 #define DRM_PVGPU_USERQ_SIGNAL		0x0e
 #define DRM_PVGPU_USERQ_WAIT		0x0f
+#define DRM_PVGPU_EVENT_SUBSCRIBE	0x10
+#define DRM_PVGPU_EVENT_UNSUBSCRIBE	0x11
+#define DRM_PVGPU_WAIT_EVENT		0x12
+#define DRM_PVGPU_VM_RESTART		0x13
 
 #define DRM_IOCTL_PVGPU_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_QUERY, struct drm_pvgpu_query)
@@ -97,6 +101,18 @@ extern "C" {
 #define DRM_IOCTL_PVGPU_USERQ_WAIT \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_USERQ_WAIT, \
 		struct drm_pvgpu_userq_wait)
+#define DRM_IOCTL_PVGPU_EVENT_SUBSCRIBE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_EVENT_SUBSCRIBE, \
+		 struct drm_pvgpu_event_subscribe)
+#define DRM_IOCTL_PVGPU_EVENT_UNSUBSCRIBE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_EVENT_UNSUBSCRIBE, \
+		struct drm_pvgpu_event_unsubscribe)
+#define DRM_IOCTL_PVGPU_WAIT_EVENT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_PVGPU_WAIT_EVENT, \
+		 struct drm_pvgpu_wait_event)
+#define DRM_IOCTL_PVGPU_VM_RESTART \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_PVGPU_VM_RESTART, \
+		struct drm_pvgpu_vm_restart)
 
 /**
  * struct drm_pvgpu_user_extension - head of every ioctl extension
@@ -1020,7 +1036,8 @@ struct drm_pvgpu_userq_create {
  * (module parameter, default 5000) after its wait began signals with
  * -ETIMEDOUT; the queue is then reset and banned (reason
  * DRM_PVGPU_QUEUE_REASON_SIGNAL_TIMEOUT), and so are the later fences. A
- * queue stopped by an error signals them with -EIO, a destroyed one with
+ * queue the firmware stopped signals them with -EIO (-ETIMEDOUT after a
+ * hang, -ECANCELED if another queue caused it), a destroyed one with
  * -ECANCELED.
  *
  * Errors: -ENOENT no such user queue; -ECANCELED a banned queue; -EINVAL
@@ -1079,6 +1096,220 @@ struct drm_pvgpu_userq_wait {
 	__u32 pad;
 	/** @reserved: must be zero. */
 	__u64 reserved[2];
+};
+
+/* --- Events ---------------------------------------------------------------- */
+
+/*
+ * Event types (drm_pvgpu_event.type). DRM_PVGPU_EVENT_MASK(type) is the
+ * type's bit in a type mask.
+ */
+/*
+ * A queue finished work: an exec queue's jobs completed (@data[0]: the
+ * jobs completed so far), or a user queue ran a SIGNAL command with
+ * PVGPU_CMD_SIGNAL_IRQ (@data[0]: its retired count when the kernel saw
+ * the event, at or past the SIGNAL; @data[1]: the value the SIGNAL
+ * stored). Frequent: one record per completion pass, not per
+ * job.
+ */
+#define DRM_PVGPU_EVENT_QUEUE_EOP	0
+/*
+ * A queue was reset and banned: @data[0] the reason
+ * (DRM_PVGPU_QUEUE_REASON_*), @data[1] the negative errno its fences got;
+ * @flags DRM_PVGPU_EVENT_GUILTY if it caused the reset.
+ */
+#define DRM_PVGPU_EVENT_QUEUE_RESET	1
+/*
+ * A GPU page fault of a queue was not resolved (the queue stops):
+ * @data[0] the GPU VA, @data[1] the access (0 read, 1 write, 2 atomic),
+ * @data[2] the firmware's fault reason (docs/page-tables.rst).
+ */
+#define DRM_PVGPU_EVENT_FAULT_ERROR	2
+/*
+ * A VM became unusable (an asynchronous bind failed; @data[0] its
+ * negative errno). DRM_IOCTL_PVGPU_VM_RESTART makes it usable again.
+ */
+#define DRM_PVGPU_EVENT_VM_ERROR	3
+/* The device stopped working (wedged): every queue was banned. */
+#define DRM_PVGPU_EVENT_DEVICE_WEDGED	4
+#define DRM_PVGPU_EVENT_NUM_TYPES	5
+#define DRM_PVGPU_EVENT_MASK(type)	(1u << (type))
+#define DRM_PVGPU_EVENT_ALL \
+	((1u << DRM_PVGPU_EVENT_NUM_TYPES) - 1)
+
+/* drm_pvgpu_event.flags */
+#define DRM_PVGPU_EVENT_GUILTY		(1 << 0)	/* QUEUE_RESET */
+
+/**
+ * struct drm_pvgpu_event - one event record (DRM_IOCTL_PVGPU_WAIT_EVENT)
+ */
+struct drm_pvgpu_event {
+	/**
+	 * @seqno: the file's record number, from 1; a gap means the records
+	 * in between were lost (see drm_pvgpu_wait_event.lost).
+	 */
+	__u64 seqno;
+	/** @timestamp_ns: when the driver saw it, CLOCK_MONOTONIC. */
+	__u64 timestamp_ns;
+	/** @type: DRM_PVGPU_EVENT_*. */
+	__u32 type;
+	/** @flags: DRM_PVGPU_EVENT_GUILTY or 0. */
+	__u32 flags;
+	/** @queue_id: the queue it concerns, or 0. */
+	__u32 queue_id;
+	/** @vm_id: the VM it concerns (a queue's VM too), or 0. */
+	__u32 vm_id;
+	/** @data: the type's payload (see the types). */
+	__u64 data[3];
+};
+
+/* drm_pvgpu_event_subscribe.flags: what @object_id names */
+#define DRM_PVGPU_EVENT_FILTER_QUEUE	(1 << 0)
+#define DRM_PVGPU_EVENT_FILTER_VM	(1 << 1)
+
+/**
+ * struct drm_pvgpu_event_subscribe - DRM_IOCTL_PVGPU_EVENT_SUBSCRIBE argument
+ *
+ * From now on, records of the types in @type_mask are kept in the file's
+ * event ring (DRM_PVGPU_EVENT_RING_SIZE records), and @eventfd is
+ * signalled for each one; with a filter only for records naming that
+ * queue (DRM_PVGPU_EVENT_FILTER_QUEUE) or that VM or a queue of it
+ * (DRM_PVGPU_EVENT_FILTER_VM; device records match every filter). The
+ * eventfd is only a wake-up: the records are read with
+ * DRM_IOCTL_PVGPU_WAIT_EVENT. A file keeps a record if any of its
+ * subscriptions wants it, once; a file with no subscription keeps none.
+ * The filter's object need not exist (yet): ids are not reused while the
+ * file holds them, and nothing matches an id that is gone.
+ *
+ * A file holds at most DRM_PVGPU_EVENT_MAX_SUBSCRIPTIONS subscriptions; the
+ * subscription holds a reference to the eventfd until unsubscribed or the
+ * file is closed.
+ *
+ * Errors: -EINVAL @type_mask 0 or with unknown bits, unknown @flags, both
+ * filters, @object_id without a filter or 0 with one, non-zero
+ * @pad/@extensions, or @eventfd is not an eventfd; -EBADF @eventfd is no
+ * open file; -ENOSPC the file holds DRM_PVGPU_EVENT_MAX_SUBSCRIPTIONS;
+ * -ENOMEM.
+ */
+struct drm_pvgpu_event_subscribe {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @eventfd: an eventfd file descriptor of the caller. */
+	__s32 eventfd;
+	/** @type_mask: DRM_PVGPU_EVENT_MASK() bits, not 0. */
+	__u32 type_mask;
+	/** @flags: DRM_PVGPU_EVENT_FILTER_QUEUE or _VM, or 0. */
+	__u32 flags;
+	/** @object_id: the queue or VM id the filter names, else 0. */
+	__u32 object_id;
+	/** @subscription_id: out: the subscription's id, never 0. */
+	__u32 subscription_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+#define DRM_PVGPU_EVENT_MAX_SUBSCRIPTIONS	64
+#define DRM_PVGPU_EVENT_RING_SIZE		256
+
+/**
+ * struct drm_pvgpu_event_unsubscribe - DRM_IOCTL_PVGPU_EVENT_UNSUBSCRIBE argument
+ *
+ * Ends a subscription: its eventfd is no longer signalled and released.
+ * Records already in the ring stay.
+ *
+ * Errors: -ENOENT no such subscription; -EINVAL non-zero @pad/@extensions.
+ */
+struct drm_pvgpu_event_unsubscribe {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @subscription_id: the subscription. */
+	__u32 subscription_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/* drm_pvgpu_wait_event.flags */
+#define DRM_PVGPU_WAIT_EVENT_ABSTIME	(1 << 0)	/* absolute @timeout */
+#define DRM_PVGPU_WAIT_EVENT_MEM	(1 << 1)	/* the memory condition */
+
+/**
+ * struct drm_pvgpu_wait_event - DRM_IOCTL_PVGPU_WAIT_EVENT argument
+ *
+ * Takes up to @num_records records of the types in @type_mask (0: every
+ * type) from the file's event ring, oldest first, and copies them to
+ * @records; records of other types stay for another reader. Waits until
+ * there is at least one, records were lost, or (with
+ * DRM_PVGPU_WAIT_EVENT_MEM) the 64-bit value at user address @mem_addr,
+ * ANDed with @mem_mask, compares to @mem_value & @mem_mask with @mem_op
+ * (DRM_PVGPU_UFENCE_OP_*) as true; the condition is checked at the call
+ * and at each record the file gets. @timeout is in ns: relative, or an
+ * absolute CLOCK_MONOTONIC time with DRM_PVGPU_WAIT_EVENT_ABSTIME;
+ * negative waits forever, 0 checks once. A relative @timeout is rewritten
+ * to the time left on -EINTR/-ERESTARTSYS, so a restarted call continues
+ * the same wait.
+ *
+ * @lost is the number of records the ring had no room for since the last
+ * call that reported lost ones (reported once, then reset); the records
+ * returned then follow the gap (their seqnos show where it was).
+ *
+ * Errors: -ETIME nothing before the deadline; -EINVAL @num_records 0 or
+ * above DRM_PVGPU_EVENT_RING_SIZE, unknown @type_mask bits or @flags, a bad
+ * @mem_op, a misaligned @mem_addr, memory fields without
+ * DRM_PVGPU_WAIT_EVENT_MEM, non-zero @reserved/@extensions; -EFAULT
+ * @records or @mem_addr not accessible (records already taken are put
+ * back); -EINTR/-ERESTARTSYS a signal.
+ */
+struct drm_pvgpu_wait_event {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @records: user pointer to struct drm_pvgpu_event[@num_records]. */
+	__u64 records;
+	/** @num_records: in: room at @records; out: records written. */
+	__u32 num_records;
+	/** @type_mask: DRM_PVGPU_EVENT_MASK() bits to take; 0: all. */
+	__u32 type_mask;
+	/** @flags: DRM_PVGPU_WAIT_EVENT_*. */
+	__u32 flags;
+	/** @mem_op: DRM_PVGPU_UFENCE_OP_* (with DRM_PVGPU_WAIT_EVENT_MEM). */
+	__u32 mem_op;
+	/** @timeout: ns; see above. */
+	__s64 timeout;
+	/** @mem_addr: user address of the value (8-byte aligned). */
+	__u64 mem_addr;
+	/** @mem_value: value to compare with. */
+	__u64 mem_value;
+	/** @mem_mask: bits that count. */
+	__u64 mem_mask;
+	/** @lost: out: records lost since they were last reported. */
+	__u64 lost;
+	/** @reserved: must be zero. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_pvgpu_vm_restart - DRM_IOCTL_PVGPU_VM_RESTART argument
+ *
+ * Makes an unusable VM (DRM_PVGPU_VM_STATE_UNUSABLE, after an asynchronous
+ * bind failed) usable again once every bind submitted before the call
+ * completed: its whole TLB is invalidated and the error cleared. The VM
+ * then maps what its binds left mapped, the failed one's operations
+ * included (their fence reported the error; what they removed stays
+ * allocated until the VM goes); userspace repairs what it needs with
+ * VM_BIND. MAP binds, new exec and user queues and EXEC are allowed again;
+ * queues banned meanwhile stay banned.
+ *
+ * Errors: -ENOENT no such VM; -EINVAL the VM is usable, non-zero
+ * @pad/@extensions; -EINTR/-ERESTARTSYS a signal while waiting for the
+ * binds (nothing changed); -ENODEV, -ETIMEDOUT, -EIO as for every firmware
+ * request (the device is then stopped and the VM stays unusable).
+ */
+struct drm_pvgpu_vm_restart {
+	/** @extensions: must be zero. */
+	__u64 extensions;
+	/** @vm_id: the VM. */
+	__u32 vm_id;
+	/** @pad: must be zero. */
+	__u32 pad;
 };
 
 #if defined(__cplusplus)
