@@ -17,6 +17,7 @@
 #include "pvgpu_drv.h"
 #include "pvgpu_event.h"
 #include "pvgpu_queue.h"
+#include "pvgpu_vm.h"
 
 /**
  * DOC: Events
@@ -188,6 +189,36 @@ void pvgpu_event_emit(struct pvgpu_file *pfile,
 	spin_unlock_irqrestore(&ev->lock, flags);
 	if (kept)
 		wake_up_all(&ev->wq);
+}
+
+/**
+ * pvgpu_event_emit_queue() - report an event of a queue to its file
+ * @pfile: the file that owns @queue
+ * @queue: the queue (exec or user); its VM names the record's VM
+ * @type: DRM_PVGPU_EVENT_*
+ * @flags: DRM_PVGPU_EVENT_GUILTY or 0
+ * @d0: payload
+ * @d1: payload
+ * @d2: payload
+ *
+ * pvgpu_event_emit() for the queues' events: any context, and the record
+ * is not even built unless the file subscribed to @type.
+ */
+void pvgpu_event_emit_queue(struct pvgpu_file *pfile,
+			    const struct pvgpu_queue *queue, u32 type,
+			    u32 flags, u64 d0, u64 d1, u64 d2)
+{
+	struct pvgpu_event_rec rec = {
+		.type = type,
+		.flags = flags,
+		.queue_id = queue->id,
+		.data = { d0, d1, d2 },
+	};
+
+	if (!pvgpu_event_wanted(&pfile->events, type))
+		return;
+	rec.vm_id = READ_ONCE(queue->vm->id);
+	pvgpu_event_emit(pfile, &rec);
 }
 
 /**

@@ -19,6 +19,7 @@ struct drm_device;
 struct drm_file;
 struct pvgpu_device;
 struct pvgpu_file;
+struct pvgpu_queue;
 
 /**
  * struct pvgpu_file_events - a file's subscriptions and event ring
@@ -81,6 +82,9 @@ void pvgpu_events_close(struct pvgpu_file_events *ev);
 void pvgpu_events_fini(struct pvgpu_file_events *ev);
 void pvgpu_event_emit(struct pvgpu_file *pfile,
 		      const struct pvgpu_event_rec *rec);
+void pvgpu_event_emit_queue(struct pvgpu_file *pfile,
+			    const struct pvgpu_queue *queue, u32 type,
+			    u32 flags, u64 d0, u64 d1, u64 d2);
 void pvgpu_event_emit_device(struct pvgpu_device *pvdev, u32 type);
 
 /* True if @pfile keeps records of @type: producers may skip the work. */

@@ -131,23 +131,11 @@ void pvgpu_exec_busy_account_at(struct pvgpu_exec_queue *eq, u64 seqno,
 	spin_unlock_irqrestore(&eq->state_lock, flags);
 }
 
-/*
- * Reports an event of @eq to its file (pvgpu_event_emit(): nothing unless
- * the file subscribed to @type). Any context.
- */
+/* Reports an event of @eq to its file (pvgpu_event_emit_queue()). */
 static void pvgpu_exec_queue_emit(struct pvgpu_exec_queue *eq, u32 type,
 				  u32 flags, u64 d0, u64 d1, u64 d2)
 {
-	struct pvgpu_event_rec rec = {
-		.type = type,
-		.flags = flags,
-		.queue_id = eq->base.id,
-		.vm_id = READ_ONCE(eq->base.vm->id),
-		.data = { d0, d1, d2 },
-	};
-
-	if (pvgpu_event_wanted(&eq->pfile->events, type))
-		pvgpu_event_emit(eq->pfile, &rec);
+	pvgpu_event_emit_queue(eq->pfile, &eq->base, type, flags, d0, d1, d2);
 }
 
 static void pvgpu_exec_queue_ufence_work(struct work_struct *work)

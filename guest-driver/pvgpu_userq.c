@@ -158,21 +158,12 @@ void pvgpu_userq_release(struct pvgpu_dep_queue *dq)
  * @d1: payload
  * @d2: payload
  *
- * Any context; nothing unless the file subscribed to @type.
+ * Any context; see pvgpu_event_emit_queue().
  */
 void pvgpu_userq_emit(struct pvgpu_user_queue *uq, u32 type, u32 flags,
 		      u64 d0, u64 d1, u64 d2)
 {
-	struct pvgpu_event_rec rec = {
-		.type = type,
-		.flags = flags,
-		.queue_id = uq->base.id,
-		.vm_id = READ_ONCE(uq->base.vm->id),
-		.data = { d0, d1, d2 },
-	};
-
-	if (pvgpu_event_wanted(&uq->pfile->events, type))
-		pvgpu_event_emit(uq->pfile, &rec);
+	pvgpu_event_emit_queue(uq->pfile, &uq->base, type, flags, d0, d1, d2);
 }
 
 static void pvgpu_userq_error_work(struct work_struct *work)
