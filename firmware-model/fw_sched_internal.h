@@ -184,9 +184,13 @@ void fw_irq_deliver(PvgpuFw *fw);
 /* Timer: deliver a delayed interrupt that is due. */
 void fw_inject_timer(PvgpuFw *fw, uint64_t now);
 uint64_t fw_inject_next_deadline(PvgpuFw *fw);
-/* Consume one injected doorbell drop / fault-reply failure if armed. */
+/*
+ * Consume one injected doorbell drop / fault-reply failure / lost
+ * page-fault event if armed.
+ */
 bool fw_inject_drop_doorbell(PvgpuFw *fw);
 bool fw_inject_fail_fault_reply(PvgpuFw *fw);
+bool fw_inject_drop_fault_event(PvgpuFw *fw);
 bool fw_inject_engine_hung(const PvgpuFw *fw, uint32_t class_idx);
 /* Seed the PRNG from cfg.seed. */
 void fw_inject_reset(PvgpuFw *fw);

@@ -4,7 +4,8 @@
  *
  * Injections no real GPU offers, so a driver's recovery paths can be tested
  * on demand: an engine class that hangs, doorbells that are dropped,
- * interrupts that are lost or arrive late, page-fault replies that fail.
+ * interrupts that are lost or arrive late, page-fault replies that fail,
+ * page-fault events that are lost.
  * Counted injections ("the next N") are exact; probabilistic ones draw
  * from an xorshift64 generator seeded with cfg.seed, which is part of the
  * migrated state, so a run is reproducible from its seed and its inputs.
@@ -54,6 +55,7 @@ void fw_inject_reset(PvgpuFw *fw)
 	st->drop_doorbells = 0;
 	st->lose_irqs = 0;
 	st->fail_fault_replies = 0;
+	st->drop_fault_events = 0;
 	st->drop_doorbell_ppm = 0;
 	st->lose_irq_ppm = 0;
 	st->irq_delay_ns = 0;
@@ -96,6 +98,11 @@ int pvgpu_fw_inject(PvgpuFw *fw, PvgpuFwInject what, uint64_t arg)
 			return -1;
 		st->fail_fault_replies = (uint32_t)arg;
 		break;
+	case PVGPU_FW_INJECT_DROP_FAULT_EVENTS:
+		if (arg > UINT32_MAX)
+			return -1;
+		st->drop_fault_events = (uint32_t)arg;
+		break;
 	case PVGPU_FW_INJECT_DROP_DOORBELL_PPM:
 		if (arg > PPM)
 			return -1;
@@ -137,6 +144,17 @@ bool fw_inject_fail_fault_reply(PvgpuFw *fw)
 
 	if (st->fail_fault_replies) {
 		st->fail_fault_replies--;
+		return true;
+	}
+	return false;
+}
+
+bool fw_inject_drop_fault_event(PvgpuFw *fw)
+{
+	PvgpuFwSchedState *st = &fw->sched.st;
+
+	if (st->drop_fault_events) {
+		st->drop_fault_events--;
 		return true;
 	}
 	return false;

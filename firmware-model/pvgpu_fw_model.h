@@ -250,6 +250,9 @@ void pvgpu_fw_inject_crash(PvgpuFw *fw);
  *   IRQ_STATUS bits but raise no vector.
  * @PVGPU_FW_INJECT_FAIL_FAULT_REPLIES: treat the next @arg
  *   PAGE_FAULT_REPLYs as FAIL.
+ * @PVGPU_FW_INJECT_DROP_FAULT_EVENTS: the next @arg PAGE_FAULT events are
+ *   lost: the queue still stalls FAULTED and QUEUE_QUERY reports the
+ *   fault, but nothing reaches F2H and no dropped event is counted.
  * @PVGPU_FW_INJECT_DROP_DOORBELL_PPM / @PVGPU_FW_INJECT_LOSE_IRQ_PPM: drop
  *   each queue doorbell / lose each interrupt with probability @arg parts
  *   per million (0..1000000), drawn from a PRNG seeded with cfg.seed.
@@ -262,6 +265,7 @@ typedef enum PvgpuFwInject {
 	PVGPU_FW_INJECT_FAIL_FAULT_REPLIES,
 	PVGPU_FW_INJECT_DROP_DOORBELL_PPM,
 	PVGPU_FW_INJECT_LOSE_IRQ_PPM,
+	PVGPU_FW_INJECT_DROP_FAULT_EVENTS,
 } PvgpuFwInject;
 
 /* Returns 0, or -1 (nothing changed) if @what or @arg is invalid. */

@@ -78,7 +78,11 @@ typedef struct PvgpuFwSchedState {
 	uint32_t fail_fault_replies;	/* inject: fault replies still to fail */
 	uint32_t drop_doorbell_ppm;	/* inject: probability, parts per million */
 	uint32_t lose_irq_ppm;
-	uint32_t reserved;		/* zero */
+	/*
+	 * inject: PAGE_FAULT events still to lose. It took the place of a
+	 * reserved field that was always zero, so older streams carry 0.
+	 */
+	uint32_t drop_fault_events;
 } PvgpuFwSchedState;
 
 /* The queue table: *@n entries (the configuration's max_queues). */

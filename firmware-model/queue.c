@@ -413,6 +413,18 @@ uint32_t fw_handle_queue_query(PvgpuFw *fw, const void *req, void *resp)
 				 q->slot : UINT32_MAX);
 	out.commands_done = GUINT64_TO_LE(q->ctx.commands_done);
 	out.busy_ns = GUINT64_TO_LE(busy);
+	/*
+	 * The fault not answered yet, also while the queue is SUSPENDED: a
+	 * driver whose PAGE_FAULT event was lost learns from here what to
+	 * map and which fault_seqno to reply to. ctx.fault stays as the
+	 * engine reported it until the reply lets the queue run again.
+	 */
+	if (q->flags & PVGPU_FW_QF_FAULTED) {
+		out.fault_seqno = GUINT32_TO_LE(q->fault_seqno);
+		out.fault_access = GUINT32_TO_LE(q->ctx.fault.access);
+		out.fault_va = GUINT64_TO_LE(q->ctx.fault.va);
+		out.fault_reason = GUINT32_TO_LE(q->ctx.fault.reason);
+	}
 	memcpy(resp, &out, sizeof(out));
 	return PVGPU_STATUS_OK;
 }

@@ -517,9 +517,19 @@ static void queue_fault(PvgpuFw *fw, uint32_t id, uint64_t now)
 	fw_log(fw, PVGPU_LOG_LEVEL_DEBUG, "queue %u: page fault %u at 0x%"
 	       PRIx64 " (access %u reason %u)", id, q->fault_seqno,
 	       q->ctx.fault.va, q->ctx.fault.access, q->ctx.fault.reason);
-	if (running(fw))
-		fw_f2h_event(fw, PVGPU_F2H_EVT_PAGE_FAULT, &evt,
-			     sizeof(evt) / 4);
+	if (!running(fw))
+		return;
+	/*
+	 * Lost without a trace (no F2H overflow, no sequence gap): only
+	 * QUEUE_QUERY still shows the fault.
+	 */
+	if (fw_inject_drop_fault_event(fw)) {
+		fw_trace(fw, "fault_event_dropped", id, q->fault_seqno);
+		fw_log(fw, PVGPU_LOG_LEVEL_WARN, "injected: page fault %u "
+		       "event of queue %u dropped", q->fault_seqno, id);
+		return;
+	}
+	fw_f2h_event(fw, PVGPU_F2H_EVT_PAGE_FAULT, &evt, sizeof(evt) / 4);
 }
 
 /* --- Choosing ---------------------------------------------------------- */
@@ -1189,7 +1199,7 @@ const char *fw_sched_post_load(PvgpuFw *fw)
 	why = fw_inject_post_load(fw);
 	if (why)
 		return why;
-	if (s->st.poll_now > 1 || s->st.reserved)
+	if (s->st.poll_now > 1)
 		return "scheduler state invalid";
 	if (!running(fw)) {
 		/* Outside RUNNING there are no queues, whatever came along. */

@@ -908,7 +908,13 @@ static const VMStateDescription vmstate_pvgpu_sched = {
         VMSTATE_UINT32(fail_fault_replies, PvgpuFwSchedState),
         VMSTATE_UINT32(drop_doorbell_ppm, PvgpuFwSchedState),
         VMSTATE_UINT32(lose_irq_ppm, PvgpuFwSchedState),
-        VMSTATE_UINT32(reserved, PvgpuFwSchedState),
+        /*
+         * Was 'reserved', always 0 (post-load refused anything else): a
+         * stream from before x-inject-drop-fault-events loads as "none to
+         * drop", and a device that does not know it refuses a stream with
+         * some pending. So the layout and the version stay as they are.
+         */
+        VMSTATE_UINT32(drop_fault_events, PvgpuFwSchedState),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -1019,6 +1025,10 @@ static const PvgpuInjectProp pvgpu_inject_props[] = {
       UINT32_MAX, INJ_FIELD(fail_fault_replies),
       "fault injection: treat the next N PAGE_FAULT_REPLYs as FAIL "
       "(reads: left)" },
+    { "x-inject-drop-fault-events", PVGPU_FW_INJECT_DROP_FAULT_EVENTS,
+      UINT32_MAX, INJ_FIELD(drop_fault_events),
+      "fault injection: lose the next N PAGE_FAULT events: the queue still "
+      "stalls, QUEUE_QUERY shows the fault (reads: left)" },
     { "x-inject-drop-doorbell-ppm", PVGPU_FW_INJECT_DROP_DOORBELL_PPM, 1000000,
       INJ_FIELD(drop_doorbell_ppm),
       "fault injection: drop each queue doorbell with probability "

@@ -176,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				/* Boot from the (fuzzed) descriptor in RAM. */
 				fake_driver_start_boot(&d);
 			} else if (k == 2) {
-				pvgpu_fw_inject(fp->fw, fz_u8(&f) % 9,
+				pvgpu_fw_inject(fp->fw, fz_u8(&f) % 10,
 						fz_u32(&f));
 			} else {
 				pvgpu_fw_inject_crash(fp->fw);

@@ -620,6 +620,25 @@ static void gen_engine(void)
 	e_settle(&s);
 	save("fuzz_engine", "reregister-inject", &s);
 
+	/*
+	 * A PAGE_FAULT event lost by injection: the queue stalls, QUEUE_QUERY
+	 * reports the fault, and the reply names seqno 1 from the input (the
+	 * harness has no event to take it from). The page stays unmapped, so
+	 * the replay faults again, this time with an event.
+	 */
+	s.n = 0;
+	e_inject(&s, 8, 1);	/* PVGPU_FW_INJECT_DROP_FAULT_EVENTS */
+	e_unmap(&s, 0, 0x8000);
+	e_submit(&s, Q_COMPUTE, 2, em_fault);
+	e_settle(&s);
+	e_req(&s, R_QUERY, Q_COMPUTE);
+	e_settle(&s);
+	e_req(&s, R_FAULT_REPLY, Q_COMPUTE);
+	put32(&s, 1);		/* fault_seqno */
+	put8(&s, 0);		/* reply kind */
+	e_settle(&s);
+	save("fuzz_engine", "fault-event-lost", &s);
+
 	/* A long mix: the harness's maximum of actions, every kind. */
 	s.n = 0;
 	for (unsigned int round = 0; round < 8; round++) {

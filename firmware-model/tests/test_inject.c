@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fault injection (pvgpu_fw_inject()): hung engines, dropped doorbells,
- * lost and late interrupts, failed fault replies, and the probabilistic
- * variants drawn from the seeded PRNG.
+ * lost and late interrupts, failed fault replies, lost page-fault events,
+ * and the probabilistic variants drawn from the seeded PRNG.
  */
 #include <string.h>
 
@@ -249,6 +249,119 @@ static void test_fail_fault_reply(void)
 	sh_free(t);
 }
 
+/*
+ * A lost PAGE_FAULT event: the queue still stalls FAULTED and QUEUE_QUERY
+ * names the fault (seqno, address, access, reason), but F2H shows nothing
+ * -- no event, no overflow, no dropped-event count, no sequence gap. The
+ * driver answers from the query alone and the queue completes its work;
+ * then the query shows no fault. Faults that are fatal (an address space
+ * without recoverable faults) use up no count, and once the count is used
+ * up the events come again.
+ */
+static void test_drop_fault_events(void)
+{
+	Sh *t = sh_new(NULL);
+	const PvgpuFwSchedState *st = pvgpu_fw_sched_state(t->fw);
+	const PvgpuFwStats *stats = pvgpu_fw_stats(t->fw);
+	const uint64_t hole = SH_DATA_VA + 0x200000;
+	struct pvgpu_msg_queue_state qs;
+	struct pvgpu_msg_fault_reply fr = {
+		.queue_id = 0,
+		.action = GUINT32_TO_LE(PVGPU_FAULT_REPLY_RETRY),
+	};
+	GArray *c;
+	char *log;
+
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register_full(t, 1, COPY, 1, 0, 0, &t->vm_nf), ==,
+			 PVGPU_STATUS_OK);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw,
+					PVGPU_FW_INJECT_DROP_FAULT_EVENTS, 1),
+			==, 0);
+	g_assert_cmpuint(st->drop_fault_events, ==, 1);
+
+	/* Not recoverable: QUEUE_ERROR as ever, the count stays. */
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, hole, 7);
+	sh_go(t, 1, c);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR, 1), ==,
+			 1);
+	g_assert_cmpuint(st->drop_fault_events, ==, 1);
+
+	/* The running queue has no fault to report. */
+	qs = sh_query(t, 0);
+	g_assert_cmpuint(qs.fault_seqno, ==, 0);
+	g_assert_cmpuint(qs.fault_access, ==, 0);
+	g_assert_cmpuint(qs.fault_va, ==, 0);
+	g_assert_cmpuint(qs.fault_reason, ==, 0);
+	g_assert_cmpuint(qs.fault_reserved, ==, 0);
+
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, SH_DATA_VA, 1);
+	gpu_cmd_atomic(c, PVGPU_ATOMIC_ADD32, hole + 0x24, 5, 0, 0);
+	gpu_cmd_store32(c, SH_DATA_VA + 4, 2);
+	sh_go(t, 0, c);
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 1);
+	g_assert_cmpuint(sh_rd32(t, 4), ==, 0);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_PAGE_FAULT,
+					 UINT32_MAX), ==, 0);
+	g_assert_cmpuint(st->drop_fault_events, ==, 0);
+	g_assert_cmpuint(stats->page_faults, ==, 1);
+	g_assert_cmpuint(stats->events_dropped, ==, 0);
+	g_assert_cmphex(fake_ring_status(&t->g->d, t->g->d.f2h_desc) &
+			PVGPU_RING_STATUS_OVERFLOW, ==, 0);
+	/* A silent loss: the event numbers the driver sees have no gap. */
+	for (guint i = 1; i < t->events->len; i++)
+		g_assert_cmpuint(g_array_index(t->events, ShEvent, i).seqno,
+				 ==, g_array_index(t->events, ShEvent,
+						   i - 1).seqno + 1);
+
+	qs = sh_query(t, 0);
+	g_assert_cmpuint(GUINT32_FROM_LE(qs.state), ==,
+			 PVGPU_QUEUE_STATE_FAULTED);
+	g_assert_cmpuint(GUINT32_FROM_LE(qs.fault_seqno), ==, 1);
+	g_assert_cmphex(GUINT64_FROM_LE(qs.fault_va), ==, hole + 0x24);
+	g_assert_cmpuint(GUINT32_FROM_LE(qs.fault_access), ==,
+			 PVGPU_ACCESS_ATOMIC);
+	g_assert_cmpuint(GUINT32_FROM_LE(qs.fault_reason), ==,
+			 PVGPU_FAULT_NOT_PRESENT);
+	g_assert_cmpuint(qs.fault_reserved, ==, 0);
+	log = fake_driver_log_text(&t->g->d);
+	g_assert_nonnull(strstr(log, "injected: page fault 1 event of queue 0 "
+				"dropped"));
+	g_free(log);
+
+	/* The driver maps the page and answers the queried fault. */
+	gpu_vm_alloc(&t->vm, hole, 0x1000, PVGPU_PTE_WRITABLE);
+	g_assert_cmpuint(gpu_tlb_invalidate(t->g, 1, hole, 0x1000), ==,
+			 PVGPU_STATUS_OK);
+	fr.fault_seqno = qs.fault_seqno;
+	g_assert_cmpuint(sh_request(t, PVGPU_H2F_PAGE_FAULT_REPLY, &fr, 4,
+				    NULL), ==, PVGPU_STATUS_OK);
+	sh_settle(t, 1 * MS);
+	g_assert_cmpuint(gpu_vm_rd32(&t->vm, hole + 0x24), ==, 5);
+	g_assert_cmpuint(sh_rd32(t, 4), ==, 2);
+	qs = sh_query(t, 0);
+	g_assert_cmpuint(GUINT32_FROM_LE(qs.state), ==, PVGPU_QUEUE_STATE_IDLE);
+	g_assert_cmpuint(GUINT64_FROM_LE(qs.commands_done), ==, 3);
+	g_assert_cmpuint(qs.fault_seqno, ==, 0);
+	g_assert_cmpuint(qs.fault_access, ==, 0);
+	g_assert_cmpuint(qs.fault_va, ==, 0);
+	g_assert_cmpuint(qs.fault_reason, ==, 0);
+
+	/* Used up: the next fault is reported again. */
+	c = gpu_cmds_new();
+	gpu_cmd_store32(c, hole + 0x1000, 3);
+	sh_go(t, 0, c);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_PAGE_FAULT, 0), ==,
+			 1);
+	g_assert_cmpuint(evt_u32(sh_find_event(t, PVGPU_F2H_EVT_PAGE_FAULT,
+					       0, 0), 1), ==, 2);
+	g_assert_cmpuint(GUINT32_FROM_LE(sh_query(t, 0).fault_seqno), ==, 2);
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
+	sh_free(t);
+}
+
 /* Doorbells dropped with probability p: reproducible from the seed. */
 static unsigned int dropped_with(uint64_t seed, uint32_t ppm)
 {
@@ -296,6 +409,9 @@ static void test_bad_args(void)
 					1ull << 32), ==, -1);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DROP_DOORBELLS,
 					1ull << 32), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw,
+					PVGPU_FW_INJECT_DROP_FAULT_EVENTS,
+					1ull << 32), ==, -1);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DELAY_IRQS,
 					10000000001ull), ==, -1);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_LOSE_IRQ_PPM,
@@ -317,12 +433,17 @@ static void test_reset_clears(void)
 					COPY), ==, 0);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_LOSE_IRQS, 5),
 			==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw,
+					PVGPU_FW_INJECT_DROP_FAULT_EVENTS, 3),
+			==, 0);
 	fake_reg_write(t->fp, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
 	g_assert_cmpuint(st->hang_mask, ==, 0);
 	/* The reset's own FW_STATE interrupt was the first one lost. */
 	g_assert_cmpuint(st->lose_irqs, ==, 4);
+	g_assert_cmpuint(st->drop_fault_events, ==, 3);
 	pvgpu_fw_reset(t->fw);
 	g_assert_cmpuint(st->lose_irqs, ==, 0);
+	g_assert_cmpuint(st->drop_fault_events, ==, 0);
 	g_assert_cmpuint(st->prng, !=, 0);
 	sh_free(t);
 }
@@ -355,6 +476,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/inject/lose-irqs", test_lose_irqs);
 	g_test_add_func("/inject/delay-irqs", test_delay_irqs);
 	g_test_add_func("/inject/fail-fault-reply", test_fail_fault_reply);
+	g_test_add_func("/inject/drop-fault-events", test_drop_fault_events);
 	g_test_add_func("/inject/probability", test_probability);
 	g_test_add_func("/inject/bad-args", test_bad_args);
 	g_test_add_func("/inject/reset", test_reset_clears);

@@ -1071,7 +1071,6 @@ CORRUPT(ppm, s->lose_irq_ppm = 1000001)
 CORRUPT(prng, s->prng = 0)
 CORRUPT(poll_now, s->poll_now = 2)
 CORRUPT(no_poll, s->next_poll_ns = 0)
-CORRUPT(sched_reserved, s->reserved = 1)
 
 static const CorruptCase corrupt_cases[] = {
 #define C(n) { #n, corrupt_##n }
@@ -1086,7 +1085,7 @@ static const CorruptCase corrupt_cases[] = {
 	C(class), C(asid), C(ring_size), C(ring_addr), C(privileged),
 	C(progress_align), C(retired_no_progress), C(rptr), C(batch_depth),
 	C(commands_back), C(hang_mask), C(ppm), C(prng), C(poll_now),
-	C(no_poll), C(sched_reserved),
+	C(no_poll),
 #undef C
 };
 

@@ -1099,6 +1099,19 @@ static void reply(Sh *t, uint32_t id, uint32_t seqno, uint32_t action,
 				    NULL), ==, expect);
 }
 
+/* QUEUE_QUERY's pending fault: @seqno 0 means none (all fields zero). */
+static void check_queried_fault(Sh *t, uint32_t id, uint32_t seqno,
+				uint64_t va, uint32_t access, uint32_t reason)
+{
+	struct pvgpu_msg_queue_state s = sh_query(t, id);
+
+	g_assert_cmpuint(GUINT32_FROM_LE(s.fault_seqno), ==, seqno);
+	g_assert_cmphex(GUINT64_FROM_LE(s.fault_va), ==, va);
+	g_assert_cmpuint(GUINT32_FROM_LE(s.fault_access), ==, access);
+	g_assert_cmpuint(GUINT32_FROM_LE(s.fault_reason), ==, reason);
+	g_assert_cmpuint(s.fault_reserved, ==, 0);
+}
+
 static void test_fault_retry(void)
 {
 	Sh *t = sh_slots(1, 4);
@@ -1107,6 +1120,7 @@ static void test_fault_retry(void)
 
 	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
 	g_assert_cmpuint(sh_register(t, 1, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	check_queried_fault(t, 0, 0, 0, 0, 0);
 	store(c, 0, 1);
 	gpu_cmd_store32(c, HOLE_VA + 0x10, 0xfeed);
 	store(c, 4, 2);
@@ -1125,6 +1139,10 @@ static void test_fault_retry(void)
 	g_assert_cmpuint(GUINT32_FROM_LE(e->payload[7]), ==, COPY);
 	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_FAULTED);
 	g_assert_cmpuint(sh_rd32(t, 0), ==, 1);
+	/* QUEUE_QUERY tells the same as the event. */
+	check_queried_fault(t, 0, 1, HOLE_VA + 0x10, PVGPU_ACCESS_WRITE,
+			    PVGPU_FAULT_NOT_PRESENT);
+	check_queried_fault(t, 1, 0, 0, 0, 0);
 
 	/* Only the faulting queue stalls: the other one has the slot. */
 	c = gpu_cmds_new();
@@ -1148,6 +1166,7 @@ static void test_fault_retry(void)
 	g_assert_cmphex(gpu_vm_rd32(&t->vm, HOLE_VA + 0x10), ==, 0xfeed);
 	g_assert_cmpuint(sh_rd32(t, 4), ==, 2);
 	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_IDLE);
+	check_queried_fault(t, 0, 0, 0, 0, 0);
 	reply(t, 0, 1, PVGPU_FAULT_REPLY_RETRY, PVGPU_STATUS_EINVAL);
 
 	/* Faulted and suspended: RETRY waits for RESUME. */
@@ -1159,9 +1178,14 @@ static void test_fault_retry(void)
 	g_assert_cmpuint(GUINT32_FROM_LE(e->payload[1]), ==, 2);
 	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_SUSPEND, 0), ==,
 			 PVGPU_STATUS_OK);
+	/* SUSPENDED, yet the fault is still pending: the query shows it. */
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_SUSPENDED);
+	check_queried_fault(t, 0, 2, HOLE_VA + 0x2000, PVGPU_ACCESS_WRITE,
+			    PVGPU_FAULT_NOT_PRESENT);
 	gpu_vm_alloc(&t->vm, HOLE_VA + 0x2000, 0x1000, PVGPU_PTE_WRITABLE);
 	reply(t, 0, 2, PVGPU_FAULT_REPLY_RETRY, PVGPU_STATUS_OK);
 	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_SUSPENDED);
+	check_queried_fault(t, 0, 0, 0, 0, 0);
 	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_RESUME, 0), ==,
 			 PVGPU_STATUS_OK);
 	sh_settle(t, 1 * MS);
@@ -1194,6 +1218,8 @@ static void test_fault_fail(void)
 	g_assert_cmpuint(GUINT32_FROM_LE(e->payload[11]), ==,
 			 PVGPU_FAULT_NOT_PRESENT);
 	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_ERROR);
+	/* Answered (with FAIL): nothing pending any more. */
+	check_queried_fault(t, 0, 0, 0, 0, 0);
 	sh_free(t);
 }
 

@@ -420,7 +420,14 @@ struct pvgpu_msg_queue_set {
 #define PVGPU_QUEUE_STATE_SUSPENDED	5	/* suspended by the driver */
 #define PVGPU_QUEUE_STATE_ERROR		6	/* stopped after an error */
 
-/** struct pvgpu_msg_queue_state - PVGPU_H2F_QUEUE_QUERY response payload */
+/**
+ * struct pvgpu_msg_queue_state - PVGPU_H2F_QUEUE_QUERY response payload
+ *
+ * The fault_* fields (interface minor PVGPU_IFACE_MINOR_FAULT_QUERY) are
+ * the queue's fault not answered yet, so a driver that lost its
+ * PVGPU_F2H_EVT_PAGE_FAULT can still reply; all zero when there is none.
+ * An older firmware sends only the dwords up to busy_ns.
+ */
 struct pvgpu_msg_queue_state {
 	__le32 queue_id;
 	__le32 state;		/* PVGPU_QUEUE_STATE_* */
@@ -428,6 +435,11 @@ struct pvgpu_msg_queue_state {
 	__le32 slot;		/* hardware slot, or ~0 when not resident */
 	__le64 commands_done;
 	__le64 busy_ns;		/* time spent resident */
+	__le32 fault_seqno;	/* what PAGE_FAULT_REPLY must name, 0: none */
+	__le32 fault_access;	/* PVGPU_ACCESS_* */
+	__le64 fault_va;
+	__le32 fault_reason;	/* PVGPU_FAULT_* */
+	__le32 fault_reserved;	/* 0 */
 };
 
 /* Memory access kinds (faults). */
@@ -615,7 +627,7 @@ PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_queue_progress) == 16, "progress size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_tlb_invalidate) == 24, "tlb inv size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_queue_desc) == 64, "queue desc size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_queue_register) == 16, "q reg size");
-PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_queue_state) == 32, "q state size");
+PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_msg_queue_state) == 56, "q state size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_queue_signal) == 24, "signal size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_queue_error) == 56, "q error size");
 PVGPU_STATIC_ASSERT(sizeof(struct pvgpu_evt_page_fault) == 32, "fault size");

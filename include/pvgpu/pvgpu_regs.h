@@ -71,7 +71,7 @@
 /* --- Interface version ------------------------------------------------- */
 
 #define PVGPU_IFACE_MAJOR		1
-#define PVGPU_IFACE_MINOR		2
+#define PVGPU_IFACE_MINOR		3
 /* Minor 1 added PVGPU_REG_SELFTEST_IRQ and PVGPU_IRQ_SELFTEST. */
 #define PVGPU_IFACE_MINOR_SELFTEST_IRQ	1
 /*
@@ -80,6 +80,11 @@
  * and PVGPU_EVT_SIGNAL_FENCE.
  */
 #define PVGPU_IFACE_MINOR_PRIV_QUEUES	2
+/*
+ * Minor 3 added the pending fault to the QUEUE_QUERY response
+ * (pvgpu_msg_queue_state.fault_*): a lost PAGE_FAULT event can be answered.
+ */
+#define PVGPU_IFACE_MINOR_FAULT_QUERY	3
 #define PVGPU_IFACE_VERSION(maj, min)	(((maj) << 16) | (min))
 #define PVGPU_IFACE_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define PVGPU_IFACE_VERSION_MINOR(v)	((v) & 0xffff)

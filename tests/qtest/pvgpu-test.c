@@ -2679,6 +2679,91 @@ static void test_inject_drop_doorbells(void)
 }
 
 /*
+ * x-inject-drop-fault-events: the queue stalls on the fault, but its
+ * PAGE_FAULT event is lost without a trace (no message, no interrupt, no
+ * overflow, no gap in the event numbers: stash_msg() checks). QUEUE_QUERY
+ * shows the fault; answering the seqno it gives lets the queue finish.
+ */
+static void test_inject_drop_fault_events(void)
+{
+    Pvgpu *p = pvgpu_start(",id=gpu0");
+    Gpu g;
+    TQueue q;
+    Cmds c = { .n = 0 };
+    struct pvgpu_evt_page_fault evt;
+    struct pvgpu_msg_tlb_invalidate inv = {
+        .asid = cpu_to_le32(4),
+        .va = cpu_to_le64(gva(GP_HOLE)),
+        .size = cpu_to_le64(PAGE),
+    };
+    struct pvgpu_msg_fault_reply reply = {
+        .queue_id = cpu_to_le32(30),
+        .action = cpu_to_le32(PVGPU_FAULT_REPLY_RETRY),
+    };
+    struct pvgpu_msg_queue_state st;
+
+    boot_ok(p);
+    g = gpu_setup(p, 4, PVGPU_AS_FAULTABLE);
+    q = tq_register(&g, 30, PVGPU_ENGINE_CLASS_COPY, GP_RING0,
+                    PVGPU_DOORBELL_ID(2, 5));
+    st = tq_query(&g, &q);
+    g_assert_cmpuint(le32_to_cpu(st.fault_seqno), ==, 0);
+    g_assert_cmphex(le64_to_cpu(st.fault_va), ==, 0);
+    g_assert_cmpuint(le32_to_cpu(st.fault_access), ==, 0);
+    g_assert_cmpuint(le32_to_cpu(st.fault_reason), ==, 0);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-fault-events"), ==,
+                     0);
+    qom_set_ok(p, GPU0, "x-inject-drop-fault-events", U(1));
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-fault-events"), ==,
+                     1);
+
+    C_EMIT(&c, store32, gva(GP_HOLE) + 0x40, 0x5a);
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 9);
+    irq_quiesce(p);
+    tq_submit(&g, &q, c.dw, c.n);
+    idle_steps(p);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-fault-events"), ==,
+                     0);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    g_assert_cmphex(rd(p, PVGPU_REG_IRQ_STATUS), ==, 0);
+    f2h_drain(p);
+    g_assert_false(take_msg(p, PVGPU_MSG_KIND_EVENT, PVGPU_F2H_EVT_PAGE_FAULT,
+                            q.id, &evt, sizeof(evt), NULL));
+    g_assert_cmphex(ring_ptr(p, PG_F2H_DESC,
+                             offsetof(struct pvgpu_ring_desc, status)) &
+                    PVGPU_RING_STATUS_OVERFLOW, ==, 0);
+
+    st = tq_query(&g, &q);
+    g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_FAULTED);
+    g_assert_cmpuint(le32_to_cpu(st.fault_seqno), ==, 1);
+    g_assert_cmphex(le64_to_cpu(st.fault_va), ==, gva(GP_HOLE) + 0x40);
+    g_assert_cmpuint(le32_to_cpu(st.fault_access), ==, PVGPU_ACCESS_WRITE);
+    g_assert_cmpuint(le32_to_cpu(st.fault_reason), ==,
+                     PVGPU_FAULT_NOT_PRESENT);
+    g_assert_cmpuint(le32_to_cpu(st.fault_reserved), ==, 0);
+
+    /* Map the page, invalidate, RETRY the fault the query named. */
+    gpu_map(&g, GP_HOLE);
+    g_assert_cmpuint(request(p, PVGPU_H2F_TLB_INVALIDATE, &inv, sizeof(inv),
+                             NULL, 0, NULL), ==, PVGPU_STATUS_OK);
+    irq_quiesce(p);
+    reply.fault_seqno = st.fault_seqno;
+    g_assert_cmpuint(request(p, PVGPU_H2F_PAGE_FAULT_REPLY, &reply,
+                             sizeof(reply), NULL, 0, NULL), ==,
+                     PVGPU_STATUS_OK);
+    wait_signal(&g, &q, gva(GP_FENCE), 9);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_HOLE) + 0x40), ==, 0x5a);
+    wait_idle(&g, &q);
+    st = tq_query(&g, &q);
+    g_assert_cmpuint(le64_to_cpu(st.commands_done), ==, 2);
+    g_assert_cmpuint(le32_to_cpu(st.fault_seqno), ==, 0);
+    g_assert_cmphex(le64_to_cpu(st.fault_va), ==, 0);
+    g_assert_cmpuint(le32_to_cpu(st.fault_access), ==, 0);
+    g_assert_cmpuint(le32_to_cpu(st.fault_reason), ==, 0);
+    pvgpu_stop(p);
+}
+
+/*
  * x-inject-lose-irqs: the response arrives and IRQ_STATUS shows F2H, but no
  * MSI-X message; the next interrupt is delivered again.
  */
@@ -2816,8 +2901,11 @@ static void test_inject_crash(void)
 
     /* A device reset recovers, and clears every injection. */
     qom_set_ok(p, GPU0, "x-inject-drop-doorbells", U(5));
+    qom_set_ok(p, GPU0, "x-inject-drop-fault-events", U(5));
     qtest_system_reset(p->qts);
     g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-doorbells"), ==, 0);
+    g_assert_cmpuint(qom_get_u64(p, GPU0, "x-inject-drop-fault-events"), ==,
+                     0);
     p->dev->msix_enabled = false;
     enable_device(p);
     g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
@@ -2893,6 +2981,7 @@ static void test_inject_invalid(void)
         { "x-inject-drop-doorbells", 1ll << 32, "out of range" },
         { "x-inject-lose-irqs", 1ll << 32, "out of range" },
         { "x-inject-fail-fault-replies", 1ll << 32, "out of range" },
+        { "x-inject-drop-fault-events", 1ll << 32, "out of range" },
         { "x-inject-delay-irqs-ns", 10000000001ll, "out of range" },
         { "x-inject-drop-doorbell-ppm", 1000001, "out of range" },
         { "x-inject-lose-irq-ppm", 1000001, "out of range" },
@@ -2901,6 +2990,7 @@ static void test_inject_invalid(void)
         "x-inject-drop-doorbells", "x-inject-lose-irqs",
         "x-inject-delay-irqs-ns", "x-inject-fail-fault-replies",
         "x-inject-drop-doorbell-ppm", "x-inject-lose-irq-ppm",
+        "x-inject-drop-fault-events",
     };
     Pvgpu *p = pvgpu_start(",id=gpu0,watchdog-ms=10");
     QDict *rsp;
@@ -2963,6 +3053,7 @@ static void test_inject_migrate(void)
     boot_ok(src);
     qom_set_ok(src, GPU_ANON, "x-inject-drop-doorbells", U(3));
     qom_set_ok(src, GPU_ANON, "x-inject-fail-fault-replies", U(4));
+    qom_set_ok(src, GPU_ANON, "x-inject-drop-fault-events", U(6));
     qom_set_ok(src, GPU_ANON, "x-inject-lose-irq-ppm", U(1000));
     qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
     qom_set_ok(src, GPU_ANON, "x-inject-crash", QOBJECT(qbool_from_bool(true)));
@@ -2976,6 +3067,8 @@ static void test_inject_migrate(void)
                      3);
     g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "x-inject-fail-fault-replies"),
                      ==, 4);
+    g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "x-inject-drop-fault-events"),
+                     ==, 6);
     g_assert_cmpuint(qom_get_u64(dst, GPU_ANON, "x-inject-lose-irq-ppm"), ==,
                      1000);
     qtest_clock_step(dst->qts, 1000 * 1000);
@@ -3024,6 +3117,8 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/inject/drop-doorbells",
                    test_inject_drop_doorbells);
     qtest_add_func("/pvgpu/selftest-irq", test_selftest_irq);
+    qtest_add_func("/pvgpu/inject/drop-fault-events",
+                   test_inject_drop_fault_events);
     qtest_add_func("/pvgpu/inject/lose-irqs", test_inject_lose_irqs);
     qtest_add_func("/pvgpu/inject/delay-irqs", test_inject_delay_irqs);
     qtest_add_func("/pvgpu/inject/crash", test_inject_crash);
