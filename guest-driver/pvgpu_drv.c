@@ -26,6 +26,7 @@
 #include "pvgpu_ioctl.h"
 #include "pvgpu_queue.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_svm.h"
 #include "pvgpu_userq.h"
 #include "pvgpu_vm.h"
 
@@ -275,6 +276,7 @@ static void pvgpu_objs_fini(struct drm_device *drm, void *arg)
 	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
 
 	/* Every queue and VM is gone: the device is released. */
+	pvgpu_fault_wq_fini(pvdev);
 	destroy_workqueue(pvdev->wq);
 	/* After @wq: its works signal fences, which queue user-fence writes. */
 	destroy_workqueue(pvdev->ufence_write_wq);
@@ -304,6 +306,12 @@ static int pvgpu_objs_init(struct pvgpu_device *pvdev)
 		destroy_workqueue(pvdev->wq);
 		return -ENOMEM;
 	}
+	/* GPU page faults: bounded workers (pvgpu_svm.c). */
+	if (pvgpu_fault_wq_init(pvdev)) {
+		destroy_workqueue(pvdev->ufence_write_wq);
+		destroy_workqueue(pvdev->wq);
+		return -ENOMEM;
+	}
 	INIT_WORK(&pvdev->queues_recover_work, pvgpu_queues_recover_work);
 	ida_init(&pvdev->asids);
 	xa_init_flags(&pvdev->fw_queues, XA_FLAGS_LOCK_IRQ);
@@ -315,6 +323,7 @@ static int pvgpu_objs_init(struct pvgpu_device *pvdev)
 	mutex_init(&pvdev->dma_lock);
 	INIT_LIST_HEAD(&pvdev->pts);
 	INIT_LIST_HEAD(&pvdev->userptrs);
+	INIT_LIST_HEAD(&pvdev->svm_chunks);
 	mutex_init(&pvdev->bo_lock);
 	INIT_LIST_HEAD(&pvdev->bos);
 	init_waitqueue_head(&pvdev->bos_wq);

@@ -91,6 +91,11 @@ struct pvgpu_device {
 	 * fences and may be needed for memory reclaim (no WQ_MEM_RECLAIM).
 	 */
 	struct workqueue_struct *ufence_write_wq;
+	/**
+	 * @fault_wq: workqueue of the queues' GPU page-fault works, at most
+	 * fault_workers of them at once (pvgpu_svm.c).
+	 */
+	struct workqueue_struct *fault_wq;
 
 	/**
 	 * @events_lost_seen: &pvgpu_channel_stats.events_lost as the queue
@@ -133,12 +138,17 @@ struct pvgpu_device {
 	 * DMA mappings of the device, released by pvgpu_pci_remove() while
 	 * files (and so VMs, queues and BOs) may live on.
 	 */
-	/** @dma_lock: protects @pts, @userptrs and @dma_released. */
+	/**
+	 * @dma_lock: protects @pts, @userptrs, @svm_chunks and
+	 * @dma_released.
+	 */
 	struct mutex dma_lock;
 	/** @pts: every page-table tree (struct pvgpu_pt, pvgpu_pt.c). */
 	struct list_head pts;
 	/** @userptrs: every pinned userptr range (pvgpu_userptr.c). */
 	struct list_head userptrs;
+	/** @svm_chunks: every DMA-mapped SVM chunk (pvgpu_svm.c). */
+	struct list_head svm_chunks;
 	/**
 	 * @dma_released: set under @dma_lock by pvgpu_pci_remove() once the
 	 * firmware is stopped: the page tables and userptr ranges were

@@ -530,6 +530,9 @@ int pvgpu_ioctl_queue_get_state(struct drm_device *drm, void *data,
 		state = eq->state;
 		if (eq->error)
 			error = eq->error;
+		args->fault_addr = queue->fatal_fault.va;
+		args->fault_access = queue->fatal_fault.access;
+		args->fault_type = queue->fatal_fault.reason;
 		spin_unlock_irqrestore(&eq->state_lock, flags);
 		if (state & PVGPU_EXEC_QUEUE_RESET)
 			args->flags |= DRM_PVGPU_QUEUE_STATE_RESET;

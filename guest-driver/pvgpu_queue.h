@@ -21,6 +21,7 @@
 #include "pvgpu_channel.h"
 #include "pvgpu_cmds.h"
 #include "pvgpu_dep_queue.h"
+#include "pvgpu_svm.h"
 
 struct drm_device;
 struct drm_file;
@@ -71,6 +72,11 @@ struct pvgpu_queue {
 	 */
 	void (*destroy)(struct pvgpu_queue *queue);
 	/**
+	 * @fatal_fault: the fault that stopped the queue (QUEUE_GET_STATE),
+	 * under the backend's state lock.
+	 */
+	struct pvgpu_fault_info fatal_fault;
+	/**
 	 * @link: in &pvgpu_device.queues (under &pvgpu_device.objs_lock),
 	 * for debugfs; exec queues are added by pvgpu_queue.c, a bind queue
 	 * backend may add its own (INIT_LIST_HEAD() it otherwise).
@@ -94,6 +100,10 @@ static inline void pvgpu_queue_put(struct pvgpu_queue *queue)
 	if (queue)
 		pvgpu_dep_queue_put(&queue->dq);
 }
+
+/* QUEUE_QUERY response dwords before interface 1.3 added the fault fields. */
+#define PVGPU_QUEUE_STATE_V12_DW \
+	(offsetof(struct pvgpu_msg_queue_state, fault_seqno) / 4)
 
 /*
  * Ring of an exec queue: 32 KiB of commands (1365 jobs), contiguous
@@ -180,8 +190,9 @@ struct pvgpu_exec_queue {
 	__le32 *wptr_cpu;
 
 	/**
-	 * @state_lock: protects @state, @error, @fw_error, @fault_seqno and
-	 * the busy-time fields; taken from the interrupt handler (irqsave).
+	 * @state_lock: protects @state, @error, @fw_error, @fault,
+	 * @base.fatal_fault and the busy-time fields; taken from the
+	 * interrupt handler (irqsave).
 	 */
 	spinlock_t state_lock;
 	/** @state: PVGPU_EXEC_QUEUE_* flags. */
@@ -190,8 +201,8 @@ struct pvgpu_exec_queue {
 	int error;
 	/** @fw_error: PVGPU_QUEUE_ERR_* of the firmware's error event. */
 	u32 fw_error;
-	/** @fault_seqno: fault to answer (PAGE_FAULT_REPLY), 0 for none. */
-	u32 fault_seqno;
+	/** @fault: the page fault to answer (seqno 0: none). */
+	struct pvgpu_gpu_fault fault;
 	/** @busy: a job was started and has not completed. */
 	bool busy;
 	/** @busy_since_ns: when the busy time was last accounted. */
@@ -221,7 +232,10 @@ struct pvgpu_exec_queue {
 
 	/** @error_work: bans the queue after a firmware error event. */
 	struct work_struct error_work;
-	/** @fault_work: answers a page fault with FAIL. */
+	/**
+	 * @fault_work: resolves the page fault and answers it, on
+	 * &pvgpu_device.fault_wq (pvgpu_svm_handle_fault()).
+	 */
 	struct work_struct fault_work;
 	/** @destroy_work: resets, bans and deregisters a killed queue. */
 	struct work_struct destroy_work;
@@ -278,8 +292,8 @@ int pvgpu_queue_check_sched(struct pvgpu_device *pvdev, u32 engine_class,
 int pvgpu_fw_queue_reserve_id(struct pvgpu_device *pvdev, bool user, u32 *id);
 int pvgpu_fw_queue_request(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode,
 			   bool *deregistered);
-void pvgpu_fw_queue_fail_fault(struct pvgpu_device *pvdev, u32 fw_id,
-			       u32 fault_seqno);
+void pvgpu_fw_queue_reply_fault(struct pvgpu_device *pvdev, u32 fw_id,
+				u32 fault_seqno, u32 action);
 int pvgpu_fw_error_to_errno(u32 error, bool guilty);
 
 void pvgpu_queues_fini(struct pvgpu_device *pvdev);

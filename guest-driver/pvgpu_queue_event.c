@@ -355,6 +355,14 @@ static void pvgpu_exec_queue_error_event(struct pvgpu_exec_queue *eq,
 	if (guilty)
 		state |= PVGPU_EXEC_QUEUE_GUILTY;
 	if (error == PVGPU_QUEUE_ERR_PAGE_FAULT ||
+	    error == PVGPU_QUEUE_ERR_FAULT_FAILED) {
+		spin_lock_irqsave(&eq->state_lock, flags);
+		eq->base.fatal_fault.va = le64_to_cpu(evt->fault_va);
+		eq->base.fatal_fault.access = le32_to_cpu(evt->fault_access);
+		eq->base.fatal_fault.reason = le32_to_cpu(evt->fault_reason);
+		spin_unlock_irqrestore(&eq->state_lock, flags);
+	}
+	if (error == PVGPU_QUEUE_ERR_PAGE_FAULT ||
 	    error == PVGPU_QUEUE_ERR_FAULT_FAILED)
 		pvgpu_exec_queue_emit(eq, DRM_PVGPU_EVENT_FAULT_ERROR, 0,
 				      le64_to_cpu(evt->fault_va),
@@ -420,12 +428,27 @@ static void pvgpu_exec_queue_error_work(struct work_struct *work)
 	pvgpu_queue_put(&eq->base);
 }
 
+/*
+ * Resolve the queue's page fault (pvgpu_svm.c; on &pvgpu_device.fault_wq,
+ * without the queue's locks: resolution may take long) and answer it.
+ */
 static void pvgpu_exec_queue_fault_work(struct work_struct *work)
 {
 	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
 						   fault_work);
+	struct pvgpu_gpu_fault fault;
 	unsigned long flags;
-	u32 fault_seqno;
+	bool answer;
+	u32 action;
+
+	spin_lock_irqsave(&eq->state_lock, flags);
+	fault = eq->fault;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	if (!fault.seqno)
+		goto out;
+
+	action = pvgpu_svm_handle_fault(eq->base.vm, &fault) ?
+		 PVGPU_FAULT_REPLY_FAIL : PVGPU_FAULT_REPLY_RETRY;
 
 	/*
 	 * Under fw_lock: a state query (pvgpu_exec_queue_query()) sees
@@ -433,32 +456,44 @@ static void pvgpu_exec_queue_fault_work(struct work_struct *work)
 	 */
 	mutex_lock(&eq->fw_lock);
 	spin_lock_irqsave(&eq->state_lock, flags);
-	fault_seqno = eq->fault_seqno;
-	eq->fault_seqno = 0;
+	answer = eq->fault.seqno == fault.seqno;
+	if (answer)
+		eq->fault.seqno = 0;
 	spin_unlock_irqrestore(&eq->state_lock, flags);
-
-	if (fault_seqno && !eq->deregistered)
-		pvgpu_fw_queue_fail_fault(eq->pvdev, eq->fw_id, fault_seqno);
+	if (answer && !eq->deregistered)
+		pvgpu_fw_queue_reply_fault(eq->pvdev, eq->fw_id, fault.seqno,
+					   action);
 	mutex_unlock(&eq->fw_lock);
+out:
 	pvgpu_queue_put(&eq->base);
+}
+
+/* Record a fault (its event's, or a lost one's) and queue its work. */
+static void pvgpu_exec_queue_record_fault(struct pvgpu_exec_queue *eq,
+					  u32 seqno, u64 va, u32 access,
+					  u32 reason)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&eq->state_lock, flags);
+	eq->fault.seqno = seqno;
+	eq->fault.va = va;
+	eq->fault.access = access;
+	eq->fault.reason = reason;
+	eq->fault.raised_ns = ktime_get_ns();
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	pvgpu_queue_get(&eq->base);
+	if (!queue_work(eq->pvdev->fault_wq, &eq->fault_work))
+		pvgpu_queue_put(&eq->base);
 }
 
 static void pvgpu_exec_queue_fault_event(struct pvgpu_exec_queue *eq,
 					 const struct pvgpu_evt_page_fault *evt)
 {
-	struct pvgpu_device *pvdev = eq->pvdev;
-	unsigned long flags;
-
-	pvgpu_info_ratelimited(&pvdev->drm,
-			       "exec queue (fw %u): page fault at 0x%llx (reason %u), not handled: failing it\n",
-			       eq->fw_id, le64_to_cpu(evt->va),
-			       le32_to_cpu(evt->reason));
-	spin_lock_irqsave(&eq->state_lock, flags);
-	eq->fault_seqno = le32_to_cpu(evt->fault_seqno);
-	spin_unlock_irqrestore(&eq->state_lock, flags);
-	pvgpu_queue_get(&eq->base);
-	if (!queue_work(pvdev->wq, &eq->fault_work))
-		pvgpu_queue_put(&eq->base);
+	pvgpu_exec_queue_record_fault(eq, le32_to_cpu(evt->fault_seqno),
+				      le64_to_cpu(evt->va),
+				      le32_to_cpu(evt->access),
+				      le32_to_cpu(evt->reason));
 }
 
 /*
@@ -500,7 +535,8 @@ static void pvgpu_exec_queue_query(struct pvgpu_exec_queue *eq)
 	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
 				 READ_ONCE(pvgpu_fw_timeout_ms));
 	drm_dev_exit(idx);
-	if (ret || msg.resp_dw < sizeof(resp) / 4) {
+	/* Before interface 1.3 the response ends before the fault fields. */
+	if (ret || msg.resp_dw < PVGPU_QUEUE_STATE_V12_DW) {
 		drm_dbg_driver(&pvdev->drm, "queue %u: query failed: %d\n",
 			       eq->fw_id, ret);
 		goto out_unlock;
@@ -524,18 +560,32 @@ static void pvgpu_exec_queue_query(struct pvgpu_exec_queue *eq)
 	case PVGPU_QUEUE_STATE_FAULTED:
 		spin_lock_irqsave(&eq->state_lock, flags);
 		/* Its event came: fault_work answers it. */
-		if (eq->fault_seqno) {
+		if (eq->fault.seqno) {
 			spin_unlock_irqrestore(&eq->state_lock, flags);
 			break;
 		}
 		spin_unlock_irqrestore(&eq->state_lock, flags);
 		/*
-		 * PAGE_FAULT_REPLY must name the fault's fault_seqno, which
-		 * only the lost event carried (QUEUE_QUERY does not give it,
-		 * and the firmware refuses any other): the fault cannot be
-		 * failed as the event would have been. The queue is reset
-		 * instead, which stops it as FAIL would (and wedges the
-		 * device if the firmware will not).
+		 * Interface 1.3 reports the pending fault: handle it as its
+		 * event would have been (resolved and replayed).
+		 */
+		if (msg.resp_dw >= sizeof(resp) / 4 && resp.fault_seqno) {
+			drm_dbg_driver(&pvdev->drm,
+				       "exec queue (fw %u): page fault at 0x%llx whose event was lost\n",
+				       eq->fw_id, le64_to_cpu(resp.fault_va));
+			pvgpu_exec_queue_record_fault(eq,
+						      le32_to_cpu(resp.fault_seqno),
+						      le64_to_cpu(resp.fault_va),
+						      le32_to_cpu(resp.fault_access),
+						      le32_to_cpu(resp.fault_reason));
+			break;
+		}
+		/*
+		 * Before 1.3, PAGE_FAULT_REPLY must name the fault's
+		 * fault_seqno, which only the lost event carried: the fault
+		 * cannot be answered. The queue is reset instead, which stops
+		 * it as FAIL would (and wedges the device if the firmware
+		 * will not).
 		 */
 		if (!pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET |
 						PVGPU_EXEC_QUEUE_GUILTY |

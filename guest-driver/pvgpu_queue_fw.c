@@ -176,22 +176,23 @@ int pvgpu_fw_queue_request(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode,
 }
 
 /**
- * pvgpu_fw_queue_fail_fault() - answer a queue's page fault with FAIL
+ * pvgpu_fw_queue_reply_fault() - answer a queue's page fault
  * @pvdev: the device
  * @fw_id: the firmware queue id
- * @fault_seqno: the fault event's fault_seqno
+ * @fault_seqno: the fault's fault_seqno (its event's, or QUEUE_QUERY's)
+ * @action: PVGPU_FAULT_REPLY_RETRY (replay the access) or _FAIL (the
+ *	    queue's error event follows and bans it)
  *
- * The queue's error event follows and bans it. Process context; the
- * caller holds the lock that serialises the queue's firmware requests and
- * knows the queue is registered.
+ * Process context; the caller holds the lock that serialises the queue's
+ * firmware requests and knows the queue is registered.
  */
-void pvgpu_fw_queue_fail_fault(struct pvgpu_device *pvdev, u32 fw_id,
-			       u32 fault_seqno)
+void pvgpu_fw_queue_reply_fault(struct pvgpu_device *pvdev, u32 fw_id,
+				u32 fault_seqno, u32 action)
 {
 	struct pvgpu_msg_fault_reply req = {
 		.queue_id = cpu_to_le32(fw_id),
 		.fault_seqno = cpu_to_le32(fault_seqno),
-		.action = cpu_to_le32(PVGPU_FAULT_REPLY_FAIL),
+		.action = cpu_to_le32(action),
 	};
 	struct pvgpu_channel_msg msg = {
 		.opcode = PVGPU_H2F_PAGE_FAULT_REPLY,

@@ -175,22 +175,55 @@ static void pvgpu_userq_error_work(struct work_struct *work)
 	pvgpu_queue_put(&uq->base);
 }
 
+/* As pvgpu_exec_queue_fault_work(): resolve, then answer. */
 static void pvgpu_userq_fault_work(struct work_struct *work)
 {
 	struct pvgpu_user_queue *uq = container_of(work, struct pvgpu_user_queue,
 						   fault_work);
+	struct pvgpu_gpu_fault fault;
 	unsigned long flags;
-	u32 fault_seqno;
+	bool answer;
+	u32 action;
+
+	spin_lock_irqsave(&uq->state_lock, flags);
+	fault = uq->fault;
+	spin_unlock_irqrestore(&uq->state_lock, flags);
+	if (!fault.seqno)
+		goto out;
+
+	action = pvgpu_svm_handle_fault(uq->base.vm, &fault) ?
+		 PVGPU_FAULT_REPLY_FAIL : PVGPU_FAULT_REPLY_RETRY;
 
 	mutex_lock(&uq->fw_lock);
 	spin_lock_irqsave(&uq->state_lock, flags);
-	fault_seqno = uq->fault_seqno;
-	uq->fault_seqno = 0;
+	answer = uq->fault.seqno == fault.seqno;
+	if (answer)
+		uq->fault.seqno = 0;
 	spin_unlock_irqrestore(&uq->state_lock, flags);
-	if (fault_seqno && !uq->deregistered)
-		pvgpu_fw_queue_fail_fault(uq->pvdev, uq->fw_id, fault_seqno);
+	if (answer && !uq->deregistered)
+		pvgpu_fw_queue_reply_fault(uq->pvdev, uq->fw_id, fault.seqno,
+					   action);
 	mutex_unlock(&uq->fw_lock);
+out:
 	pvgpu_queue_put(&uq->base);
+}
+
+/* Record a fault (its event's, or a lost one's) and queue its work. */
+static void pvgpu_userq_record_fault(struct pvgpu_user_queue *uq, u32 seqno,
+				     u64 va, u32 access, u32 reason)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&uq->state_lock, flags);
+	uq->fault.seqno = seqno;
+	uq->fault.va = va;
+	uq->fault.access = access;
+	uq->fault.reason = reason;
+	uq->fault.raised_ns = ktime_get_ns();
+	spin_unlock_irqrestore(&uq->state_lock, flags);
+	pvgpu_queue_get(&uq->base);
+	if (!queue_work(uq->pvdev->fault_wq, &uq->fault_work))
+		pvgpu_queue_put(&uq->base);
 }
 
 static void pvgpu_userq_ufence_work(struct work_struct *work)
@@ -254,6 +287,16 @@ void pvgpu_userq_fw_event(struct pvgpu_user_queue *uq, u16 opcode,
 			break;
 		uq->ban_error = pvgpu_fw_error_to_errno(reason, guilty);
 		if (reason == PVGPU_QUEUE_ERR_PAGE_FAULT ||
+		    reason == PVGPU_QUEUE_ERR_FAULT_FAILED) {
+			spin_lock_irqsave(&uq->state_lock, flags);
+			uq->base.fatal_fault.va = le64_to_cpu(err->fault_va);
+			uq->base.fatal_fault.access =
+				le32_to_cpu(err->fault_access);
+			uq->base.fatal_fault.reason =
+				le32_to_cpu(err->fault_reason);
+			spin_unlock_irqrestore(&uq->state_lock, flags);
+		}
+		if (reason == PVGPU_QUEUE_ERR_PAGE_FAULT ||
 		    reason == PVGPU_QUEUE_ERR_FAULT_FAILED)
 			pvgpu_userq_emit(uq, DRM_PVGPU_EVENT_FAULT_ERROR, 0,
 					 le64_to_cpu(err->fault_va),
@@ -269,14 +312,10 @@ void pvgpu_userq_fw_event(struct pvgpu_user_queue *uq, u16 opcode,
 		pvgpu_userq_queue_work(uq, &uq->error_work);
 		break;
 	case PVGPU_F2H_EVT_PAGE_FAULT:
-		pvgpu_info_ratelimited(&pvdev->drm,
-				       "user queue (fw %u): page fault at 0x%llx (reason %u), not handled: failing it\n",
-				       uq->fw_id, le64_to_cpu(fault->va),
-				       le32_to_cpu(fault->reason));
-		spin_lock_irqsave(&uq->state_lock, flags);
-		uq->fault_seqno = le32_to_cpu(fault->fault_seqno);
-		spin_unlock_irqrestore(&uq->state_lock, flags);
-		pvgpu_userq_queue_work(uq, &uq->fault_work);
+		pvgpu_userq_record_fault(uq, le32_to_cpu(fault->fault_seqno),
+					 le64_to_cpu(fault->va),
+					 le32_to_cpu(fault->access),
+					 le32_to_cpu(fault->reason));
 		break;
 	}
 }
@@ -857,8 +896,28 @@ static u32 pvgpu_userq_query(struct pvgpu_user_queue *uq)
 		drm_dev_exit(idx);
 	}
 	mutex_unlock(&uq->fw_lock);
-	if (ret || msg.resp_dw < sizeof(resp) / 4)
+	if (ret || msg.resp_dw < PVGPU_QUEUE_STATE_V12_DW)
 		return 0;
+
+	/*
+	 * A fault whose event was lost (interface 1.3 reports it): handle
+	 * it as the event would have been.
+	 */
+	if (le32_to_cpu(resp.state) == PVGPU_QUEUE_STATE_FAULTED &&
+	    msg.resp_dw >= sizeof(resp) / 4 && resp.fault_seqno) {
+		unsigned long flags;
+		bool known;
+
+		spin_lock_irqsave(&uq->state_lock, flags);
+		known = uq->fault.seqno;
+		spin_unlock_irqrestore(&uq->state_lock, flags);
+		if (!known)
+			pvgpu_userq_record_fault(uq,
+						 le32_to_cpu(resp.fault_seqno),
+						 le64_to_cpu(resp.fault_va),
+						 le32_to_cpu(resp.fault_access),
+						 le32_to_cpu(resp.fault_reason));
+	}
 
 	switch (le32_to_cpu(resp.state)) {
 	case PVGPU_QUEUE_STATE_IDLE:
@@ -886,6 +945,9 @@ void pvgpu_userq_get_state(struct pvgpu_user_queue *uq,
 	spin_lock_irqsave(&uq->state_lock, flags);
 	state = uq->state;
 	reason = uq->reason;
+	args->fault_addr = uq->base.fatal_fault.va;
+	args->fault_access = uq->base.fatal_fault.access;
+	args->fault_type = uq->base.fatal_fault.reason;
 	spin_unlock_irqrestore(&uq->state_lock, flags);
 
 	if (state & PVGPU_USERQ_RESET)

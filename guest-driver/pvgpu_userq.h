@@ -113,16 +113,17 @@ struct pvgpu_user_queue {
 	bool deregistered;
 
 	/**
-	 * @state_lock: protects @state, @reason, @fault_seqno and
-	 * @signal_jobs; taken from the interrupt handler (irqsave).
+	 * @state_lock: protects @state, @reason, @fault,
+	 * @base.fatal_fault and @signal_jobs; taken from the interrupt
+	 * handler (irqsave).
 	 */
 	spinlock_t state_lock;
 	/** @state: PVGPU_USERQ_* flags. */
 	u32 state;
 	/** @reason: DRM_PVGPU_QUEUE_REASON_* of the reset, 0 before. */
 	u32 reason;
-	/** @fault_seqno: fault to answer (PAGE_FAULT_REPLY), 0 for none. */
-	u32 fault_seqno;
+	/** @fault: the page fault to answer (seqno 0: none). */
+	struct pvgpu_gpu_fault fault;
 	/** @ban_error: the errno @error_work bans the queue with. */
 	int ban_error;
 	/**
@@ -133,7 +134,10 @@ struct pvgpu_user_queue {
 
 	/** @error_work: resets and bans the queue after an error. */
 	struct work_struct error_work;
-	/** @fault_work: answers a page fault with FAIL. */
+	/**
+	 * @fault_work: resolves the page fault and answers it, on
+	 * &pvgpu_device.fault_wq (pvgpu_svm_handle_fault()).
+	 */
 	struct work_struct fault_work;
 	/** @ufence_work: wakes WAIT_USER_FENCE callers after a SIGNAL IRQ. */
 	struct work_struct ufence_work;

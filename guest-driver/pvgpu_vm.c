@@ -267,6 +267,7 @@ void pvgpu_vm_gpuvm_free(struct drm_gpuvm *gpuvm)
 	struct pvgpu_vm *vm = to_pvgpu_vm(gpuvm);
 
 	WARN_ON(!list_empty(&vm->user_queues));
+	mutex_destroy(&vm->svm.notifier_lock);
 	mutex_destroy(&vm->userq_lock);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
@@ -287,6 +288,11 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 	struct pvgpu_device *pvdev = vm->pvdev;
 	int ret;
 
+	/*
+	 * No queue runs in the VM any more: stop following the process
+	 * first, so that no invalidation runs while the tree goes.
+	 */
+	pvgpu_svm_remove_notifiers(vm);
 	pvgpu_vm_unmap_all(vm);
 
 	if (vm->as_bound) {
@@ -309,6 +315,8 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 	mutex_unlock(&pvdev->objs_lock);
 
 	pvgpu_vm_release_parked(vm);
+	/* After AS_UNBIND: the GPU reaches no chunk's pages any more. */
+	pvgpu_svm_fini(vm);
 	pvgpu_pt_destroy(vm->pt);
 	pvgpu_vm_free_asid(vm);
 
@@ -455,6 +463,7 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev,
 	INIT_LIST_HEAD(&vm->link);
 	INIT_LIST_HEAD(&vm->parked_vmas);
 	INIT_LIST_HEAD(&vm->parked_tables);
+	pvgpu_svm_init(vm);
 
 	ret = pvgpu_vm_alloc_asid(vm, pfile);
 	if (ret)
@@ -515,6 +524,7 @@ err_pt:
 err_asid:
 	pvgpu_vm_free_asid(vm);
 err_free:
+	mutex_destroy(&vm->svm.notifier_lock);
 	mutex_destroy(&vm->userq_lock);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
@@ -670,12 +680,18 @@ int pvgpu_ioctl_vm_get_state(struct drm_device *drm, void *data,
 	err = vm->error;
 	num = vm->num_mappings;
 	mutex_unlock(&vm->lock);
-	pvgpu_vm_put(vm);
 
 	args->state = err ? DRM_PVGPU_VM_STATE_UNUSABLE :
 			    DRM_PVGPU_VM_STATE_USABLE;
 	args->error = err;
 	args->num_mappings = num;
+	args->faults = atomic64_read(&vm->svm.faults);
+	args->faults_resolved = atomic64_read(&vm->svm.faults_resolved);
+	args->faults_failed = atomic64_read(&vm->svm.faults_failed);
+	args->fault_ns = atomic64_read(&vm->svm.fault_ns);
+	args->pages_populated = atomic64_read(&vm->svm.pages_populated);
+	args->invalidations = atomic64_read(&vm->svm.invalidations);
+	pvgpu_vm_put(vm);
 	return 0;
 }
 
@@ -707,7 +723,8 @@ void pvgpu_vm_file_close(struct pvgpu_file *pfile)
  * every page-table page (pvgpu_pt_dma_fini(): trees, pools, the
  * preallocations of pending jobs, freed and parked tables) and every
  * userptr range (pvgpu_userptr_dma_fini(); the pages stay pinned until
- * their mappings go). From here on nothing maps anything for the device:
+ * their mappings go) and every SVM chunk (pvgpu_svm_dma_fini()).
+ * From here on nothing maps anything for the device:
  * the ioctls that would are past drm_dev_enter() or refused, and the
  * checks against &pvgpu_device.dma_released refuse the rest. Whatever
  * frees a table or a userptr later only frees memory.
@@ -717,6 +734,7 @@ void pvgpu_vm_dma_fini(struct pvgpu_device *pvdev)
 	mutex_lock(&pvdev->dma_lock);
 	pvdev->dma_released = true;
 	pvgpu_userptr_dma_fini(pvdev);
+	pvgpu_svm_dma_fini(pvdev);
 	pvgpu_pt_dma_fini(pvdev);
 	mutex_unlock(&pvdev->dma_lock);
 }
@@ -738,6 +756,7 @@ void pvgpu_vm_debugfs_print(struct pvgpu_device *pvdev, struct drm_printer *p)
 			   READ_ONCE(vm->num_mappings), READ_ONCE(vm->error),
 			   kref_read(&vm->refcount) ? "" : " (dying)");
 		pvgpu_pt_print_stats(vm->pt, p);
+		pvgpu_svm_print(vm, p);
 	}
 	mutex_unlock(&pvdev->objs_lock);
 }

@@ -20,6 +20,8 @@
 
 #include <uapi/drm/pvgpu_drm.h>
 
+#include "pvgpu_svm.h"
+
 struct drm_device;
 struct drm_file;
 struct drm_printer;
@@ -27,6 +29,47 @@ struct pvgpu_device;
 struct pvgpu_file;
 struct pvgpu_pt;
 struct pvgpu_queue;
+struct pvgpu_userptr;
+struct sg_table;
+
+/* pvgpu_vma.flags */
+#define PVGPU_VMA_READONLY	BIT(0)
+#define PVGPU_VMA_NULL		BIT(1)
+#define PVGPU_VMA_USERPTR	BIT(2)
+/*
+ * Fault mode: the mapping's entries are written on the GPU's first touch
+ * or by PREFETCH (pvgpu_svm.c): a BO range (LAZY, pages in @sgt), or one
+ * that follows the process's address space (HMM: a MAP_MIRROR range, with
+ * MIRROR, or a fault-mode MAP_USERPTR; the CPU address of the mapping's
+ * start is its &drm_gpuva.gem.offset).
+ */
+#define PVGPU_VMA_LAZY		BIT(3)
+#define PVGPU_VMA_HMM		BIT(4)
+#define PVGPU_VMA_MIRROR	BIT(5)
+
+/**
+ * struct pvgpu_vma - one mapping: a &drm_gpuva and what the driver adds
+ */
+struct pvgpu_vma {
+	/** @base: the drm_gpuva. */
+	struct drm_gpuva base;
+	/** @flags: PVGPU_VMA_*. */
+	u32 flags;
+	/** @userptr: the pinned pages of a userptr mapping (a reference). */
+	struct pvgpu_userptr *userptr;
+	/**
+	 * @sgt: a LAZY mapping's object pages (the object's table: the
+	 * &drm_gpuvm_bo reference keeps it).
+	 */
+	struct sg_table *sgt;
+	/** @link: in a preallocation pool, a removed or a parked list. */
+	struct list_head link;
+};
+
+static inline struct pvgpu_vma *to_pvgpu_vma(struct drm_gpuva *va)
+{
+	return container_of(va, struct pvgpu_vma, base);
+}
 
 /**
  * struct pvgpu_vm - one GPU virtual address space
@@ -116,6 +159,8 @@ struct pvgpu_vm {
 	struct list_head parked_vmas;
 	/** @parked_tables: page-table pages parked for the same reason. */
 	struct list_head parked_tables;
+	/** @svm: fault mode: populated ranges, notifiers, counters. */
+	struct pvgpu_svm svm;
 };
 
 static inline struct pvgpu_vm *to_pvgpu_vm(struct drm_gpuvm *gpuvm)
@@ -126,6 +171,11 @@ static inline struct pvgpu_vm *to_pvgpu_vm(struct drm_gpuvm *gpuvm)
 static inline bool pvgpu_vm_is_lr(struct pvgpu_vm *vm)
 {
 	return vm->flags & DRM_PVGPU_VM_CREATE_LR;
+}
+
+static inline bool pvgpu_vm_is_fault_mode(struct pvgpu_vm *vm)
+{
+	return vm->flags & DRM_PVGPU_VM_CREATE_FAULT_MODE;
 }
 
 struct pvgpu_vm *pvgpu_vm_lookup(struct pvgpu_file *pfile, u32 vm_id);

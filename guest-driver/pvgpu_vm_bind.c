@@ -206,25 +206,6 @@ module_param_named(bind_pt_max_mb, pvgpu_bind_pt_max_mb, uint, 0644);
 MODULE_PARM_DESC(bind_pt_max_mb,
 		 "Page-table memory one VM_BIND may reserve in MiB, 8 KiB per table, more is -E2BIG; 0 for no limit (default 128)");
 
-/* pvgpu_vma.flags */
-#define PVGPU_VMA_READONLY	BIT(0)
-#define PVGPU_VMA_NULL		BIT(1)
-#define PVGPU_VMA_USERPTR	BIT(2)
-
-/**
- * struct pvgpu_vma - one mapping: a &drm_gpuva and what the driver adds
- */
-struct pvgpu_vma {
-	/** @base: the drm_gpuva. */
-	struct drm_gpuva base;
-	/** @flags: PVGPU_VMA_*. */
-	u32 flags;
-	/** @userptr: the pinned pages of a userptr mapping (a reference). */
-	struct pvgpu_userptr *userptr;
-	/** @link: in a preallocation pool, a removed or a parked list. */
-	struct list_head link;
-};
-
 /**
  * struct pvgpu_bind_op - one checked operation with its resources
  */
@@ -247,6 +228,11 @@ struct pvgpu_bind_op {
 	struct sg_table *sgt;
 	/** @userptr: MAP_USERPTR: the pinned pages, a reference. */
 	struct pvgpu_userptr *userptr;
+	/**
+	 * @vma_flags: PVGPU_VMA_LAZY or PVGPU_VMA_HMM (| MIRROR) for a map
+	 * in a fault-mode VM: no entry is written at bind time.
+	 */
+	u32 vma_flags;
 };
 
 /**
@@ -265,6 +251,8 @@ struct pvgpu_bind_ctx {
 	struct list_head removed;
 	/** @freed: emptied page-table pages, freed after the invalidation. */
 	struct list_head freed;
+	/** @chunks: SVM chunks of removed ranges, freed after it too. */
+	struct list_head chunks;
 	/** @inv_start: start of the range to invalidate. */
 	u64 inv_start;
 	/** @inv_end: its end; 0 when nothing was touched. */
@@ -463,7 +451,13 @@ static int pvgpu_sm_step_map(struct drm_gpuva_op *op, void *priv)
 
 	if (bop->flags & DRM_PVGPU_VM_BIND_FLAG_READONLY)
 		vma->flags |= PVGPU_VMA_READONLY;
-	if (bop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL) {
+	if (bop->vma_flags) {
+		/* Fault mode: written on first touch (pvgpu_svm.c). */
+		vma->flags |= bop->vma_flags;
+		if (bop->vma_flags & PVGPU_VMA_LAZY)
+			vma->sgt = bop->sgt;
+		ret = 0;
+	} else if (bop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL) {
 		vma->flags |= PVGPU_VMA_NULL;
 		ret = pvgpu_pt_map_null(vm->pt, &ctx->pa, op->map.va.addr,
 					op->map.va.range);
@@ -506,6 +500,7 @@ static int pvgpu_sm_step_map(struct drm_gpuva_op *op, void *priv)
 static void pvgpu_vma_init_from(struct pvgpu_vma *vma, struct pvgpu_vma *from)
 {
 	vma->flags = from->flags;
+	vma->sgt = from->sgt;
 	if (from->userptr) {
 		kref_get(&from->userptr->refcount);
 		vma->userptr = from->userptr;
@@ -550,6 +545,10 @@ static int pvgpu_sm_step_remap(struct drm_gpuva_op *op, void *priv)
 		return ret;
 	}
 	pvgpu_ctx_touch(ctx, start, range);
+	if (old->flags & PVGPU_VMA_HMM)
+		pvgpu_svm_drop_chunks(vm, start, range, &ctx->chunks,
+				      &ctx->freed, &ctx->inv_start,
+				      &ctx->inv_end);
 
 	if (prev)
 		pvgpu_vma_init_from(prev, old);
@@ -585,6 +584,11 @@ static int pvgpu_sm_step_unmap(struct drm_gpuva_op *op, void *priv)
 	if (drm_WARN_ON(&vm->pvdev->drm, ret))
 		return ret;
 	pvgpu_ctx_touch(ctx, vma->base.va.addr, vma->base.va.range);
+	if (vma->flags & PVGPU_VMA_HMM)
+		pvgpu_svm_drop_chunks(vm, vma->base.va.addr,
+				      vma->base.va.range, &ctx->chunks,
+				      &ctx->freed, &ctx->inv_start,
+				      &ctx->inv_end);
 
 	drm_gpuva_unmap(&op->unmap);
 	pvgpu_vma_unlink(ctx, vma);
@@ -607,6 +611,7 @@ static void pvgpu_ctx_init(struct pvgpu_bind_ctx *ctx, struct pvgpu_vm *vm)
 	INIT_LIST_HEAD(&ctx->pool);
 	INIT_LIST_HEAD(&ctx->removed);
 	INIT_LIST_HEAD(&ctx->freed);
+	INIT_LIST_HEAD(&ctx->chunks);
 }
 
 /*
@@ -627,6 +632,7 @@ static void pvgpu_ctx_settle(struct pvgpu_bind_ctx *ctx, int err)
 	} else if (!list_empty(&ctx->freed)) {
 		pvgpu_pt_free_tables(vm->pt, &ctx->freed);
 	}
+	pvgpu_svm_release_chunks(vm, &ctx->chunks, err);
 }
 
 /* After the tree changed: invalidate what @ctx touched, then settle. */
@@ -749,6 +755,7 @@ static int pvgpu_bind_job_apply(struct pvgpu_bind_job *job)
 		switch (bop->op) {
 		case DRM_PVGPU_VM_BIND_OP_MAP:
 		case DRM_PVGPU_VM_BIND_OP_MAP_USERPTR:
+		case DRM_PVGPU_VM_BIND_OP_MAP_MIRROR:
 			ret = drm_gpuvm_sm_map(&vm->base, ctx, bop->addr,
 					       bop->range, bop->obj,
 					       bop->offset);
@@ -1217,6 +1224,17 @@ static int pvgpu_bind_op_check(const struct drm_pvgpu_vm_bind_op *uop,
 		    uop->userptr + uop->range < uop->userptr)
 			return -EINVAL;
 		break;
+	case DRM_PVGPU_VM_BIND_OP_MAP_MIRROR:
+		if (uop->flags & ~DRM_PVGPU_VM_BIND_FLAG_READONLY)
+			return -EINVAL;
+		if (uop->handle || uop->obj_offset || uop->userptr)
+			return -EINVAL;
+		break;
+	case DRM_PVGPU_VM_BIND_OP_PREFETCH:
+		if (uop->flags || uop->handle || uop->obj_offset ||
+		    uop->userptr)
+			return -EINVAL;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -1239,8 +1257,18 @@ static void pvgpu_bind_op_count(struct pvgpu_vm *vm,
 	switch (uop->op) {
 	case DRM_PVGPU_VM_BIND_OP_MAP:
 	case DRM_PVGPU_VM_BIND_OP_MAP_USERPTR:
+	case DRM_PVGPU_VM_BIND_OP_MAP_MIRROR:
 		*vmas += 3;
-		if (uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL)
+		/*
+		 * Fault mode writes no entry at bind time: only the removal
+		 * of what the range mapped before may split a leaf.
+		 */
+		if (pvgpu_vm_is_fault_mode(vm) &&
+		    !(uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL))
+			*pt_pages += pvgpu_pt_prealloc_count_unmap(vm->pt,
+								   uop->addr,
+								   uop->range);
+		else if (uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL)
 			*pt_pages += pvgpu_pt_prealloc_count_null(vm->pt,
 								  uop->addr,
 								  uop->range);
@@ -1273,10 +1301,32 @@ static int pvgpu_bind_op_prepare(struct pvgpu_bind_job *job,
 	bop->offset = uop->obj_offset;
 
 	if (uop->op == DRM_PVGPU_VM_BIND_OP_MAP ||
-	    uop->op == DRM_PVGPU_VM_BIND_OP_MAP_USERPTR) {
+	    uop->op == DRM_PVGPU_VM_BIND_OP_MAP_USERPTR ||
+	    uop->op == DRM_PVGPU_VM_BIND_OP_MAP_MIRROR) {
 		if (READ_ONCE(vm->error))
 			return -ECANCELED;
 		job->has_map = true;
+	}
+
+	if (pvgpu_vm_is_fault_mode(vm)) {
+		switch (uop->op) {
+		case DRM_PVGPU_VM_BIND_OP_MAP:
+			if (!(uop->flags & DRM_PVGPU_VM_BIND_FLAG_NULL))
+				bop->vma_flags = PVGPU_VMA_LAZY;
+			break;
+		case DRM_PVGPU_VM_BIND_OP_MAP_MIRROR:
+			bop->vma_flags = PVGPU_VMA_MIRROR;
+			fallthrough;
+		case DRM_PVGPU_VM_BIND_OP_MAP_USERPTR:
+			/* Followed through hmm: the CPU address is the offset. */
+			bop->vma_flags |= PVGPU_VMA_HMM;
+			bop->offset = uop->op == DRM_PVGPU_VM_BIND_OP_MAP_MIRROR ?
+				      uop->addr : uop->userptr;
+			return pvgpu_svm_bind_mm(vm);
+		}
+	} else if (uop->op == DRM_PVGPU_VM_BIND_OP_MAP_MIRROR ||
+		   uop->op == DRM_PVGPU_VM_BIND_OP_PREFETCH) {
+		return -EINVAL;
 	}
 
 	if (uop->op == DRM_PVGPU_VM_BIND_OP_UNMAP_ALL ||
@@ -1350,7 +1400,8 @@ static u64 pvgpu_bind_job_pt_bound(struct pvgpu_bind_job *job, u64 sum)
 
 	for (i = 0; i < job->num_ops; i++)
 		if (job->ops[i].op != DRM_PVGPU_VM_BIND_OP_MAP &&
-		    job->ops[i].op != DRM_PVGPU_VM_BIND_OP_MAP_USERPTR)
+		    job->ops[i].op != DRM_PVGPU_VM_BIND_OP_MAP_USERPTR &&
+		    job->ops[i].op != DRM_PVGPU_VM_BIND_OP_MAP_MIRROR)
 			return sum;
 	if (job->num_ops < 2) {
 		job->maps_disjoint = job->num_ops;
@@ -1535,6 +1586,27 @@ static int pvgpu_bind_job_commit(struct pvgpu_bind_job *job,
 	return ret;
 }
 
+/*
+ * PREFETCH: once the in-syncs and the queue's earlier jobs have signalled
+ * (interruptibly, as WAIT waits), populate the ranges in this thread.
+ */
+static int pvgpu_bind_prefetch(struct pvgpu_vm *vm, struct pvgpu_queue *queue,
+			       struct pvgpu_syncs *syncs,
+			       const struct drm_pvgpu_vm_bind_op *uops, u32 n)
+{
+	int ret, idx;
+	u32 i;
+
+	ret = pvgpu_bind_wait_before(&queue->dq, syncs);
+	for (i = 0; i < n && !ret; i++) {
+		if (!drm_dev_enter(&vm->pvdev->drm, &idx))
+			return -ENODEV;
+		ret = pvgpu_svm_prefetch(vm, uops[i].addr, uops[i].range);
+		drm_dev_exit(idx);
+	}
+	return ret;
+}
+
 /**
  * pvgpu_ioctl_vm_bind() - DRM_IOCTL_PVGPU_VM_BIND
  * @drm: the DRM device
@@ -1557,8 +1629,8 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	struct pvgpu_queue *queue;
 	struct pvgpu_vm *vm;
 	bool job_inited = false, committed = false;
+	u32 i, num_prefetch = 0;
 	u64 user_end;
-	u32 i;
 	int ret, idx;
 
 	if (args->extensions || args->pad || args->reserved[0] ||
@@ -1583,6 +1655,13 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 			ret = pvgpu_bind_op_check(&uops[i], user_end);
 			if (ret)
 				goto out_uops;
+			num_prefetch += uops[i].op ==
+					DRM_PVGPU_VM_BIND_OP_PREFETCH;
+		}
+		/* PREFETCH runs in this thread, not in a job: alone. */
+		if (num_prefetch && num_prefetch != args->num_binds) {
+			ret = -EINVAL;
+			goto out_uops;
 		}
 	}
 
@@ -1590,6 +1669,10 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	if (!vm) {
 		ret = -ENOENT;
 		goto out_uops;
+	}
+	if (num_prefetch && !pvgpu_vm_is_fault_mode(vm)) {
+		ret = -EINVAL;
+		goto out_vm;
 	}
 	queue = pvgpu_bind_get_queue(pfile, vm, args->queue_id);
 	if (!queue) {
@@ -1616,7 +1699,7 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	INIT_LIST_HEAD(&job->exec_link);
 	INIT_LIST_HEAD(&job->pending_link);
 	INIT_WORK(&job->free_work, pvgpu_bind_job_free_work);
-	if (args->num_binds) {
+	if (args->num_binds && !num_prefetch) {
 		job->ops = kvcalloc(args->num_binds, sizeof(*job->ops),
 				    GFP_KERNEL_ACCOUNT);
 		if (!job->ops) {
@@ -1654,7 +1737,16 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	if (ret)
 		goto out_syncs;
 
+	if (num_prefetch) {
+		ret = pvgpu_bind_prefetch(vm, queue, &syncs, uops,
+					  num_prefetch);
+		if (ret)
+			goto out_syncs;
+	}
+
+	/* After a PREFETCH, an empty job: out-syncs in queue order. */
 	ret = pvgpu_bind_job_commit(job, queue, &syncs,
+				    num_prefetch ||
 				    args->flags & DRM_PVGPU_VM_BIND_WAIT,
 				    &committed);
 	if (committed)

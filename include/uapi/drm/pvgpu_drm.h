@@ -438,6 +438,25 @@ struct drm_pvgpu_vm_get_state {
 	__u32 pad;
 	/** @num_mappings: out: GPU VA ranges mapped now (incl. NULL). */
 	__u64 num_mappings;
+	/*
+	 * Fault-mode VMs (else 0), since the VM's creation; the same
+	 * counters as debugfs and fdinfo (docs/svm.rst).
+	 */
+	/** @faults: out: GPU page faults its queues raised. */
+	__u64 faults;
+	/** @faults_resolved: out: answered by mapping and replaying. */
+	__u64 faults_resolved;
+	/** @faults_failed: out: unresolvable: the queue was failed. */
+	__u64 faults_failed;
+	/** @fault_ns: out: total time from fault event to answer. */
+	__u64 fault_ns;
+	/** @pages_populated: out: 4 KiB pages faults and PREFETCH mapped. */
+	__u64 pages_populated;
+	/**
+	 * @invalidations: out: CPU-side changes (munmap, COW, ...) that
+	 * cleared GPU entries of mirror or fault-mode userptr ranges.
+	 */
+	__u64 invalidations;
 };
 
 /* --- Synchronisation objects ------------------------------------------ */
@@ -510,6 +529,8 @@ struct drm_pvgpu_sync {
 #define DRM_PVGPU_VM_BIND_OP_UNMAP		1	/* [@addr, +@range) */
 #define DRM_PVGPU_VM_BIND_OP_UNMAP_ALL		2	/* every mapping of BO */
 #define DRM_PVGPU_VM_BIND_OP_MAP_USERPTR	3	/* user memory at @addr */
+#define DRM_PVGPU_VM_BIND_OP_MAP_MIRROR		4	/* CPU address mirror */
+#define DRM_PVGPU_VM_BIND_OP_PREFETCH		5	/* populate a range now */
 
 /* drm_pvgpu_vm_bind_op.flags */
 /* GPU writes fault (a fatal fault, or a recoverable one in fault mode). */
@@ -539,7 +560,46 @@ struct drm_pvgpu_sync {
  *   [@userptr, + @range), pinned until unmapped; @handle must be 0. The
  *   pinned pages count against the process's RLIMIT_MEMLOCK (they show
  *   as VmPin in /proc/PID/status) unless it has CAP_IPC_LOCK, and are
- *   uncharged when the last of their mappings is gone.
+ *   uncharged when the last of their mappings is gone. In a fault-mode
+ *   VM nothing is pinned: the pages are looked up when the GPU first
+ *   touches them (or by PREFETCH) and follow the process's address space
+ *   as MAP_MIRROR does, at @userptr instead of @addr.
+ * - MAP_MIRROR (fault-mode VMs only): [@addr, + @range) mirrors the
+ *   calling process's CPU address space at the same addresses: a GPU
+ *   access to an address of the range uses the page the CPU has there
+ *   (anonymous, file-backed, stack, shared), found when the GPU first
+ *   touches it or by PREFETCH; unmapping, remapping, fork's copy-on-write,
+ *   madvise(MADV_DONTNEED), migration or reclaim on the CPU side clear the
+ *   GPU's entries before the CPU proceeds, and the next GPU access faults
+ *   again and sees the new page. Binding the whole user address range
+ *   once is the intended use. An access to an address where the process
+ *   has no mapping (or one the GPU cannot use: VM_IO/VM_PFNMAP) is an
+ *   unresolvable fault, as is a write to memory the process cannot write
+ *   or to a READONLY range. @handle, @obj_offset and @userptr must be 0;
+ *   READONLY is the only flag.
+ * - PREFETCH (fault-mode VMs only): populate the mappings of [@addr,
+ *   + @range) now, as GPU faults would: BO ranges get their page-table
+ *   entries, userptr and mirror ranges their pages (faulted in on the CPU
+ *   side if needed, writable unless the range is READONLY or the memory
+ *   is not writable). Parts with no mapping, or whose CPU memory cannot
+ *   be used, are skipped (a GPU access there faults as it would have).
+ *   No flag; @handle, @obj_offset and @userptr must be 0. A VM_BIND
+ *   with PREFETCH operations may hold nothing else; it runs them in the
+ *   calling thread after waiting, as DRM_PVGPU_VM_BIND_WAIT does, for
+ *   the in-syncs and the queue's earlier jobs (whether or not WAIT is
+ *   set), then completes as an empty job. A signal during the population
+ *   returns -EINTR/-ERESTARTSYS; what was populated stays (a restart
+ *   repeats the call, which is harmless).
+ *
+ * In a fault-mode VM, a BO MAP writes no page-table entry: the GPU's
+ * first access to each 2 MiB-aligned part of the range faults and the
+ * kernel writes that part's entries, which translate exactly as an
+ * eager bind's would (2 MiB leaves where the object's pages allow).
+ * NULL mappings are written at bind time, in every VM.
+ *
+ * The CPU-side ranges of MAP_MIRROR and fault-mode MAP_USERPTR follow
+ * one process: the one that made the VM's first such mapping. Another
+ * process's MAP_MIRROR or MAP_USERPTR in that VM is -EINVAL.
  *
  * Errors: -EINVAL unknown @op/@flags, a flag the op does not take,
  * non-zero @pad/@reserved or fields the op does not use, unaligned or zero
@@ -548,7 +608,10 @@ struct drm_pvgpu_sync {
  * in the process (or not pinnable); -ECANCELED a MAP on an unusable VM;
  * -EINVAL also for a userptr range larger than RAM; -ENOMEM, also for a
  * userptr range that would take the process's pinned pages over its
- * RLIMIT_MEMLOCK (without CAP_IPC_LOCK; nothing is pinned or mapped then).
+ * RLIMIT_MEMLOCK (without CAP_IPC_LOCK; nothing is pinned or mapped then);
+ * -EINVAL MAP_MIRROR or PREFETCH in a VM without fault mode, a PREFETCH
+ * mixed with other operations in one call, MAP_MIRROR or fault-mode
+ * MAP_USERPTR from a process other than the VM's mirrored one.
  * Before that -ENOMEM the call waits, interruptibly (-EINTR), for the
  * pages of unmaps in this VM that have completed to be unpinned, so that
  * they no longer count.
@@ -773,7 +836,28 @@ struct drm_pvgpu_queue_get_state {
 	 * since its creation (the kernel's copy of the status page's).
 	 */
 	__u64 retired;
+	/**
+	 * @fault_addr: out, when @reason is PAGE_FAULT or FAULT_FAILED: the
+	 * GPU virtual address whose access failed, else 0.
+	 */
+	__u64 fault_addr;
+	/** @fault_access: out: DRM_PVGPU_FAULT_ACCESS_* of that access. */
+	__u32 fault_access;
+	/** @fault_type: out: DRM_PVGPU_FAULT_TYPE_* of that access. */
+	__u32 fault_type;
 };
+
+/* drm_pvgpu_queue_get_state.fault_access (as the firmware's PVGPU_ACCESS_*) */
+#define DRM_PVGPU_FAULT_ACCESS_READ	0
+#define DRM_PVGPU_FAULT_ACCESS_WRITE	1
+#define DRM_PVGPU_FAULT_ACCESS_ATOMIC	2
+
+/* drm_pvgpu_queue_get_state.fault_type (as the firmware's PVGPU_FAULT_*) */
+#define DRM_PVGPU_FAULT_TYPE_NOT_PRESENT	1	/* nothing mapped */
+#define DRM_PVGPU_FAULT_TYPE_WRITE_PROTECT	2	/* write, read-only */
+#define DRM_PVGPU_FAULT_TYPE_PT_DMA		3	/* page table unreadable */
+#define DRM_PVGPU_FAULT_TYPE_NO_AS		4	/* no address space */
+#define DRM_PVGPU_FAULT_TYPE_BAD_PA		5	/* outside guest RAM */
 
 /*
  * drm_pvgpu_queue_get_state.reason: the firmware's queue error codes
