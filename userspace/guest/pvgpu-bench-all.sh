@@ -29,3 +29,5 @@ echo "--- events: EXEC to a blocked reader, WAIT_EVENT against syncobj eventfd; 
 taskset -c 0 pvgpu_bench_event -n 1000 -j 20000 --json "$bench_out/event-cpu0.json" || exit 1
 echo "--- VM_BIND: 4K map+unmap pairs/s, bind latency by size, 4K bind in a 100k-mapping VM (vCPU 0)"
 taskset -c 0 pvgpu_bench_bind -r 5 -n 1000 -l 50 -m 100000 --json "$bench_out/bind.json" || exit 1
+echo "--- SVM: GPU page fault service (4 KiB, 2 MiB THP) against the CPU's first-touch fault; faults/s; FILL first touch vs PREFETCH vs BO (vCPU 0)"
+taskset -c 0 pvgpu_bench_svm --json "$bench_out/svm-cpu0.json" || exit 1
