@@ -128,6 +128,13 @@
 #define PVGPU_SVM_NOTIFIER_SIZE		BIT_ULL(PVGPU_SVM_NOTIFIER_SHIFT)
 /* A chunk is at most one aligned granule of this size. */
 #define PVGPU_SVM_CHUNK_SIZE		SZ_2M
+/*
+ * A page may be in several chunks at once (memory mirrored by two VMs, or
+ * at two GPU addresses), which is only sound without CPU cache
+ * maintenance: pvgpu needs a DMA-coherent platform anyway (pvgpu_pt.c
+ * refuses one that needs syncs), so there is none to skip.
+ */
+#define PVGPU_SVM_DMA_ATTRS		DMA_ATTR_SKIP_CPU_SYNC
 
 static unsigned int pvgpu_fault_workers = 4;
 module_param_named(fault_workers, pvgpu_fault_workers, uint, 0444);
@@ -193,6 +200,16 @@ void pvgpu_svm_init(struct pvgpu_vm *vm)
 }
 
 /*
+ * A read-only chunk may hold the shared zero page (a read of memory never
+ * written) hundreds of times: the device only reads it, which DMA_TO_DEVICE
+ * says (and which DMA-API debug then does not count as overlapping).
+ */
+static enum dma_data_direction pvgpu_chunk_dir(const struct pvgpu_svm_chunk *c)
+{
+	return c->writable ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
+}
+
+/*
  * DMA-map @c's table and put it on the device's list, unless the device
  * was removed (pvgpu_svm_dma_fini() unmaps the list).
  */
@@ -206,7 +223,7 @@ static int pvgpu_chunk_dma_map(struct pvgpu_device *pvdev,
 		ret = -ENODEV;
 	} else {
 		ret = dma_map_sgtable(pvdev->drm.dev, &c->sgt,
-				      DMA_BIDIRECTIONAL, 0);
+				      pvgpu_chunk_dir(c), PVGPU_SVM_DMA_ATTRS);
 		if (!ret) {
 			c->mapped = true;
 			list_add_tail(&c->dev_link, &pvdev->svm_chunks);
@@ -221,8 +238,8 @@ static void pvgpu_chunk_dma_unmap(struct pvgpu_device *pvdev,
 {
 	mutex_lock(&pvdev->dma_lock);
 	if (c->mapped) {
-		dma_unmap_sgtable(pvdev->drm.dev, &c->sgt, DMA_BIDIRECTIONAL,
-				  0);
+		dma_unmap_sgtable(pvdev->drm.dev, &c->sgt, pvgpu_chunk_dir(c),
+				  PVGPU_SVM_DMA_ATTRS);
 		list_del(&c->dev_link);
 		c->mapped = false;
 	}
@@ -512,8 +529,8 @@ void pvgpu_svm_dma_fini(struct pvgpu_device *pvdev)
 
 	lockdep_assert_held(&pvdev->dma_lock);
 	list_for_each_entry_safe(c, next, &pvdev->svm_chunks, dev_link) {
-		dma_unmap_sgtable(pvdev->drm.dev, &c->sgt, DMA_BIDIRECTIONAL,
-				  0);
+		dma_unmap_sgtable(pvdev->drm.dev, &c->sgt, pvgpu_chunk_dir(c),
+				  PVGPU_SVM_DMA_ATTRS);
 		list_del(&c->dev_link);
 		c->mapped = false;
 	}
@@ -632,6 +649,31 @@ static struct pvgpu_svm_chunk *pvgpu_svm_chunk_at(struct pvgpu_vm *vm, u64 va)
 }
 
 /*
+ * The GPU range a new chunk around @va may take (&pvgpu_vm.lock held, no
+ * chunk holds @va): its granule (starting at GPU address @granule), within
+ * the mapping @t, between the chunks the granule already has. A granule
+ * can hold several chunks: its CPU VMA may have grown (a merged
+ * neighbour, brk, mprotect) after a chunk was made, and two chunks must
+ * never map one address.
+ */
+static void pvgpu_svm_gap(struct pvgpu_vm *vm, u64 va, u64 granule,
+			  const struct pvgpu_svm_target *t, u64 *lo, u64 *hi)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&vm->lock);
+	*lo = max(granule, t->start);
+	*hi = min(granule + PVGPU_SVM_CHUNK_SIZE, t->end);
+	for (node = interval_tree_iter_first(&vm->svm.chunks, *lo, *hi - 1);
+	     node; node = interval_tree_iter_next(node, *lo, *hi - 1)) {
+		if (node->last < va)
+			*lo = max(*lo, node->last + 1);
+		else
+			*hi = min(*hi, node->start);
+	}
+}
+
+/*
  * Fault in, DMA-map and map the chunk of an HMM mapping around @va.
  * Called and returns with &pvgpu_vm.lock held; drops it for the work.
  */
@@ -644,6 +686,7 @@ static int pvgpu_svm_populate_hmm(struct pvgpu_vm *vm, struct pvgpu_vma *vma,
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct pvgpu_svm_chunk *c = NULL, *have;
 	unsigned long cpu, cstart, cend, npages, i;
+	u64 glo, ghi;
 	struct hmm_range range = { };
 	struct pvgpu_svm_notifier *n;
 	struct pvgpu_svm_target t;
@@ -668,6 +711,8 @@ static int pvgpu_svm_populate_hmm(struct pvgpu_vm *vm, struct pvgpu_vma *vma,
 	/* CPU address = GPU address + delta. */
 	delta = (s64)(t.offset - t.start);
 	cpu = va + delta;
+	pvgpu_svm_gap(vm, va, ALIGN_DOWN(cpu, PVGPU_SVM_CHUNK_SIZE) - delta, &t,
+		      &glo, &ghi);
 
 	mutex_unlock(&vm->lock);
 	if (!mm || !mmget_not_zero(mm)) {
@@ -692,11 +737,8 @@ static int pvgpu_svm_populate_hmm(struct pvgpu_vm *vm, struct pvgpu_vma *vma,
 	}
 	writable = (cvma->vm_flags & VM_WRITE) &&
 		   !(t.flags & PVGPU_VMA_READONLY);
-	cstart = max3(ALIGN_DOWN(cpu, PVGPU_SVM_CHUNK_SIZE), cvma->vm_start,
-		      (unsigned long)(t.start + delta));
-	cend = min3(ALIGN_DOWN(cpu, PVGPU_SVM_CHUNK_SIZE) +
-		    PVGPU_SVM_CHUNK_SIZE, cvma->vm_end,
-		    (unsigned long)(t.end + delta));
+	cstart = max_t(unsigned long, cvma->vm_start, glo + delta);
+	cend = min_t(unsigned long, cvma->vm_end, ghi + delta);
 	mmap_read_unlock(mm);
 	*next = cend - delta;
 	if (write && !writable) {
@@ -749,6 +791,7 @@ again:
 		pages[i] = hmm_pfn_to_page(pfns[i]);
 	/* A retry: the previous attempt's table is stale. */
 	pvgpu_chunk_dma_unmap(vm->pvdev, c);
+	c->writable = writable;
 	sg_free_table(&c->sgt);
 	ret = sg_alloc_table_from_pages(&c->sgt, pages, npages, 0,
 					npages << PAGE_SHIFT, GFP_KERNEL);
@@ -798,7 +841,6 @@ again:
 	c->cpu.start = cstart;
 	c->cpu.last = cend - 1;
 	c->notifier = n;
-	c->writable = writable;
 	interval_tree_insert(&c->gpu, &vm->svm.chunks);
 	interval_tree_insert(&c->cpu, &n->chunks);
 	atomic64_add(npages, &vm->svm.pages_populated);
