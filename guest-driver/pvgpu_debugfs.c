@@ -62,6 +62,10 @@
  *   (fw_timeout_ms) passes and is never sent, as if the H2F ring stayed
  *   full; it resets to 0 when it fires. A state-changing request so
  *   stalled stops (wedges) the device: the firmware never confirmed it.
+ * - inject_lose_fault_events: N: the next N PAGE_FAULT events are ignored
+ *   when they arrive, as if the firmware had lost them (the device's own
+ *   x-inject-drop-fault-events is QMP-only); the queue's stall poll finds
+ *   the fault with QUEUE_QUERY and resolves it (docs/svm.rst).
  */
 
 static struct pvgpu_device *pvgpu_debugfs_dev(struct seq_file *m)
@@ -118,6 +122,7 @@ static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
 
 #define PVGPU_DEBUGFS_FAIL_H2F_DOORBELL		"fail_h2f_doorbell"
 #define PVGPU_DEBUGFS_INJECT_STALL_OPCODE	"inject_stall_opcode"
+#define PVGPU_DEBUGFS_INJECT_LOSE_FAULTS	"inject_lose_fault_events"
 
 /**
  * pvgpu_debugfs_init() - create the debugfs files
@@ -141,6 +146,9 @@ void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
 	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_STALL_OPCODE, 0600,
 				pvdev->drm.debugfs_root,
 				&pvdev->fw.ch.inject_stall_opcode);
+	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_LOSE_FAULTS, 0600,
+				pvdev->drm.debugfs_root,
+				&pvdev->inject_lose_fault_events);
 
 	pvgpu_vm_debugfs_init(pvdev);
 }
@@ -165,6 +173,7 @@ void pvgpu_debugfs_fini(struct pvgpu_device *pvdev)
 	/* Directories (fault_attr) go with their files. */
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_FAIL_H2F_DOORBELL, root);
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_STALL_OPCODE, root);
+	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_LOSE_FAULTS, root);
 	debugfs_lookup_and_remove("vms", root);
 	debugfs_lookup_and_remove("fail_vm_bind", root);
 }

@@ -96,6 +96,11 @@ struct pvgpu_device {
 	 * fault_workers of them at once (pvgpu_svm.c).
 	 */
 	struct workqueue_struct *fault_wq;
+	/**
+	 * @inject_lose_fault_events: test hook (debugfs): the next N
+	 * PAGE_FAULT events are ignored, as if lost (pvgpu_queue_event.c).
+	 */
+	atomic_t inject_lose_fault_events;
 
 	/**
 	 * @events_lost_seen: &pvgpu_channel_stats.events_lost as the queue

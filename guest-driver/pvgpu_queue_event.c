@@ -716,6 +716,15 @@ bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 	/* Every queue event starts with the queue id. */
 	id = le32_to_cpu(payload[0]);
 
+	/*
+	 * Test hook (debugfs inject_lose_fault_events): forget the event as
+	 * if the firmware had never delivered it; the stall poll's
+	 * QUEUE_QUERY must find the fault (pvgpu_exec_queue_query()).
+	 */
+	if (opcode == PVGPU_F2H_EVT_PAGE_FAULT &&
+	    atomic_add_unless(&pvdev->inject_lose_fault_events, -1, 0))
+		return true;
+
 	rcu_read_lock();
 	/* Both under the channel lock. */
 	lost = pvdev->fw.ch.stats.events_lost;

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -1692,6 +1693,59 @@ static void test_negative(void)
 	close(fd);
 }
 
+/* ---- a lost fault event ------------------------------------------------ */
+
+/*
+ * The driver's test hook inject_lose_fault_events makes it ignore the next
+ * PAGE_FAULT event as if the firmware had lost it: the queue stays
+ * stalled until the driver's stall poll asks the firmware (QUEUE_QUERY,
+ * which reports the pending fault since interface 1.3), and then the fault
+ * is resolved and replayed, not answered by resetting the queue.
+ */
+static void test_lost_event(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], val[16] = "";
+	int fd = open_render(), hook;
+	struct drm_pvgpu_vm_get_state s0, s;
+	struct pvgpu_batch b;
+	struct gpu g;
+	uint32_t *p;
+
+	require_svm(fd);
+	igt_require_f(geteuid() == 0, "debugfs needs root\n");
+	igt_pvgpu_debugfs_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/inject_lose_fault_events", dir);
+	hook = open(path, O_RDWR);
+	igt_require_f(hook >= 0, "no %s: driver without the test hook\n",
+		      path);
+
+	gpu_init(&g, fd, VM_FAULT, true, 1);
+	p = map_anon(SZ_64K, PROT_READ | PROT_WRITE);
+	s0 = vm_state(fd, g.vm);
+
+	/* debugfs attribute files do not seek: write, then reopen to read. */
+	igt_assert_eq(write(hook, "1", 1), 1);
+	close(hook);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_fill(&b, va(p), SZ_64K, 0x10571057);
+	gpu_run(&g, &b);
+	assert_all(p, SZ_64K, 0x10571057);
+
+	/* The hook fired: the event was ignored, the fault still resolved. */
+	hook = open(path, O_RDONLY);
+	igt_assert_lte(0, hook);
+	igt_assert_lt(0, read(hook, val, sizeof(val) - 1));
+	igt_assert_eq(atoi(val), 0);
+	s = vm_state(fd, g.vm);
+	print_state("lost-event", &s);
+	assert_resolved(&s, s0.faults + 1);
+
+	close(hook);
+	munmap(p, SZ_64K);
+	gpu_fini(&g);
+	close(fd);
+}
+
 static const struct igt_lite_subtest subtests[] = {
 	{ "mirror-malloc", test_mirror_malloc,
 	  "COPY, FILL, ATOMIC on malloc'ed memory at its CPU address through a mirror of the whole user VA; faults counted and resolved" },
@@ -1723,6 +1777,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "one FILL over 64 MiB and stores into every page of 16 MiB from 4 queues; exact, counted" },
 	{ "exit-in-flight", test_exit_in_flight,
 	  "a process killed with queues faulting and stalled; the device works afterwards" },
+	{ "lost-event", test_lost_event,
+	  "a PAGE_FAULT event the driver never sees (test hook): the stall poll's QUEUE_QUERY finds the fault, which is resolved and replayed" },
 	{ "negative", test_negative,
 	  "MAP_MIRROR without fault mode, with fields it does not take, bad ranges, from another process: -EINVAL, nothing changed" },
 };
