@@ -191,6 +191,16 @@ struct pvgpu_file {
 	 */
 	atomic64_t engine_busy_ns[PVGPU_MAX_ENGINE_CLASSES];
 	/**
+	 * @faults: GPU page faults of the file's VMs, @faults_failed the
+	 * unresolvable ones, @fault_ns their total service time (fdinfo,
+	 * pvgpu_svm.c); they outlive the VMs.
+	 */
+	atomic64_t faults;
+	/** @faults_failed: see @faults. */
+	atomic64_t faults_failed;
+	/** @fault_ns: see @faults. */
+	atomic64_t fault_ns;
+	/**
 	 * @ufence_wq: where DRM_IOCTL_PVGPU_WAIT_USER_FENCE callers of this
 	 * file sleep. Woken in process context, with a key saying what
 	 * happened, by the events of this file's exec queues and the writes

@@ -692,7 +692,9 @@ void pvgpu_queue_debugfs_print(struct pvgpu_device *pvdev,
  *
  * drm-engine-<class>: busy ns (see the DOC: section on busy time) and
  * drm-engine-capacity-<class> when the class has more than one slot
- * (Documentation/gpu/drm-usage-stats.rst).
+ * (Documentation/gpu/drm-usage-stats.rst); the driver's own keys
+ * pvgpu-faults, pvgpu-faults-failed and pvgpu-fault-time (GPU page faults
+ * of the file's VMs, docs/svm.rst).
  */
 void pvgpu_queue_show_fdinfo(struct pvgpu_file *pfile, struct drm_printer *p)
 {
@@ -733,4 +735,9 @@ void pvgpu_queue_show_fdinfo(struct pvgpu_file *pfile, struct drm_printer *p)
 			drm_printf(p, "drm-engine-capacity-%s:\t%u\n", name,
 				   e->num_slots);
 	}
+	drm_printf(p, "pvgpu-faults:\t%lld\n", atomic64_read(&pfile->faults));
+	drm_printf(p, "pvgpu-faults-failed:\t%lld\n",
+		   atomic64_read(&pfile->faults_failed));
+	drm_printf(p, "pvgpu-fault-time:\t%lld ns\n",
+		   atomic64_read(&pfile->fault_ns));
 }

@@ -925,7 +925,7 @@ int pvgpu_svm_handle_fault(struct pvgpu_vm *vm,
 			   const struct pvgpu_gpu_fault *fault)
 {
 	struct pvgpu_svm *svm = &vm->svm;
-	u64 next;
+	u64 next, ns;
 	int ret;
 
 	atomic64_inc(&svm->faults);
@@ -938,8 +938,14 @@ int pvgpu_svm_handle_fault(struct pvgpu_vm *vm,
 		ret = pvgpu_svm_populate(vm, fault->va,
 					 fault->access != PVGPU_ACCESS_READ,
 					 &next);
+	ns = ktime_get_ns() - fault->raised_ns;
 	atomic64_inc(ret ? &svm->faults_failed : &svm->faults_resolved);
-	atomic64_add(ktime_get_ns() - fault->raised_ns, &svm->fault_ns);
+	atomic64_add(ns, &svm->fault_ns);
+	/* The file's totals for fdinfo (the VM holds a file reference). */
+	atomic64_inc(&vm->pfile->faults);
+	if (ret)
+		atomic64_inc(&vm->pfile->faults_failed);
+	atomic64_add(ns, &vm->pfile->fault_ns);
 	return ret;
 }
 

@@ -1283,6 +1283,26 @@ static void test_prefetch(void)
 
 /* ---- unresolvable faults ------------------------------------------------ */
 
+
+/* The value of key @key in /proc/self/fdinfo/@fd; fails if absent. */
+static long long fdinfo_value(int fd, const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoll(line + n + 1, NULL, 10);
+	fclose(f);
+	igt_assert_f(v >= 0, "no %s in %s\n", key, path);
+	return v;
+}
+
 /* Queue 1 of @g still runs jobs: a store into malloc'ed memory. */
 static void other_queue_works(struct gpu *g, uint32_t value)
 {
@@ -1387,6 +1407,10 @@ static void test_violations(void)
 	print_state("violations", &s);
 	igt_assert_eq_u64(s.faults_failed, failed);
 	igt_assert_eq_u64(s.faults_resolved + failed, s.faults);
+	/* The file's fdinfo counts the same faults (its only VM). */
+	igt_assert_eq_u64(fdinfo_value(fd, "pvgpu-faults"), s.faults);
+	igt_assert_eq_u64(fdinfo_value(fd, "pvgpu-faults-failed"), failed);
+	igt_assert_lt(0, fdinfo_value(fd, "pvgpu-fault-time"));
 	munmap(ro, size);
 	munmap(ro2, size);
 	munmap(pr, size);
