@@ -574,7 +574,10 @@ static bool pvgpu_svm_target_same(struct pvgpu_vma *vma,
 	if (!vma)
 		return false;
 	pvgpu_svm_target(vma, &now);
-	return !memcmp(&now, t, sizeof(now));
+	/* Field by field: the structure has padding. */
+	return now.start == t->start && now.end == t->end &&
+	       now.offset == t->offset && now.flags == t->flags &&
+	       now.sgt == t->sgt;
 }
 
 /*
