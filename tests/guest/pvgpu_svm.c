@@ -9,8 +9,9 @@
  * copy-on-write, MADV_DONTNEED and free/malloc are seen by the next GPU
  * access; concurrent faults of several queues and of another process;
  * PREFETCH leaves the workload nothing to fault; unresolvable faults fail
- * only their queue, with the address and access reported; a fault storm;
- * a process killed with faults in flight; and the uAPI's error cases. The
+ * only their queue, with the address and access reported; a user queue
+ * faults as an exec queue does; a fault storm; a process killed with
+ * faults in flight; and the uAPI's error cases. The
  * VM_GET_STATE counters (faults, resolved, failed, pages populated,
  * invalidations) are checked throughout.
  */
@@ -33,6 +34,7 @@
 #include "libpvgpu.h"
 #include "pvgpu_cmds.h"
 #include "pvgpu_gpu.h"
+#include "pvgpu_user_queue.h"
 
 #define SZ_4K	0x1000ull
 #define SZ_64K	0x10000ull
@@ -54,6 +56,8 @@
 #define NUM_SLOTS	((unsigned int)(BATCH_SIZE / BATCH_SLOT))
 #define BO_VA		(MIRROR_END + SZ_1G)
 #define NOWHERE_VA	(MIRROR_END + 4 * SZ_1G)	/* nothing mapped */
+#define USERQ_RING_VA	(MIRROR_END + 2 * SZ_1G)
+#define USERQ_RING_SIZE	0x10000u
 
 #define MAX_QUEUES	8
 /* dwords a pvgpu_batch holds (the builder's capacity). */
@@ -1717,6 +1721,121 @@ static void test_negative(void)
 	close(fd);
 }
 
+/* ---- a user queue ----------------------------------------------------- */
+
+static struct drm_pvgpu_queue_get_state userq_state(struct pvgpu_userq *uq)
+{
+	struct drm_pvgpu_queue_get_state s;
+
+	igt_assert_eq(pvgpu_queue_get_state(uq->fd, uq->queue_id, &s), 0);
+	return s;
+}
+
+static void print_userq(const struct pvgpu_userq *uq,
+			const struct drm_pvgpu_queue_get_state *s)
+{
+	igt_info("user queue %u: flags %#x error %d reason %u retired %llu fault_addr %#llx access %u type %u\n",
+		 uq->queue_id, s->flags, s->error, s->reason,
+		 (unsigned long long)s->retired,
+		 (unsigned long long)s->fault_addr, s->fault_access,
+		 s->fault_type);
+}
+
+/*
+ * A user queue faults as an exec queue does, with no ioctl on its path:
+ * its FILL and STOREs into fresh malloc'ed and mmap'ed memory (and its
+ * lazily mapped ring) are resolved; a store to an
+ * address without a CPU mapping bans it with FAULT_FAILED at that address.
+ */
+static void test_user_queue(void)
+{
+	const uint64_t fill_size = 3 * SZ_64K + 20;	/* malloc mmaps it */
+	const uint64_t anon_size = 4 * SZ_4K;
+	int fd = open_render();
+	struct drm_pvgpu_queue_get_state qs;
+	struct drm_pvgpu_vm_get_state s;
+	uint32_t vm, *fillbuf, *anon, *hole;
+	struct pvgpu_userq uq;
+	struct pvgpu_batch b;
+	uint64_t *heap, retired;
+	int ret;
+
+	igt_emit_ignore_dmesg_regex("user queue .* stopped");
+	require_svm(fd);
+	igt_assert_eq(pvgpu_vm_create(fd, VM_FAULT, &vm), 0);
+	igt_assert_eq(bind_op(fd, vm, op_mirror(MIRROR_START,
+						MIRROR_END - MIRROR_START, 0)),
+		      0);
+	igt_assert_eq(pvgpu_userq_init(&uq, fd, vm,
+				       DRM_PVGPU_ENGINE_CLASS_COPY,
+				       USERQ_RING_VA, USERQ_RING_SIZE), 0);
+	fillbuf = malloc(fill_size);
+	heap = malloc(64);
+	igt_assert(fillbuf && heap);
+	heap[0] = 0;
+	anon = map_anon(anon_size, PROT_READ | PROT_WRITE);
+	hole = map_anon(SZ_4K, PROT_READ | PROT_WRITE);
+	igt_assert_eq(munmap(hole, SZ_4K), 0);
+
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_fill(&b, va(fillbuf), fill_size, 0x05e1f111);
+	for (unsigned int i = 0; i < anon_size / SZ_4K; i++)
+		pvgpu_batch_store32(&b, va(anon) + i * SZ_4K + i * 8,
+				    0x5a5a0000 + i);
+	pvgpu_batch_store64(&b, va(heap), 0x1234567876543210ull);
+	igt_assert_eq(pvgpu_userq_submit(&uq, &b), 0);
+	ret = pvgpu_userq_wait_idle(&uq, WAIT_NS);
+	qs = userq_state(&uq);
+	if (ret || qs.flags)
+		print_userq(&uq, &qs);
+	igt_assert_err(ret, 0);
+	igt_assert_eq(qs.flags, 0);
+	assert_all(fillbuf, fill_size, 0x05e1f111);
+	for (unsigned int i = 0; i < anon_size / SZ_4K; i++)
+		igt_assert_eq(anon[i * SZ_4K / 4 + i * 2], 0x5a5a0000 + i);
+	igt_assert_eq_u64(heap[0], 0x1234567876543210ull);
+	s = vm_state(fd, vm);
+	print_state("user-queue", &s);
+	assert_resolved(&s, 1);
+	igt_assert_lte_u64(fill_size / SZ_4K + anon_size / SZ_4K,
+			   s.pages_populated);
+
+	/* A good store, then one where nothing is mapped: only that fails. */
+	retired = pvgpu_userq_retired(&uq);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_store64(&b, va(heap) + 8, 0xabcdef01ull);
+	pvgpu_batch_store32(&b, va(hole) + 0x48, 0xbad);
+	igt_assert_eq(pvgpu_userq_submit(&uq, &b), 0);
+	for (int k = 0; k < 3000; k++) {
+		qs = userq_state(&uq);
+		if (qs.flags & DRM_PVGPU_QUEUE_STATE_BANNED)
+			break;
+		usleep(10 * 1000);
+	}
+	print_userq(&uq, &qs);
+	igt_assert_eq(qs.flags, DRM_PVGPU_QUEUE_STATE_BANNED |
+		      DRM_PVGPU_QUEUE_STATE_GUILTY |
+		      DRM_PVGPU_QUEUE_STATE_RESET);
+	igt_assert_eq(qs.error, -EIO);
+	igt_assert_eq(qs.reason, DRM_PVGPU_QUEUE_REASON_FAULT_FAILED);
+	igt_assert_eq_u64(qs.fault_addr, va(hole) + 0x48);
+	igt_assert_eq(qs.fault_access, DRM_PVGPU_FAULT_ACCESS_WRITE);
+	igt_assert_eq(qs.fault_type, DRM_PVGPU_FAULT_TYPE_NOT_PRESENT);
+	igt_assert_eq_u64(qs.retired, retired + PVGPU_CMD_LEN_STORE64 * 4);
+	igt_assert_eq_u64(heap[1], 0xabcdef01ull);
+	s = vm_state(fd, vm);
+	print_state("user-queue banned", &s);
+	igt_assert_eq_u64(s.faults_failed, 1);
+	igt_assert_eq_u64(s.faults_resolved + 1, s.faults);
+
+	pvgpu_userq_fini(&uq);
+	munmap(anon, anon_size);
+	free(heap);
+	free(fillbuf);
+	pvgpu_vm_destroy(fd, vm);
+	close(fd);
+}
+
 /* ---- a lost fault event ------------------------------------------------ */
 
 /*
@@ -1803,6 +1922,8 @@ static const struct igt_lite_subtest subtests[] = {
 	  "a process killed with queues faulting and stalled; the device works afterwards" },
 	{ "lost-event", test_lost_event,
 	  "a PAGE_FAULT event the driver never sees (test hook): the stall poll's QUEUE_QUERY finds the fault, which is resolved and replayed" },
+	{ "user-queue", test_user_queue,
+	  "a user queue's FILL and STOREs fault in malloc'ed and mmap'ed memory through the mirror; a store without CPU mapping bans it with FAULT_FAILED at that address" },
 	{ "negative", test_negative,
 	  "MAP_MIRROR without fault mode, with fields it does not take, bad ranges, from another process: -EINVAL, nothing changed" },
 };
