@@ -232,6 +232,8 @@ static int pvgpu_exec_queue_charge_file(struct pvgpu_exec_queue *eq)
 				   pvgpu_exec_queue_max_ids(pvdev));
 
 	if (!pvgpu_file_charge(count, max)) {
+		/* Fault works hold queue references too. */
+		flush_workqueue(pvdev->fault_wq);
 		flush_workqueue(pvdev->wq);
 		flush_workqueue(pvdev->wq);
 		if (!pvgpu_file_charge(count, max))

@@ -71,8 +71,9 @@
  *
  * A banned queue stays registered (and keeps its firmware id) until it is
  * destroyed; EXEC on it returns -ECANCELED. Page faults (fault-mode VMs) are
- * not handled yet: a worker answers PVGPU_FAULT_REPLY_FAIL, which turns the
- * fault into a queue error.
+ * resolved by the queue's fault work on &pvgpu_device.fault_wq
+ * (pvgpu_svm.c), which answers RETRY, or FAIL for an unresolvable fault,
+ * which turns it into a queue error.
  */
 
 /* A busy queue without progress this long gets its state queried. */

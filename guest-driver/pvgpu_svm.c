@@ -9,6 +9,7 @@
 #include <linux/hmm.h>
 #include <linux/interval_tree.h>
 #include <linux/ktime.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/moduleparam.h>
@@ -41,13 +42,17 @@
  * the fault was resolved, FAIL (the queue stops, its owner learns the
  * address and access) when it cannot be.
  *
- * **Bounded and fair.** A queue has at most one fault outstanding (the
- * firmware stalls it), recorded in the queue itself: a fault costs no
- * allocation before it is handled, and the faults waiting are bounded by
- * the queues, which are bounded per file. fault_wq is an unbound
- * workqueue with at most fault_workers (module parameter) works running:
- * a storm of faults from one VM occupies at most that many workers, and
- * queued works run in order, so every other VM's fault gets its turn.
+ * **Bounded.** A queue has at most one fault outstanding (the firmware
+ * stalls it), recorded in the queue itself: a fault costs no allocation
+ * before it is handled, and the faults waiting are bounded by the queues,
+ * which are bounded per file. fault_wq is an unbound workqueue with at
+ * most fault_workers (module parameter) works running, taken in arrival
+ * order: a storm from one VM delays another VM's faults by the storm's
+ * share of the workers, it does not starve them. One fault's retries are
+ * bounded in time (HMM_RANGE_DEFAULT_TIMEOUT, then FAIL). A fault whose
+ * CPU-side fault blocks (a FUSE file whose server does not answer) holds
+ * its worker as long: not bounded here (docs/security.rst). What a fault
+ * allocates is charged to the faulting process's memory cgroup.
  *
  * **What a fault resolves.** The mapping at the address decides:
  *
@@ -301,9 +306,22 @@ static bool pvgpu_svm_invalidate(struct mmu_interval_notifier *mni,
 	LIST_HEAD(freed);
 	int err = 0;
 
-	/* Our lock is a sleeping one. */
-	if (!mmu_notifier_range_blockable(range))
-		return false;
+	/*
+	 * Not blockable (the OOM reaper): fine if nothing of ours is in the
+	 * range; clearing entries needs the firmware, which sleeps.
+	 */
+	if (!mmu_notifier_range_blockable(range)) {
+		if (!mutex_trylock(&vm->lock))
+			return false;
+		if (interval_tree_iter_first(&n->chunks, range->start,
+					     range->end - 1)) {
+			mutex_unlock(&vm->lock);
+			return false;
+		}
+		mmu_interval_set_seq(mni, cur_seq);
+		mutex_unlock(&vm->lock);
+		return true;
+	}
 
 	mutex_lock(&vm->lock);
 	mmu_interval_set_seq(mni, cur_seq);
@@ -398,6 +416,7 @@ void pvgpu_svm_release_chunks(struct pvgpu_vm *vm, struct list_head *removed,
 	list_for_each_entry_safe(c, next, removed, link) {
 		list_del(&c->link);
 		pvgpu_chunk_free(vm, c);
+		cond_resched();
 	}
 }
 
@@ -503,6 +522,7 @@ void pvgpu_svm_fini(struct pvgpu_vm *vm)
 
 		pvgpu_chunk_unlink(vm, c);
 		list_add_tail(&c->link, &removed);
+		cond_resched();
 	}
 	list_splice_tail_init(&svm->parked, &removed);
 	pvgpu_svm_release_chunks(vm, &removed, 0);
@@ -513,7 +533,7 @@ void pvgpu_svm_fini(struct pvgpu_vm *vm)
 	xa_destroy(&svm->notifiers);
 	if (svm->mm)
 		mmdrop(svm->mm);
-	mutex_destroy(&svm->notifier_lock);
+	/* The lock goes with the VM (pvgpu_vm_gpuvm_free()). */
 }
 
 /**
@@ -677,26 +697,75 @@ static void pvgpu_svm_gap(struct pvgpu_vm *vm, u64 va, u64 granule,
 }
 
 /*
+ * Under the mmap read lock: the CPU range of the chunk around @cpu (the
+ * granule's gap [@glo, @ghi) in CPU addresses, clipped to the VMA; one
+ * page if @one_page), whether it can be writable, then hmm_range_fault()
+ * on it. The VMA lookup and the fault share one lock section, so the
+ * range cannot go stale in between. *@next: where PREFETCH goes on.
+ */
+static int pvgpu_svm_hmm_fault(struct mm_struct *mm, struct hmm_range *range,
+			       unsigned long cpu, unsigned long glo,
+			       unsigned long ghi, bool readonly, bool write,
+			       bool one_page, bool *writable, s64 delta,
+			       u64 gpu_end, u64 *next)
+{
+	struct vm_area_struct *cvma;
+	int ret;
+
+	mmap_read_lock(mm);
+	/* The first VMA that ends above @cpu: the one holding it, or next. */
+	cvma = find_vma(mm, cpu);
+	if (!cvma || cvma->vm_start > cpu ||
+	    (cvma->vm_flags & (VM_IO | VM_PFNMAP))) {
+		/* Where PREFETCH goes on: the next usable CPU mapping. */
+		if (cvma)
+			*next = min_t(u64, gpu_end,
+				      (cvma->vm_start > cpu ? cvma->vm_start :
+				       cvma->vm_end) - delta);
+		ret = -EFAULT;
+		goto out;
+	}
+	*writable = (cvma->vm_flags & VM_WRITE) && !readonly;
+	if (write && !*writable) {
+		ret = -EACCES;
+		goto out;
+	}
+	if (one_page) {
+		range->start = ALIGN_DOWN(cpu, PAGE_SIZE);
+		range->end = range->start + PAGE_SIZE;
+	} else {
+		range->start = max(cvma->vm_start, glo);
+		range->end = min(cvma->vm_end, ghi);
+	}
+	range->default_flags = HMM_PFN_REQ_FAULT |
+			       (*writable ? HMM_PFN_REQ_WRITE : 0);
+	ret = hmm_range_fault(range);
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
  * Fault in, DMA-map and map the chunk of an HMM mapping around @va.
  * Called and returns with &pvgpu_vm.lock held; drops it for the work.
+ * @deadline bounds the retries of one fault, whatever makes them.
  */
 static int pvgpu_svm_populate_hmm(struct pvgpu_vm *vm, struct pvgpu_vma *vma,
-				  u64 va, bool write, u64 *next)
+				  u64 va, bool write, unsigned long deadline,
+				  u64 *next)
 {
 	struct pvgpu_pt_prealloc pa = { .pages = LIST_HEAD_INIT(pa.pages) };
 	struct mm_struct *mm = vm->svm.mm;
-	unsigned long timeout = jiffies +
-				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct pvgpu_svm_chunk *c = NULL, *have;
+	struct mem_cgroup *memcg = NULL, *old_memcg = NULL;
 	unsigned long cpu, cstart, cend, npages, i;
-	u64 glo, ghi;
 	struct hmm_range range = { };
 	struct pvgpu_svm_notifier *n;
 	struct pvgpu_svm_target t;
-	struct vm_area_struct *cvma;
 	unsigned long *pfns = NULL;
 	struct page **pages = NULL;
-	bool writable;
+	bool writable = false, one_page = false;
+	u64 glo, ghi;
 	s64 delta;
 	u32 count;
 	int ret, idx;
@@ -716,6 +785,7 @@ static int pvgpu_svm_populate_hmm(struct pvgpu_vm *vm, struct pvgpu_vma *vma,
 	cpu = va + delta;
 	pvgpu_svm_gap(vm, va, ALIGN_DOWN(cpu, PVGPU_SVM_CHUNK_SIZE) - delta, &t,
 		      &glo, &ghi);
+	*next = ghi;
 
 	mutex_unlock(&vm->lock);
 	if (!mm || !mmget_not_zero(mm)) {
@@ -723,72 +793,67 @@ static int pvgpu_svm_populate_hmm(struct pvgpu_vm *vm, struct pvgpu_vma *vma,
 		ret = -EFAULT;
 		goto relock;
 	}
+	/*
+	 * What is allocated for the process's fault is charged to its
+	 * memory cgroup, not to the worker's (none).
+	 */
+	memcg = get_mem_cgroup_from_mm(mm);
+	old_memcg = set_active_memcg(memcg);
 
-	mmap_read_lock(mm);
-	/* The first VMA that ends above @cpu: the one holding it, or next. */
-	cvma = find_vma(mm, cpu);
-	if (!cvma || cvma->vm_start > cpu ||
-	    (cvma->vm_flags & (VM_IO | VM_PFNMAP))) {
-		/* Where PREFETCH goes on: the next usable CPU mapping. */
-		if (cvma)
-			*next = min_t(u64, t.end,
-				      (cvma->vm_start > cpu ? cvma->vm_start :
-				       cvma->vm_end) - delta);
-		mmap_read_unlock(mm);
-		ret = -EFAULT;
-		goto put_mm;
-	}
-	writable = (cvma->vm_flags & VM_WRITE) &&
-		   !(t.flags & PVGPU_VMA_READONLY);
-	cstart = max_t(unsigned long, cvma->vm_start, glo + delta);
-	cend = min_t(unsigned long, cvma->vm_end, ghi + delta);
-	mmap_read_unlock(mm);
-	*next = cend - delta;
-	if (write && !writable) {
-		ret = -EACCES;
-		goto put_mm;
-	}
-
-	n = pvgpu_svm_notifier(vm, cstart);
+	/* The granule's span: one notifier whatever the chunk's bounds. */
+	n = pvgpu_svm_notifier(vm, glo + delta);
 	if (IS_ERR(n)) {
 		ret = PTR_ERR(n);
 		goto put_mm;
 	}
-
-	npages = (cend - cstart) >> PAGE_SHIFT;
-	pfns = kvmalloc_array(npages, sizeof(*pfns), GFP_KERNEL);
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	npages = (ghi - glo) >> PAGE_SHIFT;
+	pfns = kvmalloc_array(npages, sizeof(*pfns), GFP_KERNEL_ACCOUNT);
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!pfns || !pages || !c) {
 		ret = -ENOMEM;
 		goto put_mm;
 	}
-	count = pvgpu_pt_prealloc_count(vm->pt, cstart - delta, cend - cstart);
-	if (count) {
-		ret = pvgpu_pt_prealloc(vm->pt, &pa, count);
-		if (ret)
-			goto put_mm;
+	/* Tables for the whole gap: the chunk is never larger. */
+	if (!drm_dev_enter(&vm->pvdev->drm, &idx)) {
+		ret = -ENODEV;
+		goto put_mm;
 	}
+	count = pvgpu_pt_prealloc_count(vm->pt, glo, ghi - glo);
+	ret = count ? pvgpu_pt_prealloc(vm->pt, &pa, count) : 0;
+	drm_dev_exit(idx);
+	if (ret)
+		goto put_mm;
 
 	range.notifier = &n->mni;
-	range.start = cstart;
-	range.end = cend;
 	range.hmm_pfns = pfns;
-	range.default_flags = HMM_PFN_REQ_FAULT |
-			      (writable ? HMM_PFN_REQ_WRITE : 0);
 again:
-	if (time_after(jiffies, timeout)) {
+	if (time_after(jiffies, deadline)) {
 		ret = -EBUSY;
 		goto put_mm;
 	}
 	range.notifier_seq = mmu_interval_read_begin(&n->mni);
-	mmap_read_lock(mm);
-	ret = hmm_range_fault(&range);
-	mmap_read_unlock(mm);
+	ret = pvgpu_svm_hmm_fault(mm, &range, cpu, glo + delta, ghi + delta,
+				  t.flags & PVGPU_VMA_READONLY, write, one_page,
+				  &writable, delta, t.end, next);
 	if (ret == -EBUSY)
 		goto again;
+	/*
+	 * A page of the chunk other than the faulting one may be unusable
+	 * (SIGBUS past a file's end, a write refused): the access itself
+	 * may still be fine, so try its page alone before failing.
+	 */
+	if ((ret == -EFAULT || ret == -EPERM) && !one_page &&
+	    range.start && range.end - range.start > PAGE_SIZE) {
+		one_page = true;
+		goto again;
+	}
 	if (ret)
 		goto put_mm;
+	cstart = range.start;
+	cend = range.end;
+	npages = (cend - cstart) >> PAGE_SHIFT;
+	*next = cend - delta;
 
 	for (i = 0; i < npages; i++)
 		pages[i] = hmm_pfn_to_page(pfns[i]);
@@ -797,7 +862,8 @@ again:
 	c->writable = writable;
 	sg_free_table(&c->sgt);
 	ret = sg_alloc_table_from_pages(&c->sgt, pages, npages, 0,
-					npages << PAGE_SHIFT, GFP_KERNEL);
+					npages << PAGE_SHIFT,
+					GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto put_mm;
 	ret = pvgpu_chunk_dma_map(vm->pvdev, c);
@@ -851,9 +917,13 @@ again:
 
 put_locked:
 	/* &pvgpu_vm.lock is held here, as the caller expects. */
+	set_active_memcg(old_memcg);
+	mem_cgroup_put(memcg);
 	mmput_async(mm);
 	goto out;
 put_mm:
+	set_active_memcg(old_memcg);
+	mem_cgroup_put(memcg);
 	mmput_async(mm);
 relock:
 	mutex_lock(&vm->lock);
@@ -879,6 +949,8 @@ out:
 static int pvgpu_svm_populate(struct pvgpu_vm *vm, u64 va, bool write,
 			      u64 *next)
 {
+	unsigned long deadline = jiffies +
+				 msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct pvgpu_vma *vma;
 	int ret, tries = 0;
 
@@ -894,7 +966,8 @@ static int pvgpu_svm_populate(struct pvgpu_vm *vm, u64 va, bool write,
 			*next = gva ? gva->va.addr : U64_MAX;
 			ret = -ENOENT;
 		} else if (vma->flags & PVGPU_VMA_HMM) {
-			ret = pvgpu_svm_populate_hmm(vm, vma, va, write, next);
+			ret = pvgpu_svm_populate_hmm(vm, vma, va, write,
+						     deadline, next);
 		} else if (vma->flags & PVGPU_VMA_LAZY) {
 			ret = write && (vma->flags & PVGPU_VMA_READONLY) ?
 			      -EACCES : pvgpu_svm_populate_bo(vm, vma, va,
@@ -909,7 +982,8 @@ static int pvgpu_svm_populate(struct pvgpu_vm *vm, u64 va, bool write,
 			      !(write && (vma->flags & PVGPU_VMA_READONLY)) ?
 			      0 : -EACCES;
 		}
-	} while (ret == -EAGAIN && ++tries < 16);
+	} while (ret == -EAGAIN && ++tries < 16 &&
+		 time_before(jiffies, deadline));
 	mutex_unlock(&vm->lock);
 	return ret;
 }
@@ -961,17 +1035,27 @@ int pvgpu_svm_handle_fault(struct pvgpu_vm *vm,
  * DRM_PVGPU_VM_BIND_OP_PREFETCH, in the calling thread: what a fault at
  * each address would map, skipping what cannot be mapped.
  *
- * Return: 0, or -ERESTARTSYS on a signal (what was mapped stays).
+ * Return: 0; -ERESTARTSYS on a signal; -ENOMEM, -ENOSPC (the VM's page
+ * tables at vm_pt_max_mb) or -ENODEV (device removed), which stop it.
+ * What was mapped before stays.
  */
 int pvgpu_svm_prefetch(struct pvgpu_vm *vm, u64 addr, u64 range)
 {
 	u64 va = addr, end = addr + range, next;
+	int ret, idx;
 
 	while (va < end) {
-		if (fatal_signal_pending(current) || signal_pending(current))
+		if (signal_pending(current))
 			return -ERESTARTSYS;
+		/* Per unit: a device removal waits for one unit at most. */
+		if (!drm_dev_enter(&vm->pvdev->drm, &idx))
+			return -ENODEV;
 		next = va + PAGE_SIZE;
-		pvgpu_svm_populate(vm, va, false, &next);
+		ret = pvgpu_svm_populate(vm, va, false, &next);
+		drm_dev_exit(idx);
+		/* Out of memory or of page tables: stop and say so. */
+		if (ret == -ENOMEM || ret == -ENOSPC || ret == -ENODEV)
+			return ret;
 		va = max(next, va + PAGE_SIZE);
 		cond_resched();
 	}

@@ -208,13 +208,21 @@ out:
 	pvgpu_queue_put(&uq->base);
 }
 
-/* Record a fault (its event's, or a lost one's) and queue its work. */
+/*
+ * Record a fault (its event's, or with @lost a lost one's from
+ * QUEUE_QUERY, only if none is recorded) and queue its work.
+ */
 static void pvgpu_userq_record_fault(struct pvgpu_user_queue *uq, u32 seqno,
-				     u64 va, u32 access, u32 reason)
+				     u64 va, u32 access, u32 reason, bool lost)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&uq->state_lock, flags);
+	if (lost && uq->fault.seqno) {
+		/* Its event came after all: the work answers it. */
+		spin_unlock_irqrestore(&uq->state_lock, flags);
+		return;
+	}
 	uq->fault.seqno = seqno;
 	uq->fault.va = va;
 	uq->fault.access = access;
@@ -315,7 +323,7 @@ void pvgpu_userq_fw_event(struct pvgpu_user_queue *uq, u16 opcode,
 		pvgpu_userq_record_fault(uq, le32_to_cpu(fault->fault_seqno),
 					 le64_to_cpu(fault->va),
 					 le32_to_cpu(fault->access),
-					 le32_to_cpu(fault->reason));
+					 le32_to_cpu(fault->reason), false);
 		break;
 	}
 }
@@ -360,6 +368,7 @@ static int pvgpu_userq_reserve_doorbell(struct pvgpu_user_queue *uq)
 
 	ret = ida_alloc_max(ida, max - 1, GFP_KERNEL);
 	if (ret == -ENOSPC) {
+		flush_workqueue(uq->pvdev->fault_wq);
 		flush_workqueue(uq->pvdev->wq);
 		flush_workqueue(uq->pvdev->wq);
 		ret = ida_alloc_max(ida, max - 1, GFP_KERNEL);
@@ -895,29 +904,21 @@ static u32 pvgpu_userq_query(struct pvgpu_user_queue *uq)
 					 READ_ONCE(pvgpu_fw_timeout_ms));
 		drm_dev_exit(idx);
 	}
+	/*
+	 * A fault whose event was lost (interface 1.3 reports it): handle
+	 * it as the event would have been. Still under fw_lock, so the fault
+	 * work cannot have answered it meanwhile; an event that did come was
+	 * recorded before this response (the F2H ring is in order).
+	 */
+	if (!ret && le32_to_cpu(resp.state) == PVGPU_QUEUE_STATE_FAULTED &&
+	    msg.resp_dw >= sizeof(resp) / 4 && resp.fault_seqno)
+		pvgpu_userq_record_fault(uq, le32_to_cpu(resp.fault_seqno),
+					 le64_to_cpu(resp.fault_va),
+					 le32_to_cpu(resp.fault_access),
+					 le32_to_cpu(resp.fault_reason), true);
 	mutex_unlock(&uq->fw_lock);
 	if (ret || msg.resp_dw < PVGPU_QUEUE_STATE_V12_DW)
 		return 0;
-
-	/*
-	 * A fault whose event was lost (interface 1.3 reports it): handle
-	 * it as the event would have been.
-	 */
-	if (le32_to_cpu(resp.state) == PVGPU_QUEUE_STATE_FAULTED &&
-	    msg.resp_dw >= sizeof(resp) / 4 && resp.fault_seqno) {
-		unsigned long flags;
-		bool known;
-
-		spin_lock_irqsave(&uq->state_lock, flags);
-		known = uq->fault.seqno;
-		spin_unlock_irqrestore(&uq->state_lock, flags);
-		if (!known)
-			pvgpu_userq_record_fault(uq,
-						 le32_to_cpu(resp.fault_seqno),
-						 le64_to_cpu(resp.fault_va),
-						 le32_to_cpu(resp.fault_access),
-						 le32_to_cpu(resp.fault_reason));
-	}
 
 	switch (le32_to_cpu(resp.state)) {
 	case PVGPU_QUEUE_STATE_IDLE:

@@ -10,6 +10,7 @@
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
@@ -288,12 +289,13 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 	struct pvgpu_device *pvdev = vm->pvdev;
 	int ret;
 
+	pvgpu_vm_unmap_all(vm);
 	/*
-	 * No queue runs in the VM any more: stop following the process
-	 * first, so that no invalidation runs while the tree goes.
+	 * After the entries are gone (an invalidation meanwhile is fine,
+	 * under the VM lock), before the address space is: from here on the
+	 * process's pages are no longer followed, and no entry maps them.
 	 */
 	pvgpu_svm_remove_notifiers(vm);
-	pvgpu_vm_unmap_all(vm);
 
 	if (vm->as_bound) {
 		/*
@@ -391,6 +393,7 @@ static int pvgpu_vm_wait_frees(struct pvgpu_device *pvdev)
 	 * Queue releases (which drop VM references) run on pvdev->wq; a
 	 * release may queue another (a job's cleanup, then its queue's).
 	 */
+	flush_workqueue(pvdev->fault_wq);
 	flush_workqueue(pvdev->wq);
 	flush_workqueue(pvdev->wq);
 	return wait_var_event_interruptible(&pvgpu_vm_frees_pending,
@@ -464,6 +467,16 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev,
 	INIT_LIST_HEAD(&vm->parked_vmas);
 	INIT_LIST_HEAD(&vm->parked_tables);
 	pvgpu_svm_init(vm);
+	if (IS_ENABLED(CONFIG_LOCKDEP) && (flags & DRM_PVGPU_VM_CREATE_FAULT_MODE)) {
+		/*
+		 * Invalidations, which reclaim may run, take the VM lock:
+		 * teach lockdep now, so that an allocation under the lock is
+		 * reported even if no test makes reclaim invalidate.
+		 */
+		fs_reclaim_acquire(GFP_KERNEL);
+		might_lock(&vm->lock);
+		fs_reclaim_release(GFP_KERNEL);
+	}
 
 	ret = pvgpu_vm_alloc_asid(vm, pfile);
 	if (ret)

@@ -1594,16 +1594,12 @@ static int pvgpu_bind_prefetch(struct pvgpu_vm *vm, struct pvgpu_queue *queue,
 			       struct pvgpu_syncs *syncs,
 			       const struct drm_pvgpu_vm_bind_op *uops, u32 n)
 {
-	int ret, idx;
+	int ret;
 	u32 i;
 
 	ret = pvgpu_bind_wait_before(&queue->dq, syncs);
-	for (i = 0; i < n && !ret; i++) {
-		if (!drm_dev_enter(&vm->pvdev->drm, &idx))
-			return -ENODEV;
+	for (i = 0; i < n && !ret; i++)
 		ret = pvgpu_svm_prefetch(vm, uops[i].addr, uops[i].range);
-		drm_dev_exit(idx);
-	}
 	return ret;
 }
 

@@ -589,7 +589,9 @@ struct drm_pvgpu_sync {
  *   the in-syncs and the queue's earlier jobs (whether or not WAIT is
  *   set), then completes as an empty job. A signal during the population
  *   returns -EINTR/-ERESTARTSYS; what was populated stays (a restart
- *   repeats the call, which is harmless).
+ *   repeats the call, which is harmless). It stops with -ENOMEM, or
+ *   -ENOSPC when the VM's page tables reach vm_pt_max_mb, or -ENODEV;
+ *   what was populated before stays, the out-syncs are not signalled.
  *
  * In a fault-mode VM, a BO MAP writes no page-table entry: the GPU's
  * first access to each 2 MiB-aligned part of the range faults and the
