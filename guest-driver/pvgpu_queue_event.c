@@ -429,43 +429,15 @@ static void pvgpu_exec_queue_error_work(struct work_struct *work)
 	pvgpu_queue_put(&eq->base);
 }
 
-/*
- * Resolve the queue's page fault (pvgpu_svm.c; on &pvgpu_device.fault_wq,
- * without the queue's locks: resolution may take long) and answer it.
- */
+/* On &pvgpu_device.fault_wq: resolve the page fault and answer it. */
 static void pvgpu_exec_queue_fault_work(struct work_struct *work)
 {
 	struct pvgpu_exec_queue *eq = container_of(work, struct pvgpu_exec_queue,
 						   fault_work);
-	struct pvgpu_gpu_fault fault;
-	unsigned long flags;
-	bool answer;
-	u32 action;
 
-	spin_lock_irqsave(&eq->state_lock, flags);
-	fault = eq->fault;
-	spin_unlock_irqrestore(&eq->state_lock, flags);
-	if (!fault.seqno)
-		goto out;
-
-	action = pvgpu_svm_handle_fault(eq->base.vm, &fault) ?
-		 PVGPU_FAULT_REPLY_FAIL : PVGPU_FAULT_REPLY_RETRY;
-
-	/*
-	 * Under fw_lock: a state query (pvgpu_exec_queue_query()) sees
-	 * either the fault still to answer here or the answer's outcome.
-	 */
-	mutex_lock(&eq->fw_lock);
-	spin_lock_irqsave(&eq->state_lock, flags);
-	answer = eq->fault.seqno == fault.seqno;
-	if (answer)
-		eq->fault.seqno = 0;
-	spin_unlock_irqrestore(&eq->state_lock, flags);
-	if (answer && !eq->deregistered)
-		pvgpu_fw_queue_reply_fault(eq->pvdev, eq->fw_id, fault.seqno,
-					   action);
-	mutex_unlock(&eq->fw_lock);
-out:
+	pvgpu_gpu_fault_answer(eq->pvdev, eq->base.vm, eq->fw_id,
+			       &eq->state_lock, &eq->fault, &eq->fw_lock,
+			       &eq->deregistered);
 	pvgpu_queue_put(&eq->base);
 }
 
@@ -474,15 +446,8 @@ static void pvgpu_exec_queue_record_fault(struct pvgpu_exec_queue *eq,
 					  u32 seqno, u64 va, u32 access,
 					  u32 reason)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&eq->state_lock, flags);
-	eq->fault.seqno = seqno;
-	eq->fault.va = va;
-	eq->fault.access = access;
-	eq->fault.reason = reason;
-	eq->fault.raised_ns = ktime_get_ns();
-	spin_unlock_irqrestore(&eq->state_lock, flags);
+	pvgpu_gpu_fault_record(&eq->state_lock, &eq->fault, seqno, va, access,
+			       reason, false);
 	pvgpu_queue_get(&eq->base);
 	if (!queue_work(eq->pvdev->fault_wq, &eq->fault_work))
 		pvgpu_queue_put(&eq->base);

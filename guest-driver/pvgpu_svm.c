@@ -25,6 +25,7 @@
 #include "pvgpu_drv.h"
 #include "pvgpu_fwif.h"
 #include "pvgpu_pt.h"
+#include "pvgpu_queue.h"
 #include "pvgpu_svm.h"
 #include "pvgpu_vm.h"
 
@@ -238,16 +239,23 @@ static int pvgpu_chunk_dma_map(struct pvgpu_device *pvdev,
 	return ret;
 }
 
+static void pvgpu_chunk_dma_unmap_locked(struct pvgpu_device *pvdev,
+					 struct pvgpu_svm_chunk *c)
+{
+	lockdep_assert_held(&pvdev->dma_lock);
+	if (!c->mapped)
+		return;
+	dma_unmap_sgtable(pvdev->drm.dev, &c->sgt, pvgpu_chunk_dir(c),
+			  PVGPU_SVM_DMA_ATTRS);
+	list_del(&c->dev_link);
+	c->mapped = false;
+}
+
 static void pvgpu_chunk_dma_unmap(struct pvgpu_device *pvdev,
 				  struct pvgpu_svm_chunk *c)
 {
 	mutex_lock(&pvdev->dma_lock);
-	if (c->mapped) {
-		dma_unmap_sgtable(pvdev->drm.dev, &c->sgt, pvgpu_chunk_dir(c),
-				  PVGPU_SVM_DMA_ATTRS);
-		list_del(&c->dev_link);
-		c->mapped = false;
-	}
+	pvgpu_chunk_dma_unmap_locked(pvdev, c);
 	mutex_unlock(&pvdev->dma_lock);
 }
 
@@ -548,12 +556,8 @@ void pvgpu_svm_dma_fini(struct pvgpu_device *pvdev)
 	struct pvgpu_svm_chunk *c, *next;
 
 	lockdep_assert_held(&pvdev->dma_lock);
-	list_for_each_entry_safe(c, next, &pvdev->svm_chunks, dev_link) {
-		dma_unmap_sgtable(pvdev->drm.dev, &c->sgt, pvgpu_chunk_dir(c),
-				  PVGPU_SVM_DMA_ATTRS);
-		list_del(&c->dev_link);
-		c->mapped = false;
-	}
+	list_for_each_entry_safe(c, next, &pvdev->svm_chunks, dev_link)
+		pvgpu_chunk_dma_unmap_locked(pvdev, c);
 }
 
 /* --- Resolution ---------------------------------------------------------- */
@@ -1024,6 +1028,88 @@ int pvgpu_svm_handle_fault(struct pvgpu_vm *vm,
 		atomic64_inc(&vm->pfile->faults_failed);
 	atomic64_add(ns, &vm->pfile->fault_ns);
 	return ret;
+}
+
+/**
+ * pvgpu_gpu_fault_record() - record a queue's fault for its fault work
+ * @state_lock: the queue's state lock (taken here, irqsave)
+ * @pending: the queue's &struct pvgpu_gpu_fault
+ * @seqno: the fault's fault_seqno
+ * @va: its address
+ * @access: PVGPU_ACCESS_*
+ * @reason: PVGPU_FAULT_*
+ * @lost: a lost fault reported by QUEUE_QUERY: recorded only if none is
+ *	  (an event that did come was recorded first, the F2H ring being in
+ *	  order before the query's response)
+ *
+ * Any context. The caller queues the fault work on
+ * &pvgpu_device.fault_wq when this returns true.
+ *
+ * Return: true if the fault was recorded.
+ */
+bool pvgpu_gpu_fault_record(spinlock_t *state_lock,
+			    struct pvgpu_gpu_fault *pending, u32 seqno, u64 va,
+			    u32 access, u32 reason, bool lost)
+{
+	unsigned long flags;
+	bool record;
+
+	spin_lock_irqsave(state_lock, flags);
+	record = !lost || !pending->seqno;
+	if (record) {
+		pending->seqno = seqno;
+		pending->va = va;
+		pending->access = access;
+		pending->reason = reason;
+		pending->raised_ns = ktime_get_ns();
+	}
+	spin_unlock_irqrestore(state_lock, flags);
+	return record;
+}
+
+/**
+ * pvgpu_gpu_fault_answer() - resolve a queue's recorded fault, answer it
+ * @pvdev: the device
+ * @vm: the queue's VM
+ * @fw_id: the queue's firmware id
+ * @state_lock: the queue's state lock, protecting @pending
+ * @pending: the queue's &struct pvgpu_gpu_fault
+ * @fw_lock: the lock serialising the queue's firmware requests
+ * @deregistered: the queue's "DEREGISTER was sent", under @fw_lock
+ *
+ * The body of exec and user queues' fault works (process context, the
+ * caller holds a queue reference). Resolution runs without the queue's
+ * locks: it may take long. The answer is sent under @fw_lock, so a state
+ * query sees either the fault still to answer or the answer's outcome.
+ */
+void pvgpu_gpu_fault_answer(struct pvgpu_device *pvdev, struct pvgpu_vm *vm,
+			    u32 fw_id, spinlock_t *state_lock,
+			    struct pvgpu_gpu_fault *pending,
+			    struct mutex *fw_lock, const bool *deregistered)
+{
+	struct pvgpu_gpu_fault fault;
+	unsigned long flags;
+	bool answer;
+	u32 action;
+
+	spin_lock_irqsave(state_lock, flags);
+	fault = *pending;
+	spin_unlock_irqrestore(state_lock, flags);
+	if (!fault.seqno)
+		return;
+
+	action = pvgpu_svm_handle_fault(vm, &fault) ?
+		 PVGPU_FAULT_REPLY_FAIL : PVGPU_FAULT_REPLY_RETRY;
+
+	mutex_lock(fw_lock);
+	spin_lock_irqsave(state_lock, flags);
+	answer = pending->seqno == fault.seqno;
+	if (answer)
+		pending->seqno = 0;
+	spin_unlock_irqrestore(state_lock, flags);
+	if (answer && !*deregistered)
+		pvgpu_fw_queue_reply_fault(pvdev, fw_id, fault.seqno, action);
+	mutex_unlock(fw_lock);
 }
 
 /**

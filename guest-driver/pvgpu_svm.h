@@ -13,6 +13,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -109,6 +110,13 @@ int pvgpu_svm_bind_mm(struct pvgpu_vm *vm);
 
 int pvgpu_svm_handle_fault(struct pvgpu_vm *vm,
 			   const struct pvgpu_gpu_fault *fault);
+bool pvgpu_gpu_fault_record(spinlock_t *state_lock,
+			    struct pvgpu_gpu_fault *pending, u32 seqno, u64 va,
+			    u32 access, u32 reason, bool lost);
+void pvgpu_gpu_fault_answer(struct pvgpu_device *pvdev, struct pvgpu_vm *vm,
+			    u32 fw_id, spinlock_t *state_lock,
+			    struct pvgpu_gpu_fault *pending,
+			    struct mutex *fw_lock, const bool *deregistered);
 int pvgpu_svm_prefetch(struct pvgpu_vm *vm, u64 addr, u64 range);
 
 /* The bind path, under &pvgpu_vm.lock (pvgpu_vm_bind.c). */

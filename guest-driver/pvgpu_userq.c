@@ -175,36 +175,15 @@ static void pvgpu_userq_error_work(struct work_struct *work)
 	pvgpu_queue_put(&uq->base);
 }
 
-/* As pvgpu_exec_queue_fault_work(): resolve, then answer. */
+/* On &pvgpu_device.fault_wq: resolve the page fault and answer it. */
 static void pvgpu_userq_fault_work(struct work_struct *work)
 {
 	struct pvgpu_user_queue *uq = container_of(work, struct pvgpu_user_queue,
 						   fault_work);
-	struct pvgpu_gpu_fault fault;
-	unsigned long flags;
-	bool answer;
-	u32 action;
 
-	spin_lock_irqsave(&uq->state_lock, flags);
-	fault = uq->fault;
-	spin_unlock_irqrestore(&uq->state_lock, flags);
-	if (!fault.seqno)
-		goto out;
-
-	action = pvgpu_svm_handle_fault(uq->base.vm, &fault) ?
-		 PVGPU_FAULT_REPLY_FAIL : PVGPU_FAULT_REPLY_RETRY;
-
-	mutex_lock(&uq->fw_lock);
-	spin_lock_irqsave(&uq->state_lock, flags);
-	answer = uq->fault.seqno == fault.seqno;
-	if (answer)
-		uq->fault.seqno = 0;
-	spin_unlock_irqrestore(&uq->state_lock, flags);
-	if (answer && !uq->deregistered)
-		pvgpu_fw_queue_reply_fault(uq->pvdev, uq->fw_id, fault.seqno,
-					   action);
-	mutex_unlock(&uq->fw_lock);
-out:
+	pvgpu_gpu_fault_answer(uq->pvdev, uq->base.vm, uq->fw_id,
+			       &uq->state_lock, &uq->fault, &uq->fw_lock,
+			       &uq->deregistered);
 	pvgpu_queue_put(&uq->base);
 }
 
@@ -215,20 +194,9 @@ out:
 static void pvgpu_userq_record_fault(struct pvgpu_user_queue *uq, u32 seqno,
 				     u64 va, u32 access, u32 reason, bool lost)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&uq->state_lock, flags);
-	if (lost && uq->fault.seqno) {
-		/* Its event came after all: the work answers it. */
-		spin_unlock_irqrestore(&uq->state_lock, flags);
+	if (!pvgpu_gpu_fault_record(&uq->state_lock, &uq->fault, seqno, va,
+				    access, reason, lost))
 		return;
-	}
-	uq->fault.seqno = seqno;
-	uq->fault.va = va;
-	uq->fault.access = access;
-	uq->fault.reason = reason;
-	uq->fault.raised_ns = ktime_get_ns();
-	spin_unlock_irqrestore(&uq->state_lock, flags);
 	pvgpu_queue_get(&uq->base);
 	if (!queue_work(uq->pvdev->fault_wq, &uq->fault_work))
 		pvgpu_queue_put(&uq->base);

@@ -1649,23 +1649,6 @@ static void test_lr_queue(void)
 
 /* ---- fdinfo ----------------------------------------------------------- */
 
-static uint64_t fdinfo_value(int fd, const char *key)
-{
-	char path[64], line[256];
-	uint64_t val = UINT64_MAX;
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			val = strtoull(line + klen + 1, NULL, 10);
-	fclose(f);
-	return val;
-}
-
 static void test_fdinfo(void)
 {
 	int fd = open_render();
@@ -1673,9 +1656,9 @@ static void test_fdinfo(void)
 	struct pvgpu_batch b;
 	uint64_t before, after, copy;
 
-	before = fdinfo_value(fd, "drm-engine-compute");
+	before = pvgpu_test_fdinfo_value(fd, "drm-engine-compute");
 	igt_assert_eq_u64(before, 0);
-	igt_assert_neq_u64(fdinfo_value(fd, "drm-engine-capacity-compute"),
+	igt_assert_neq_u64(pvgpu_test_fdinfo_value(fd, "drm-engine-capacity-compute"),
 			   UINT64_MAX);
 	igt_assert_eq(pvgpu_ctx_init(&ctx, fd, 0,
 				     DRM_PVGPU_ENGINE_CLASS_COMPUTE), 0);
@@ -1683,8 +1666,8 @@ static void test_fdinfo(void)
 	pvgpu_batch_delay(&b, 50 * 1000 * 1000ull, 0);
 	pvgpu_batch_end(&b);
 	igt_assert_eq(pvgpu_ctx_run(&ctx, &b, 5 * SEC), 0);
-	after = fdinfo_value(fd, "drm-engine-compute");
-	copy = fdinfo_value(fd, "drm-engine-copy");
+	after = pvgpu_test_fdinfo_value(fd, "drm-engine-compute");
+	copy = pvgpu_test_fdinfo_value(fd, "drm-engine-copy");
 	igt_info("compute busy %llu ns, copy %llu ns\n",
 		 (unsigned long long)after, (unsigned long long)copy);
 	igt_assert_lte_u64(40 * 1000 * 1000ull, after);

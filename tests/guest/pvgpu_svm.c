@@ -661,22 +661,6 @@ static void test_first_touch_bo(void)
 	close(fd);
 }
 
-/* The calling process's pinned pages (VmPin), in KiB. */
-static long long vm_pin_kb(void)
-{
-	char line[256];
-	long long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %lld kB", &kb) == 1)
-			break;
-	fclose(f);
-	igt_assert_f(kb >= 0, "no VmPin in /proc/self/status\n");
-	return kb;
-}
-
 /*
  * Fault-mode MAP_USERPTR: mmap'ed memory at a GPU address that is not
  * its CPU address, faulted in on first touch and never pinned.
@@ -696,9 +680,9 @@ static void test_first_touch_userptr(void)
 	mem = map_anon(size, PROT_READ | PROT_WRITE);
 	igt_assert_neq_u64(va(mem), BO_VA);
 	fill_words(mem, q, 7);
-	pin0 = vm_pin_kb();
+	pin0 = pvgpu_test_vm_pin_kb();
 	igt_assert_eq(pvgpu_bind_userptr(fd, g.vm, mem, BO_VA, size, 0), 0);
-	igt_assert_eq(vm_pin_kb(), pin0);
+	igt_assert_eq(pvgpu_test_vm_pin_kb(), pin0);
 	s = vm_state(fd, g.vm);
 	igt_assert_eq_u64(s.faults, 0);
 
@@ -713,7 +697,7 @@ static void test_first_touch_userptr(void)
 	igt_assert_eq_u64(*(uint64_t *)((char *)mem + 3 * q + 8),
 			  0x1122334455667788ull);
 	igt_assert_eq(mem[3 * q / 4], 0);
-	igt_assert_eq(vm_pin_kb(), pin0);
+	igt_assert_eq(pvgpu_test_vm_pin_kb(), pin0);
 
 	/* The CPU's later writes are what the GPU reads. */
 	fill_words(mem, q, 8);
@@ -726,7 +710,7 @@ static void test_first_touch_userptr(void)
 	print_state("first-touch-userptr", &s);
 	assert_resolved(&s, 2);
 	igt_assert_lte_u64(size / SZ_4K, s.pages_populated);
-	igt_assert_eq(vm_pin_kb(), pin0);
+	igt_assert_eq(pvgpu_test_vm_pin_kb(), pin0);
 
 	pvgpu_bind_unmap(fd, g.vm, BO_VA, size);
 	munmap(mem, size);
@@ -1291,20 +1275,10 @@ static void test_prefetch(void)
 /* The value of key @key in /proc/self/fdinfo/@fd; fails if absent. */
 static long long fdinfo_value(int fd, const char *key)
 {
-	char path[64], line[256];
-	size_t n = strlen(key);
-	long long v = -1;
-	FILE *f;
+	uint64_t v = pvgpu_test_fdinfo_value(fd, key);
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtoll(line + n + 1, NULL, 10);
-	fclose(f);
-	igt_assert_f(v >= 0, "no %s in %s\n", key, path);
-	return v;
+	igt_assert_f(v <= INT64_MAX, "no %s in fd %d's fdinfo\n", key, fd);
+	return (long long)v;
 }
 
 /* Queue 1 of @g still runs jobs: a store into malloc'ed memory. */

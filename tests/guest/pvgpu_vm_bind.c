@@ -354,22 +354,6 @@ static void test_userptr_mmap(void)
 #define NOBODY		65534
 #define MEMLOCK		(16 * SZ_4K)	/* the helper's RLIMIT_MEMLOCK */
 
-/* The calling process's pinned pages (VmPin, mm->pinned_vm), in KiB. */
-static long long vm_pin_kb(void)
-{
-	char line[256];
-	long long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %lld kB", &kb) == 1)
-			break;
-	fclose(f);
-	igt_assert_f(kb >= 0, "no VmPin in /proc/self/status\n");
-	return kb;
-}
-
 static bool has_cap_ipc_lock(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -417,7 +401,7 @@ static void memlock_refused(struct memlock_arg *a, const void *mem,
 {
 	igt_assert_err(pvgpu_bind_userptr(a->fd, a->vm, mem, va, size, 0),
 		       -ENOMEM);
-	igt_assert_eq(vm_pin_kb(), pin_kb);
+	igt_assert_eq(pvgpu_test_vm_pin_kb(), pin_kb);
 	igt_assert_eq(num_mappings(a->fd, a->vm), mappings);
 }
 
@@ -441,7 +425,7 @@ static void memlock_helper(int idx, void *data)
 	igt_assert_eq(setresuid(NOBODY, NOBODY, NOBODY), 0);
 	igt_assert_f(!has_cap_ipc_lock(), "CAP_IPC_LOCK still effective\n");
 	/* Waits for the parent's unmap (above its limit) to be released. */
-	base = vm_pin_kb();
+	base = pvgpu_test_vm_pin_kb();
 	memlock_refused(a, mem, DATA_VA, 4 * MEMLOCK, base, 0);
 	igt_assert_eq(base, 0);
 	memlock_refused(a, mem, DATA_VA, MEMLOCK + SZ_4K, base, 0);
@@ -450,7 +434,7 @@ static void memlock_helper(int idx, void *data)
 	for (int i = 0; i < 8; i++) {
 		igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem, DATA_VA,
 						 MEMLOCK, 0), 0);
-		igt_assert_eq(vm_pin_kb(), base + lim_kb);
+		igt_assert_eq(pvgpu_test_vm_pin_kb(), base + lim_kb);
 		igt_assert_eq(num_mappings(a->fd, a->vm), 1);
 		memlock_refused(a, mem + MEMLOCK, DATA_VA + SZ_2M, SZ_4K,
 				base + lim_kb, 1);
@@ -475,7 +459,7 @@ static void memlock_helper(int idx, void *data)
 					 MEMLOCK / 2, 0), 0);
 	igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem + MEMLOCK,
 					 DATA_VA + SZ_2M, MEMLOCK / 2, 0), 0);
-	igt_assert_eq(vm_pin_kb(), base + lim_kb);
+	igt_assert_eq(pvgpu_test_vm_pin_kb(), base + lim_kb);
 	memlock_refused(a, mem + 2 * MEMLOCK, DATA_VA + 2 * SZ_2M, SZ_4K,
 			base + lim_kb, 2);
 	igt_assert_eq(pvgpu_bind_unmap(a->fd, a->vm, DATA_VA, 2 * SZ_2M), 0);
@@ -491,7 +475,7 @@ static void memlock_helper(int idx, void *data)
 	/* Exit with a mapping left: the parent unmaps it after the mm died. */
 	igt_assert_eq(pvgpu_bind_userptr(a->fd, a->vm, mem, DATA_VA, MEMLOCK,
 					 0), 0);
-	igt_assert_eq(vm_pin_kb(), base + lim_kb);
+	igt_assert_eq(pvgpu_test_vm_pin_kb(), base + lim_kb);
 }
 
 /*
@@ -519,10 +503,10 @@ static void test_userptr_memlock(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	igt_assert(mem != MAP_FAILED);
 	set_memlock(MEMLOCK);
-	base = vm_pin_kb();
+	base = pvgpu_test_vm_pin_kb();
 	igt_assert_eq(pvgpu_bind_userptr(a.fd, a.vm, mem, DATA_VA, 4 * MEMLOCK,
 					 0), 0);
-	igt_assert_eq(vm_pin_kb(), base + 4 * MEMLOCK / 1024);
+	igt_assert_eq(pvgpu_test_vm_pin_kb(), base + 4 * MEMLOCK / 1024);
 	igt_assert_eq(pvgpu_bind_unmap(a.fd, a.vm, DATA_VA, 4 * MEMLOCK), 0);
 
 	igt_fork(memlock_helper, 0, &a);
@@ -539,7 +523,7 @@ static void test_userptr_memlock(void)
 	igt_assert_eq(pvgpu_bind_unmap(a.fd, a.vm, DATA_VA, MEMLOCK), 0);
 	igt_assert_eq(num_mappings(a.fd, a.vm), 0);
 	/* The helper's first refusal waited for this process's unmap. */
-	igt_assert_eq(vm_pin_kb(), base);
+	igt_assert_eq(pvgpu_test_vm_pin_kb(), base);
 
 	munmap(mem, 4 * MEMLOCK);
 	pvgpu_vm_destroy(a.fd, a.vm);

@@ -2,6 +2,8 @@
 /* Helpers shared by pvgpu's guest tests; see pvgpu_test.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -70,4 +72,36 @@ int sw_sync_fence(int timeline, uint32_t value)
 void sw_sync_inc(int timeline, uint32_t n)
 {
 	igt_assert_err(raw_ioctl(timeline, SW_SYNC_IOC_INC, &n), 0);
+}
+
+uint64_t pvgpu_test_fdinfo_value(int fd, const char *key)
+{
+	char path[64], line[256];
+	uint64_t val = UINT64_MAX;
+	size_t klen = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			val = strtoull(line + klen + 1, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+long long pvgpu_test_vm_pin_kb(void)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	igt_assert_f(kb >= 0, "no VmPin in /proc/self/status\n");
+	return kb;
 }

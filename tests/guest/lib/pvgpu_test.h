@@ -34,4 +34,10 @@ int sw_sync_fence(int timeline, uint32_t value);
 /* Advances @timeline by @n, signalling the fences it reaches. */
 void sw_sync_inc(int timeline, uint32_t n);
 
+/* Key @key's number in /proc/self/fdinfo/@fd; UINT64_MAX if absent. */
+uint64_t pvgpu_test_fdinfo_value(int fd, const char *key);
+
+/* The calling process's pinned pages (VmPin, mm->pinned_vm), in KiB. */
+long long pvgpu_test_vm_pin_kb(void);
+
 #endif /* PVGPU_TEST_H */
