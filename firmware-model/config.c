@@ -9,8 +9,9 @@
 
 /*
  * The range of each PVGPU_FW_CONFIG_TABLE row, by field. Not every row's
- * range is checked here (page_faults and seed take any value), hence
- * G_GNUC_UNUSED: clang warns about unused static inline functions in a .c.
+ * range is checked here (page_faults, seed and guest_inject take any
+ * value), hence G_GNUC_UNUSED: clang warns about unused static inline
+ * functions in a .c.
  */
 #define FW_CFG_RANGE(field, type, prop, member, def, min, max)		\
 	G_GNUC_UNUSED static inline uint64_t cfg_min_##field(void)	\

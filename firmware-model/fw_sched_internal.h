@@ -191,7 +191,10 @@ uint64_t fw_inject_next_deadline(PvgpuFw *fw);
 bool fw_inject_drop_doorbell(PvgpuFw *fw);
 bool fw_inject_fail_fault_reply(PvgpuFw *fw);
 bool fw_inject_drop_fault_event(PvgpuFw *fw);
+/* Does class index @class_idx hang now (injected hang or wedge)? */
 bool fw_inject_engine_hung(const PvgpuFw *fw, uint32_t class_idx);
+/* Is it wedged: do queue resets leave it hung? */
+bool fw_inject_engine_wedged(const PvgpuFw *fw, uint32_t class_idx);
 /* Seed the PRNG from cfg.seed. */
 void fw_inject_reset(PvgpuFw *fw);
 const char *fw_inject_post_load(PvgpuFw *fw);

@@ -3,7 +3,8 @@
  * pvgpu firmware model: fault injection (pvgpu_fw_inject()).
  *
  * Injections no real GPU offers, so a driver's recovery paths can be tested
- * on demand: an engine class that hangs, doorbells that are dropped,
+ * on demand: an engine class that hangs (and may stay hung across queue
+ * resets: wedged), doorbells that are dropped,
  * interrupts that are lost or arrive late, page-fault replies that fail,
  * page-fault events that are lost.
  * Counted injections ("the next N") are exact; probabilistic ones draw
@@ -52,6 +53,7 @@ void fw_inject_reset(PvgpuFw *fw)
 	PvgpuFwSchedState *st = &fw->sched.st;
 
 	st->hang_mask = 0;
+	st->wedge_mask = 0;
 	st->drop_doorbells = 0;
 	st->lose_irqs = 0;
 	st->fail_fault_replies = 0;
@@ -63,19 +65,50 @@ void fw_inject_reset(PvgpuFw *fw)
 	st->prng = seed_state(fw->cfg.seed);
 }
 
+/* Index of engine class @arg, -1 if the device lacks it. */
+static int class_arg(const PvgpuFw *fw, uint64_t arg)
+{
+	return arg <= UINT32_MAX ? fw_class_index(fw, (uint32_t)arg) : -1;
+}
+
 int pvgpu_fw_inject(PvgpuFw *fw, PvgpuFwInject what, uint64_t arg)
 {
 	PvgpuFwSchedState *st = &fw->sched.st;
+	uint32_t bit;
 	int c;
 
 	switch (what) {
 	case PVGPU_FW_INJECT_HANG_ENGINE:
-		c = arg <= UINT32_MAX ? fw_class_index(fw, (uint32_t)arg) : -1;
+		c = class_arg(fw, arg);
 		if (c < 0)
 			return -1;
 		st->hang_mask |= 1u << c;
 		fw_log(fw, PVGPU_LOG_LEVEL_WARN, "injected: engine class %u "
 		       "hangs", (uint32_t)arg);
+		break;
+	case PVGPU_FW_INJECT_WEDGE_ENGINE:
+		c = class_arg(fw, arg);
+		if (c < 0)
+			return -1;
+		st->wedge_mask |= 1u << c;
+		fw_log(fw, PVGPU_LOG_LEVEL_WARN, "injected: engine class %u "
+		       "wedged (hangs until a firmware reset)", (uint32_t)arg);
+		break;
+	case PVGPU_FW_INJECT_UNHANG_ENGINE:
+		c = class_arg(fw, arg);
+		if (c < 0)
+			return -1;
+		bit = 1u << c;
+		/*
+		 * Nothing is reset: the slots simply execute again, from the
+		 * command each queue was at (sched.c asks the engine only
+		 * while the class is not hung).
+		 */
+		if ((st->hang_mask | st->wedge_mask) & bit)
+			fw_log(fw, PVGPU_LOG_LEVEL_WARN, "injected: engine "
+			       "class %u hangs no more", (uint32_t)arg);
+		st->hang_mask &= ~bit;
+		st->wedge_mask &= ~bit;
 		break;
 	case PVGPU_FW_INJECT_DROP_DOORBELLS:
 		if (arg > UINT32_MAX)
@@ -124,7 +157,17 @@ int pvgpu_fw_inject(PvgpuFw *fw, PvgpuFwInject what, uint64_t arg)
 
 bool fw_inject_engine_hung(const PvgpuFw *fw, uint32_t class_idx)
 {
-	return fw->sched.st.hang_mask & (1u << class_idx);
+	return pvgpu_fw_hung_engines(fw) & (1u << class_idx);
+}
+
+bool fw_inject_engine_wedged(const PvgpuFw *fw, uint32_t class_idx)
+{
+	return fw->sched.st.wedge_mask & (1u << class_idx);
+}
+
+uint32_t pvgpu_fw_hung_engines(const PvgpuFw *fw)
+{
+	return fw->sched.st.hang_mask | fw->sched.st.wedge_mask;
 }
 
 bool fw_inject_drop_doorbell(PvgpuFw *fw)
@@ -214,6 +257,10 @@ const char *fw_inject_post_load(PvgpuFw *fw)
 
 	if (st->hang_mask >> fw->cfg.num_engine_classes)
 		return "hang_mask names a missing engine class";
+	if (st->wedge_mask >> fw->cfg.num_engine_classes)
+		return "wedge_mask names a missing engine class";
+	if (st->reserved)
+		return "reserved scheduler field not zero";
 	if (st->drop_doorbell_ppm > PPM || st->lose_irq_ppm > PPM)
 		return "injection probability above 1";
 	if (st->irq_delay_ns > 10000000000ull)

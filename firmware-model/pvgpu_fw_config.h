@@ -50,6 +50,8 @@
 	X(wait_poll_us,	UINT32,	"wait-poll-us",	wait_poll_us,	20,	\
 	  1, 1000000)							\
 	X(seed,		UINT64,	"x-seed",	seed,		0,	\
-	  0, UINT64_MAX)
+	  0, UINT64_MAX)						\
+	X(guest_inject,	BOOL,	"x-guest-inject", guest_inject,	false,	\
+	  false, true)
 
 #endif /* PVGPU_FW_CONFIG_H */

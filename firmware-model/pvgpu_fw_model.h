@@ -111,6 +111,8 @@ typedef struct PvgpuFwConfig {
 	uint32_t preempt_timeout_us;	/* 1..10000000 */
 	uint32_t wait_poll_us;		/* re-check WAITs this often, 1..1000000 */
 	uint64_t seed;			/* PRNG seed (probabilistic injection) */
+	/* PVGPU_REG_TEST_INJECT works (PVGPU_HWCAP_TEST_INJECT). */
+	bool guest_inject;
 } PvgpuFwConfig;
 
 /* Firmware version this model reports. */
@@ -241,6 +243,14 @@ void pvgpu_fw_inject_crash(PvgpuFw *fw);
  * @PVGPU_FW_INJECT_HANG_ENGINE: @arg = engine class (PVGPU_ENGINE_CLASS_*):
  *   its slots stop executing until the watchdog or a preemption timeout
  *   resets the engine.
+ * @PVGPU_FW_INJECT_UNHANG_ENGINE: @arg = engine class: its hang or wedge
+ *   ends, the engine goes on where it stopped (nothing is reset). A class
+ *   that does not hang is left as it is.
+ * @PVGPU_FW_INJECT_WEDGE_ENGINE: @arg = engine class: it hangs like
+ *   HANG_ENGINE, but the queue resets (watchdog, preemption timeout,
+ *   QUEUE_RESET) do not end it: their QUEUE_ERROR events carry
+ *   PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED and every queue that runs on
+ *   the class hangs, until a firmware reset or UNHANG_ENGINE.
  * @PVGPU_FW_INJECT_DROP_DOORBELLS: ignore the next @arg queue doorbells
  *   (writes to a doorbell id a registered queue owns; the kernel's H2F
  *   doorbell is never dropped, unused doorbells are ignored anyway).
@@ -266,10 +276,17 @@ typedef enum PvgpuFwInject {
 	PVGPU_FW_INJECT_DROP_DOORBELL_PPM,
 	PVGPU_FW_INJECT_LOSE_IRQ_PPM,
 	PVGPU_FW_INJECT_DROP_FAULT_EVENTS,
+	PVGPU_FW_INJECT_UNHANG_ENGINE,
+	PVGPU_FW_INJECT_WEDGE_ENGINE,
 } PvgpuFwInject;
 
 /* Returns 0, or -1 (nothing changed) if @what or @arg is invalid. */
 int pvgpu_fw_inject(PvgpuFw *fw, PvgpuFwInject what, uint64_t arg);
+/*
+ * The engine classes that hang now, injected hang or wedge: bit i = class
+ * index i (cfg.engine_class[i]), as PVGPU_REG_TEST_INJECT reads it.
+ */
+uint32_t pvgpu_fw_hung_engines(const PvgpuFw *fw);
 
 PvgpuFwState *pvgpu_fw_state(PvgpuFw *fw);
 /*

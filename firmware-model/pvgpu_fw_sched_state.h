@@ -83,6 +83,14 @@ typedef struct PvgpuFwSchedState {
 	 * reserved field that was always zero, so older streams carry 0.
 	 */
 	uint32_t drop_fault_events;
+	/*
+	 * inject: wedged engine classes (by index): hung like hang_mask,
+	 * but queue resets do not clear them, only a firmware reset or
+	 * PVGPU_FW_INJECT_UNHANG_ENGINE. Migrated in a subsection of its
+	 * own, sent only while one is wedged.
+	 */
+	uint32_t wedge_mask;
+	uint32_t reserved;		/* zero: no implicit padding */
 } PvgpuFwSchedState;
 
 /* The queue table: *@n entries (the configuration's max_queues). */

@@ -5,8 +5,8 @@
  *
  * Everything here runs inside a guest MMIO access, so it only changes
  * register state and latches work for pvgpu_fw_run(); it never touches
- * guest memory (one exception: FW_CTRL.RESET leaves a last line in the
- * firmware log, a single bounded write).
+ * guest memory (exceptions: FW_CTRL.RESET and TEST_INJECT leave a line in
+ * the firmware log, a single bounded write each).
  */
 #include "fw_internal.h"
 
@@ -81,6 +81,7 @@ static const char *reg_name(uint64_t offset)
 	case PVGPU_REG_TIMESTAMP_LO:	return "TIMESTAMP_LO";
 	case PVGPU_REG_TIMESTAMP_HI:	return "TIMESTAMP_HI";
 	case PVGPU_REG_SELFTEST_IRQ:	return "SELFTEST_IRQ";
+	case PVGPU_REG_TEST_INJECT:	return "TEST_INJECT";
 	default:			return NULL;
 	}
 }
@@ -114,7 +115,8 @@ uint32_t pvgpu_fw_reg_read(PvgpuFw *fw, uint64_t offset, unsigned int size)
 		return PVGPU_IFACE_VERSION(PVGPU_IFACE_MAJOR, PVGPU_IFACE_MINOR);
 	case PVGPU_REG_HWCAPS:
 		return PVGPU_HWCAP_MSIX |
-		       (fw->cfg.page_faults ? PVGPU_HWCAP_PAGE_FAULTS : 0);
+		       (fw->cfg.page_faults ? PVGPU_HWCAP_PAGE_FAULTS : 0) |
+		       (fw->cfg.guest_inject ? PVGPU_HWCAP_TEST_INJECT : 0);
 	case PVGPU_REG_DOORBELL_COUNT:
 		return fw->cfg.num_doorbells;
 	case PVGPU_REG_IRQ_STATUS:
@@ -146,6 +148,9 @@ uint32_t pvgpu_fw_reg_read(PvgpuFw *fw, uint64_t offset, unsigned int size)
 	case PVGPU_REG_SELFTEST_IRQ:
 		fw_guest_error(fw, "read of write-only register SELFTEST_IRQ");
 		return 0;
+	case PVGPU_REG_TEST_INJECT:
+		/* Disabled it reads 0 quietly, like a device without it. */
+		return fw->cfg.guest_inject ? pvgpu_fw_hung_engines(fw) : 0;
 	default:
 		fw_guest_error(fw, "read of unknown register at BAR0 offset 0x%"
 			       PRIx64, offset);
@@ -211,6 +216,66 @@ static void write_boot_desc(PvgpuFw *fw, uint32_t *reg, const char *name,
 	*reg = value;
 }
 
+/*
+ * TEST_INJECT: the fault injections a driver's reset tests need, from the
+ * guest itself. They act at once, whatever the firmware state: CRASH is
+ * pvgpu_fw_inject_crash() (a halt, like FW_CTRL.RESET's state change), the
+ * engine ones only change the scheduler's masks and kick. An engine hang
+ * set outside RUNNING is cleared by the next boot like any other.
+ */
+static void write_test_inject(PvgpuFw *fw, uint32_t value)
+{
+	uint32_t op = PVGPU_TEST_INJECT_OP(value);
+	uint32_t cls = PVGPU_TEST_INJECT_CLASS(value);
+	PvgpuFwInject what;
+
+	if (!fw->cfg.guest_inject) {
+		fw_guest_error(fw, "write of 0x%x to TEST_INJECT ignored: test "
+			       "injection is disabled (HWCAPS.TEST_INJECT "
+			       "clear)", value);
+		return;
+	}
+	if (value & PVGPU_TEST_INJECT_RESERVED) {
+		fw_guest_error(fw, "TEST_INJECT: reserved bits 0x%x set, write "
+			       "of 0x%x ignored",
+			       value & PVGPU_TEST_INJECT_RESERVED, value);
+		return;
+	}
+	switch (op) {
+	case PVGPU_TEST_INJECT_CRASH:
+		if (cls) {
+			fw_guest_error(fw, "TEST_INJECT: CRASH takes engine "
+				       "class 0, not %u: ignored", cls);
+			return;
+		}
+		fw_trace(fw, "test_inject", op, cls);
+		pvgpu_fw_inject_crash(fw);
+		return;
+	case PVGPU_TEST_INJECT_HANG_ENGINE:
+		what = PVGPU_FW_INJECT_HANG_ENGINE;
+		break;
+	case PVGPU_TEST_INJECT_UNHANG_ENGINE:
+		what = PVGPU_FW_INJECT_UNHANG_ENGINE;
+		break;
+	case PVGPU_TEST_INJECT_WEDGE_ENGINE:
+		what = PVGPU_FW_INJECT_WEDGE_ENGINE;
+		break;
+	default:
+		fw_guest_error(fw, "TEST_INJECT: unknown op %u, write of 0x%x "
+			       "ignored", op, value);
+		return;
+	}
+	if (fw_class_index(fw, cls) < 0) {
+		fw_guest_error(fw, "TEST_INJECT: no engine class %u, write of "
+			       "0x%x ignored", cls, value);
+		return;
+	}
+	fw_trace(fw, "test_inject", op, cls);
+	/* The class was checked: it cannot fail. */
+	if (pvgpu_fw_inject(fw, what, cls) < 0)
+		g_assert_not_reached();
+}
+
 void pvgpu_fw_reg_write(PvgpuFw *fw, uint64_t offset, uint32_t value,
 			unsigned int size)
 {
@@ -242,6 +307,9 @@ void pvgpu_fw_reg_write(PvgpuFw *fw, uint64_t offset, uint32_t value,
 		return;
 	case PVGPU_REG_SELFTEST_IRQ:
 		write_selftest_irq(fw);
+		return;
+	case PVGPU_REG_TEST_INJECT:
+		write_test_inject(fw, value);
 		return;
 	default:
 		name = reg_name(offset);

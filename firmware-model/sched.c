@@ -434,6 +434,12 @@ static void queue_error(PvgpuFw *fw, uint32_t id, uint32_t error,
 		evt.fault_reason = GUINT32_TO_LE(q->ctx.fault.reason);
 	}
 	evt.asid = GUINT32_TO_LE(q->ctx.asid);
+	/*
+	 * Whatever stopped the queue, a wedged class stays hung: the driver
+	 * learns that resetting queues will not bring it back.
+	 */
+	if (fw_inject_engine_wedged(fw, qclass(fw, q)))
+		evt.flags = GUINT32_TO_LE(PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED);
 
 	if (q->state == PVGPU_QUEUE_STATE_RESIDENT)
 		slot_leave(fw, id, now);
@@ -468,7 +474,9 @@ void fw_queue_error(PvgpuFw *fw, uint32_t id, uint32_t error, bool guilty,
  * The watchdog or a preemption timeout fired for resident queue @id. On a
  * healthy engine that is the queue's own doing: only it is reset. On an
  * engine that hangs (fault injection), the whole engine class is reset:
- * @id is guilty, every other queue in its slots innocent.
+ * @id is guilty, every other queue in its slots innocent. That ends an
+ * injected hang, not a wedge: the class stays hung, and the queues'
+ * QUEUE_ERROR events say so (queue_error()).
  */
 static void reset_resident(PvgpuFw *fw, uint32_t c, uint32_t id,
 			   uint32_t error)
@@ -478,8 +486,12 @@ static void reset_resident(PvgpuFw *fw, uint32_t c, uint32_t id,
 		return;
 	}
 	fw->sched.st.hang_mask &= ~(1u << c);
-	fw_log(fw, PVGPU_LOG_LEVEL_WARN, "engine class %u hung: reset",
-	       fw->cfg.engine_class[c]);
+	if (fw_inject_engine_wedged(fw, c))
+		fw_log(fw, PVGPU_LOG_LEVEL_WARN, "engine class %u hung: "
+		       "reset failed, still hung", fw->cfg.engine_class[c]);
+	else
+		fw_log(fw, PVGPU_LOG_LEVEL_WARN, "engine class %u hung: reset",
+		       fw->cfg.engine_class[c]);
 	if (!running(fw))
 		return;
 	queue_error(fw, id, error, true, FW_QERR_RESET_CTX);
@@ -1060,8 +1072,9 @@ void fw_sched_reset(PvgpuFw *fw, bool device)
 	s->st.run_seq = 0;
 	s->st.next_poll_ns = 0;
 	s->st.poll_now = 0;
-	/* Resetting the firmware resets the engines. */
+	/* Resetting the firmware resets the engines, wedged ones too. */
 	s->st.hang_mask = 0;
+	s->st.wedge_mask = 0;
 	if (device)
 		fw_inject_reset(fw);
 }

@@ -59,6 +59,7 @@
 
 #include "pvgpu_fw_model.h"
 #include "pvgpu_fw_sched_state.h"
+#include "pvgpu_fw_migrate.h"
 
 #define TYPE_PVGPU "pvgpu"
 OBJECT_DECLARE_TYPE(PvgpuState, PvgpuClass, PVGPU)
@@ -108,8 +109,21 @@ struct PvgpuState {
     uint32_t preempt_timeout_us;
     uint32_t wait_poll_us;
     uint64_t seed;
+    bool guest_inject;          /* x-guest-inject: PVGPU_REG_TEST_INJECT */
 
     bool mig_page_faults;       /* the source's page_faults, for checking */
+    /*
+     * The bound address spaces and the registered queues as the stream
+     * carries them (pvgpu_fw_migrate.h), not the model's whole tables:
+     * built by pre_save, freed by post_save; allocated by the load (after
+     * the counts passed pvgpu_mig_num_*_valid()), scattered into the
+     * model and freed by post_load (else by the next pre_load or
+     * unrealize).
+     */
+    int32_t mig_num_as;
+    PvgpuFwAsRecord *mig_as;
+    int32_t mig_num_queues;
+    PvgpuFwQueueRecord *mig_queues;
 
     /*
      * Fault injection over QOM (x-inject-hang-engine, x-inject-crash) that
@@ -118,6 +132,14 @@ struct PvgpuState {
      */
     uint32_t inject_hang_pending;       /* engine class indices */
     bool inject_crash_pending;
+    /*
+     * The same for x-inject-unhang-engine and x-inject-wedge-engine
+     * (subsection pvgpu/inject-pending-engines). An unhang cancels the
+     * hangs and wedges pending before it; applied first, so a hang set
+     * after it still happens.
+     */
+    uint32_t inject_unhang_pending;
+    uint32_t inject_wedge_pending;
 };
 
 /* Any change to PvgpuFwState must be mirrored in vmstate_pvgpu_fw below. */
@@ -128,10 +150,14 @@ struct PvgpuState {
 QEMU_BUILD_BUG_ON(sizeof(FwFault) != 8 + 2 * 4);
 QEMU_BUILD_BUG_ON(sizeof(FwExecCtx) != 216);
 QEMU_BUILD_BUG_ON(sizeof(PvgpuFwQueueState) != 10 * 4 + 8 * 8 + 216);
-QEMU_BUILD_BUG_ON(sizeof(PvgpuFwSchedState) != 5 * 8 + 8 * 4);
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwSchedState) != 5 * 8 + 10 * 4);
 QEMU_BUILD_BUG_ON(sizeof(PvgpuFwState) != 14 * 4 + 6 * 8 + 4 * 4 +
                   PVGPU_FW_MAX_AS * sizeof(PvgpuFwAs));
 QEMU_BUILD_BUG_ON(sizeof(PvgpuFwAs) != 8 + 2 * 4);
+/* The migration records: an index (and padding) before the entry. */
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwQueueRecord) !=
+                  8 + sizeof(PvgpuFwQueueState));
+QEMU_BUILD_BUG_ON(sizeof(PvgpuFwAsRecord) != 8 + sizeof(PvgpuFwAs));
 
 /* --- Platform callbacks of the firmware model ------------------------- */
 
@@ -267,12 +293,30 @@ static void pvgpu_inject_apply(PvgpuState *s)
     const PvgpuFwConfig *cfg = pvgpu_fw_config(s->fw);
     uint32_t c;
 
+    while (s->inject_unhang_pending) {
+        c = ctz32(s->inject_unhang_pending);
+        s->inject_unhang_pending &= ~(1u << c);
+        trace_pvgpu_inject_apply("unhang-engine", cfg->engine_class[c]);
+        if (pvgpu_fw_inject(s->fw, PVGPU_FW_INJECT_UNHANG_ENGINE,
+                            cfg->engine_class[c]) < 0) {
+            g_assert_not_reached();
+        }
+    }
     while (s->inject_hang_pending) {
         c = ctz32(s->inject_hang_pending);
         s->inject_hang_pending &= ~(1u << c);
         trace_pvgpu_inject_apply("hang-engine", cfg->engine_class[c]);
         /* Checked when set or loaded: cannot fail. */
         if (pvgpu_fw_inject(s->fw, PVGPU_FW_INJECT_HANG_ENGINE,
+                            cfg->engine_class[c]) < 0) {
+            g_assert_not_reached();
+        }
+    }
+    while (s->inject_wedge_pending) {
+        c = ctz32(s->inject_wedge_pending);
+        s->inject_wedge_pending &= ~(1u << c);
+        trace_pvgpu_inject_apply("wedge-engine", cfg->engine_class[c]);
+        if (pvgpu_fw_inject(s->fw, PVGPU_FW_INJECT_WEDGE_ENGINE,
                             cfg->engine_class[c]) < 0) {
             g_assert_not_reached();
         }
@@ -363,6 +407,11 @@ static void pvgpu_regs_write(void *opaque, hwaddr addr, uint64_t val,
     PvgpuState *s = opaque;
 
     trace_pvgpu_mmio_write(addr, size, val);
+    if (addr == PVGPU_REG_TEST_INJECT && size == 4) {
+        trace_pvgpu_test_inject(PVGPU_TEST_INJECT_OP(val),
+                                PVGPU_TEST_INJECT_CLASS(val),
+                                s->guest_inject);
+    }
     pvgpu_fw_reg_write(s->fw, addr, val, size);
 }
 
@@ -418,7 +467,8 @@ static void pvgpu_doorbell_write(void *opaque, hwaddr addr, uint64_t val,
      */
     if (!s->doorbell_inline || !runstate_is_running() ||
         s->timer_expired || s->inject_hang_pending ||
-        s->inject_crash_pending) {
+        s->inject_crash_pending || s->inject_unhang_pending ||
+        s->inject_wedge_pending) {
         qemu_bh_schedule(s->run_bh);
         return;
     }
@@ -474,6 +524,7 @@ static void pvgpu_build_config(PvgpuState *s, PvgpuFwConfig *cfg)
     cfg->preempt_timeout_us = s->preempt_timeout_us;
     cfg->wait_poll_us = s->wait_poll_us;
     cfg->seed = s->seed;
+    cfg->guest_inject = s->guest_inject;
 }
 
 /* The property behind a field pvgpu_fw_config_check() names, if any. */
@@ -523,6 +574,8 @@ static void pvgpu_free_backend(PvgpuState *s)
     s->run_deferred = false;
     s->inject_hang_pending = 0;
     s->inject_crash_pending = false;
+    s->inject_unhang_pending = 0;
+    s->inject_wedge_pending = 0;
     g_clear_pointer(&s->load_error, g_free);
 }
 
@@ -660,6 +713,9 @@ static void pvgpu_exit(PCIDevice *pdev)
         pcie_cap_exit(pdev);
     }
     pvgpu_free_backend(s);
+    /* Left by a load that failed before post_load. */
+    g_clear_pointer(&s->mig_as, g_free);
+    g_clear_pointer(&s->mig_queues, g_free);
 }
 
 /*
@@ -693,16 +749,38 @@ static void pvgpu_reset_hold(Object *obj, ResetType type)
     /* A device reset clears every injection (docs/fault-injection.rst). */
     s->inject_hang_pending = 0;
     s->inject_crash_pending = false;
+    s->inject_unhang_pending = 0;
+    s->inject_wedge_pending = 0;
     pvgpu_fw_reset(s->fw);
 }
 
 /* --- Migration --------------------------------------------------------- */
 
+static void pvgpu_mig_records_free(PvgpuState *s)
+{
+    g_clear_pointer(&s->mig_as, g_free);
+    g_clear_pointer(&s->mig_queues, g_free);
+    s->mig_num_as = 0;
+    s->mig_num_queues = 0;
+}
+
 static int pvgpu_pre_save(void *opaque)
 {
     PvgpuState *s = opaque;
+    uint32_t n;
 
     s->mig_page_faults = s->page_faults;
+    pvgpu_mig_records_free(s);
+    s->mig_as = pvgpu_fw_save_address_spaces(s->fw, &n);
+    s->mig_num_as = n;
+    s->mig_queues = pvgpu_fw_save_queues(s->fw, &n);
+    s->mig_num_queues = n;
+    return 0;
+}
+
+static int pvgpu_post_save(void *opaque)
+{
+    pvgpu_mig_records_free(opaque);
     return 0;
 }
 
@@ -715,8 +793,42 @@ static int pvgpu_pre_load(void *opaque)
 {
     PvgpuState *s = opaque;
 
+    pvgpu_mig_records_free(s);
     pvgpu_fw_pre_load(s->fw);
     return 0;
+}
+
+/*
+ * Between each count and its records (VMSTATE_VALIDATE): the load
+ * allocates the records by the count, so a count the device cannot hold
+ * is refused before it is used. Ids and entries are the model's to check
+ * (pvgpu_fw_load_queues() and _address_spaces(), from post_load).
+ */
+static bool pvgpu_mig_num_as_valid(void *opaque, int version_id)
+{
+    PvgpuState *s = opaque;
+    uint32_t max = pvgpu_fw_config(s->fw)->max_address_spaces;
+
+    if (s->mig_num_as < 0 || (uint32_t)s->mig_num_as > max) {
+        error_report("pvgpu: migration: %d address spaces, the device has "
+                     "%u", s->mig_num_as, max);
+        return false;
+    }
+    return true;
+}
+
+static bool pvgpu_mig_num_queues_valid(void *opaque, int version_id)
+{
+    PvgpuState *s = opaque;
+
+    /* max_queues was checked equal to the source's. */
+    if (s->mig_num_queues < 0 ||
+        (uint32_t)s->mig_num_queues > s->max_queues) {
+        error_report("pvgpu: migration: %d queues, the device has %u",
+                     s->mig_num_queues, s->max_queues);
+        return false;
+    }
+    return true;
 }
 
 /*
@@ -737,12 +849,15 @@ static int pvgpu_post_load(void *opaque, int version_id)
                      s->page_faults ? "on" : "off");
         return -EINVAL;
     }
-    if (s->inject_hang_pending >> pvgpu_fw_config(s->fw)->num_engine_classes) {
+    if ((s->inject_hang_pending | s->inject_unhang_pending |
+         s->inject_wedge_pending) >>
+        pvgpu_fw_config(s->fw)->num_engine_classes) {
         error_report("pvgpu: migration: pending engine hang names a missing "
                      "engine class");
         return -EINVAL;
     }
-    if (s->inject_hang_pending || s->inject_crash_pending) {
+    if (s->inject_hang_pending || s->inject_crash_pending ||
+        s->inject_unhang_pending || s->inject_wedge_pending) {
         /* Applied by run_bh once the VM runs. */
         qemu_bh_schedule(s->run_bh);
     }
@@ -752,8 +867,15 @@ static int pvgpu_post_load(void *opaque, int version_id)
      */
     s->timer_expired = false;
     s->loading = true;
-    ret = pvgpu_fw_post_load(s->fw);
+    ret = pvgpu_fw_load_address_spaces(s->fw, s->mig_as, s->mig_num_as);
+    if (!ret) {
+        ret = pvgpu_fw_load_queues(s->fw, s->mig_queues, s->mig_num_queues);
+    }
+    if (!ret) {
+        ret = pvgpu_fw_post_load(s->fw);
+    }
     s->loading = false;
+    pvgpu_mig_records_free(s);
     why = g_steal_pointer(&s->load_error);
     if (ret) {
         /* The model's text says "migrated firmware state rejected: ..." */
@@ -810,8 +932,19 @@ static const VMStateDescription vmstate_pvgpu_fw = {
         VMSTATE_UINT32(f2h_size, PvgpuFwState),
         VMSTATE_UINT32(log_size, PvgpuFwState),
         VMSTATE_UINT32(caps_size, PvgpuFwState),
-        VMSTATE_STRUCT_ARRAY(as, PvgpuFwState, PVGPU_FW_MAX_AS, 1,
-                             vmstate_pvgpu_as, PvgpuFwAs),
+        /* as[]: the bound ones only, vmstate_pvgpu_as_record below. */
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* A bound address space, tagged with its asid (pvgpu_fw_migrate.h). */
+static const VMStateDescription vmstate_pvgpu_as_record = {
+    .name = "pvgpu/as-record",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(asid, PvgpuFwAsRecord),
+        VMSTATE_STRUCT(as, PvgpuFwAsRecord, 1, vmstate_pvgpu_as, PvgpuFwAs),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -890,6 +1023,43 @@ static const VMStateDescription vmstate_pvgpu_queue = {
     },
 };
 
+/* A registered queue, tagged with its id (pvgpu_fw_migrate.h). */
+static const VMStateDescription vmstate_pvgpu_queue_record = {
+    .name = "pvgpu/queue-record",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(id, PvgpuFwQueueRecord),
+        VMSTATE_STRUCT(q, PvgpuFwQueueRecord, 1, vmstate_pvgpu_queue,
+                       PvgpuFwQueueState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
+ * Wedged engine classes (x-inject-wedge-engine): sent only while one is,
+ * so a stream without one loads on a device that does not know wedges,
+ * and a device that does not know them refuses one that has some.
+ * pvgpu_fw_post_load() checks the mask.
+ */
+static bool pvgpu_sched_wedge_needed(void *opaque)
+{
+    PvgpuFwSchedState *st = opaque;
+
+    return st->wedge_mask != 0;
+}
+
+static const VMStateDescription vmstate_pvgpu_sched_wedge = {
+    .name = "pvgpu/sched/wedge",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = pvgpu_sched_wedge_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(wedge_mask, PvgpuFwSchedState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 /* The scheduler's global state, fault injection included. */
 static const VMStateDescription vmstate_pvgpu_sched = {
     .name = "pvgpu/sched",
@@ -917,6 +1087,10 @@ static const VMStateDescription vmstate_pvgpu_sched = {
         VMSTATE_UINT32(drop_fault_events, PvgpuFwSchedState),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_pvgpu_sched_wedge,
+        NULL
+    },
 };
 
 /* Injections set while the VM was stopped, not applied yet. */
@@ -939,6 +1113,26 @@ static const VMStateDescription vmstate_pvgpu_inject_pending = {
     },
 };
 
+/* The same for engine unhangs and wedges (own subsection: compatible). */
+static bool pvgpu_inject_pending_engines_needed(void *opaque)
+{
+    PvgpuState *s = opaque;
+
+    return s->inject_unhang_pending || s->inject_wedge_pending;
+}
+
+static const VMStateDescription vmstate_pvgpu_inject_pending_engines = {
+    .name = "pvgpu/inject-pending-engines",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = pvgpu_inject_pending_engines_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(inject_unhang_pending, PvgpuState),
+        VMSTATE_UINT32(inject_wedge_pending, PvgpuState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_pvgpu = {
     .name = "pvgpu",
     /*
@@ -952,10 +1146,16 @@ static const VMStateDescription vmstate_pvgpu = {
      *    BATCH_CALL only when its batch returned: a version-4 context
      *    saved inside a batch has rptr past the call already, so it is
      *    refused rather than misread.
+     * 6: the stream carries the registered queues and the bound address
+     *    spaces only, as records tagged with their index, instead of the
+     *    whole tables (max_queues entries of 304 bytes, 19.9 MB at
+     *    max-queues=65536, and 256 of 16 bytes). A version-5 stream is
+     *    refused.
      */
-    .version_id = 5,
-    .minimum_version_id = 5,
+    .version_id = 6,
+    .minimum_version_id = 6,
     .pre_save = pvgpu_pre_save,
+    .post_save = pvgpu_post_save,
     .pre_load = pvgpu_pre_load,
     .post_load = pvgpu_post_load,
     .fields = (const VMStateField[]) {
@@ -975,16 +1175,24 @@ static const VMStateDescription vmstate_pvgpu = {
         VMSTATE_BOOL(mig_page_faults, PvgpuState),
         VMSTATE_STRUCT_POINTER(fw_state, PvgpuState, vmstate_pvgpu_fw,
                                PvgpuFwState),
-        /* max_queues entries: checked equal above. */
-        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(queues, PvgpuState, max_queues,
-                                             vmstate_pvgpu_queue,
-                                             PvgpuFwQueueState),
+        /* Records, not tables: each count is checked before its load. */
+        VMSTATE_INT32(mig_num_as, PvgpuState),
+        VMSTATE_VALIDATE("address-space count", pvgpu_mig_num_as_valid),
+        VMSTATE_STRUCT_VARRAY_ALLOC(mig_as, PvgpuState, mig_num_as, 1,
+                                    vmstate_pvgpu_as_record,
+                                    PvgpuFwAsRecord),
+        VMSTATE_INT32(mig_num_queues, PvgpuState),
+        VMSTATE_VALIDATE("queue count", pvgpu_mig_num_queues_valid),
+        VMSTATE_STRUCT_VARRAY_ALLOC(mig_queues, PvgpuState, mig_num_queues,
+                                    1, vmstate_pvgpu_queue_record,
+                                    PvgpuFwQueueRecord),
         VMSTATE_STRUCT_POINTER(sched_state, PvgpuState, vmstate_pvgpu_sched,
                                PvgpuFwSchedState),
         VMSTATE_END_OF_LIST()
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_pvgpu_inject_pending,
+        &vmstate_pvgpu_inject_pending_engines,
         NULL
     },
 };
@@ -1099,14 +1307,23 @@ static void pvgpu_inject_set(Object *obj, Visitor *v, const char *name,
     }
 }
 
+/* What a write-only engine-class property asks for (its opaque). */
+typedef enum PvgpuEngineInject {
+    PVGPU_ENGINE_INJECT_HANG,
+    PVGPU_ENGINE_INJECT_UNHANG,
+    PVGPU_ENGINE_INJECT_WEDGE,
+} PvgpuEngineInject;
+
 /*
- * x-inject-hang-engine: write-only, an engine class (PVGPU_ENGINE_CLASS_*:
- * 0 COPY, 1 COMPUTE). Checked here, applied by run_bh.
+ * x-inject-hang-engine, x-inject-unhang-engine, x-inject-wedge-engine:
+ * write-only, an engine class (PVGPU_ENGINE_CLASS_*: 0 COPY, 1 COMPUTE).
+ * Checked here, applied by run_bh (pvgpu_inject_apply()).
  */
-static void pvgpu_inject_hang_set(Object *obj, Visitor *v, const char *name,
-                                  void *opaque, Error **errp)
+static void pvgpu_inject_engine_set(Object *obj, Visitor *v, const char *name,
+                                    void *opaque, Error **errp)
 {
     PvgpuState *s = PVGPU(obj);
+    PvgpuEngineInject kind = GPOINTER_TO_UINT(opaque);
     const PvgpuFwConfig *cfg;
     uint32_t cls, c;
 
@@ -1128,9 +1345,32 @@ static void pvgpu_inject_hang_set(Object *obj, Visitor *v, const char *name,
         error_append_hint(errp, "Engine classes: 0 (copy), 1 (compute).\n");
         return;
     }
-    s->inject_hang_pending |= 1u << c;
+    switch (kind) {
+    case PVGPU_ENGINE_INJECT_HANG:
+        s->inject_hang_pending |= 1u << c;
+        break;
+    case PVGPU_ENGINE_INJECT_UNHANG:
+        /* Ends what was asked before it, as if applied in order. */
+        s->inject_hang_pending &= ~(1u << c);
+        s->inject_wedge_pending &= ~(1u << c);
+        s->inject_unhang_pending |= 1u << c;
+        break;
+    case PVGPU_ENGINE_INJECT_WEDGE:
+        s->inject_wedge_pending |= 1u << c;
+        break;
+    }
     trace_pvgpu_inject(name, cls, 0);
     qemu_bh_schedule(s->run_bh);
+}
+
+/* x-hung-engines: read-only, the classes hung now (bit = class index). */
+static void pvgpu_hung_engines_get(Object *obj, Visitor *v, const char *name,
+                                   void *opaque, Error **errp)
+{
+    PvgpuState *s = PVGPU(obj);
+    uint32_t mask = s->fw ? pvgpu_fw_hung_engines(s->fw) : 0;
+
+    visit_type_uint32(v, name, &mask, errp);
 }
 
 /* x-inject-crash: write-only, true halts the firmware (FW_ERROR CRASHED). */
@@ -1170,10 +1410,29 @@ static void pvgpu_inject_class_init(ObjectClass *klass)
         object_class_property_set_description(klass, ip->name, ip->desc);
     }
     object_class_property_add(klass, "x-inject-hang-engine", "uint32",
-                              NULL, pvgpu_inject_hang_set, NULL, NULL);
+                              NULL, pvgpu_inject_engine_set, NULL,
+                              GUINT_TO_POINTER(PVGPU_ENGINE_INJECT_HANG));
     object_class_property_set_description(klass, "x-inject-hang-engine",
         "fault injection (write-only): engine class N (0 copy, 1 compute) "
         "hangs until the watchdog or a preemption timeout resets it");
+    object_class_property_add(klass, "x-inject-unhang-engine", "uint32",
+                              NULL, pvgpu_inject_engine_set, NULL,
+                              GUINT_TO_POINTER(PVGPU_ENGINE_INJECT_UNHANG));
+    object_class_property_set_description(klass, "x-inject-unhang-engine",
+        "fault injection (write-only): engine class N hangs no more "
+        "(injected hang or wedge); it goes on where it stopped");
+    object_class_property_add(klass, "x-inject-wedge-engine", "uint32",
+                              NULL, pvgpu_inject_engine_set, NULL,
+                              GUINT_TO_POINTER(PVGPU_ENGINE_INJECT_WEDGE));
+    object_class_property_set_description(klass, "x-inject-wedge-engine",
+        "fault injection (write-only): engine class N hangs, and queue "
+        "resets do not end it: only a firmware or device reset, or "
+        "x-inject-unhang-engine");
+    object_class_property_add(klass, "x-hung-engines", "uint32",
+                              pvgpu_hung_engines_get, NULL, NULL, NULL);
+    object_class_property_set_description(klass, "x-hung-engines",
+        "fault injection (read-only): bitmask of the engine classes hung "
+        "now, bit = class index (bit 0 copy, bit 1 compute)");
     object_class_property_add(klass, "x-inject-crash", "bool",
                               NULL, pvgpu_inject_crash_set, NULL, NULL);
     object_class_property_set_description(klass, "x-inject-crash",
@@ -1239,6 +1498,9 @@ static void pvgpu_class_init(ObjectClass *klass, void *data)
         "how often queues blocked in WAIT are re-checked (1..1000000)");
     object_class_property_set_description(klass, "x-seed",
         "seed of the firmware's PRNG (probabilistic fault injection)");
+    object_class_property_set_description(klass, "x-guest-inject",
+        "the guest may inject faults through register TEST_INJECT "
+        "(HWCAPS.TEST_INJECT), for driver reset tests");
     object_class_property_set_description(klass, "x-doorbell-inline",
         "run the firmware inside doorbell writes, under a small budget "
         "(off: always in a main-loop bottom half, for comparison)");

@@ -85,6 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pvgpu_fw_config_default(&cfg);
 	cfg.max_queues = 64;
 	cfg.num_doorbells = 4;
+	/* Register writes reach TEST_INJECT too (hang, wedge, crash). */
+	cfg.guest_inject = true;
 	fp = fake_platform_new(&cfg);
 
 	fake_driver_init(&d, fp);
@@ -176,7 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				/* Boot from the (fuzzed) descriptor in RAM. */
 				fake_driver_start_boot(&d);
 			} else if (k == 2) {
-				pvgpu_fw_inject(fp->fw, fz_u8(&f) % 10,
+				pvgpu_fw_inject(fp->fw, fz_u8(&f) % 12,
 						fz_u32(&f));
 			} else {
 				pvgpu_fw_inject_crash(fp->fw);

@@ -371,7 +371,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sh_pump(t);
 			break;
 		case 9:
-			pvgpu_fw_inject(t->fw, fz_u8(&f) % 9, fz_u8(&f));
+			pvgpu_fw_inject(t->fw, fz_u8(&f) % 11, fz_u8(&f));
 			break;
 		case 10:	/* rptr written by the guest */
 			fake_ram_wr32(t->fp, q->ring.rptr_addr, fz_u32(&f));

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fault injection (pvgpu_fw_inject()): hung engines, dropped doorbells,
+ * Fault injection (pvgpu_fw_inject(), PVGPU_REG_TEST_INJECT): hung, wedged
+ * and unhung engines, dropped doorbells,
  * lost and late interrupts, failed fault replies, lost page-fault events,
  * and the probabilistic variants drawn from the seeded PRNG.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "sched_helpers.h"
@@ -28,6 +30,12 @@ static uint32_t evt_u32(const ShEvent *e, unsigned int i)
 {
 	return GUINT32_FROM_LE(e->payload[i]);
 }
+
+/* pvgpu_evt_queue_error.flags, in dwords. */
+#define QERR_FLAGS	(offsetof(struct pvgpu_evt_queue_error, flags) / 4)
+
+/* Engine class @cls's bit in pvgpu_fw_hung_engines() (default shape). */
+#define HUNG(cls)	(1u << (cls))
 
 /*
  * An engine class hangs: the queues in its slots stop. The watchdog (or,
@@ -81,6 +89,8 @@ static void test_hang_engine(gconstpointer data)
 		g_assert_nonnull(e[i]);
 		g_assert_cmpuint(evt_u32(e[i], 1), ==, error);
 		g_assert_cmpuint(evt_u32(e[i], 3), ==, COMPUTE);
+		/* A plain hang ends with the reset: nothing to flag. */
+		g_assert_cmpuint(evt_u32(e[i], QERR_FLAGS), ==, 0);
 		guilty += evt_u32(e[i], 2);
 		g_assert_cmpuint(sh_state(t, i), ==, PVGPU_QUEUE_STATE_ERROR);
 	}
@@ -91,6 +101,7 @@ static void test_hang_engine(gconstpointer data)
 	/* Nothing moved on the hung engine; the copy engine went on. */
 	g_assert_cmpuint(sh_rd32(t, 0), <, 15);
 	g_assert_cmpuint(sh_rd32(t, 8), >=, 70);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, 0);
 
 	/* The reset engine runs again: the waiting queue, a new one. */
 	g_assert_cmpuint(sh_register(t, 4, COMPUTE, 1, 0), ==,
@@ -102,6 +113,338 @@ static void test_hang_engine(gconstpointer data)
 	g_assert_cmpuint(sh_rd32(t, 16), ==, 5);
 	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
 					 UINT32_MAX), ==, 2);
+	sh_free(t);
+}
+
+/*
+ * UNHANG_ENGINE: the hung class goes on where it stopped. The queue in the
+ * DELAY that was running when the class hung finishes that DELAY and the
+ * rest of its commands, with no QUEUE_ERROR (the watchdog never fired:
+ * the hang was shorter than it). Unhanging a healthy class is a no-op.
+ */
+static void test_unhang(void)
+{
+	PvgpuFwConfig cfg;
+	uint32_t before;
+	Sh *t;
+
+	sh_config(&cfg);
+	cfg.slots[1] = 1;
+	cfg.watchdog_ms = 30;
+	t = sh_new(&cfg);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_UNHANG_ENGINE,
+					COMPUTE), ==, 0);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, 0);
+	g_assert_cmpuint(sh_register(t, 0, COMPUTE, 1, 0), ==,
+			 PVGPU_STATUS_OK);
+	sh_go(t, 0, delays_add(4, 2 * MS, 0));
+	sh_run_for(t, 3 * MS);
+	/* In the second DELAY. */
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE,
+					COMPUTE), ==, 0);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, HUNG(COMPUTE));
+	before = (uint32_t)sh_done(t, 0);
+	sh_run_for(t, 20 * MS);
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 1);
+	g_assert_cmpuint(sh_done(t, 0), ==, before);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_RESIDENT);
+
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_UNHANG_ENGINE,
+					COMPUTE), ==, 0);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, 0);
+	sh_settle(t, 100 * MS);
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 4);
+	g_assert_cmpuint(sh_done(t, 0), ==, 8);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_IDLE);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, 0);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_IDLE, 0), ==,
+			 1);
+	/* A wedge ends the same way. */
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_WEDGE_ENGINE,
+					COMPUTE), ==, 0);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, HUNG(COMPUTE));
+	sh_go(t, 0, delays_add(1, 1 * MS, 4));
+	sh_run_for(t, 5 * MS);
+	g_assert_cmpuint(sh_rd32(t, 4), ==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_UNHANG_ENGINE,
+					COMPUTE), ==, 0);
+	g_assert_cmpuint(pvgpu_fw_sched_state(t->fw)->wedge_mask, ==, 0);
+	sh_settle(t, 100 * MS);
+	g_assert_cmpuint(sh_rd32(t, 4), ==, 1);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, 0);
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
+	sh_free(t);
+}
+
+/*
+ * WEDGE_ENGINE: the watchdog resets the hung queue as for a hang (HANG,
+ * guilty), but the class stays hung and the event says so
+ * (ENGINE_RESET_FAILED): the next queue on it hangs too and is reset the
+ * same way. The other class is unharmed and its events carry no flag. A
+ * firmware reset ends the wedge; the next boot has healthy engines.
+ */
+static void test_wedge_watchdog(void)
+{
+	PvgpuFwConfig cfg;
+	const ShEvent *e;
+	uint64_t t0;
+	Sh *t;
+
+	sh_config(&cfg);
+	cfg.slots[1] = 1;
+	cfg.watchdog_ms = 30;
+	t = sh_new(&cfg);
+	t0 = t->fp->now_ns;
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_WEDGE_ENGINE,
+					COMPUTE), ==, 0);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, HUNG(COMPUTE));
+	for (uint32_t i = 0; i < 2; i++)
+		g_assert_cmpuint(sh_register(t, i, COMPUTE, 1, 0), ==,
+				 PVGPU_STATUS_OK);
+	g_assert_cmpuint(sh_register(t, 2, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	sh_go(t, 0, delays_add(1, 10 * US, 0));
+	sh_run_until(t, t0 + 40 * MS);
+	e = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_ERROR, 0, 0);
+	g_assert_nonnull(e);
+	g_assert_cmpuint(evt_u32(e, 1), ==, PVGPU_QUEUE_ERR_HANG);
+	g_assert_cmpuint(evt_u32(e, 2), ==, 1);
+	g_assert_cmpuint(evt_u32(e, 3), ==, COMPUTE);
+	g_assert_cmphex(evt_u32(e, QERR_FLAGS), ==,
+			PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_ERROR);
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 0);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, HUNG(COMPUTE));
+
+	/* The next queue on the class hangs as well. */
+	sh_go(t, 1, delays_add(1, 10 * US, 4));
+	sh_run_until(t, t0 + 60 * MS);
+	g_assert_cmpuint(sh_state(t, 1), ==, PVGPU_QUEUE_STATE_RESIDENT);
+	g_assert_cmpuint(sh_done(t, 1), ==, 0);
+	sh_run_until(t, t0 + 80 * MS);
+	e = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_ERROR, 1, 0);
+	g_assert_nonnull(e);
+	g_assert_cmpuint(evt_u32(e, 1), ==, PVGPU_QUEUE_ERR_HANG);
+	g_assert_cmphex(evt_u32(e, QERR_FLAGS), ==,
+			PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED);
+	g_assert_cmpuint(sh_rd32(t, 4), ==, 0);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, HUNG(COMPUTE));
+
+	/* The copy class never hung. */
+	sh_go(t, 2, delays_add(2, 10 * US, 8));
+	sh_settle(t, 200 * MS);
+	g_assert_cmpuint(sh_rd32(t, 8), ==, 2);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR, 2), ==,
+			 0);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, 2);
+
+	/* Only a firmware reset ends it; the reboot starts healthy. */
+	fake_reg_write(t->fp, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, 0);
+	g_assert_cmpuint(pvgpu_fw_sched_state(t->fw)->wedge_mask, ==, 0);
+	g_assert_cmpuint(fake_driver_boot(&t->g->d), ==,
+			 PVGPU_FW_STATE_RUNNING);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, 0);
+	sh_free(t);
+}
+
+/*
+ * QUEUE_RESET of a queue stuck on a wedged class: answered OK (the queue
+ * no longer runs), QUEUE_ERROR RESET with ENGINE_RESET_FAILED; the class
+ * stays hung, so the next queue on it does not move, until UNHANG_ENGINE.
+ * The same request on a plain hang flags nothing.
+ */
+static void test_wedge_queue_reset(void)
+{
+	PvgpuFwConfig cfg;
+	const ShEvent *e;
+	Sh *t;
+
+	sh_config(&cfg);
+	cfg.slots[1] = 1;
+	cfg.watchdog_ms = 0;
+	t = sh_new(&cfg);
+	for (uint32_t i = 0; i < 3; i++)
+		g_assert_cmpuint(sh_register(t, i, COMPUTE, 1, 0), ==,
+				 PVGPU_STATUS_OK);
+
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE,
+					COMPUTE), ==, 0);
+	sh_go(t, 0, delays_add(1, 10 * US, 0));
+	sh_run_for(t, 5 * MS);
+	g_assert_cmpuint(sh_state(t, 0), ==, PVGPU_QUEUE_STATE_RESIDENT);
+	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_RESET, 0), ==,
+			 PVGPU_STATUS_OK);
+	e = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_ERROR, 0, 0);
+	g_assert_nonnull(e);
+	g_assert_cmpuint(evt_u32(e, 1), ==, PVGPU_QUEUE_ERR_RESET);
+	g_assert_cmphex(evt_u32(e, QERR_FLAGS), ==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_UNHANG_ENGINE,
+					COMPUTE), ==, 0);
+
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_WEDGE_ENGINE,
+					COMPUTE), ==, 0);
+	sh_go(t, 1, delays_add(1, 10 * US, 4));
+	sh_run_for(t, 5 * MS);
+	g_assert_cmpuint(sh_state(t, 1), ==, PVGPU_QUEUE_STATE_RESIDENT);
+	g_assert_cmpuint(sh_queue_req(t, PVGPU_H2F_QUEUE_RESET, 1), ==,
+			 PVGPU_STATUS_OK);
+	e = sh_find_event(t, PVGPU_F2H_EVT_QUEUE_ERROR, 1, 0);
+	g_assert_nonnull(e);
+	g_assert_cmpuint(evt_u32(e, 1), ==, PVGPU_QUEUE_ERR_RESET);
+	g_assert_cmpuint(evt_u32(e, 2), ==, 1);
+	g_assert_cmphex(evt_u32(e, QERR_FLAGS), ==,
+			PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED);
+	g_assert_cmpuint(sh_state(t, 1), ==, PVGPU_QUEUE_STATE_ERROR);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, HUNG(COMPUTE));
+
+	sh_go(t, 2, delays_add(1, 10 * US, 8));
+	sh_run_for(t, 20 * MS);
+	g_assert_cmpuint(sh_state(t, 2), ==, PVGPU_QUEUE_STATE_RESIDENT);
+	g_assert_cmpuint(sh_rd32(t, 8), ==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_UNHANG_ENGINE,
+					COMPUTE), ==, 0);
+	sh_settle(t, 100 * MS);
+	g_assert_cmpuint(sh_rd32(t, 8), ==, 1);
+	g_assert_cmpuint(sh_state(t, 2), ==, PVGPU_QUEUE_STATE_IDLE);
+	g_assert_cmpuint(sh_count_events(t, PVGPU_F2H_EVT_QUEUE_ERROR,
+					 UINT32_MAX), ==, 2);
+	sh_free(t);
+}
+
+/*
+ * PVGPU_REG_TEST_INJECT with guest injection on: HWCAPS says so, writes
+ * hang, wedge and unhang classes and the read shows the hung ones; bad
+ * ops, classes and reserved bits are guest errors that change nothing;
+ * CRASH halts like pvgpu_fw_inject_crash(). It works in every firmware
+ * state (OFF, RUNNING, HALTED).
+ */
+static void test_register(void)
+{
+	static const uint32_t bad[] = {
+		PVGPU_TEST_INJECT(0, 0),
+		PVGPU_TEST_INJECT(5, COPY),
+		PVGPU_TEST_INJECT(0xff, COMPUTE),
+		PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_HANG_ENGINE, 2),
+		PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_WEDGE_ENGINE, 0xff),
+		PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE, 7),
+		PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_HANG_ENGINE, COPY) | 1u << 16,
+		PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, COMPUTE),
+		PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 0) | 1u << 31,
+	};
+	PvgpuFwConfig cfg;
+	PvgpuFwSchedState before;
+	FakePlatform *fp;
+	Sh *t;
+
+	sh_config(&cfg);
+	cfg.guest_inject = true;
+	t = sh_new(&cfg);
+	fp = t->fp;
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_HWCAPS) &
+			PVGPU_HWCAP_TEST_INJECT, ==, PVGPU_HWCAP_TEST_INJECT);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==, 0);
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_HANG_ENGINE,
+					 COMPUTE));
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==,
+			HUNG(COMPUTE));
+	g_assert_cmphex(pvgpu_fw_sched_state(t->fw)->hang_mask, ==,
+			HUNG(COMPUTE));
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_WEDGE_ENGINE, COPY));
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==,
+			HUNG(COMPUTE) | HUNG(COPY));
+	g_assert_cmphex(pvgpu_fw_sched_state(t->fw)->wedge_mask, ==,
+			HUNG(COPY));
+	g_assert_cmpuint(fake_platform_error_count(fp), ==, 0);
+
+	before = *pvgpu_fw_sched_state(t->fw);
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		fake_platform_clear_errors(fp);
+		fake_reg_write(fp, PVGPU_REG_TEST_INJECT, bad[i]);
+		g_assert_cmpuint(fake_platform_error_count(fp), ==, 1);
+		g_assert_true(fake_platform_has_error(fp, "TEST_INJECT"));
+		g_assert_true(memcmp(&before, pvgpu_fw_sched_state(t->fw),
+				     sizeof(before)) == 0);
+		g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_FW_STATUS), ==,
+				 PVGPU_FW_STATE_RUNNING);
+	}
+	fake_platform_clear_errors(fp);
+
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE,
+					 COMPUTE));
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==,
+			HUNG(COPY));
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE, COPY));
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==, 0);
+
+	/* CRASH: halted and crashed, with the FW_STATE interrupt. */
+	fake_reg_write(fp, PVGPU_REG_IRQ_ACK, PVGPU_IRQ_ALL);
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 0));
+	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_FW_STATUS), ==,
+			 PVGPU_FW_STATE_HALTED);
+	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_FW_ERROR), ==,
+			 PVGPU_FW_ERR_CRASHED);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_IRQ_STATUS) &
+			PVGPU_IRQ_FW_STATE, ==, PVGPU_IRQ_FW_STATE);
+
+	/* HALTED and OFF: still safe, and a boot clears the hangs. */
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_WEDGE_ENGINE,
+					 COMPUTE));
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==,
+			HUNG(COMPUTE));
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 0));
+	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_FW_STATUS), ==,
+			 PVGPU_FW_STATE_HALTED);
+	fake_reg_write(fp, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
+	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_FW_STATUS), ==,
+			 PVGPU_FW_STATE_OFF);
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_HANG_ENGINE, COPY));
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==,
+			HUNG(COPY));
+	g_assert_cmpuint(fake_driver_boot(&t->g->d), ==,
+			 PVGPU_FW_STATE_RUNNING);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==, 0);
+	g_assert_cmpuint(fake_platform_error_count(fp), ==, 0);
+	sh_free(t);
+}
+
+/*
+ * Without guest injection (the default) the register reads 0, and a write
+ * is a guest error that injects nothing; HWCAPS does not announce it.
+ */
+static void test_register_disabled(void)
+{
+	Sh *t = sh_new(NULL);
+	FakePlatform *fp = t->fp;
+
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_HWCAPS) &
+			PVGPU_HWCAP_TEST_INJECT, ==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE,
+					COPY), ==, 0);
+	g_assert_cmphex(fake_reg_read(fp, PVGPU_REG_TEST_INJECT), ==, 0);
+	g_assert_cmpuint(fake_platform_error_count(fp), ==, 0);
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE, COPY));
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_WEDGE_ENGINE,
+					 COMPUTE));
+	fake_reg_write(fp, PVGPU_REG_TEST_INJECT,
+		       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 0));
+	g_assert_cmpuint(fake_platform_count_errors(fp, "disabled"), ==, 3);
+	g_assert_cmphex(pvgpu_fw_hung_engines(t->fw), ==, HUNG(COPY));
+	g_assert_cmpuint(fake_reg_read(fp, PVGPU_REG_FW_STATUS), ==,
+			 PVGPU_FW_STATE_RUNNING);
 	sh_free(t);
 }
 
@@ -407,6 +750,12 @@ static void test_bad_args(void)
 			==, -1);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE,
 					1ull << 32), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_UNHANG_ENGINE,
+					2), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_WEDGE_ENGINE,
+					2), ==, -1);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_WEDGE_ENGINE,
+					1ull << 32), ==, -1);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_DROP_DOORBELLS,
 					1ull << 32), ==, -1);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw,
@@ -431,6 +780,8 @@ static void test_reset_clears(void)
 
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_HANG_ENGINE,
 					COPY), ==, 0);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_WEDGE_ENGINE,
+					COMPUTE), ==, 0);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_LOSE_IRQS, 5),
 			==, 0);
 	g_assert_cmpint(pvgpu_fw_inject(t->fw,
@@ -438,10 +789,14 @@ static void test_reset_clears(void)
 			==, 0);
 	fake_reg_write(t->fp, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
 	g_assert_cmpuint(st->hang_mask, ==, 0);
+	g_assert_cmpuint(st->wedge_mask, ==, 0);
 	/* The reset's own FW_STATE interrupt was the first one lost. */
 	g_assert_cmpuint(st->lose_irqs, ==, 4);
 	g_assert_cmpuint(st->drop_fault_events, ==, 3);
+	g_assert_cmpint(pvgpu_fw_inject(t->fw, PVGPU_FW_INJECT_WEDGE_ENGINE,
+					COPY), ==, 0);
 	pvgpu_fw_reset(t->fw);
+	g_assert_cmpuint(st->wedge_mask, ==, 0);
 	g_assert_cmpuint(st->lose_irqs, ==, 0);
 	g_assert_cmpuint(st->drop_fault_events, ==, 0);
 	g_assert_cmpuint(st->prng, !=, 0);
@@ -472,6 +827,11 @@ int main(int argc, char **argv)
 			     GUINT_TO_POINTER(0), test_hang_engine);
 	g_test_add_data_func("/inject/hang-engine/preempt-timeout",
 			     GUINT_TO_POINTER(1), test_hang_engine);
+	g_test_add_func("/inject/unhang", test_unhang);
+	g_test_add_func("/inject/wedge/watchdog", test_wedge_watchdog);
+	g_test_add_func("/inject/wedge/queue-reset", test_wedge_queue_reset);
+	g_test_add_func("/inject/register", test_register);
+	g_test_add_func("/inject/register-disabled", test_register_disabled);
 	g_test_add_func("/inject/drop-doorbells", test_drop_doorbells);
 	g_test_add_func("/inject/lose-irqs", test_lose_irqs);
 	g_test_add_func("/inject/delay-irqs", test_delay_irqs);

@@ -1067,6 +1067,8 @@ CORRUPT(rptr, q[1].ctx.rptr = q[1].ctx.ring_size)
 CORRUPT(batch_depth, q[1].ctx.batch_depth = 9)
 CORRUPT(commands_back, q[1].wd_commands = q[1].ctx.commands_done + 1)
 CORRUPT(hang_mask, s->hang_mask = 1u << 5)
+CORRUPT(wedge_mask, s->wedge_mask = 1u << 2)
+CORRUPT(sched_reserved, s->reserved = 1)
 CORRUPT(ppm, s->lose_irq_ppm = 1000001)
 CORRUPT(prng, s->prng = 0)
 CORRUPT(poll_now, s->poll_now = 2)
@@ -1084,7 +1086,8 @@ static const CorruptCase corrupt_cases[] = {
 	C(run_seq_twice), C(run_seq_idle), C(wd_future), C(reserved),
 	C(class), C(asid), C(ring_size), C(ring_addr), C(privileged),
 	C(progress_align), C(retired_no_progress), C(rptr), C(batch_depth),
-	C(commands_back), C(hang_mask), C(ppm), C(prng), C(poll_now),
+	C(commands_back), C(hang_mask), C(wedge_mask), C(sched_reserved),
+	C(ppm), C(prng), C(poll_now),
 	C(no_poll),
 #undef C
 };

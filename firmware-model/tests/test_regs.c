@@ -89,7 +89,7 @@ static void test_read_only(void)
 
 static void test_unknown(void)
 {
-	static const uint64_t offsets[] = { 0x044, 0x100, 0xffc, 0x1000,
+	static const uint64_t offsets[] = { 0x048, 0x100, 0xffc, 0x1000,
 					    0x2000, 0x3ffc };
 	FakePlatform *fp = fake_platform_new(NULL);
 

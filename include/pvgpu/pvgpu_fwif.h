@@ -510,8 +510,16 @@ struct pvgpu_evt_queue_error {
 	__le32 fault_access;	/* PVGPU_ACCESS_* */
 	__le32 fault_reason;	/* PVGPU_FAULT_* */
 	__le32 asid;
-	__le32 reserved;
+	__le32 flags;		/* PVGPU_QUEUE_ERROR_*; was reserved (0) before 1.4 */
 };
+
+/*
+ * pvgpu_evt_queue_error.flags. ENGINE_RESET_FAILED: the queue's engine
+ * class did not recover from the reset that stopped this queue (it is
+ * wedged, see docs/scheduler.rst): every queue that runs on it hangs too,
+ * and only a device or firmware reset (PVGPU_FW_CTRL_RESET) clears it.
+ */
+#define PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED	(1u << 0)
 
 /**
  * struct pvgpu_evt_page_fault - PVGPU_F2H_EVT_PAGE_FAULT payload

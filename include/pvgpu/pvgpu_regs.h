@@ -71,7 +71,7 @@
 /* --- Interface version ------------------------------------------------- */
 
 #define PVGPU_IFACE_MAJOR		1
-#define PVGPU_IFACE_MINOR		3
+#define PVGPU_IFACE_MINOR		4
 /* Minor 1 added PVGPU_REG_SELFTEST_IRQ and PVGPU_IRQ_SELFTEST. */
 #define PVGPU_IFACE_MINOR_SELFTEST_IRQ	1
 /*
@@ -85,6 +85,12 @@
  * (pvgpu_msg_queue_state.fault_*): a lost PAGE_FAULT event can be answered.
  */
 #define PVGPU_IFACE_MINOR_FAULT_QUERY	3
+/*
+ * Minor 4 added the test-injection register PVGPU_REG_TEST_INJECT (present
+ * only with PVGPU_HWCAP_TEST_INJECT) and pvgpu_evt_queue_error.flags
+ * (PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED).
+ */
+#define PVGPU_IFACE_MINOR_TEST_INJECT	4
 #define PVGPU_IFACE_VERSION(maj, min)	(((maj) << 16) | (min))
 #define PVGPU_IFACE_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define PVGPU_IFACE_VERSION_MINOR(v)	((v) & 0xffff)
@@ -100,6 +106,8 @@
 #define PVGPU_REG_HWCAPS		0x008
 #define   PVGPU_HWCAP_MSIX		(1u << 0)
 #define   PVGPU_HWCAP_PAGE_FAULTS	(1u << 1)
+/* PVGPU_REG_TEST_INJECT works (QEMU: -device pvgpu,x-guest-inject=on). */
+#define   PVGPU_HWCAP_TEST_INJECT	(1u << 2)
 /* RO: number of doorbell pages (groups) in BAR2, 1024 doorbells each. */
 #define PVGPU_REG_DOORBELL_COUNT	0x00c
 
@@ -151,5 +159,28 @@
  * platform's MMIO-to-interrupt floor. No DMA, no other state change.
  */
 #define PVGPU_REG_SELFTEST_IRQ		0x040
+/*
+ * RW, for driver tests, only with PVGPU_HWCAP_TEST_INJECT (without it:
+ * reads 0, writes are ignored and logged as guest errors). A write of
+ * PVGPU_TEST_INJECT(op, engine class) injects a fault at once, in any
+ * firmware state: CRASH halts the firmware (FW_ERROR CRASHED; the class
+ * must be 0), HANG_ENGINE hangs the class until the watchdog or a
+ * preemption timeout resets it, WEDGE_ENGINE hangs it until a firmware
+ * reset (queue resets do not help), UNHANG_ENGINE ends either and the
+ * engine goes on where it stopped. Bits 31:16 must be 0; a bad op, class
+ * or reserved bit is a guest error and changes nothing. A read returns
+ * the engine classes hung now: bit i = engine class index i (the order
+ * of pvgpu_fw_caps.engines[]). See docs/fault-injection.rst.
+ */
+#define PVGPU_REG_TEST_INJECT		0x044
+#define   PVGPU_TEST_INJECT_CRASH		1
+#define   PVGPU_TEST_INJECT_HANG_ENGINE		2
+#define   PVGPU_TEST_INJECT_UNHANG_ENGINE	3
+#define   PVGPU_TEST_INJECT_WEDGE_ENGINE	4
+/* Bits 7:0 the op, bits 15:8 the engine class (PVGPU_ENGINE_CLASS_*). */
+#define PVGPU_TEST_INJECT(op, cls)	((op) | ((cls) << 8))
+#define PVGPU_TEST_INJECT_OP(v)		((v) & 0xff)
+#define PVGPU_TEST_INJECT_CLASS(v)	(((v) >> 8) & 0xff)
+#define PVGPU_TEST_INJECT_RESERVED	0xffff0000u
 
 #endif /* PVGPU_REGS_H */

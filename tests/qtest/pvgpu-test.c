@@ -24,6 +24,9 @@
 #include "qobject/qdict.h"
 #include "qobject/qnum.h"
 #include "qobject/qstring.h"
+#include "qobject/qlist.h"
+#include "qobject/qjson.h"
+#include "qapi/error.h"
 #include "libqos/libqos-malloc.h"
 #include "libqos/malloc-pc.h"
 #include "libqos/pci.h"
@@ -1008,13 +1011,14 @@ static void wait_migration_done(QTestState *qts)
  * (BARs, bus mastering, MSI-X) and guest RAM come from the stream, so
  * nothing is reprogrammed here.
  */
-static Pvgpu *pvgpu_incoming(Pvgpu *src, const char *uri)
+static Pvgpu *pvgpu_incoming_with(Pvgpu *src, const char *uri,
+                                  const char *extra)
 {
     Pvgpu *p = g_new0(Pvgpu, 1);
     uint8_t cap;
 
     p->qts = qtest_initf("-machine q35 -nodefaults -bios qboot.rom "
-                         "-device pvgpu -incoming %s", uri);
+                         "-device pvgpu%s -incoming %s", extra, uri);
     wait_migration_done(p->qts);
     pc_alloc_init(&p->alloc, p->qts, ALLOC_NO_FLAGS);
     p->bus = qpci_new_pc(p->qts, &p->alloc);
@@ -1044,6 +1048,11 @@ static Pvgpu *pvgpu_incoming(Pvgpu *src, const char *uri)
     p->next_seqno = src->next_seqno;
     p->last_event_seqno = src->last_event_seqno;
     return p;
+}
+
+static Pvgpu *pvgpu_incoming(Pvgpu *src, const char *uri)
+{
+    return pvgpu_incoming_with(src, uri, "");
 }
 
 /*
@@ -1783,7 +1792,8 @@ static struct pvgpu_evt_queue_error wait_queue_error(Gpu *g, const TQueue *q,
     g_assert_cmpuint(le32_to_cpu(evt.error), ==, error);
     g_assert_cmpuint(le32_to_cpu(evt.guilty), ==, 1);
     g_assert_cmpuint(le32_to_cpu(evt.asid), ==, g->asid);
-    g_assert_cmpuint(le32_to_cpu(evt.reserved), ==, 0);
+    /* Only a wedged engine class (x-inject-wedge-engine) sets flags. */
+    g_assert_cmpuint(le32_to_cpu(evt.flags), ==, 0);
     st = tq_query(g, q);
     g_assert_cmpuint(le32_to_cpu(st.state), ==, PVGPU_QUEUE_STATE_ERROR);
     return evt;
@@ -2005,6 +2015,234 @@ static void test_queue_progress(void)
     g_assert_cmpuint(mem_rd32(dst, qpg(base, QP_PTRS)), ==, sizeof(work));
     g_assert_cmpuint(qtest_readq(dst->qts, progress + 8), ==, sizeof(work));
     pvgpu_stop(dst);
+    pvgpu_stop(src);
+}
+
+/* --- What the stream carries ---------------------------------------------- */
+
+/* Bytes of the fields of a vmdesc "fields" list (compressed arrays too). */
+static uint64_t vmdesc_fields_bytes(QList *fields)
+{
+    uint64_t sum = 0;
+    QListEntry *e;
+
+    QLIST_FOREACH_ENTRY(fields, e) {
+        QDict *f = qobject_to(QDict, qlist_entry_obj(e));
+        uint64_t n = qdict_haskey(f, "array_len") ?
+                     qdict_get_int(f, "array_len") : 1;
+
+        sum += n * qdict_get_int(f, "size");
+    }
+    return sum;
+}
+
+/*
+ * The pvgpu device's share of the migration stream in @path, as the
+ * stream's own description says: the JSON QEMU appends after the last
+ * section (QEMU_VM_VMDESCRIPTION, what scripts/analyze-migration.py reads)
+ * gives the bytes of every field and subsection of every device.
+ */
+static uint64_t pvgpu_stream_bytes(const char *path)
+{
+    static const char key[] = "{\"configuration\"";
+    g_autofree char *stream = NULL;
+    g_autofree char *json = NULL;
+    QDict *desc;
+    QListEntry *e;
+    uint64_t sum = 0;
+    bool found = false;
+    gsize len, at = 0;
+
+    g_assert_true(g_file_get_contents(path, &stream, &len, NULL));
+    for (gsize i = 5; i + strlen(key) <= len; i++) {
+        if (!memcmp(stream + i, key, strlen(key))) {
+            at = i;
+        }
+    }
+    /* QEMU_VM_VMDESCRIPTION (6), its length (be32), the JSON. */
+    g_assert_cmpuint(at, >, 0);
+    g_assert_cmpuint((uint8_t)stream[at - 5], ==, 6);
+    g_assert_cmpuint(at + ldl_be_p(stream + at - 4), <=, len);
+    json = g_strndup(stream + at, ldl_be_p(stream + at - 4));
+    desc = qobject_to(QDict, qobject_from_json(json, &error_abort));
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(desc, "devices"), e) {
+        QDict *dev = qobject_to(QDict, qlist_entry_obj(e));
+        QList *subs = qdict_get_qlist(dev, "subsections");
+        QListEntry *sub;
+
+        if (strcmp(qdict_get_str(dev, "vmsd_name"), "pvgpu")) {
+            continue;
+        }
+        g_assert_false(found);
+        found = true;
+        g_assert_cmpint(qdict_get_int(dev, "version"), ==, 6);
+        sum += vmdesc_fields_bytes(qdict_get_qlist(dev, "fields"));
+        if (subs) {
+            QLIST_FOREACH_ENTRY(subs, sub) {
+                sum += vmdesc_fields_bytes(qdict_get_qlist(
+                    qobject_to(QDict, qlist_entry_obj(sub)), "fields"));
+            }
+        }
+    }
+    g_assert_true(found);
+    qobject_unref(desc);
+    return sum;
+}
+
+#define BIG_SHAPE       ",max-queues=65536"
+#define BIG_QUEUES      65536u
+
+/*
+ * The device's part of the stream follows the queues the guest
+ * registered, not the shape: on the largest one (65536 queue ids, a
+ * table of over 20 MB that version 5 sent whole) it holds one record per
+ * registered queue, 0, 1 or 64 here, and the 64 all arrive.
+ */
+static void test_migrate_compact(void)
+{
+    static const unsigned int counts[] = { 0, 1, 64 };
+    uint64_t bytes[G_N_ELEMENTS(counts)];
+    uint64_t record;
+
+    for (size_t k = 0; k < G_N_ELEMENTS(counts); k++) {
+        Pvgpu *src = pvgpu_start(BIG_SHAPE);
+        Pvgpu *dst;
+        g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-n-%d",
+                                                g_get_tmp_dir(), getpid());
+        g_autofree char *uri = g_strdup_printf("file:%s", path);
+        struct pvgpu_msg_queue m = { .queue_id = cpu_to_le32(5) };
+        Gpu g;
+
+        boot_ok(src);
+        g = gpu_setup(src, 1, 0);
+        for (unsigned int i = 0; i < counts[k]; i++) {
+            /* Ids spread over the table; one ring is enough to register. */
+            tq_register(&g, i * 1021, PVGPU_ENGINE_CLASS_COPY, GP_RING0,
+                        PVGPU_DOORBELL_ID(2, i));
+        }
+        qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+        qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                                 "'arguments': {'uri': %s}}", uri);
+        wait_migration_done(src->qts);
+        bytes[k] = pvgpu_stream_bytes(path);
+        g_test_message("max-queues=65536, %u queues: %" PRIu64
+                       " bytes of pvgpu state", counts[k], bytes[k]);
+
+        dst = pvgpu_incoming_with(src, uri, BIG_SHAPE);
+        unlink(path);
+        qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
+        for (unsigned int i = 0; i < counts[k]; i++) {
+            struct pvgpu_msg_queue_state st = query_queue(dst, i * 1021);
+
+            g_assert_cmpuint(le32_to_cpu(st.state), ==,
+                             PVGPU_QUEUE_STATE_IDLE);
+        }
+        g_assert_cmpuint(request(dst, PVGPU_H2F_QUEUE_QUERY, &m, sizeof(m),
+                                 NULL, 0, NULL), ==, PVGPU_STATUS_ENOENT);
+        pvgpu_stop(dst);
+        pvgpu_stop(src);
+    }
+    /* Each queue costs one record, the same for every queue. */
+    record = bytes[1] - bytes[0];
+    g_assert_cmpuint(bytes[1], >, bytes[0]);
+    g_assert_cmpuint(bytes[2] - bytes[0], ==, 64 * record);
+    /* A record is a table entry and its id; the whole table is gone. */
+    g_assert_cmpuint(bytes[2] * 100, <, (uint64_t)BIG_QUEUES * (record - 4));
+}
+
+/*
+ * Queue records a guest could not have produced -- an id repeated or at
+ * max-queues, a count the device cannot hold (also a negative one), a
+ * record of a free entry -- are a migration error: the destination exits
+ * cleanly (no crash, no write outside the table), and the refusal is not
+ * logged as a guest error.
+ */
+static void test_migrate_bad_records(void)
+{
+    enum { DUP_ID, ID_LIMIT, COUNT_HUGE, COUNT_NEGATIVE, FREE_ENTRY, NBAD };
+    static const uint32_t ids[2] = { 0x3a7, 0x3b9 };
+    Pvgpu *src = pvgpu_start(NULL);
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-rec-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *bad_path = g_strdup_printf("%s.bad", path);
+    g_autofree char *logpath = g_strdup_printf("%s.log", path);
+    g_autofree char *src_uri = g_strdup_printf("file:%s", path);
+    g_autofree char *uri = g_strdup_printf("file:%s", bad_path);
+    g_autofree char *stream = NULL;
+    uint8_t *rec[2] = { NULL, NULL };
+    uint8_t pattern[2][8];
+    gsize len;
+    Gpu g;
+
+    boot_ok(src);
+    g = gpu_setup(src, 1, 0);
+    for (int i = 0; i < 2; i++) {
+        tq_register(&g, ids[i], PVGPU_ENGINE_CLASS_COPY, GP_RING0,
+                    PVGPU_DOORBELL_ID(2, i));
+        /* A record starts with its id and registered (big-endian). */
+        stl_be_p(pattern[i], ids[i]);
+        stl_be_p(pattern[i] + 4, 1);
+    }
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", src_uri);
+    wait_migration_done(src->qts);
+    g_assert_true(g_file_get_contents(path, &stream, &len, NULL));
+    unlink(path);
+    for (gsize at = 4; at + 8 <= len; at++) {
+        for (int i = 0; i < 2; i++) {
+            if (!memcmp(stream + at, pattern[i], 8)) {
+                g_assert_null(rec[i]);
+                rec[i] = (uint8_t *)stream + at;
+            }
+        }
+    }
+    g_assert_nonnull(rec[0]);
+    g_assert_nonnull(rec[1]);
+    g_assert_true(rec[0] < rec[1]);
+    /* The count comes right before the first record. */
+    g_assert_cmpuint(ldl_be_p(rec[0] - 4), ==, 2);
+
+    for (int bad = 0; bad < NBAD; bad++) {
+        g_autofree char *copy = g_memdup2(stream, len);
+        g_autofree char *log = NULL;
+        uint8_t *r0 = (uint8_t *)copy + (rec[0] - (uint8_t *)stream);
+        uint8_t *r1 = (uint8_t *)copy + (rec[1] - (uint8_t *)stream);
+        QTestState *dst;
+
+        switch (bad) {
+        case DUP_ID:
+            stl_be_p(r1, ids[0]);
+            break;
+        case ID_LIMIT:
+            stl_be_p(r1, 1024);         /* the default max-queues */
+            break;
+        case COUNT_HUGE:
+            stl_be_p(r0 - 4, INT32_MAX);
+            break;
+        case COUNT_NEGATIVE:
+            stl_be_p(r0 - 4, UINT32_MAX);
+            break;
+        case FREE_ENTRY:
+            stl_be_p(r0 + 4, 0);
+            break;
+        }
+        g_assert_true(g_file_set_contents(bad_path, copy, len, NULL));
+        unlink(logpath);
+        dst = qtest_initf("-machine q35 -nodefaults -bios qboot.rom "
+                          "-device pvgpu -incoming defer "
+                          "-d guest_errors -D %s", logpath);
+        qtest_set_expected_status(dst, EXIT_FAILURE);
+        qtest_qmp_assert_success(dst, "{'execute': 'migrate-incoming', "
+                                 "'arguments': {'uri': %s}}", uri);
+        qtest_wait_qemu(dst);
+        qtest_quit(dst);
+        if (g_file_get_contents(logpath, &log, NULL, NULL)) {
+            g_assert_null(strstr(log, "rejected"));
+        }
+        unlink(logpath);
+    }
+    unlink(bad_path);
     pvgpu_stop(src);
 }
 
@@ -2965,6 +3203,308 @@ static void test_inject_hang_engine(void)
 }
 
 /*
+ * x-inject-unhang-engine, x-inject-wedge-engine and x-hung-engines: the
+ * read-back follows hang, wedge and unhang (applied by the bottom half:
+ * idle_steps() lets it run). An unhung class goes on where it stopped: the
+ * queue completes with no QUEUE_ERROR. A wedged class stays hung across
+ * the watchdog's queue resets, whose events say so
+ * (ENGINE_RESET_FAILED): a second queue on it hangs too. FW_CTRL.RESET
+ * ends the wedge.
+ */
+static void test_inject_unhang_wedge(void)
+{
+    Pvgpu *p = pvgpu_start(",id=gpu0,watchdog-ms=10");
+    const uint32_t compute = 1u << PVGPU_ENGINE_CLASS_COMPUTE;
+    const uint32_t copy = 1u << PVGPU_ENGINE_CLASS_COPY;
+    struct pvgpu_evt_queue_error evt;
+    Gpu g;
+    TQueue a, b, c;
+    Cmds cmds = { .n = 0 };
+    QDict *rsp;
+
+    boot_ok(p);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, 0);
+    qom_set_ok(p, GPU0, "x-inject-hang-engine", U(PVGPU_ENGINE_CLASS_COMPUTE));
+    idle_steps(p);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, compute);
+    qom_set_ok(p, GPU0, "x-inject-wedge-engine", U(PVGPU_ENGINE_CLASS_COPY));
+    idle_steps(p);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==,
+                    compute | copy);
+    qom_set_ok(p, GPU0, "x-inject-unhang-engine", U(PVGPU_ENGINE_CLASS_COPY));
+    idle_steps(p);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, compute);
+
+    /* Refused values; read-only and write-only properties. */
+    qom_set_err(p, GPU0, "x-inject-unhang-engine", U(2), "no engine class 2");
+    qom_set_err(p, GPU0, "x-inject-wedge-engine", U(2), "no engine class 2");
+    qom_set_err(p, GPU0, "x-inject-wedge-engine", I(-1), NULL);
+    qom_set_err(p, GPU0, "x-hung-engines", U(0), NULL);
+    rsp = qtest_qmp(p->qts, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': %s, 'property': 'x-inject-wedge-engine'}}",
+                    GPU0);
+    g_assert_true(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+    rsp = qtest_qmp(p->qts, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': %s, 'property': 'x-inject-unhang-engine'}}",
+                    GPU0);
+    g_assert_true(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+    idle_steps(p);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, compute);
+
+    /* Hung for 2 ms (the watchdog takes 10): then it goes on. */
+    g = gpu_setup(p, 6, 0);
+    a = tq_register(&g, 50, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
+                    PVGPU_DOORBELL_ID(2, 8));
+    b = tq_register(&g, 51, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING1,
+                    PVGPU_DOORBELL_ID(2, 9));
+    c = tq_register(&g, 52, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING2,
+                    PVGPU_DOORBELL_ID(2, 10));
+    C_EMIT(&cmds, store32, gva(GP_FENCE) + 0x10, 0x1);
+    C_EMIT(&cmds, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 0x2);
+    irq_quiesce(p);
+    tq_submit(&g, &a, cmds.dw, cmds.n);
+    idle_steps(p);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x10), ==, 0);
+    g_assert_cmphex(mem_rd32(p, p->msi_addr), ==, 0);
+    qom_set_ok(p, GPU0, "x-inject-unhang-engine",
+               U(PVGPU_ENGINE_CLASS_COMPUTE));
+    wait_signal(&g, &a, gva(GP_FENCE), 0x2);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x10), ==, 0x1);
+    wait_idle(&g, &a);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, 0);
+
+    /* Wedged: the watchdog resets the queue, the class stays hung. */
+    qom_set_ok(p, GPU0, "x-inject-wedge-engine",
+               U(PVGPU_ENGINE_CLASS_COMPUTE));
+    cmds.n = 0;
+    C_EMIT(&cmds, store32, gva(GP_FENCE) + 0x20, 0x3);
+    irq_quiesce(p);
+    tq_submit(&g, &b, cmds.dw, cmds.n);
+    wait_event(p, PVGPU_F2H_EVT_QUEUE_ERROR, b.id, &evt, sizeof(evt));
+    g_assert_cmpuint(le32_to_cpu(evt.error), ==, PVGPU_QUEUE_ERR_HANG);
+    g_assert_cmpuint(le32_to_cpu(evt.guilty), ==, 1);
+    g_assert_cmpuint(le32_to_cpu(evt.engine_class), ==,
+                     PVGPU_ENGINE_CLASS_COMPUTE);
+    g_assert_cmphex(le32_to_cpu(evt.flags), ==,
+                    PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, compute);
+
+    cmds.n = 0;
+    C_EMIT(&cmds, store32, gva(GP_FENCE) + 0x30, 0x4);
+    irq_quiesce(p);
+    tq_submit(&g, &c, cmds.dw, cmds.n);
+    wait_event(p, PVGPU_F2H_EVT_QUEUE_ERROR, c.id, &evt, sizeof(evt));
+    g_assert_cmpuint(le32_to_cpu(evt.error), ==, PVGPU_QUEUE_ERR_HANG);
+    g_assert_cmphex(le32_to_cpu(evt.flags), ==,
+                    PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x20), ==, 0);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_FENCE) + 0x30), ==, 0);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, compute);
+
+    /* A firmware reset ends it. */
+    wr(p, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, 0);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+    pvgpu_stop(p);
+}
+
+/* Guest errors of a QEMU started with -d guest_errors -D @path. */
+static char *guest_errors(const char *path)
+{
+    char *log = NULL;
+
+    g_assert_true(g_file_get_contents(path, &log, NULL, NULL));
+    unlink(path);
+    if (g_test_verbose()) {
+        g_test_message("guest errors: %s", log);
+    }
+    return log;
+}
+
+/*
+ * PVGPU_REG_TEST_INJECT with x-guest-inject=on: HWCAPS announces it;
+ * writes hang, wedge and unhang classes at once (the read and
+ * x-hung-engines agree), bad values are guest errors that change nothing,
+ * CRASH halts the firmware with an FW_STATE interrupt. It works with the
+ * firmware OFF (the boot clears the hang) and HALTED; a device reset
+ * clears what it set.
+ */
+static void test_guest_inject(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-guest-inject-%d.log",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *extra = g_strdup_printf(",id=gpu0,x-guest-inject=on "
+                                             "-d guest_errors -D %s", path);
+    g_autofree char *log = NULL;
+    const uint32_t compute = 1u << PVGPU_ENGINE_CLASS_COMPUTE;
+    const uint32_t copy = 1u << PVGPU_ENGINE_CLASS_COPY;
+    Pvgpu *p;
+    uint32_t irq;
+
+    unlink(path);
+    p = pvgpu_start(extra);
+    g_assert_cmphex(rd(p, PVGPU_REG_HWCAPS), ==,
+                    PVGPU_HWCAP_MSIX | PVGPU_HWCAP_PAGE_FAULTS |
+                    PVGPU_HWCAP_TEST_INJECT);
+    /* OFF: it works, and the boot starts with healthy engines. */
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_WEDGE_ENGINE,
+                         PVGPU_ENGINE_CLASS_COMPUTE));
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, compute);
+    boot_ok(p);
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, 0);
+
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_HANG_ENGINE,
+                         PVGPU_ENGINE_CLASS_COMPUTE));
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, compute);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, compute);
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_WEDGE_ENGINE,
+                         PVGPU_ENGINE_CLASS_COPY));
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, compute | copy);
+
+    /* Refused: unknown op, missing class, reserved bits, CRASH's class. */
+    wr(p, PVGPU_REG_TEST_INJECT, PVGPU_TEST_INJECT(9, 0));
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE, 5));
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE,
+                         PVGPU_ENGINE_CLASS_COPY) | 0x10000);
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 1));
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, compute | copy);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE,
+                         PVGPU_ENGINE_CLASS_COPY));
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE,
+                         PVGPU_ENGINE_CLASS_COMPUTE));
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, 0);
+    ping_batch(p, 2, 0x7e57);
+
+    /* CRASH: like x-inject-crash. */
+    irq_quiesce(p);
+    wr(p, PVGPU_REG_TEST_INJECT, PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 0));
+    irq = wait_irq(p);
+    g_assert_cmphex(irq & PVGPU_IRQ_FW_STATE, ==, PVGPU_IRQ_FW_STATE);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_HALTED);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_ERROR), ==, PVGPU_FW_ERR_CRASHED);
+
+    /* HALTED: still safe; a device reset clears what it set. */
+    wr(p, PVGPU_REG_TEST_INJECT, PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 0));
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_HALTED);
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_HANG_ENGINE,
+                         PVGPU_ENGINE_CLASS_COPY));
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, copy);
+    qtest_system_reset(p->qts);
+    p->dev->msix_enabled = false;
+    enable_device(p);
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, 0);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_OFF);
+    pvgpu_stop(p);
+
+    log = guest_errors(path);
+    g_assert_nonnull(strstr(log, "TEST_INJECT: unknown op 9"));
+    g_assert_nonnull(strstr(log, "TEST_INJECT: no engine class 5"));
+    g_assert_nonnull(strstr(log, "TEST_INJECT: reserved bits 0x10000"));
+    g_assert_nonnull(strstr(log, "TEST_INJECT: CRASH takes engine class 0"));
+    g_assert_null(strstr(log, "disabled"));
+}
+
+/*
+ * Without x-guest-inject (the default): HWCAPS does not announce the
+ * register, it reads 0 even with an engine hung, and writes are guest
+ * errors that inject nothing.
+ */
+static void test_guest_inject_off(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-guest-inject-off-%d.log",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *extra = g_strdup_printf(",id=gpu0 -d guest_errors -D %s",
+                                             path);
+    g_autofree char *log = NULL;
+    Pvgpu *p;
+
+    unlink(path);
+    p = pvgpu_start(extra);
+    boot_ok(p);
+    g_assert_cmphex(rd(p, PVGPU_REG_HWCAPS) & PVGPU_HWCAP_TEST_INJECT, ==, 0);
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, 0);
+    wr(p, PVGPU_REG_TEST_INJECT,
+       PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_HANG_ENGINE,
+                         PVGPU_ENGINE_CLASS_COMPUTE));
+    wr(p, PVGPU_REG_TEST_INJECT, PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 0));
+    idle_steps(p);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==, 0);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+
+    qom_set_ok(p, GPU0, "x-inject-hang-engine", U(PVGPU_ENGINE_CLASS_COPY));
+    idle_steps(p);
+    g_assert_cmphex(qom_get_u64(p, GPU0, "x-hung-engines"), ==,
+                    1u << PVGPU_ENGINE_CLASS_COPY);
+    g_assert_cmphex(rd(p, PVGPU_REG_TEST_INJECT), ==, 0);
+    ping_batch(p, 2, 0x0ff0);
+    pvgpu_stop(p);
+
+    log = guest_errors(path);
+    g_assert_nonnull(strstr(log, "write of 0x102 to TEST_INJECT ignored: "
+                            "test injection is disabled"));
+    g_assert_nonnull(strstr(log, "write of 0x1 to TEST_INJECT ignored"));
+}
+
+/*
+ * A wedge migrates: one the firmware has (pvgpu/sched/wedge) and one set
+ * while the source was stopped, not applied yet
+ * (pvgpu/inject-pending-engines), which the destination applies at 'cont'.
+ */
+static void test_inject_wedge_migrate(void)
+{
+    Pvgpu *src = pvgpu_start(NULL);
+    Pvgpu *dst;
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-wedge-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    const uint32_t compute = 1u << PVGPU_ENGINE_CLASS_COMPUTE;
+    const uint32_t copy = 1u << PVGPU_ENGINE_CLASS_COPY;
+
+    boot_ok(src);
+    qom_set_ok(src, GPU_ANON, "x-inject-wedge-engine",
+               U(PVGPU_ENGINE_CLASS_COMPUTE));
+    idle_steps(src);
+    g_assert_cmphex(qom_get_u64(src, GPU_ANON, "x-hung-engines"), ==,
+                    compute);
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qom_set_ok(src, GPU_ANON, "x-inject-wedge-engine",
+               U(PVGPU_ENGINE_CLASS_COPY));
+    idle_steps(src);
+    g_assert_cmphex(qom_get_u64(src, GPU_ANON, "x-hung-engines"), ==,
+                    compute);
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+    dst = pvgpu_incoming(src, uri);
+    unlink(path);
+
+    g_assert_cmphex(qom_get_u64(dst, GPU_ANON, "x-hung-engines"), ==,
+                    compute);
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
+    idle_steps(dst);
+    g_assert_cmphex(qom_get_u64(dst, GPU_ANON, "x-hung-engines"), ==,
+                    compute | copy);
+    /* A firmware reset ends them. */
+    wr(dst, PVGPU_REG_FW_CTRL, PVGPU_FW_CTRL_RESET);
+    g_assert_cmphex(qom_get_u64(dst, GPU_ANON, "x-hung-engines"), ==, 0);
+    pvgpu_stop(dst);
+    pvgpu_stop(src);
+}
+
+/*
  * Invalid values: a QMP error, and nothing changes. Before realize (on
  * the command line) the properties are refused.
  */
@@ -3105,6 +3645,8 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/queue/progress", test_queue_progress);
     qtest_add_func("/pvgpu/migrate-mismatch", test_migrate_mismatch);
     qtest_add_func("/pvgpu/migrate-corrupt", test_migrate_corrupt);
+    qtest_add_func("/pvgpu/migrate-compact", test_migrate_compact);
+    qtest_add_func("/pvgpu/migrate-bad-records", test_migrate_bad_records);
     qtest_add_func("/pvgpu/queue/submit", test_queue_submit);
     qtest_add_func("/pvgpu/queue/illegal-cmd", test_queue_illegal_cmd);
     qtest_add_func("/pvgpu/queue/fatal-fault", test_queue_fatal_fault);
@@ -3123,6 +3665,11 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/inject/delay-irqs", test_inject_delay_irqs);
     qtest_add_func("/pvgpu/inject/crash", test_inject_crash);
     qtest_add_func("/pvgpu/inject/hang-engine", test_inject_hang_engine);
+    qtest_add_func("/pvgpu/inject/unhang-wedge", test_inject_unhang_wedge);
+    qtest_add_func("/pvgpu/inject/guest-register", test_guest_inject);
+    qtest_add_func("/pvgpu/inject/guest-register-off",
+                   test_guest_inject_off);
+    qtest_add_func("/pvgpu/inject/wedge-migrate", test_inject_wedge_migrate);
     qtest_add_func("/pvgpu/inject/invalid", test_inject_invalid);
     qtest_add_func("/pvgpu/inject/migrate", test_inject_migrate);
 
