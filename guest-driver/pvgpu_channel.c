@@ -413,6 +413,7 @@ void pvgpu_channel_set_ready(struct pvgpu_channel *ch)
 	ch->last_event_seqno = 0;
 	ch->h2f_status_seen = 0;
 	ch->f2h_status_seen = 0;
+	WRITE_ONCE(ch->epoch, ch->epoch + 1);
 	ch->state = PVGPU_CHANNEL_READY;
 	spin_unlock_irq(&ch->lock);
 	mutex_unlock(&ch->send_lock);
@@ -946,17 +947,20 @@ static void pvgpu_channel_interrupted(struct pvgpu_channel *ch,
  * with its DMA blocked before the caller hears of it (pvgpu_fw_wedge()
  * waits for a stop already in progress and does nothing more after
  * removal), so that no caller frees memory the firmware may still reach.
+ * A failure in an earlier @epoch than the channel's came from a firmware
+ * that a device reset stopped and rebooted since: the running one never
+ * saw the request, and it is not stopped for it.
  */
 static void pvgpu_channel_commit_failed(struct pvgpu_channel *ch,
 					struct pvgpu_channel_msg *msg, int err,
-					bool sent)
+					bool sent, u32 epoch)
 {
 	if (err == -ERESTARTSYS ||
 	    (err == -EIO && msg->fw_status != PVGPU_STATUS_OK))
 		return;
 	if (!sent && !(msg->flags & PVGPU_CHANNEL_MSG_NOINTR))
 		return;
-	pvgpu_fw_wedge(ch->pvdev, err == -ETIMEDOUT ?
+	pvgpu_fw_wedge_epoch(ch->pvdev, epoch, err == -ETIMEDOUT ?
 		       "a state-changing request was not completed in time" :
 		       "a state-changing request failed without an answer");
 }
@@ -1002,6 +1006,8 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	unsigned long timeout = max(msecs_to_jiffies(timeout_ms), 1UL);
 	bool cleanup = (msg->flags & PVGPU_CHANNEL_MSG_COMMIT) &&
 		       (msg->flags & PVGPU_CHANNEL_MSG_NOINTR);
+	/* Of the firmware the request went to: pvgpu_channel_commit_failed(). */
+	u32 epoch;
 	bool sent = false;
 	unsigned long deadline;
 	ktime_t t_woken;
@@ -1069,6 +1075,7 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	epoch = ch->epoch;
 	w.seqno = ch->next_seqno++;
 	if (!ch->next_seqno)
 		ch->next_seqno = 1;
@@ -1111,11 +1118,13 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	goto out_checked;
 
 out_unlock:
+	/* Not sent: the firmware that did not take it is the current one. */
+	epoch = READ_ONCE(ch->epoch);
 	mutex_unlock(&ch->send_lock);
 	msg->fw_status = PVGPU_STATUS_OK;
 out_checked:
 	if (ret && (msg->flags & PVGPU_CHANNEL_MSG_COMMIT))
-		pvgpu_channel_commit_failed(ch, msg, ret, sent);
+		pvgpu_channel_commit_failed(ch, msg, ret, sent, epoch);
 	return ret;
 }
 

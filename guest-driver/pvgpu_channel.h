@@ -182,6 +182,15 @@ struct pvgpu_channel {
 	/** @pending: requests sent and waiting for their response. */
 	struct list_head pending;
 
+	/**
+	 * @epoch: boots of the firmware this channel served, counted by
+	 * pvgpu_channel_set_ready() under @send_lock and @lock: a request
+	 * that failed in an earlier epoch talked to a firmware that was
+	 * stopped and rebooted since (a device reset), and its failure says
+	 * nothing about the running one (pvgpu_fw_wedge_epoch()).
+	 */
+	u32 epoch;
+
 	/** @next_seqno: seqno of the next request; never 0. */
 	u32 next_seqno;
 

@@ -10,12 +10,14 @@
 #include <linux/seq_file.h>
 
 #include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
 #include "pvgpu_debugfs.h"
 #include "pvgpu_drv.h"
 #include "pvgpu_queue.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_reset.h"
 #include "pvgpu_vm.h"
 
 /**
@@ -66,6 +68,20 @@
  *   when they arrive, as if the firmware had lost them (the device's own
  *   x-inject-drop-fault-events is QMP-only); the queue's stall poll finds
  *   the fault with QUEUE_QUERY and resolves it (docs/svm.rst).
+ *
+ * Device reset (pvgpu_reset.c, docs/reset.rst), root only:
+ *
+ * - reset_state (read): resets completed, whether one is pending, whether
+ *   the device is wedged, the cause and the request-to-recovered time of
+ *   the latest one, queues resubmitted and banned by all of them.
+ * - reset (write-only): any write resets the device now, as a failure
+ *   would, and returns when the reset is done (cause REQUESTED); -EIO if
+ *   the device is wedged or recovery is off.
+ * - inject_device (read-write): a write passes the value to the device's
+ *   PVGPU_REG_TEST_INJECT register (PVGPU_TEST_INJECT(op, class): crash
+ *   the firmware, hang, wedge or un-hang an engine class); a read returns
+ *   the engine classes hung now. -EOPNOTSUPP unless the device offers it
+ *   (PVGPU_HWCAP_TEST_INJECT, QEMU's x-guest-inject=on).
  */
 
 static struct pvgpu_device *pvgpu_debugfs_dev(struct seq_file *m)
@@ -113,8 +129,74 @@ static int pvgpu_debugfs_queues(struct seq_file *m, void *data)
 	return 0;
 }
 
+static int pvgpu_debugfs_reset_state(struct seq_file *m, void *data)
+{
+	pvgpu_reset_print(pvgpu_debugfs_dev(m), m);
+	return 0;
+}
+
+static ssize_t pvgpu_debugfs_reset_write(struct file *file,
+					 const char __user *buf, size_t count,
+					 loff_t *ppos)
+{
+	struct pvgpu_device *pvdev = file->private_data;
+	int ret, idx;
+
+	if (!drm_dev_enter(&pvdev->drm, &idx))
+		return -ENODEV;
+	ret = pvgpu_reset_schedule(pvdev, DRM_PVGPU_RESET_CAUSE_REQUESTED) ?
+	      0 : -EIO;
+	drm_dev_exit(idx);
+	if (!ret)
+		ret = pvgpu_reset_wait(pvdev);
+	if (!ret && pvgpu_fw_is_wedged(pvdev))
+		ret = -EIO;
+	return ret ?: count;
+}
+
+static const struct file_operations pvgpu_debugfs_reset_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = pvgpu_debugfs_reset_write,
+	.llseek = noop_llseek,
+};
+
+static int pvgpu_debugfs_inject_get(void *data, u64 *val)
+{
+	struct pvgpu_device *pvdev = data;
+	int idx;
+
+	if (!(pvdev->hwcaps & PVGPU_HWCAP_TEST_INJECT))
+		return -EOPNOTSUPP;
+	if (!drm_dev_enter(&pvdev->drm, &idx))
+		return -ENODEV;
+	*val = pvgpu_read(pvdev, PVGPU_REG_TEST_INJECT);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int pvgpu_debugfs_inject_set(void *data, u64 val)
+{
+	struct pvgpu_device *pvdev = data;
+	int idx;
+
+	if (!(pvdev->hwcaps & PVGPU_HWCAP_TEST_INJECT))
+		return -EOPNOTSUPP;
+	if (val > U32_MAX)
+		return -EINVAL;
+	if (!drm_dev_enter(&pvdev->drm, &idx))
+		return -ENODEV;
+	pvgpu_write(pvdev, PVGPU_REG_TEST_INJECT, val);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(pvgpu_debugfs_inject_fops, pvgpu_debugfs_inject_get,
+			 pvgpu_debugfs_inject_set, "0x%llx\n");
+
 static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
 	{ "fw_log", pvgpu_debugfs_fw_log, 0 },
+	{ "reset_state", pvgpu_debugfs_reset_state, 0 },
 	{ "fw_channel", pvgpu_debugfs_fw_channel, 0 },
 	{ "fw_caps", pvgpu_debugfs_fw_caps, 0 },
 	{ "queues", pvgpu_debugfs_queues, 0 },
@@ -123,6 +205,8 @@ static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
 #define PVGPU_DEBUGFS_FAIL_H2F_DOORBELL		"fail_h2f_doorbell"
 #define PVGPU_DEBUGFS_INJECT_STALL_OPCODE	"inject_stall_opcode"
 #define PVGPU_DEBUGFS_INJECT_LOSE_FAULTS	"inject_lose_fault_events"
+#define PVGPU_DEBUGFS_RESET			"reset"
+#define PVGPU_DEBUGFS_INJECT_DEVICE		"inject_device"
 
 /**
  * pvgpu_debugfs_init() - create the debugfs files
@@ -149,6 +233,11 @@ void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
 	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_LOSE_FAULTS, 0600,
 				pvdev->drm.debugfs_root,
 				&pvdev->inject_lose_fault_events);
+	debugfs_create_file(PVGPU_DEBUGFS_RESET, 0200, pvdev->drm.debugfs_root,
+			    pvdev, &pvgpu_debugfs_reset_fops);
+	debugfs_create_file_unsafe(PVGPU_DEBUGFS_INJECT_DEVICE, 0600,
+				   pvdev->drm.debugfs_root, pvdev,
+				   &pvgpu_debugfs_inject_fops);
 
 	pvgpu_vm_debugfs_init(pvdev);
 }
@@ -174,6 +263,8 @@ void pvgpu_debugfs_fini(struct pvgpu_device *pvdev)
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_FAIL_H2F_DOORBELL, root);
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_STALL_OPCODE, root);
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_LOSE_FAULTS, root);
+	debugfs_lookup_and_remove(PVGPU_DEBUGFS_RESET, root);
+	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_DEVICE, root);
 	debugfs_lookup_and_remove("vms", root);
 	debugfs_lookup_and_remove("fail_vm_bind", root);
 }

@@ -666,6 +666,49 @@ u64 pvgpu_dep_queue_pending(struct pvgpu_dep_queue *q)
 }
 
 /**
+ * pvgpu_dep_queue_oldest_running() - the oldest job started and not completed
+ * @q: the queue
+ *
+ * Any context.
+ *
+ * Return: the job with a reference (pvgpu_dep_job_put()), or NULL.
+ */
+struct pvgpu_dep_job *pvgpu_dep_queue_oldest_running(struct pvgpu_dep_queue *q)
+{
+	struct pvgpu_dep_job *job;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	job = list_first_entry_or_null(&q->running, struct pvgpu_dep_job, link);
+	if (job)
+		pvgpu_dep_job_get(job);
+	spin_unlock_irqrestore(&q->lock, flags);
+	return job;
+}
+
+/**
+ * pvgpu_dep_queue_restart_timeout() - start the oldest job's timeout again
+ * @q: the queue
+ *
+ * For a backend that had to replay the job from its start (a device
+ * reset): its clock counts from now. Process context.
+ */
+void pvgpu_dep_queue_restart_timeout(struct pvgpu_dep_queue *q)
+{
+	struct pvgpu_dep_job *job;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	job = list_first_entry_or_null(&q->running, struct pvgpu_dep_job, link);
+	if (job && q->timeout_ms && !q->stopped && !q->banned) {
+		job->started_jiffies = jiffies;
+		mod_delayed_work(q->wq, &q->timeout_work,
+				 msecs_to_jiffies(q->timeout_ms));
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/**
  * pvgpu_dep_queue_kick() - try again to start queued jobs
  * @q: the queue
  *

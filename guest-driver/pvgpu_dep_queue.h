@@ -208,6 +208,8 @@ void pvgpu_dep_queue_ban(struct pvgpu_dep_queue *q, int error);
 bool pvgpu_dep_queue_is_banned(struct pvgpu_dep_queue *q);
 u64 pvgpu_dep_queue_pending(struct pvgpu_dep_queue *q);
 void pvgpu_dep_queue_kick(struct pvgpu_dep_queue *q);
+struct pvgpu_dep_job *pvgpu_dep_queue_oldest_running(struct pvgpu_dep_queue *q);
+void pvgpu_dep_queue_restart_timeout(struct pvgpu_dep_queue *q);
 struct dma_fence *pvgpu_dep_queue_last_fence(struct pvgpu_dep_queue *q);
 unsigned int pvgpu_dep_queue_signal_upto(struct pvgpu_dep_queue *q, u64 seqno,
 					 int error);

@@ -277,6 +277,8 @@ static void pvgpu_objs_fini(struct drm_device *drm, void *arg)
 
 	/* Every queue and VM is gone: the device is released. */
 	pvgpu_fault_wq_fini(pvdev);
+	/* Before @wq: a reset bans queues, whose works run there. */
+	pvgpu_reset_fini(pvdev);
 	destroy_workqueue(pvdev->wq);
 	/* After @wq: its works signal fences, which queue user-fence writes. */
 	destroy_workqueue(pvdev->ufence_write_wq);
@@ -308,6 +310,12 @@ static int pvgpu_objs_init(struct pvgpu_device *pvdev)
 	}
 	/* GPU page faults: bounded workers (pvgpu_svm.c). */
 	if (pvgpu_fault_wq_init(pvdev)) {
+		destroy_workqueue(pvdev->ufence_write_wq);
+		destroy_workqueue(pvdev->wq);
+		return -ENOMEM;
+	}
+	if (pvgpu_reset_init(pvdev)) {
+		pvgpu_fault_wq_fini(pvdev);
 		destroy_workqueue(pvdev->ufence_write_wq);
 		destroy_workqueue(pvdev->wq);
 		return -ENOMEM;

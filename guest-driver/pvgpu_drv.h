@@ -28,6 +28,7 @@
 
 #include "pvgpu_event.h"
 #include "pvgpu_fw.h"
+#include "pvgpu_reset.h"
 
 #define PVGPU_DRIVER_NAME	"pvgpu"
 #define PVGPU_DRIVER_DESC	"pvgpu paravirtual GPU"
@@ -73,6 +74,9 @@ struct pvgpu_device {
 
 	/** @fw: the firmware, its shared memory and its message channel. */
 	struct pvgpu_fw fw;
+
+	/** @reset: device reset and recovery (pvgpu_reset.c). */
+	struct pvgpu_reset reset;
 
 	/** @asids: firmware address-space ids in use (pvgpu_vm.c). */
 	struct ida asids;

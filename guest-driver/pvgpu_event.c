@@ -224,13 +224,16 @@ void pvgpu_event_emit_queue(struct pvgpu_file *pfile,
 /**
  * pvgpu_event_emit_device() - report a device event to every open file
  * @pvdev: the device
- * @type: DRM_PVGPU_EVENT_DEVICE_WEDGED
+ * @type: DRM_PVGPU_EVENT_DEVICE_WEDGED or _DEVICE_RESET
+ * @d0: the record's data[0]
+ * @d1: the record's data[1]
  *
  * Process context (it walks the DRM device's file list).
  */
-void pvgpu_event_emit_device(struct pvgpu_device *pvdev, u32 type)
+void pvgpu_event_emit_device(struct pvgpu_device *pvdev, u32 type, u64 d0,
+			     u64 d1)
 {
-	struct pvgpu_event_rec rec = { .type = type };
+	struct pvgpu_event_rec rec = { .type = type, .data = { d0, d1 } };
 	struct drm_file *file;
 
 	mutex_lock(&pvdev->drm.filelist_mutex);

@@ -85,7 +85,8 @@ void pvgpu_event_emit(struct pvgpu_file *pfile,
 void pvgpu_event_emit_queue(struct pvgpu_file *pfile,
 			    const struct pvgpu_queue *queue, u32 type,
 			    u32 flags, u64 d0, u64 d1, u64 d2);
-void pvgpu_event_emit_device(struct pvgpu_device *pvdev, u32 type);
+void pvgpu_event_emit_device(struct pvgpu_device *pvdev, u32 type, u64 d0,
+			     u64 d1);
 
 /* True if @pfile keeps records of @type: producers may skip the work. */
 static inline bool pvgpu_event_wanted(struct pvgpu_file_events *ev, u32 type)

@@ -22,6 +22,7 @@
 #include "pvgpu_fw.h"
 #include "pvgpu_queue.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_reset.h"
 
 /**
  * DOC: Firmware boot, interrupts and log
@@ -61,7 +62,8 @@
  *
  * **Firmware stop**: if the firmware leaves RUNNING while the channel is
  * up (crash, halt), every pending request fails with -EIO and later ones
- * with -ENODEV. Nothing restarts it yet.
+ * with -ENODEV, and a device reset is scheduled (pvgpu_reset.c), which
+ * stops the firmware for good and boots it again (pvgpu_fw_restart()).
  *
  * **Teardown** (pvgpu_fw_fini()): fail pending requests, mask interrupts,
  * reset the firmware and wait for PVGPU_FW_STATE_OFF, clear bus mastering
@@ -166,11 +168,13 @@ void pvgpu_fw_check_alive(struct pvgpu_device *pvdev)
 		return;
 
 	error = pvgpu_read(pvdev, PVGPU_REG_FW_ERROR);
-	if (pvgpu_channel_fail(ch, -EIO))
-		drm_err(&pvdev->drm,
-			"firmware stopped: state %s (%u), error %s; its requests fail\n",
-			pvgpu_fw_state_name(state), state,
-			pvgpu_fw_error_name(error));
+	if (!pvgpu_channel_fail(ch, -EIO))
+		return;
+	drm_err(&pvdev->drm,
+		"firmware stopped: state %s (%u), error %s; its requests fail\n",
+		pvgpu_fw_state_name(state), state, pvgpu_fw_error_name(error));
+	/* The reset's work stops it for good first, then boots it again. */
+	pvgpu_reset_schedule(pvdev, DRM_PVGPU_RESET_CAUSE_FW_CRASH);
 }
 
 static irqreturn_t pvgpu_fw_irq(int irq, void *arg)
@@ -280,7 +284,7 @@ static void pvgpu_fw_wedge_work(struct work_struct *work)
 
 	/* Nothing runs any more: every outstanding fence signals. */
 	pvgpu_queues_fini(pvdev);
-	pvgpu_event_emit_device(pvdev, DRM_PVGPU_EVENT_DEVICE_WEDGED);
+	pvgpu_event_emit_device(pvdev, DRM_PVGPU_EVENT_DEVICE_WEDGED, 0, 0);
 }
 
 /*
@@ -306,9 +310,31 @@ static void pvgpu_fw_stop_locked(struct pvgpu_device *pvdev, int err)
 	fw->stopped = true;
 }
 
+/*
+ * The device stays stopped until it is rebound: every queue is banned
+ * (asynchronously: the caller may hold queue locks).
+ */
+static void pvgpu_fw_set_wedged_locked(struct pvgpu_device *pvdev,
+				       const char *why)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+
+	lockdep_assert_held(&fw->wedge_lock);
+
+	if (fw->wedged || fw->removed)
+		return;
+	drm_err(&pvdev->drm,
+		"device wedged: %s; device stopped, rebind it to recover\n",
+		why);
+	pvgpu_fw_stop_locked(pvdev, -EIO);
+	fw->wedged = true;
+	queue_work(pvdev->wq, &fw->wedge_work);
+}
+
 /**
- * pvgpu_fw_wedge() - stop a device whose firmware state is unknown
+ * pvgpu_fw_wedge_epoch() - stop a device whose firmware state is unknown
  * @pvdev: the device
+ * @epoch: &pvgpu_channel.epoch of the firmware the failed request went to
  * @why: what happened, for the log
  *
  * A state-changing request failed without an answer (not sent in time,
@@ -317,13 +343,17 @@ static void pvgpu_fw_stop_locked(struct pvgpu_device *pvdev, int err)
  * longer knows what the firmware runs or reads. The channel fails (every
  * request -EIO, later ones -ENODEV), then the firmware is reset and the
  * device's DMA blocked, all *before* this returns, so a caller may then
- * free whatever the firmware could reach; every queue is banned
- * (asynchronously: the caller may hold queue locks). The device stays so
- * until it is unbound and bound again. If the device was stopped already
- * (removal, an earlier wedge) this only waits until that stop is complete.
- * Process context; idempotent.
+ * free whatever the firmware could reach. Then the device is reset and
+ * recovers (pvgpu_reset_schedule(), docs/reset.rst); where recovery is off
+ * or gave up, every queue is banned and the device stays stopped until it
+ * is unbound and bound again. If the device was stopped already (removal,
+ * an earlier wedge, a reset in progress), or @epoch is older than the
+ * running firmware's (a reset rebooted it since the request failed), this
+ * only waits until a stop in progress is complete. Process context;
+ * idempotent.
  */
-void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
+void pvgpu_fw_wedge_epoch(struct pvgpu_device *pvdev, u32 epoch,
+			  const char *why)
 {
 	struct pvgpu_fw *fw = &pvdev->fw;
 
@@ -332,15 +362,27 @@ void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
 	 * the firmware could reach as soon as this returns.
 	 */
 	mutex_lock(&fw->wedge_lock);
-	if (!fw->stopped) {
-		drm_err(&pvdev->drm,
-			"firmware wedged: %s; device stopped, rebind it to recover\n",
-			why);
-		pvgpu_fw_stop_locked(pvdev, -EIO);
-		queue_work(pvdev->wq, &fw->wedge_work);
-		fw->wedged = true;
+	if (!fw->stopped && epoch == READ_ONCE(fw->ch.epoch)) {
+		if (pvgpu_reset_schedule(pvdev, DRM_PVGPU_RESET_CAUSE_FW_ERROR)) {
+			drm_err(&pvdev->drm,
+				"firmware failed: %s; resetting the device\n",
+				why);
+			pvgpu_fw_stop_locked(pvdev, -EIO);
+		} else {
+			pvgpu_fw_set_wedged_locked(pvdev, why);
+		}
 	}
 	mutex_unlock(&fw->wedge_lock);
+}
+
+/**
+ * pvgpu_fw_wedge() - pvgpu_fw_wedge_epoch() for the running firmware
+ * @pvdev: the device
+ * @why: what happened, for the log
+ */
+void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
+{
+	pvgpu_fw_wedge_epoch(pvdev, READ_ONCE(pvdev->fw.ch.epoch), why);
 }
 
 /**
@@ -350,15 +392,53 @@ void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why)
  * Pending and later requests fail with -ENODEV; the firmware is reset and
  * its DMA blocked before this returns (see pvgpu_fw_stop_locked() for the
  * order, and why a sender never frees memory before the stop completed).
- * Sleeps; idempotent.
+ * No device reset restarts it afterwards. Sleeps; idempotent.
  */
 void pvgpu_fw_stop(struct pvgpu_device *pvdev)
 {
 	struct pvgpu_fw *fw = &pvdev->fw;
 
 	mutex_lock(&fw->wedge_lock);
+	fw->removed = true;
 	pvgpu_fw_stop_locked(pvdev, -ENODEV);
 	mutex_unlock(&fw->wedge_lock);
+}
+
+/**
+ * pvgpu_fw_reset_stop() - stop the firmware for a device reset
+ * @pvdev: the device
+ * @why: why the reset gives up, for the log, or NULL to go on
+ *
+ * Stops the firmware if it runs (as pvgpu_fw_wedge() does); with @why
+ * the device is wedged instead (the reset gives up).
+ *
+ * Return: true if the firmware is stopped and may be rebooted; false if
+ * the device was removed or is (now) wedged.
+ */
+bool pvgpu_fw_reset_stop(struct pvgpu_device *pvdev, const char *why)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+	bool ok;
+
+	mutex_lock(&fw->wedge_lock);
+	if (why)
+		pvgpu_fw_set_wedged_locked(pvdev, why);
+	ok = !fw->wedged && !fw->removed;
+	if (ok)
+		pvgpu_fw_stop_locked(pvdev, -EIO);
+	mutex_unlock(&fw->wedge_lock);
+	return ok;
+}
+
+/**
+ * pvgpu_fw_is_wedged() - whether the device stopped for good
+ * @pvdev: the device
+ *
+ * Return: true after a wedge that no reset follows (until a rebind).
+ */
+bool pvgpu_fw_is_wedged(struct pvgpu_device *pvdev)
+{
+	return READ_ONCE(pvdev->fw.wedged);
 }
 
 static void pvgpu_fw_fill_boot_desc(struct pvgpu_device *pvdev)
@@ -942,6 +1022,7 @@ int pvgpu_fw_init(struct pvgpu_device *pvdev)
 	INIT_WORK(&fw->log_work, pvgpu_fw_log_work);
 	INIT_WORK(&fw->wedge_work, pvgpu_fw_wedge_work);
 	fw->wedged = false;
+	fw->removed = false;
 	fw->stopped = false;
 
 	/*
@@ -996,6 +1077,40 @@ err_free_log:
 	pvgpu_dma_free(pvdev, &fw->log);
 err_free_boot:
 	pvgpu_dma_free(pvdev, &fw->boot);
+	return ret;
+}
+
+/**
+ * pvgpu_fw_restart() - boot the firmware again after a device reset
+ * @pvdev: the device, its firmware stopped by pvgpu_fw_reset_stop()
+ *
+ * The same boot as at probe, into the same shared memory: the rings start
+ * empty (a new &pvgpu_channel.epoch), the log goes on. The firmware
+ * knows no address space and no queue afterwards; the caller tells it.
+ * Called by the reset work only.
+ *
+ * Return: 0; -ENODEV if the device was removed or wedged meanwhile; or
+ * the boot's error (the firmware is stopped again then).
+ */
+int pvgpu_fw_restart(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_fw *fw = &pvdev->fw;
+	int ret;
+
+	mutex_lock(&fw->wedge_lock);
+	if (fw->removed || fw->wedged || WARN_ON(!fw->stopped)) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	ret = pvgpu_fw_boot(pvdev);
+	if (ret) {
+		pvgpu_channel_fail(&fw->ch, -EIO);
+		pvgpu_fw_quiesce(pvdev);
+		goto out_unlock;
+	}
+	fw->stopped = false;
+out_unlock:
+	mutex_unlock(&fw->wedge_lock);
 	return ret;
 }
 

@@ -123,16 +123,24 @@ struct pvgpu_fw {
 
 	/**
 	 * @stopped: the firmware was reset and the device's DMA blocked, by
-	 * pvgpu_fw_wedge() or pvgpu_fw_stop(); nothing the firmware could
-	 * reach is reached any more. Under @wedge_lock; set once.
+	 * pvgpu_fw_wedge(), pvgpu_fw_reset_stop() or pvgpu_fw_stop(); nothing
+	 * the firmware could reach is reached any more. Under @wedge_lock;
+	 * only pvgpu_fw_restart() clears it again.
 	 */
 	bool stopped;
 
 	/**
-	 * @wedged: pvgpu_fw_wedge() stopped the device; it stays stopped
-	 * until it is unbound and bound again. Under @wedge_lock.
+	 * @wedged: the device stopped for good (recovery is off, a reset
+	 * failed or resets came too often); it stays stopped until it is
+	 * unbound and bound again. Under @wedge_lock; set once.
 	 */
 	bool wedged;
+
+	/**
+	 * @removed: pvgpu_fw_stop() stopped the firmware for removal or
+	 * shutdown: no reset boots it again. Under @wedge_lock; set once.
+	 */
+	bool removed;
 
 	/** @wedge_work: bans every queue after pvgpu_fw_wedge(). */
 	struct work_struct wedge_work;
@@ -162,6 +170,11 @@ void pvgpu_fw_fini(struct pvgpu_device *pvdev);
 void pvgpu_fw_shutdown(struct pvgpu_device *pvdev);
 void pvgpu_fw_stop(struct pvgpu_device *pvdev);
 void pvgpu_fw_wedge(struct pvgpu_device *pvdev, const char *why);
+void pvgpu_fw_wedge_epoch(struct pvgpu_device *pvdev, u32 epoch,
+			  const char *why);
+bool pvgpu_fw_reset_stop(struct pvgpu_device *pvdev, const char *why);
+int pvgpu_fw_restart(struct pvgpu_device *pvdev);
+bool pvgpu_fw_is_wedged(struct pvgpu_device *pvdev);
 
 int pvgpu_fw_ping(struct pvgpu_device *pvdev, u64 cookie, u64 *fw_ts_ns,
 		  u64 *rtt_ns, u64 *wake_ns);

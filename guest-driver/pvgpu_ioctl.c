@@ -84,6 +84,9 @@ static int pvgpu_query_device(struct pvgpu_device *pvdev,
 	out.timeslice_default_us = info->timeslice_default_us;
 	out.timeslice_min_us = info->timeslice_min_us;
 	out.timeslice_max_us = info->timeslice_max_us;
+	if (pvgpu_fw_is_wedged(pvdev))
+		out.flags |= DRM_PVGPU_DEVICE_WEDGED;
+	out.reset_count = pvgpu_reset_count(pvdev);
 
 	return pvgpu_query_copy(args, &out, sizeof(out));
 }

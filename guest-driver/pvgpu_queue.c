@@ -24,6 +24,7 @@
 #include "pvgpu_gem.h"
 #include "pvgpu_queue.h"
 #include "pvgpu_queue_internal.h"
+#include "pvgpu_reset.h"
 #include "pvgpu_regs.h"
 #include "pvgpu_sync.h"
 #include "pvgpu_userq.h"
@@ -177,6 +178,7 @@ struct pvgpu_exec_job *pvgpu_exec_job_create(struct pvgpu_exec_queue *eq,
 		return ERR_PTR(-ENOMEM);
 	job->batch_va = batch_va;
 	job->num_batch = num_batch;
+	job->ring_start = PVGPU_EXEC_JOB_NOT_ON_RING;
 	ret = pvgpu_dep_job_init(&job->base, &eq->base.dq);
 	if (ret) {
 		kfree(job);
@@ -303,9 +305,13 @@ static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
 	ret = pvgpu_exec_queue_setup_ring(eq);
 	if (ret)
 		goto err_free;
-	ret = pvgpu_exec_queue_register(eq);
+	/* Registered and listed together: a device reset sees both or none. */
+	ret = pvgpu_reset_read_lock(pvdev);
 	if (ret)
 		goto err_free;
+	ret = pvgpu_exec_queue_register(eq);
+	if (ret)
+		goto err_unlock;
 
 	/* From here on only the dependency queue's release frees @eq. */
 	ret = pvgpu_dep_queue_init(&eq->base.dq, &pvgpu_exec_queue_ops,
@@ -323,6 +329,7 @@ static int pvgpu_exec_queue_create(struct pvgpu_file *pfile,
 	/* The firmware's reference; the reserved slot needs no memory. */
 	pvgpu_queue_get(&eq->base);
 	xa_store_irq(&pvdev->fw_queues, eq->fw_id, eq, GFP_KERNEL);
+	pvgpu_reset_read_unlock(pvdev);
 	*out = &eq->base;
 	return 0;
 
@@ -332,6 +339,8 @@ err_deregister:
 	pvgpu_exec_queue_fw_request(eq, PVGPU_H2F_QUEUE_DEREGISTER);
 	mutex_unlock(&eq->fw_lock);
 	eq->registered = false;
+err_unlock:
+	pvgpu_reset_read_unlock(pvdev);
 err_free:
 	pvgpu_exec_queue_free(eq);
 	return ret;

@@ -106,14 +106,18 @@ static inline void pvgpu_queue_put(struct pvgpu_queue *queue)
 	(offsetof(struct pvgpu_msg_queue_state, fault_seqno) / 4)
 
 /*
- * Ring of an exec queue: 32 KiB of commands (1365 jobs), contiguous
+ * Ring of an exec queue: 32 KiB of commands (1170 jobs), contiguous
  * coherent DMA memory that the firmware reads at its guest-physical
  * address (a privileged queue, pvgpu_fwif.h): no GPU VM maps it.
  */
 #define PVGPU_EXEC_RING_SIZE		SZ_32K
-/* Largest job on the ring: BATCH_CALL + FENCE, in bytes. */
+/*
+ * Largest job on the ring: NOP + BATCH_CALL + FENCE, in bytes. The NOP
+ * tells a device reset whether the firmware began the job (pvgpu_reset.c).
+ */
 #define PVGPU_EXEC_JOB_MAX_BYTES \
-	((PVGPU_CMD_LEN_BATCH_CALL + PVGPU_CMD_LEN_FENCE) * 4)
+	((PVGPU_CMD_LEN_NOP + PVGPU_CMD_LEN_BATCH_CALL + \
+	  PVGPU_CMD_LEN_FENCE) * 4)
 
 /* pvgpu_exec_queue.state flags */
 #define PVGPU_EXEC_QUEUE_RESET		BIT(0)	/* the firmware reset it */
@@ -270,6 +274,23 @@ struct pvgpu_exec_job {
 	u64 batch_va;
 	/** @num_batch: 0 (only the SIGNAL) or 1. */
 	u32 num_batch;
+	/**
+	 * @ring_start: ring offset of the job's first command, written by
+	 * run_job (WRITE_ONCE()); PVGPU_EXEC_JOB_NOT_ON_RING before.
+	 */
+	u32 ring_start;
+};
+
+#define PVGPU_EXEC_JOB_NOT_ON_RING	U32_MAX
+
+/**
+ * struct pvgpu_reset_stats - what a device reset did with the queues
+ */
+struct pvgpu_reset_stats {
+	/** @resubmitted: exec queues registered again with their jobs. */
+	unsigned int resubmitted;
+	/** @banned: queues banned because their state was lost. */
+	unsigned int banned;
 };
 
 static inline struct pvgpu_exec_queue *
@@ -297,6 +318,10 @@ void pvgpu_fw_queue_reply_fault(struct pvgpu_device *pvdev, u32 fw_id,
 int pvgpu_fw_error_to_errno(u32 error, bool guilty);
 
 void pvgpu_queues_fini(struct pvgpu_device *pvdev);
+void pvgpu_queues_reset_settle(struct pvgpu_device *pvdev,
+			       struct pvgpu_reset_stats *stats);
+int pvgpu_queues_reset_recover(struct pvgpu_device *pvdev,
+			       struct pvgpu_reset_stats *stats);
 void pvgpu_queues_recover_work(struct work_struct *work);
 void pvgpu_queues_hw_fini(struct pvgpu_device *pvdev);
 void pvgpu_queue_file_close(struct pvgpu_file *pfile);

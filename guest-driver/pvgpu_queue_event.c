@@ -21,6 +21,7 @@
 #include "pvgpu_queue.h"
 #include "pvgpu_queue_internal.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_reset.h"
 #include "pvgpu_sync.h"
 #include "pvgpu_userq.h"
 #include "pvgpu_vm.h"
@@ -636,6 +637,23 @@ static void pvgpu_queues_scan(struct pvgpu_device *pvdev)
 	queue_work(pvdev->wq, &pvdev->queues_recover_work);
 }
 
+/*
+ * The queue's engine did not recover from its reset: only a device reset
+ * mends it (the queue itself is banned as usual, guilty). Without
+ * recovery the engine stays hung; the job timeouts of its queues report
+ * it. Hard-interrupt context.
+ */
+static void pvgpu_queue_check_engine(struct pvgpu_device *pvdev,
+				     const struct pvgpu_evt_queue_error *evt)
+{
+	if (!(le32_to_cpu(evt->flags) & PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED))
+		return;
+	if (!pvgpu_reset_schedule(pvdev, DRM_PVGPU_RESET_CAUSE_ENGINE))
+		pvgpu_warn_ratelimited(&pvdev->drm,
+				       "engine class %u did not recover from a queue reset\n",
+				       le32_to_cpu(evt->engine_class));
+}
+
 /**
  * pvgpu_queue_fw_event() - handle a queue event of the firmware
  * @pvdev: the device
@@ -681,6 +699,9 @@ bool pvgpu_queue_fw_event(struct pvgpu_device *pvdev,
 	}
 	/* Every queue event starts with the queue id. */
 	id = le32_to_cpu(payload[0]);
+
+	if (opcode == PVGPU_F2H_EVT_QUEUE_ERROR)
+		pvgpu_queue_check_engine(pvdev, (const void *)payload);
 
 	/*
 	 * Test hook (debugfs inject_lose_fault_events): forget the event as

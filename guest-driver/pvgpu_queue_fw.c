@@ -22,6 +22,7 @@
 #include "pvgpu_queue_internal.h"
 #include "pvgpu_regs.h"
 #include "pvgpu_sync.h"
+#include "pvgpu_userq.h"
 #include "pvgpu_vm.h"
 
 /**
@@ -51,7 +52,7 @@
  * (PVGPU_IFACE_MINOR_PRIV_QUEUES); an older one gets no exec queues.
  *
  * **Jobs.** The queue's dependency queue (struct pvgpu_dep_queue) orders
- * jobs and waits for their dependencies; its run_job writes
+ * jobs and waits for their dependencies; its run_job writes ``NOP`` and
  * ``BATCH_CALL(batch)`` (nothing for an ordering point, num_batch 0) and
  * ``FENCE(job seqno, IRQ)`` to the ring, moves the write pointer and
  * rings the doorbell. can_run_job says whether the ring has room: a job
@@ -78,6 +79,12 @@
  * fails with anything but -ENODEV (the firmware stopped) wedges the
  * device, which stops the firmware, before any fence signals or memory is
  * freed (pvgpu_exec_queue_fw_request()).
+ *
+ * **Device reset.** The firmware forgets every queue; the driver keeps
+ * the ring, the control page and the jobs, and registers the queue again
+ * with its read pointer where the firmware stopped, if the oldest job had
+ * not begun, or bans it (pvgpu_queues_reset_settle(),
+ * pvgpu_queues_reset_recover(), and the DOC: of pvgpu_reset.c).
  */
 
 /* Doorbells of kernel queues: ids 1 .. 1023 of group 0. */
@@ -216,8 +223,9 @@ void pvgpu_fw_queue_reply_fault(struct pvgpu_device *pvdev, u32 fw_id,
 
 static u32 pvgpu_exec_job_bytes(struct pvgpu_exec_job *job)
 {
-	return (PVGPU_CMD_LEN_SIGNAL +
-		(job->num_batch ? PVGPU_CMD_LEN_BATCH_CALL : 0)) * 4;
+	return (PVGPU_CMD_LEN_FENCE +
+		(job->num_batch ? PVGPU_CMD_LEN_NOP +
+		 PVGPU_CMD_LEN_BATCH_CALL : 0)) * 4;
 }
 
 static bool pvgpu_exec_can_run_job(struct pvgpu_dep_job *job)
@@ -300,7 +308,15 @@ static int pvgpu_exec_run_job(struct pvgpu_dep_job *dep_job)
 		return 0;
 	}
 
+	WRITE_ONCE(job->ring_start, wptr);
 	if (job->num_batch) {
+		/*
+		 * The NOP retires before the batch begins: a read pointer
+		 * past it says the firmware began the job (a device reset
+		 * does not replay it, pvgpu_queues_reset_settle()).
+		 */
+		pvgpu_ring_emit(eq, &wptr,
+				PVGPU_CMD_HDR(PVGPU_CMD_NOP, 0, PVGPU_CMD_LEN_NOP));
 		pvgpu_ring_emit(eq, &wptr,
 				PVGPU_CMD_HDR(PVGPU_CMD_BATCH_CALL, 0,
 					      PVGPU_CMD_LEN_BATCH_CALL));
@@ -651,4 +667,147 @@ void pvgpu_exec_queue_destroy(struct pvgpu_queue *queue)
 	/* No job starts any more; the rest must not block the caller. */
 	pvgpu_dep_queue_stop(&queue->dq);
 	queue_work(eq->pvdev->wq, &eq->destroy_work);
+}
+
+/* --- Device reset ------------------------------------------------------------ */
+
+/*
+ * Under &pvgpu_exec_queue.fw_lock, the firmware stopped: signal what the
+ * fence covers, then keep the queue (true) if its oldest unfinished job
+ * had not begun, else ban it.
+ */
+static bool pvgpu_exec_queue_reset_settle(struct pvgpu_exec_queue *eq)
+{
+	struct pvgpu_dep_job *job;
+	unsigned long flags;
+	bool begun = false;
+	u32 rptr, start;
+
+	lockdep_assert_held(&eq->fw_lock);
+
+	pvgpu_exec_queue_complete(eq);
+	job = pvgpu_dep_queue_oldest_running(&eq->base.dq);
+	if (job) {
+		start = READ_ONCE(to_exec_job(job)->ring_start);
+		rptr = le32_to_cpu(READ_ONCE(*eq->rptr_cpu));
+		/* Not on the ring yet: nothing of it (or later) began. */
+		begun = start != PVGPU_EXEC_JOB_NOT_ON_RING && rptr != start &&
+			job->seqno > pvgpu_exec_queue_seqno(eq);
+		pvgpu_dep_job_put(job);
+	}
+	if (!begun)
+		return true;
+
+	/* Innocent: its reason says the device reset took its work. */
+	spin_lock_irqsave(&eq->state_lock, flags);
+	if (!eq->error)
+		eq->fw_error = DRM_PVGPU_QUEUE_REASON_DEVICE_RESET;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET, -ECANCELED);
+	pvgpu_exec_queue_ban(eq);
+	return false;
+}
+
+/**
+ * pvgpu_queues_reset_settle() - step 2 of a device reset
+ * @pvdev: the device, its firmware stopped
+ * @stats: counts what was banned
+ *
+ * Every exec queue signals what its fence covers and is kept for
+ * pvgpu_queues_reset_recover() or banned; every user queue is banned
+ * (see the DOC: of pvgpu_reset.c). A queue the firmware no longer has
+ * is marked deregistered, so that no later request names it.
+ */
+void pvgpu_queues_reset_settle(struct pvgpu_device *pvdev,
+			       struct pvgpu_reset_stats *stats)
+{
+	struct pvgpu_queue *queue;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(queue, &pvdev->queues, link) {
+		struct pvgpu_exec_queue *eq;
+
+		if (queue->kind == PVGPU_QUEUE_USER) {
+			if (pvgpu_userq_reset_lost(to_pvgpu_user_queue(queue)))
+				stats->banned++;
+			continue;
+		}
+		if (queue->kind != PVGPU_QUEUE_EXEC)
+			continue;
+		eq = to_pvgpu_exec_queue(queue);
+		mutex_lock(&eq->fw_lock);
+		/* Banned before, or now: the new firmware never has it. */
+		if (!eq->registered || eq->deregistered) {
+			/* Not the firmware's. */
+		} else if (READ_ONCE(eq->error)) {
+			eq->deregistered = true;
+		} else if (!pvgpu_exec_queue_reset_settle(eq)) {
+			eq->deregistered = true;
+			stats->banned++;
+		}
+		mutex_unlock(&eq->fw_lock);
+	}
+	mutex_unlock(&pvdev->objs_lock);
+}
+
+/**
+ * pvgpu_queues_reset_recover() - step 3 of a device reset, for exec queues
+ * @pvdev: the device, its firmware booted again
+ * @stats: counts the queues registered again
+ *
+ * Registers every exec queue the settle kept, with its read pointer where
+ * the old firmware stopped, restarts its oldest job's timeout and rings
+ * its doorbell. Caller holds &pvgpu_reset.lock for writing.
+ *
+ * Return: 0, or the error of a request that failed (the device was
+ * stopped again for it and the next reset is scheduled).
+ */
+int pvgpu_queues_reset_recover(struct pvgpu_device *pvdev,
+			       struct pvgpu_reset_stats *stats)
+{
+	struct pvgpu_queue *queue;
+	int ret = 0;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(queue, &pvdev->queues, link) {
+		struct pvgpu_exec_queue *eq;
+
+		if (queue->kind != PVGPU_QUEUE_EXEC)
+			continue;
+		eq = to_pvgpu_exec_queue(queue);
+		mutex_lock(&eq->fw_lock);
+		if (!eq->registered || eq->deregistered ||
+		    READ_ONCE(eq->error)) {
+			mutex_unlock(&eq->fw_lock);
+			continue;
+		}
+		ret = pvgpu_exec_queue_register(eq);
+		if (ret && !pvgpu_channel_is_up(&pvdev->fw.ch)) {
+			/* The firmware stopped again: the next reset. */
+			mutex_unlock(&eq->fw_lock);
+			break;
+		}
+		if (ret) {
+			/* Refused (no room): the queue's work is lost. */
+			eq->deregistered = true;
+			spin_lock_irq(&eq->state_lock);
+			eq->fw_error = DRM_PVGPU_QUEUE_REASON_DEVICE_RESET;
+			spin_unlock_irq(&eq->state_lock);
+			pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET,
+						   -ECANCELED);
+			pvgpu_exec_queue_ban(eq);
+			stats->banned++;
+			mutex_unlock(&eq->fw_lock);
+			ret = 0;
+			continue;
+		}
+		stats->resubmitted++;
+		pvgpu_dep_queue_restart_timeout(&eq->base.dq);
+		/* Whatever the ring holds beyond the read pointer runs now. */
+		writel(eq->doorbell,
+		       pvdev->doorbells + PVGPU_DOORBELL_OFFSET(eq->doorbell));
+		mutex_unlock(&eq->fw_lock);
+	}
+	mutex_unlock(&pvdev->objs_lock);
+	return ret;
 }

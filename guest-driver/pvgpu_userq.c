@@ -26,6 +26,7 @@
 #include "pvgpu_fw.h"
 #include "pvgpu_fwif.h"
 #include "pvgpu_regs.h"
+#include "pvgpu_reset.h"
 #include "pvgpu_sync.h"
 #include "pvgpu_userq.h"
 #include "pvgpu_vm.h"
@@ -511,9 +512,13 @@ pvgpu_userq_create(struct pvgpu_file *pfile, struct pvgpu_vm *vm,
 	ret = pvgpu_userq_alloc_page(uq, &uq->wptr_page, &uq->wptr_dma);
 	if (ret)
 		goto err_free;
-	ret = pvgpu_userq_register(uq);
+	/* Registered and listed together: a device reset sees both or none. */
+	ret = pvgpu_reset_read_lock(pvdev);
 	if (ret)
 		goto err_free;
+	ret = pvgpu_userq_register(uq);
+	if (ret)
+		goto err_unlock;
 
 	/* From here on only the dependency queue's release frees @uq. */
 	ret = pvgpu_dep_queue_init(&uq->base.dq, &pvgpu_userq_ops,
@@ -533,6 +538,7 @@ pvgpu_userq_create(struct pvgpu_file *pfile, struct pvgpu_vm *vm,
 	/* The firmware's reference. */
 	pvgpu_queue_get(&uq->base);
 	xa_store_irq(&pvdev->fw_user_queues, uq->fw_id, uq, GFP_KERNEL);
+	pvgpu_reset_read_unlock(pvdev);
 	return uq;
 
 err_deregister:
@@ -540,6 +546,8 @@ err_deregister:
 	pvgpu_fw_queue_request(pvdev, uq->fw_id, PVGPU_H2F_QUEUE_DEREGISTER,
 			       &uq->deregistered);
 	mutex_unlock(&uq->fw_lock);
+err_unlock:
+	pvgpu_reset_read_unlock(pvdev);
 err_free:
 	pvgpu_userq_free(uq);
 	return ERR_PTR(ret);
@@ -759,6 +767,37 @@ void pvgpu_userq_zap_mappings(struct pvgpu_device *pvdev)
 	struct address_space *mapping = pvdev->drm.anon_inode->i_mapping;
 
 	unmap_mapping_range(mapping, DRM_PVGPU_USERQ_MMAP_BASE, 0, 1);
+}
+
+/**
+ * pvgpu_userq_reset_lost() - a device reset lost a user queue's state
+ * @uq: the queue
+ *
+ * The firmware that held where the queue was (in a batch, in a WAIT) was
+ * reset: the queue is banned with reason DRM_PVGPU_QUEUE_REASON_DEVICE_RESET
+ * and -ECANCELED, and marked deregistered, so that no request names it to
+ * the new firmware. Step 2 of a device reset (pvgpu_reset.c).
+ *
+ * Return: true if this banned the queue (it was live).
+ */
+bool pvgpu_userq_reset_lost(struct pvgpu_user_queue *uq)
+{
+	bool lost = false;
+
+	mutex_lock(&uq->fw_lock);
+	if (uq->registered && !uq->deregistered) {
+		uq->deregistered = true;
+		if (pvgpu_userq_set_reset(uq, 0,
+					  DRM_PVGPU_QUEUE_REASON_DEVICE_RESET)) {
+			pvgpu_userq_emit(uq, DRM_PVGPU_EVENT_QUEUE_RESET, 0,
+					 DRM_PVGPU_QUEUE_REASON_DEVICE_RESET,
+					 (u64)(s64)-ECANCELED, 0);
+			lost = true;
+		}
+		pvgpu_userq_ban(uq, -ECANCELED);
+	}
+	mutex_unlock(&uq->fw_lock);
+	return lost;
 }
 
 /* --- Suspension around changes of the VM ------------------------------------ */

@@ -191,4 +191,6 @@ int pvgpu_ioctl_userq_signal(struct drm_device *drm, void *data,
 int pvgpu_ioctl_userq_wait(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 
+bool pvgpu_userq_reset_lost(struct pvgpu_user_queue *uq);
+
 #endif /* PVGPU_USERQ_H */

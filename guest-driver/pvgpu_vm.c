@@ -22,6 +22,7 @@
 
 #include "pvgpu_drv.h"
 #include "pvgpu_pt.h"
+#include "pvgpu_reset.h"
 #include "pvgpu_queue.h"
 #include "pvgpu_userptr.h"
 #include "pvgpu_vm.h"
@@ -199,8 +200,9 @@ static int pvgpu_vm_as_bind(struct pvgpu_vm *vm)
  * DOC: section: the device is wedged if it was not stopped already), so
  * the caller may free what the range mapped.
  *
- * Return: 0; -ETIMEDOUT, -EIO (the device is wedged now) or -ENODEV (the
- * device was unplugged or wedged before).
+ * Return: 0 (also when the firmware stopped for a device reset, which
+ * leaves no TLB entry); -ETIMEDOUT, -EIO (the device is wedged now) or
+ * -ENODEV (the device was unplugged or wedged before).
  */
 int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size)
 {
@@ -216,7 +218,50 @@ int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size)
 		.req = &req,
 	};
 
-	return pvgpu_vm_fw_send(vm, &msg, "TLB invalidation refused");
+	int ret;
+
+	ret = pvgpu_vm_fw_send(vm, &msg, "TLB invalidation refused");
+	/*
+	 * Failed because the firmware stopped (it is stopped now: see
+	 * DOC:): a device reset boots it again with an empty TLB and binds
+	 * the tables as they are, so nothing stale survives.
+	 */
+	if ((ret == -EIO || ret == -ENODEV) && pvgpu_reset_pending(vm->pvdev))
+		return 0;
+	return ret;
+}
+
+/**
+ * pvgpu_vms_reset_recover() - bind every address space again after a reset
+ * @pvdev: the device, its firmware booted again
+ *
+ * Step 3 of a device reset (pvgpu_reset.c): every VM that was bound gets
+ * its asid bound again to its page tables as they are now. Caller holds
+ * &pvgpu_reset.lock for writing, so no VM is being bound or unbound.
+ *
+ * Return: 0, or the error of an AS_BIND that failed (the device was
+ * stopped again for it).
+ */
+int pvgpu_vms_reset_recover(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_vm *vm;
+	int ret = 0;
+
+	lockdep_assert_held_write(&pvdev->reset.lock);
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(vm, &pvdev->vms, link) {
+		if (!vm->as_bound)
+			continue;
+		ret = pvgpu_vm_as_bind(vm);
+		if (ret) {
+			/* Refused: the firmware broke a promise; stop it. */
+			pvgpu_fw_wedge(pvdev, "AS_BIND refused after a reset");
+			break;
+		}
+	}
+	mutex_unlock(&pvdev->objs_lock);
+	return ret;
 }
 
 /**
@@ -297,6 +342,11 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 	 */
 	pvgpu_svm_remove_notifiers(vm);
 
+	/*
+	 * Unbound and off the list together, or a reset in between would
+	 * bind it again (uninterruptible: a worker has no signals).
+	 */
+	down_read(&pvdev->reset.lock);
 	if (vm->as_bound) {
 		/*
 		 * Any failure leaves the firmware stopped (see DOC:): the
@@ -311,10 +361,11 @@ static void pvgpu_vm_free_work(struct work_struct *work)
 		}
 	}
 
-	/* Off the debugfs list before the tables it prints go. */
+	/* Off the list before the tables go: debugfs and resets walk it. */
 	mutex_lock(&pvdev->objs_lock);
 	list_del(&vm->link);
 	mutex_unlock(&pvdev->objs_lock);
+	up_read(&pvdev->reset.lock);
 
 	pvgpu_vm_release_parked(vm);
 	/* After AS_UNBIND: the GPU reaches no chunk's pages any more. */
@@ -514,10 +565,15 @@ static int pvgpu_vm_create(struct pvgpu_device *pvdev,
 	 * refused the bind, or it was stopped (see DOC:), so the teardown
 	 * frees the tables without AS_UNBIND.
 	 */
-	ret = pvgpu_vm_as_bind(vm);
+	ret = pvgpu_reset_read_lock(pvdev);
 	if (ret)
 		goto err_put;
-	vm->as_bound = true;
+	ret = pvgpu_vm_as_bind(vm);
+	if (!ret)
+		vm->as_bound = true;
+	pvgpu_reset_read_unlock(pvdev);
+	if (ret)
+		goto err_put;
 
 	bq = pvgpu_bind_queue_create(vm);
 	if (IS_ERR(bq)) {

@@ -196,6 +196,7 @@ void pvgpu_vm_unmap_all(struct pvgpu_vm *vm);
 void pvgpu_vm_release_parked(struct pvgpu_vm *vm);
 struct pvgpu_queue *pvgpu_vm_default_bind_queue(struct pvgpu_vm *vm);
 void pvgpu_vm_bind_debugfs_init(struct pvgpu_device *pvdev);
+int pvgpu_vms_reset_recover(struct pvgpu_device *pvdev);
 int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size);
 void pvgpu_vm_set_error(struct pvgpu_vm *vm, int error);
 

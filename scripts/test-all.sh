@@ -121,6 +121,7 @@ if [ "$skip_guest" = 0 ]; then
 	# About 12 minutes on an idle machine; the limit is for a busy one.
 	vmrc=0
 	"$PVGPU_ROOT/scripts/vm.sh" --kernel debug --quiet --out "$out" --timeout 3600 \
+		--device x-guest-inject=on \
 		-- env PVGPU_TEST_FILTER="$filter" pvgpu-guest-suite || vmrc=$?
 	[ "$vmrc" = 0 ] || fail_layer guest/vm "the VM run failed (exit $vmrc, see $PVGPU_BUILD/vm/console.log)"
 	"$PVGPU_ROOT/tests/vm/judge-guest.py" "$out" | tee -a "$results" | grep -v '^PASS' || true

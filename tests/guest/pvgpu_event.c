@@ -1032,8 +1032,8 @@ static void rebind(int sig)
 /*
  * The device stops (an AS_UNBIND never sent, with the test hook
  * inject_stall_opcode and a short fw_timeout_ms, as pvgpu_fw_timeout
- * does): every subscribed file gets DEVICE_WEDGED, filtered or not. The
- * device is rebound afterwards.
+ * does) with recovery off (reset_recovery=0): every subscribed file gets
+ * DEVICE_WEDGED, filtered or not. The device is rebound afterwards.
  */
 static void test_device_wedged(void)
 {
@@ -1069,6 +1069,8 @@ static void test_device_wedged(void)
 	igt_assert_err(pvgpu_bo_create(vfd, 0x10000, 0, &bo), 0);
 	igt_assert_err(pvgpu_bind_map(vfd, vm, bo, 0, 0x200000, 0x10000, 0), 0);
 
+	/* Recovery would reset the device instead (pvgpu_reset). */
+	igt_pvgpu_param_set("reset_recovery", 0);
 	igt_pvgpu_param_set("fw_timeout_ms", 200);
 	snprintf(val, sizeof(val), "%u", PVGPU_H2F_AS_UNBIND + 1);
 	igt_assert_err(igt_sysfs_write(stall_path, val), 0);

@@ -26,7 +26,9 @@
  * reaches: the TLB invalidation after a queue's ring is unmapped, or the
  * AS_UNBIND of a destroyed VM, must stop the device (reset the firmware,
  * block its DMA) before the ring pages or the page tables are freed. The
- * subtests check that the device is stopped, then rebind it.
+ * subtests turn device recovery off (reset_recovery=0, else the device
+ * resets and recovers: pvgpu_reset tests that), check that the device is
+ * stopped, then rebind it.
  *
  * The module parameter and the hooks are put back by exit handlers, also
  * when a subtest fails. Without fail_h2f_doorbell (a kernel without
@@ -356,6 +358,8 @@ static int setup_stall(void)
 	igt_require(access(DRIVER_DIR "/unbind", W_OK) == 0);
 	igt_install_exit_handler(rebind);
 	igt_emit_ignore_dmesg_regex("timed out|not sent within|wedged|failed");
+	/* The stop itself is checked: no device reset recovers from it. */
+	igt_pvgpu_param_set("reset_recovery", 0);
 	return fd;
 }
 

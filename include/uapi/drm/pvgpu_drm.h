@@ -162,6 +162,11 @@ struct drm_pvgpu_query {
 
 /* drm_pvgpu_query_device.flags */
 #define DRM_PVGPU_DEVICE_PAGE_FAULTS	(1 << 0)
+/*
+ * The device stopped for good (a reset failed, resets came too often, or
+ * recovery is off): every queue is banned; unbind and bind the driver.
+ */
+#define DRM_PVGPU_DEVICE_WEDGED		(1 << 1)
 
 /**
  * struct drm_pvgpu_query_device - DRM_PVGPU_QUERY_DEVICE output
@@ -202,8 +207,14 @@ struct drm_pvgpu_query_device {
 	__u32 timeslice_max_us;
 	/** @pad: zero. */
 	__u32 pad;
+	/**
+	 * @reset_count: device resets the driver completed since it bound
+	 * the device (docs/reset.rst); each one emitted
+	 * DRM_PVGPU_EVENT_DEVICE_RESET.
+	 */
+	__u64 reset_count;
 	/** @reserved: zero. */
-	__u64 reserved[4];
+	__u64 reserved[3];
 };
 
 /* drm_pvgpu_engine_info.engine_class */
@@ -879,6 +890,12 @@ struct drm_pvgpu_queue_get_state {
 #define DRM_PVGPU_QUEUE_REASON_PRIVILEGED	11	/* privileged command */
 /* A fence of DRM_IOCTL_PVGPU_USERQ_SIGNAL timed out. */
 #define DRM_PVGPU_QUEUE_REASON_SIGNAL_TIMEOUT	64
+/*
+ * The device was reset while the queue had work begun and not finished
+ * (an exec queue), or had any work at all (a user queue: its state is
+ * lost): it is banned, its fences signal -ECANCELED (docs/reset.rst).
+ */
+#define DRM_PVGPU_QUEUE_REASON_DEVICE_RESET	65
 
 /* drm_pvgpu_queue_get_state.fw_state (user queues) */
 #define DRM_PVGPU_USERQ_STATE_IDLE	1	/* ring empty */
@@ -1218,10 +1235,24 @@ struct drm_pvgpu_userq_wait {
 #define DRM_PVGPU_EVENT_VM_ERROR	3
 /* The device stopped working (wedged): every queue was banned. */
 #define DRM_PVGPU_EVENT_DEVICE_WEDGED	4
-#define DRM_PVGPU_EVENT_NUM_TYPES	5
+/*
+ * The device was reset and recovered: @data[0] the reset count
+ * (drm_pvgpu_query_device.reset_count), @data[1] the cause
+ * (DRM_PVGPU_RESET_CAUSE_*). Queues that lost work got their own
+ * DRM_PVGPU_EVENT_QUEUE_RESET before it.
+ */
+#define DRM_PVGPU_EVENT_DEVICE_RESET	5
+#define DRM_PVGPU_EVENT_NUM_TYPES	6
 #define DRM_PVGPU_EVENT_MASK(type)	(1u << (type))
 #define DRM_PVGPU_EVENT_ALL \
 	((1u << DRM_PVGPU_EVENT_NUM_TYPES) - 1)
+
+/* DRM_PVGPU_EVENT_DEVICE_RESET data[1]: why the device was reset */
+#define DRM_PVGPU_RESET_CAUSE_REQUESTED	1	/* debugfs "reset" */
+#define DRM_PVGPU_RESET_CAUSE_FW_CRASH	2	/* the firmware halted */
+#define DRM_PVGPU_RESET_CAUSE_FW_ERROR	3	/* a request failed or timed out */
+#define DRM_PVGPU_RESET_CAUSE_ENGINE	4	/* an engine did not recover
+						 * from a queue reset */
 
 /* drm_pvgpu_event.flags */
 #define DRM_PVGPU_EVENT_GUILTY		(1 << 0)	/* QUEUE_RESET */

@@ -895,12 +895,20 @@ unsigned long long igt_pvgpu_param(const char *name)
 	return strtoull(buf, NULL, 10);
 }
 
-static char saved_param_path[128], saved_param_value[32];
+/* The parameters igt_pvgpu_param_set() changed, as they were, in order. */
+#define SAVED_PARAMS_MAX	4
+static char saved_param_path[SAVED_PARAMS_MAX][128];
+static char saved_param_value[SAVED_PARAMS_MAX][32];
+static unsigned int saved_params;
 
 void igt_pvgpu_param_restore(void)
 {
-	if (saved_param_path[0])
-		igt_sysfs_write(saved_param_path, saved_param_value);
+	/* Last changed first: the same parameter twice ends as it began. */
+	while (saved_params) {
+		saved_params--;
+		igt_sysfs_write(saved_param_path[saved_params],
+				saved_param_value[saved_params]);
+	}
 }
 
 static void restore_param(int sig)
@@ -911,16 +919,19 @@ static void restore_param(int sig)
 
 void igt_pvgpu_param_set(const char *name, unsigned long long value)
 {
+	unsigned int i = saved_params;
 	char buf[32];
 
-	igt_assert(!saved_param_path[0]);
-	snprintf(saved_param_path, sizeof(saved_param_path), PVGPU_PARAM_DIR "%s",
-		 name);
-	igt_assert(igt_sysfs_read(saved_param_path, saved_param_value,
-				  sizeof(saved_param_value)));
-	igt_install_exit_handler(restore_param);
+	igt_assert(i < SAVED_PARAMS_MAX);
+	snprintf(saved_param_path[i], sizeof(saved_param_path[i]),
+		 PVGPU_PARAM_DIR "%s", name);
+	igt_assert(igt_sysfs_read(saved_param_path[i], saved_param_value[i],
+				  sizeof(saved_param_value[i])));
+	if (!i)
+		igt_install_exit_handler(restore_param);
+	saved_params++;
 	snprintf(buf, sizeof(buf), "%llu", value);
-	igt_assert_err(igt_sysfs_write(saved_param_path, buf), 0);
+	igt_assert_err(igt_sysfs_write(saved_param_path[i], buf), 0);
 }
 
 /* ---- fault injection (fault_attr) ------------------------------------- */

@@ -222,10 +222,10 @@ bool igt_sysfs_read(const char *path, char *buf, size_t len);
 unsigned long long igt_pvgpu_param(const char *name);
 /*
  * Sets a pvgpu module parameter; an exit handler puts the old value back
- * when the subtest ends. One parameter per subtest.
+ * when the subtest ends. Up to four parameters per subtest.
  */
 void igt_pvgpu_param_set(const char *name, unsigned long long value);
-/* Puts the parameter igt_pvgpu_param_set() changed back now. */
+/* Puts the parameters igt_pvgpu_param_set() changed back now. */
 void igt_pvgpu_param_restore(void);
 /* A "NAME: VALUE" line of the device's debugfs fw_caps; skips without it. */
 unsigned long long igt_pvgpu_fw_cap(const char *name);
