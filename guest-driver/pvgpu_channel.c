@@ -960,6 +960,11 @@ static void pvgpu_channel_commit_failed(struct pvgpu_channel *ch,
 		return;
 	if (!sent && !(msg->flags & PVGPU_CHANNEL_MSG_NOINTR))
 		return;
+	/* What the wedge's own message cannot say. */
+	pvgpu_warn_ratelimited(&ch->pvdev->drm,
+			       "request (opcode %#x) failed %s: %d (firmware boot %u, now %u)\n",
+			       msg->opcode, sent ? "sent" : "unsent", err, epoch,
+			       READ_ONCE(ch->epoch));
 	pvgpu_fw_wedge_epoch(ch->pvdev, epoch, err == -ETIMEDOUT ?
 		       "a state-changing request was not completed in time" :
 		       "a state-changing request failed without an answer");
@@ -1071,9 +1076,15 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 
 	spin_lock_irq(&ch->lock);
 	if (ch->state != PVGPU_CHANNEL_UP) {
+		/*
+		 * Booting (a device reset): the firmware this request was
+		 * meant for was stopped before the rings were reset, so the
+		 * failure is that firmware's, not the one booting.
+		 */
+		epoch = ch->epoch - (ch->state == PVGPU_CHANNEL_READY);
 		spin_unlock_irq(&ch->lock);
 		ret = -ENODEV;
-		goto out_unlock;
+		goto out_unsent;
 	}
 	epoch = ch->epoch;
 	w.seqno = ch->next_seqno++;
@@ -1120,6 +1131,7 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 out_unlock:
 	/* Not sent: the firmware that did not take it is the current one. */
 	epoch = READ_ONCE(ch->epoch);
+out_unsent:
 	mutex_unlock(&ch->send_lock);
 	msg->fw_status = PVGPU_STATUS_OK;
 out_checked:

@@ -73,7 +73,8 @@
  *
  * - reset_state (read): resets completed, whether one is pending, whether
  *   the device is wedged, the cause and the request-to-recovered time of
- *   the latest one, queues resubmitted and banned by all of them.
+ *   the latest one, queues resubmitted and banned by all of them, system
+ *   suspends and resumes.
  * - reset (write-only): any write resets the device now, as a failure
  *   would, and returns when the reset is done (cause REQUESTED); -EIO if
  *   the device is wedged or recovery is off.
@@ -82,6 +83,8 @@
  *   the firmware, hang, wedge or un-hang an engine class); a read returns
  *   the engine classes hung now. -EOPNOTSUPP unless the device offers it
  *   (PVGPU_HWCAP_TEST_INJECT, QEMU's x-guest-inject=on).
+ * - inject_pm_power_loss (read-write): N > 0: the next system resume
+ *   finds the device's state lost, as after S3 (pvgpu_pm.c).
  */
 
 static struct pvgpu_device *pvgpu_debugfs_dev(struct seq_file *m)
@@ -207,6 +210,7 @@ static const struct drm_debugfs_info pvgpu_debugfs_files[] = {
 #define PVGPU_DEBUGFS_INJECT_LOSE_FAULTS	"inject_lose_fault_events"
 #define PVGPU_DEBUGFS_RESET			"reset"
 #define PVGPU_DEBUGFS_INJECT_DEVICE		"inject_device"
+#define PVGPU_DEBUGFS_INJECT_POWER_LOSS		"inject_pm_power_loss"
 
 /**
  * pvgpu_debugfs_init() - create the debugfs files
@@ -238,6 +242,9 @@ void pvgpu_debugfs_init(struct pvgpu_device *pvdev)
 	debugfs_create_file_unsafe(PVGPU_DEBUGFS_INJECT_DEVICE, 0600,
 				   pvdev->drm.debugfs_root, pvdev,
 				   &pvgpu_debugfs_inject_fops);
+	debugfs_create_atomic_t(PVGPU_DEBUGFS_INJECT_POWER_LOSS, 0600,
+				pvdev->drm.debugfs_root,
+				&pvdev->pm.inject_power_loss);
 
 	pvgpu_vm_debugfs_init(pvdev);
 }
@@ -265,6 +272,7 @@ void pvgpu_debugfs_fini(struct pvgpu_device *pvdev)
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_LOSE_FAULTS, root);
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_RESET, root);
 	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_DEVICE, root);
+	debugfs_lookup_and_remove(PVGPU_DEBUGFS_INJECT_POWER_LOSS, root);
 	debugfs_lookup_and_remove("vms", root);
 	debugfs_lookup_and_remove("fail_vm_bind", root);
 }

@@ -530,6 +530,7 @@ static struct pci_driver pvgpu_pci_driver = {
 	.probe = pvgpu_pci_probe,
 	.remove = pvgpu_pci_remove,
 	.shutdown = pvgpu_pci_shutdown,
+	.driver.pm = pm_sleep_ptr(&pvgpu_pm_ops),
 };
 module_pci_driver(pvgpu_pci_driver);
 

@@ -28,6 +28,7 @@
 
 #include "pvgpu_event.h"
 #include "pvgpu_fw.h"
+#include "pvgpu_pm.h"
 #include "pvgpu_reset.h"
 
 #define PVGPU_DRIVER_NAME	"pvgpu"
@@ -77,6 +78,9 @@ struct pvgpu_device {
 
 	/** @reset: device reset and recovery (pvgpu_reset.c). */
 	struct pvgpu_reset reset;
+
+	/** @pm: system sleep (pvgpu_pm.c). */
+	struct pvgpu_pm pm;
 
 	/** @asids: firmware address-space ids in use (pvgpu_vm.c). */
 	struct ida asids;

@@ -1102,6 +1102,12 @@ int pvgpu_fw_restart(struct pvgpu_device *pvdev)
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	/* It may have crashed again while stopped (a test can make it). */
+	if (pvgpu_read(pvdev, PVGPU_REG_FW_STATUS) != PVGPU_FW_STATE_OFF) {
+		ret = pvgpu_fw_reset_hw(pvdev);
+		if (ret)
+			goto out_unlock;
+	}
 	ret = pvgpu_fw_boot(pvdev);
 	if (ret) {
 		pvgpu_channel_fail(&fw->ch, -EIO);

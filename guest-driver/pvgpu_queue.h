@@ -170,6 +170,11 @@ struct pvgpu_exec_queue {
 	 * sending it); protected by @fw_lock.
 	 */
 	bool deregistered;
+	/**
+	 * @pm_suspended: system sleep holds the queue (pvgpu_pm.c); under
+	 * @fw_lock.
+	 */
+	bool pm_suspended;
 
 	/** @ring: the ring (coherent DMA memory, in no GPU VM). */
 	struct pvgpu_dma ring;
@@ -322,6 +327,9 @@ void pvgpu_queues_reset_settle(struct pvgpu_device *pvdev,
 			       struct pvgpu_reset_stats *stats);
 int pvgpu_queues_reset_recover(struct pvgpu_device *pvdev,
 			       struct pvgpu_reset_stats *stats);
+void pvgpu_queues_pm_suspend(struct pvgpu_device *pvdev);
+void pvgpu_queues_pm_resume(struct pvgpu_device *pvdev, bool lost);
+int pvgpu_fw_queue_hold(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode);
 void pvgpu_queues_recover_work(struct work_struct *work);
 void pvgpu_queues_hw_fini(struct pvgpu_device *pvdev);
 void pvgpu_queue_file_close(struct pvgpu_file *pfile);

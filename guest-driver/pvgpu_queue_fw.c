@@ -513,6 +513,43 @@ int pvgpu_fw_queue_reserve_id(struct pvgpu_device *pvdev, bool user, u32 *id)
 }
 
 /**
+ * pvgpu_fw_queue_hold() - send QUEUE_SUSPEND or QUEUE_RESUME
+ * @pvdev: the device
+ * @fw_id: the firmware queue id, registered
+ * @opcode: PVGPU_H2F_QUEUE_SUSPEND or PVGPU_H2F_QUEUE_RESUME
+ *
+ * Uninterruptible. A failure the firmware did not answer stopped the
+ * device (COMMIT); a refusal changed nothing. The caller holds the lock
+ * that serialises the queue's firmware requests.
+ *
+ * Return: 0 if the firmware did it, else the error.
+ */
+int pvgpu_fw_queue_hold(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode)
+{
+	struct pvgpu_msg_queue req = {
+		.queue_id = cpu_to_le32(fw_id),
+	};
+	struct pvgpu_channel_msg msg = {
+		.opcode = opcode,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
+		.req_dw = sizeof(req) / 4,
+		.req = &req,
+	};
+	int ret, idx;
+
+	if (!drm_dev_enter(&pvdev->drm, &idx))
+		return -ENODEV;
+	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
+				 READ_ONCE(pvgpu_fw_timeout_ms));
+	drm_dev_exit(idx);
+	if (ret)
+		drm_dbg_driver(&pvdev->drm, "queue %u: %s failed: %d\n",
+			       fw_id, opcode == PVGPU_H2F_QUEUE_SUSPEND ?
+			       "QUEUE_SUSPEND" : "QUEUE_RESUME", ret);
+	return ret;
+}
+
+/**
  * pvgpu_exec_queue_setup_ctl() - allocate the control page of a queue
  * @eq: the queue being created
  *
@@ -810,4 +847,75 @@ int pvgpu_queues_reset_recover(struct pvgpu_device *pvdev,
 	}
 	mutex_unlock(&pvdev->objs_lock);
 	return ret;
+}
+
+/* --- System sleep -------------------------------------------------------------- */
+
+/**
+ * pvgpu_queues_pm_suspend() - hold every queue for system sleep
+ * @pvdev: the device
+ *
+ * Every live exec and user queue is suspended in the firmware: it leaves
+ * the hardware at a command boundary and the firmware keeps where it was
+ * (a DELAY's rest, a batch's position), so pvgpu_queues_pm_resume() goes
+ * on exactly (pvgpu_pm.c).
+ */
+void pvgpu_queues_pm_suspend(struct pvgpu_device *pvdev)
+{
+	struct pvgpu_queue *queue;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(queue, &pvdev->queues, link) {
+		struct pvgpu_exec_queue *eq;
+
+		if (queue->kind == PVGPU_QUEUE_USER) {
+			pvgpu_userq_pm_suspend(to_pvgpu_user_queue(queue));
+			continue;
+		}
+		if (queue->kind != PVGPU_QUEUE_EXEC)
+			continue;
+		eq = to_pvgpu_exec_queue(queue);
+		mutex_lock(&eq->fw_lock);
+		if (eq->registered && !eq->deregistered && !READ_ONCE(eq->error))
+			eq->pm_suspended =
+				!pvgpu_fw_queue_hold(pvdev, eq->fw_id,
+						     PVGPU_H2F_QUEUE_SUSPEND);
+		mutex_unlock(&eq->fw_lock);
+	}
+	mutex_unlock(&pvdev->objs_lock);
+}
+
+/**
+ * pvgpu_queues_pm_resume() - let the queues go after system sleep
+ * @pvdev: the device
+ * @lost: the firmware lost its state and a device reset ran since the
+ *	  suspend: the queues it kept are registered afresh, not held
+ *
+ * Resumes what pvgpu_queues_pm_suspend() held; the oldest job of each exec
+ * queue gets its timeout from now (the sleep is no hang).
+ */
+void pvgpu_queues_pm_resume(struct pvgpu_device *pvdev, bool lost)
+{
+	struct pvgpu_queue *queue;
+
+	mutex_lock(&pvdev->objs_lock);
+	list_for_each_entry(queue, &pvdev->queues, link) {
+		struct pvgpu_exec_queue *eq;
+
+		if (queue->kind == PVGPU_QUEUE_USER) {
+			pvgpu_userq_pm_resume(to_pvgpu_user_queue(queue), lost);
+			continue;
+		}
+		if (queue->kind != PVGPU_QUEUE_EXEC)
+			continue;
+		eq = to_pvgpu_exec_queue(queue);
+		mutex_lock(&eq->fw_lock);
+		if (eq->pm_suspended && !lost && !eq->deregistered)
+			pvgpu_fw_queue_hold(pvdev, eq->fw_id,
+					    PVGPU_H2F_QUEUE_RESUME);
+		eq->pm_suspended = false;
+		pvgpu_dep_queue_restart_timeout(&eq->base.dq);
+		mutex_unlock(&eq->fw_lock);
+	}
+	mutex_unlock(&pvdev->objs_lock);
 }

@@ -84,11 +84,15 @@
  * **Giving up.** With the module parameter reset_recovery off, or when
  * more than max_resets_per_minute resets completed within the last
  * minute (a reset storm: something resets the device faster than it can
- * work), or when the firmware does not boot again, the device is wedged
+ * work), or when the firmware does not boot again (PVGPU_RESET_BOOT_TRIES
+ * resets in a row), the device is wedged
  * as before recovery existed: every queue is banned, DRM_PVGPU_EVENT_DEVICE_WEDGED
  * goes out, DRM_PVGPU_QUERY_DEVICE reports DRM_PVGPU_DEVICE_WEDGED, and
  * only an unbind and bind of the driver brings the device back.
  */
+
+/* Boots that may fail in a row before the device is wedged. */
+#define PVGPU_RESET_BOOT_TRIES	3
 
 static bool pvgpu_reset_recovery = true;
 module_param_named(reset_recovery, pvgpu_reset_recovery, bool, 0644);
@@ -112,6 +116,8 @@ static const char *pvgpu_reset_cause_name(u32 cause)
 		return "firmware request failed";
 	case DRM_PVGPU_RESET_CAUSE_ENGINE:
 		return "engine did not recover";
+	case DRM_PVGPU_RESET_CAUSE_POWER_LOSS:
+		return "state lost in system sleep";
 	default:
 		return "unknown";
 	}
@@ -255,10 +261,14 @@ static void pvgpu_reset_work(struct work_struct *work)
 	ret = pvgpu_fw_restart(pvdev);
 	if (ret) {
 		up_write(&r->lock);
-		if (ret != -ENODEV)
+		/* Once more (a crash in the middle), then give up. */
+		if (ret != -ENODEV &&
+		    (++r->boot_failures > PVGPU_RESET_BOOT_TRIES ||
+		     !pvgpu_reset_schedule(pvdev, cause)))
 			pvgpu_fw_reset_stop(pvdev, "the firmware did not boot again");
 		goto out_exit;
 	}
+	r->boot_failures = 0;
 	ret = pvgpu_vms_reset_recover(pvdev);
 	if (!ret)
 		ret = pvgpu_queues_reset_recover(pvdev, &stats);
@@ -305,6 +315,8 @@ void pvgpu_reset_print(struct pvgpu_device *pvdev, struct seq_file *m)
 	seq_printf(m, "last_ns: %llu\n", r->last_ns);
 	seq_printf(m, "queues_resubmitted: %llu\n", r->queues_resubmitted);
 	seq_printf(m, "queues_banned: %llu\n", r->queues_banned);
+	seq_printf(m, "pm_suspends: %lld\n", atomic64_read(&pvdev->pm.suspends));
+	seq_printf(m, "pm_resumes: %lld\n", atomic64_read(&pvdev->pm.resumes));
 }
 
 /**

@@ -60,6 +60,8 @@ struct pvgpu_reset {
 	ktime_t history[PVGPU_RESET_HISTORY];
 	/** @history_pos: next slot of @history. */
 	unsigned int history_pos;
+	/** @boot_failures: resets in a row whose firmware did not boot. */
+	unsigned int boot_failures;
 };
 
 int pvgpu_reset_init(struct pvgpu_device *pvdev);

@@ -805,29 +805,9 @@ bool pvgpu_userq_reset_lost(struct pvgpu_user_queue *uq)
 /* SUSPEND or RESUME; true if the firmware did it. Under fw_lock. */
 static bool pvgpu_userq_fw_hold(struct pvgpu_user_queue *uq, u16 opcode)
 {
-	struct pvgpu_device *pvdev = uq->pvdev;
-	struct pvgpu_msg_queue req = {
-		.queue_id = cpu_to_le32(uq->fw_id),
-	};
-	struct pvgpu_channel_msg msg = {
-		.opcode = opcode,
-		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
-		.req_dw = sizeof(req) / 4,
-		.req = &req,
-	};
-	int ret, idx;
-
 	lockdep_assert_held(&uq->fw_lock);
-	if (uq->deregistered || !drm_dev_enter(&pvdev->drm, &idx))
-		return false;
-	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
-				 READ_ONCE(pvgpu_fw_timeout_ms));
-	drm_dev_exit(idx);
-	if (ret)
-		drm_dbg_driver(&pvdev->drm, "user queue %u: %s failed: %d\n",
-			       uq->fw_id, opcode == PVGPU_H2F_QUEUE_SUSPEND ?
-			       "QUEUE_SUSPEND" : "QUEUE_RESUME", ret);
-	return !ret;
+	return !uq->deregistered &&
+	       !pvgpu_fw_queue_hold(uq->pvdev, uq->fw_id, opcode);
 }
 
 /**
@@ -878,12 +858,53 @@ void pvgpu_userq_vm_resume(struct pvgpu_vm *vm)
 		if (!uq->suspended)
 			continue;
 		mutex_lock(&uq->fw_lock);
-		pvgpu_userq_fw_hold(uq, PVGPU_H2F_QUEUE_RESUME);
+		/* System sleep holds it too: its resume lets it go. */
+		if (!uq->pm_suspended)
+			pvgpu_userq_fw_hold(uq, PVGPU_H2F_QUEUE_RESUME);
 		mutex_unlock(&uq->fw_lock);
 		uq->suspended = false;
 		atomic64_inc(&uq->suspends);
 	}
 	mutex_unlock(&vm->userq_lock);
+}
+
+/* --- System sleep ------------------------------------------------------------ */
+
+/**
+ * pvgpu_userq_pm_suspend() - hold a user queue for system sleep
+ * @uq: the queue
+ *
+ * The firmware takes it off the hardware at a command boundary and keeps
+ * where it was (pvgpu_pm.c). A queue a bind job holds already is held
+ * once more, harmlessly (SUSPEND of a suspended queue changes nothing).
+ */
+void pvgpu_userq_pm_suspend(struct pvgpu_user_queue *uq)
+{
+	mutex_lock(&uq->fw_lock);
+	if (uq->registered)
+		uq->pm_suspended = pvgpu_userq_fw_hold(uq,
+						       PVGPU_H2F_QUEUE_SUSPEND);
+	mutex_unlock(&uq->fw_lock);
+}
+
+/**
+ * pvgpu_userq_pm_resume() - undo pvgpu_userq_pm_suspend()
+ * @uq: the queue
+ * @lost: the firmware lost the queue (a device reset ran)
+ *
+ * Resumes the queue unless a bind job still holds it (its
+ * pvgpu_userq_vm_resume() does then); with @lost the firmware lost it
+ * (a device reset ran) and only the flag goes.
+ */
+void pvgpu_userq_pm_resume(struct pvgpu_user_queue *uq, bool lost)
+{
+	mutex_lock(&uq->base.vm->userq_lock);
+	mutex_lock(&uq->fw_lock);
+	if (uq->pm_suspended && !lost && !uq->suspended)
+		pvgpu_userq_fw_hold(uq, PVGPU_H2F_QUEUE_RESUME);
+	uq->pm_suspended = false;
+	mutex_unlock(&uq->fw_lock);
+	mutex_unlock(&uq->base.vm->userq_lock);
 }
 
 /* --- State ------------------------------------------------------------------ */

@@ -79,6 +79,11 @@ struct pvgpu_user_queue {
 	 * the queue and resumes it; under that lock.
 	 */
 	bool suspended;
+	/**
+	 * @pm_suspended: system sleep holds the queue (pvgpu_pm.c); under
+	 * @fw_lock.
+	 */
+	bool pm_suspended;
 	/** @suspends: times a bind job suspended the queue (debugfs). */
 	atomic64_t suspends;
 
@@ -192,5 +197,7 @@ int pvgpu_ioctl_userq_wait(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 
 bool pvgpu_userq_reset_lost(struct pvgpu_user_queue *uq);
+void pvgpu_userq_pm_suspend(struct pvgpu_user_queue *uq);
+void pvgpu_userq_pm_resume(struct pvgpu_user_queue *uq, bool lost);
 
 #endif /* PVGPU_USERQ_H */

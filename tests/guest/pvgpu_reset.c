@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * pvgpu_reset: the device resets and recovers without a rebind
- * (docs/reset.rst).
+ * pvgpu_reset: the device resets and recovers without a rebind, and
+ * survives system sleep with its queues busy (docs/reset.rst).
  *
  * Faults are injected through the device's test register
  * (PVGPU_REG_TEST_INJECT, QEMU's x-guest-inject=on), which the driver's
@@ -16,7 +16,14 @@
  * were on the ring but not begun, or still waiting for their in-syncs,
  * runs them all, once each (atomic counters); completed work stays; VMs
  * keep their mappings; the reset is counted and reported as an event;
- * user queues are lost (banned). The runner's dmesg check catches lockdep,
+ * user queues are lost (banned).
+ *
+ * System sleep runs through /sys/power/pm_test ("devices": every device's
+ * suspend and resume callbacks, no real sleep, no wake-up source needed):
+ * busy queues are held and go on exactly; with the driver's hook
+ * inject_pm_power_loss the resume finds the device's state lost, as QEMU's
+ * S3 wake-up would, and recovers by a device reset. The runner's dmesg
+ * check catches lockdep,
  * KASAN and kmemleak reports; the driver's reset messages are expected.
  */
 #define _GNU_SOURCE
@@ -53,12 +60,29 @@
 #define OFF_COUNT_S	0x108	/* the queue behind an in-sync */
 #define OFF_COUNT_R	0x110	/* completed before the reset */
 #define OFF_AFTER_RESET	0x118	/* a store of a new job after the reset */
+#define OFF_UFENCE	0x120	/* written by a delayed job, waited for */
 
 static char dbg_dir[PATH_MAX];
 
 static void dbg_path(char *out, size_t len, const char *name)
 {
 	snprintf(out, len, "%s/%s", dbg_dir, name);
+}
+
+/* A subtest that failed half way leaves no engine hung for the next. */
+static void unhang_all(int sig)
+{
+	char path[PATH_MAX + 32], val[32];
+	unsigned int cls;
+
+	(void)sig;
+	/* Best effort: the device may have been rebound meanwhile. */
+	dbg_path(path, sizeof(path), "inject_device");
+	for (cls = 0; cls <= DRM_PVGPU_ENGINE_CLASS_COMPUTE; cls++) {
+		snprintf(val, sizeof(val), "%u",
+			 PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_UNHANG_ENGINE, cls));
+		igt_sysfs_write(path, val);
+	}
 }
 
 /* Root, the debugfs files and the device's test register. */
@@ -75,8 +99,11 @@ static int setup(bool need_inject)
 		dbg_path(path, sizeof(path), "inject_device");
 		igt_require_f(igt_sysfs_read(path, buf, sizeof(buf)),
 			      "the device has no test register (x-guest-inject=on)\n");
+		igt_install_exit_handler(unhang_all);
 	}
 	igt_emit_ignore_dmesg_regex("device reset|recovered|firmware stopped|firmware failed|hung|did not recover|timed out|not sent within|failed");
+	/* The subtests reset often: only storm-limit tests the limit. */
+	igt_pvgpu_param_set("max_resets_per_minute", 32);
 	return fd;
 }
 
@@ -181,15 +208,13 @@ static uint64_t put_batch(struct world *w, unsigned int slot,
 	return PVGPU_CTX_BATCH_VA + slot * BATCH_SLOT;
 }
 
-/* An EXEC of @va on @queue with an out-sync @out and an optional in-sync. */
+/* An EXEC of @va on @queue with an out-sync @out. */
 static void exec_batch(struct world *w, uint32_t queue, uint64_t va,
-		       uint32_t out, uint32_t in)
+		       uint32_t out)
 {
-	struct drm_pvgpu_sync syncs[2] = { pvgpu_sync_syncobj(out, 1) };
+	struct drm_pvgpu_sync sync = pvgpu_sync_syncobj(out, 1);
 
-	if (in)
-		syncs[1] = pvgpu_sync_syncobj(in, 0);
-	igt_assert_err(pvgpu_exec(w->fd, queue, va, syncs, in ? 2 : 1), 0);
+	igt_assert_err(pvgpu_exec(w->fd, queue, va, &sync, 1), 0);
 }
 
 static uint64_t increment_batch(struct world *w, unsigned int slot,
@@ -248,7 +273,7 @@ static void scenario(enum trigger how)
 
 	/* R: done before anything goes wrong. */
 	syn_r = new_syncobj(fd);
-	exec_batch(&w, r, increment_batch(&w, 1, OFF_COUNT_R), syn_r, 0);
+	exec_batch(&w, r, increment_batch(&w, 1, OFF_COUNT_R), syn_r);
 	igt_assert_err(wait_syncobj(fd, syn_r, 10 * SEC), 0);
 
 	/* P: begins, then waits in a long delay. */
@@ -259,7 +284,7 @@ static void scenario(enum trigger how)
 	pvgpu_batch_end(&b);
 	va = put_batch(&w, 0, &b);
 	syn_p = new_syncobj(fd);
-	exec_batch(&w, w.ctx.queue_id, va, syn_p, 0);
+	exec_batch(&w, w.ctx.queue_id, va, syn_p);
 	for (i = 0; i < 5000 && !*dat(&w, OFF_FLAG); i++)
 		usleep(1000);
 	igt_assert_f(*dat(&w, OFF_FLAG) == 1, "the blocker never began\n");
@@ -270,12 +295,22 @@ static void scenario(enum trigger how)
 	va = increment_batch(&w, 2, OFF_COUNT_Q);
 	for (i = 0; i < 3; i++) {
 		syn_q[i] = new_syncobj(fd);
-		exec_batch(&w, q, va, syn_q[i], 0);
+		exec_batch(&w, q, va, syn_q[i]);
 	}
-	/* S: waits for @gate, not on the ring yet. */
-	gate = new_syncobj(fd);
+	/* S: waits for a sw_sync fence, not on the ring yet. */
+	gate = sw_sync_timeline();
 	syn_s = new_syncobj(fd);
-	exec_batch(&w, s, increment_batch(&w, 3, OFF_COUNT_S), syn_s, gate);
+	{
+		struct drm_pvgpu_sync syncs[2] = {
+			pvgpu_sync_syncobj(syn_s, 1),
+			{ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+			  .handle = sw_sync_fence(gate, 1) },
+		};
+
+		igt_assert_err(pvgpu_exec(fd, s, increment_batch(&w, 3, OFF_COUNT_S),
+					  syncs, 2), 0);
+		close(syncs[1].handle);
+	}
 	usleep(100 * 1000);
 	igt_assert_eq_u64(*dat(&w, OFF_COUNT_Q), 0);
 
@@ -324,7 +359,7 @@ static void scenario(enum trigger how)
 
 	/* S: runs once its in-sync signals. */
 	igt_assert_eq(syncobj_status(fd, syn_s), 0);
-	igt_assert_err(pvgpu_syncobj_signal(fd, gate, 0), 0);
+	sw_sync_inc(gate, 1);
 	igt_assert_err(wait_syncobj(fd, syn_s, 10 * SEC), 0);
 	igt_assert_eq(syncobj_status(fd, syn_s), 1);
 	igt_assert_eq_u64(*dat(&w, OFF_COUNT_S), 1);
@@ -338,7 +373,7 @@ static void scenario(enum trigger how)
 	pvgpu_batch_store64(&b, DATA_VA + OFF_AFTER_RESET, 0x600d);
 	pvgpu_batch_end(&b);
 	syn_new = new_syncobj(fd);
-	exec_batch(&w, fresh, put_batch(&w, 4, &b), syn_new, 0);
+	exec_batch(&w, fresh, put_batch(&w, 4, &b), syn_new);
 	igt_assert_err(wait_syncobj(fd, syn_new, 10 * SEC), 0);
 	igt_assert_eq_u64(*dat(&w, OFF_AFTER_RESET), 0x600d);
 	igt_assert_eq_u64(reset_count(fd), before + 1);
@@ -400,9 +435,16 @@ static void test_request_timeout(void)
 	uint64_t before = reset_count(fd);
 	struct pvgpu_ctx ctx;
 	struct pvgpu_batch b;
-	uint32_t bo, vm;
+	uint32_t bo, vm, data_bo;
+	volatile uint32_t *data;
 
 	igt_assert_eq(pvgpu_ctx_init(&ctx, fd, 0, DRM_PVGPU_ENGINE_CLASS_COPY), 0);
+	igt_assert_eq(pvgpu_bo_create(fd, DATA_SIZE, 0, &data_bo), 0);
+	data = pvgpu_bo_map(fd, data_bo, DATA_SIZE);
+	igt_assert(data);
+	*data = 0;
+	igt_assert_eq(pvgpu_bind_map(fd, ctx.vm_id, data_bo, 0, DATA_VA,
+				     DATA_SIZE, 0), 0);
 	igt_assert_eq(pvgpu_vm_create(fd, 0, &vm), 0);
 	igt_assert_eq(pvgpu_bo_create(fd, 0x10000, 0, &bo), 0);
 	igt_assert_eq(pvgpu_bind_map(fd, vm, bo, 0, 0x200000, 0x10000, 0), 0);
@@ -417,12 +459,13 @@ static void test_request_timeout(void)
 	igt_pvgpu_param_restore();
 	igt_assert(!(pvgpu_test_query_device(fd).flags &
 		     DRM_PVGPU_DEVICE_WEDGED));
-	/* The queue that was idle works on. */
+	/* The queue that was idle works on, in its VM as it was. */
 	pvgpu_batch_reset(&b);
-	pvgpu_batch_store32(&b, PVGPU_CTX_BATCH_VA + 0x8000, 7);
+	pvgpu_batch_store32(&b, DATA_VA, 7);
 	pvgpu_batch_end(&b);
 	igt_assert_eq(pvgpu_ctx_run(&ctx, &b, 10 * SEC), 0);
-	igt_assert_eq(ctx.batch_map[0x8000 / 4], 7);
+	igt_assert_eq(*data, 7);
+	igt_assert_eq(get_state(fd, ctx.queue_id).flags, 0);
 	pvgpu_ctx_fini(&ctx);
 	pvgpu_gem_close(fd, bo);
 	close(fd);
@@ -432,7 +475,22 @@ struct churn {
 	int fd;
 	volatile int stop;
 	unsigned long binds, errors;
+	/* The user-fence waiter: its address, queue and result. */
+	uint64_t *ufence;
+	uint32_t ufence_queue;
+	int ufence_ret;
 };
+
+/* WAIT_USER_FENCE for a value a delayed job stores, across the resets. */
+static void *wait_ufence(void *arg)
+{
+	struct churn *c = arg;
+
+	c->ufence_ret = pvgpu_wait_user_fence(c->fd, c->ufence,
+					      DRM_PVGPU_UFENCE_OP_EQ, 1, ~0ull,
+					      30 * SEC, c->ufence_queue);
+	return NULL;
+}
 
 /* Maps and unmaps in a VM of its own until told to stop. */
 static void *churn_binds(void *arg)
@@ -465,18 +523,33 @@ static void test_storm(void)
 	struct churn c = { .fd = fd };
 	struct drm_pvgpu_vm_get_state vs;
 	uint64_t before = reset_count(fd), done = 0;
-	uint32_t syn[40];
+	uint32_t syn[40], syn_w;
+	struct pvgpu_batch b;
 	struct world w;
-	pthread_t t;
+	pthread_t t, tw;
 	uint64_t va;
 	int i;
 
 	world_init(&w, fd);
 	va = increment_batch(&w, 0, OFF_COUNT_Q);
+
+	/* A WAIT in flight: for a store after a delay, on a queue of its own. */
+	igt_assert_err(pvgpu_queue_create(fd, w.ctx.vm_id,
+					  DRM_PVGPU_ENGINE_CLASS_COMPUTE, 0, 0,
+					  &c.ufence_queue), 0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_delay(&b, 300 * MS, 0);
+	pvgpu_batch_store64(&b, DATA_VA + OFF_UFENCE, 1);
+	pvgpu_batch_end(&b);
+	syn_w = new_syncobj(fd);
+	c.ufence = dat(&w, OFF_UFENCE);
+	exec_batch(&w, c.ufence_queue, put_batch(&w, 1, &b), syn_w);
+	igt_assert_eq(pthread_create(&tw, NULL, wait_ufence, &c), 0);
+
 	igt_assert_eq(pthread_create(&t, NULL, churn_binds, &c), 0);
 	for (i = 0; i < 40; i++) {
 		syn[i] = new_syncobj(fd);
-		exec_batch(&w, w.ctx.queue_id, va, syn[i], 0);
+		exec_batch(&w, w.ctx.queue_id, va, syn[i]);
 		if (i % 8 == 7)
 			request_reset();
 	}
@@ -489,6 +562,20 @@ static void test_storm(void)
 	}
 	c.stop = 1;
 	pthread_join(t, NULL);
+	pthread_join(tw, NULL);
+	igt_assert_err(wait_syncobj(fd, syn_w, 20 * SEC), 0);
+	/* Done and seen, or lost to a reset and reported: never half. */
+	if (c.ufence_ret == 0) {
+		igt_assert_eq_u64(*dat(&w, OFF_UFENCE), 1);
+		igt_assert_eq(syncobj_status(fd, syn_w), 1);
+	} else {
+		igt_assert_eq(c.ufence_ret, -EIO);
+		igt_assert_eq_u64(*dat(&w, OFF_UFENCE), 0);
+		igt_assert_eq(syncobj_status(fd, syn_w), -ECANCELED);
+		igt_assert_eq(get_state(fd, c.ufence_queue).reason,
+			      DRM_PVGPU_QUEUE_REASON_DEVICE_RESET);
+	}
+	igt_info("user-fence wait: %d\n", c.ufence_ret);
 	igt_info("%llu of 40 jobs done, %lu binds, %llu resets\n",
 		 (unsigned long long)done, c.binds,
 		 (unsigned long long)(reset_count(fd) - before));
@@ -540,22 +627,29 @@ static void rebind(int sig)
 	pci_slot[0] = 0;
 }
 
-static void test_storm_limit(void)
+static void find_pci_slot(void)
 {
 	char node[256], link[PATH_MAX], target[PATH_MAX];
-	int fd = setup(false), i;
-	char path[PATH_MAX + 32];
+	int fd = igt_open_pvgpu_render(node, sizeof(node));
 	ssize_t n;
 
 	close(fd);
-	fd = igt_open_pvgpu_render(node, sizeof(node));
 	snprintf(link, sizeof(link), "/sys/class/drm/%s/device",
 		 strrchr(node, '/') + 1);
 	n = readlink(link, target, sizeof(target) - 1);
 	igt_require(n > 0);
 	target[n] = 0;
 	snprintf(pci_slot, sizeof(pci_slot), "%s", strrchr(target, '/') + 1);
+	igt_require(access("/sys/bus/pci/drivers/pvgpu/unbind", W_OK) == 0);
 	igt_install_exit_handler(rebind);
+}
+
+static void test_storm_limit(void)
+{
+	int fd = setup(false), i;
+	char path[PATH_MAX + 32];
+
+	find_pci_slot();
 	igt_emit_ignore_dmesg_regex("device reset|recovered|wedged|too often");
 
 	/* Two more than allowed in a minute (those before count too). */
@@ -575,6 +669,310 @@ static void test_storm_limit(void)
 	close(fd);
 }
 
+static void *reset_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 3; i++)
+		request_reset();
+	return NULL;
+}
+
+/*
+ * Resets asked for from two threads while the firmware crashes twice,
+ * some of it while a reset is under way: the device ends up working, the
+ * count says how many resets ran (each request and crash is served, some
+ * by the same reset), and a job submitted before runs exactly once.
+ */
+static void test_reset_during_reset(void)
+{
+	int fd = setup(true);
+	uint64_t before = reset_count(fd), after;
+	struct drm_pvgpu_queue_get_state st;
+	struct pvgpu_batch b;
+	struct world w;
+	uint32_t syn;
+	pthread_t t;
+
+	world_init(&w, fd);
+	/* Waits for an in-sync through it all: it has not begun. */
+	{
+		int tl = sw_sync_timeline();
+		struct drm_pvgpu_sync syncs[2] = {
+			pvgpu_sync_syncobj(syn = new_syncobj(fd), 1),
+			{ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+			  .handle = sw_sync_fence(tl, 1) },
+		};
+
+		igt_assert_err(pvgpu_exec(fd, w.ctx.queue_id,
+					  increment_batch(&w, 0, OFF_COUNT_Q),
+					  syncs, 2), 0);
+		close(syncs[1].handle);
+		igt_assert_eq(pthread_create(&t, NULL, reset_thread, NULL), 0);
+		inject(PVGPU_TEST_INJECT_CRASH, 0);
+		request_reset();
+		inject(PVGPU_TEST_INJECT_CRASH, 0);
+		pthread_join(t, NULL);
+		request_reset();
+		sw_sync_inc(tl, 1);
+		close(tl);
+	}
+	igt_assert_err(wait_syncobj(fd, syn, 10 * SEC), 0);
+	igt_assert_eq(syncobj_status(fd, syn), 1);
+	igt_assert_eq_u64(*dat(&w, OFF_COUNT_Q), 1);
+	st = get_state(fd, w.ctx.queue_id);
+	igt_assert_eq(st.flags, 0);
+	after = reset_count(fd);
+	igt_info("%llu resets\n", (unsigned long long)(after - before));
+	igt_assert_lte(2, after - before);
+	igt_assert(!(pvgpu_test_query_device(fd).flags &
+		     DRM_PVGPU_DEVICE_WEDGED));
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_store64(&b, DATA_VA + OFF_AFTER_RESET, 0x600d);
+	pvgpu_batch_end(&b);
+	igt_assert_eq(pvgpu_ctx_run(&w.ctx, &b, 10 * SEC), 0);
+	igt_assert_eq_u64(*dat(&w, OFF_AFTER_RESET), 0x600d);
+	close(fd);
+}
+
+/*
+ * The firmware crashes with a job running and the driver is unbound while
+ * it resets: the unbind waits for the reset (or stops it), the open file's
+ * fences all signal, nothing leaks; a rebind gives a working device.
+ */
+static void test_unbind_during_reset(void)
+{
+	int fd = setup(true), sf;
+	struct pvgpu_batch b;
+	struct world w;
+	uint32_t syn;
+
+	find_pci_slot();
+	world_init(&w, fd);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_delay(&b, 5 * SEC, 0);
+	pvgpu_batch_end(&b);
+	syn = new_syncobj(fd);
+	exec_batch(&w, w.ctx.queue_id, put_batch(&w, 0, &b), syn);
+	/* Its fence, which must outlive the device's file descriptors. */
+	{
+		struct drm_syncobj_handle h = {
+			.handle = syn,
+			.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+			.fd = -1,
+		};
+
+		igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
+		sf = h.fd;
+	}
+	usleep(20 * 1000);
+	inject(PVGPU_TEST_INJECT_CRASH, 0);
+	igt_assert_err(igt_sysfs_write("/sys/bus/pci/drivers/pvgpu/unbind",
+				       pci_slot), 0);
+	/* The device is gone: the job's fence signalled with an error. */
+	{
+		struct pollfd p = { .fd = sf, .events = POLLIN };
+		struct sync_file_info info = { 0 };
+
+		igt_assert_eq(poll(&p, 1, 10000), 1);
+		igt_assert_eq(raw_ioctl(sf, SYNC_IOC_FILE_INFO, &info), 0);
+		igt_assert_lt(info.status, 0);
+		close(sf);
+	}
+	close(fd);
+	igt_assert_err(igt_sysfs_write("/sys/bus/pci/drivers/pvgpu/bind",
+				       pci_slot), 0);
+	pci_slot[0] = 0;
+	fd = igt_open_pvgpu_render(NULL, 0);
+	world_init(&w, fd);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_store64(&b, DATA_VA + OFF_AFTER_RESET, 0x600d);
+	pvgpu_batch_end(&b);
+	igt_assert_eq(pvgpu_ctx_run(&w.ctx, &b, 10 * SEC), 0);
+	igt_assert_eq_u64(*dat(&w, OFF_AFTER_RESET), 0x600d);
+	close(fd);
+}
+
+/* ---- system sleep ------------------------------------------------------ */
+
+#define PM_TEST		"/sys/power/pm_test"
+#define PM_TEST_DELAY	"/sys/module/suspend/parameters/pm_test_delay"
+
+static void pm_test_off(int sig)
+{
+	(void)sig;
+	igt_sysfs_write(PM_TEST, "none");
+}
+
+/* One system suspend and resume of the devices (pm_test "devices"). */
+static void pm_cycle(const char *state)
+{
+	igt_assert_err(igt_sysfs_write(PM_TEST, "devices"), 0);
+	igt_assert_err(igt_sysfs_write("/sys/power/state", state), 0);
+	igt_assert_err(igt_sysfs_write(PM_TEST, "none"), 0);
+}
+
+/* A "NAME: N" line of debugfs reset_state. */
+static uint64_t reset_state(const char *name)
+{
+	char path[PATH_MAX + 32], line[128];
+	size_t len = strlen(name);
+	uint64_t found = ~0ull;
+	FILE *f;
+
+	dbg_path(path, sizeof(path), "reset_state");
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			found = strtoull(line + len + 1, NULL, 10);
+	fclose(f);
+	igt_assert_f(found != ~0ull, "no %s in reset_state\n", name);
+	return found;
+}
+
+static void pm_setup(void)
+{
+	char buf[64];
+
+	igt_require_f(igt_sysfs_read(PM_TEST, buf, sizeof(buf)),
+		      "no %s (CONFIG_PM_DEBUG)\n", PM_TEST);
+	igt_install_exit_handler(pm_test_off);
+	/* No 5 s pause in the middle of each cycle. */
+	igt_sysfs_write(PM_TEST_DELAY, "0");
+	igt_emit_ignore_dmesg_regex("PM: |suspend|resume|Freezing|Restarting|OOM killer|lost its state|device reset|recovered");
+}
+
+/*
+ * A queue in the middle of a long job and a queue with jobs behind it
+ * through three suspend/resume cycles (@state "mem" or "freeze"): the
+ * callbacks ran, nothing was reset, every job ran exactly once, in order.
+ */
+static void pm_busy(const char *state)
+{
+	int fd = setup(false), i;
+	uint64_t resets = reset_count(fd), suspends;
+	uint32_t q, syn_p, syn_q[20];
+	struct pvgpu_batch b;
+	struct world w;
+
+	pm_setup();
+	world_init(&w, fd);
+	igt_assert_err(pvgpu_queue_create(fd, w.ctx.vm_id,
+					  DRM_PVGPU_ENGINE_CLASS_COMPUTE, 0, 0,
+					  &q), 0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_store64(&b, DATA_VA + OFF_FLAG, 1);
+	pvgpu_batch_delay(&b, 1 * SEC, 0);
+	pvgpu_batch_atomic(&b, PVGPU_ATOMIC_ADD64, DATA_VA + OFF_AFTER, 1, 0, 0);
+	pvgpu_batch_end(&b);
+	syn_p = new_syncobj(fd);
+	exec_batch(&w, w.ctx.queue_id, put_batch(&w, 0, &b), syn_p);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_delay(&b, 20 * MS, 0);
+	pvgpu_batch_atomic(&b, PVGPU_ATOMIC_ADD64, DATA_VA + OFF_COUNT_Q, 1, 0, 0);
+	pvgpu_batch_end(&b);
+	for (i = 0; i < 20; i++) {
+		syn_q[i] = new_syncobj(fd);
+		exec_batch(&w, q, put_batch(&w, 1, &b), syn_q[i]);
+	}
+	for (i = 0; i < 5000 && !*dat(&w, OFF_FLAG); i++)
+		usleep(1000);
+	igt_assert_eq_u64(*dat(&w, OFF_FLAG), 1);
+
+	suspends = reset_state("pm_suspends");
+	for (i = 0; i < 3; i++)
+		pm_cycle(state);
+	igt_assert_eq_u64(reset_state("pm_suspends"), suspends + 3);
+	igt_assert_eq_u64(reset_state("pm_resumes"), suspends + 3);
+
+	igt_assert_err(wait_syncobj(fd, syn_p, 20 * SEC), 0);
+	igt_assert_eq(syncobj_status(fd, syn_p), 1);
+	igt_assert_eq_u64(*dat(&w, OFF_AFTER), 1);
+	for (i = 0; i < 20; i++) {
+		igt_assert_err(wait_syncobj(fd, syn_q[i], 20 * SEC), 0);
+		igt_assert_eq(syncobj_status(fd, syn_q[i]), 1);
+	}
+	igt_assert_eq_u64(*dat(&w, OFF_COUNT_Q), 20);
+	igt_assert_eq(get_state(fd, q).flags, 0);
+	igt_assert_eq(get_state(fd, w.ctx.queue_id).flags, 0);
+	igt_assert_eq_u64(reset_count(fd), resets);
+	close(fd);
+}
+
+static void test_pm_suspend_busy(void)
+{
+	pm_busy("mem");
+}
+
+static void test_pm_freeze_busy(void)
+{
+	pm_busy("freeze");
+}
+
+/*
+ * The device loses its state in sleep (debugfs inject_pm_power_loss, as
+ * QEMU's S3 wake-up resets it): the resume resets the device. The queue
+ * held in the middle of its job is banned (DEVICE_RESET), the jobs that
+ * waited for an in-sync run once, the VM keeps its mappings.
+ */
+static void test_pm_power_loss(void)
+{
+	int fd = setup(false), tl, i;
+	uint64_t resets = reset_count(fd);
+	char path[PATH_MAX + 32];
+	struct drm_pvgpu_queue_get_state st;
+	uint32_t q, syn_p, syn_q;
+	struct pvgpu_batch b;
+	struct world w;
+
+	pm_setup();
+	world_init(&w, fd);
+	igt_assert_err(pvgpu_queue_create(fd, w.ctx.vm_id,
+					  DRM_PVGPU_ENGINE_CLASS_COMPUTE, 0, 0,
+					  &q), 0);
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_store64(&b, DATA_VA + OFF_FLAG, 1);
+	pvgpu_batch_delay(&b, 20 * SEC, 0);
+	pvgpu_batch_store64(&b, DATA_VA + OFF_AFTER, 0xbad);
+	pvgpu_batch_end(&b);
+	syn_p = new_syncobj(fd);
+	exec_batch(&w, w.ctx.queue_id, put_batch(&w, 0, &b), syn_p);
+	tl = sw_sync_timeline();
+	syn_q = new_syncobj(fd);
+	{
+		struct drm_pvgpu_sync syncs[2] = {
+			pvgpu_sync_syncobj(syn_q, 1),
+			{ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+			  .handle = sw_sync_fence(tl, 1) },
+		};
+
+		igt_assert_err(pvgpu_exec(fd, q, increment_batch(&w, 1, OFF_COUNT_Q),
+					  syncs, 2), 0);
+		close(syncs[1].handle);
+	}
+	for (i = 0; i < 5000 && !*dat(&w, OFF_FLAG); i++)
+		usleep(1000);
+	igt_assert_eq_u64(*dat(&w, OFF_FLAG), 1);
+
+	dbg_path(path, sizeof(path), "inject_pm_power_loss");
+	igt_assert_err(igt_sysfs_write(path, "1"), 0);
+	pm_cycle("mem");
+	igt_assert_eq_u64(reset_count(fd), resets + 1);
+
+	igt_assert_err(wait_syncobj(fd, syn_p, 10 * SEC), 0);
+	igt_assert_eq(syncobj_status(fd, syn_p), -ECANCELED);
+	st = get_state(fd, w.ctx.queue_id);
+	igt_assert_eq(st.reason, DRM_PVGPU_QUEUE_REASON_DEVICE_RESET);
+	igt_assert_eq_u64(*dat(&w, OFF_AFTER), 0);
+	sw_sync_inc(tl, 1);
+	close(tl);
+	igt_assert_err(wait_syncobj(fd, syn_q, 10 * SEC), 0);
+	igt_assert_eq(syncobj_status(fd, syn_q), 1);
+	igt_assert_eq_u64(*dat(&w, OFF_COUNT_Q), 1);
+	igt_assert_eq(get_state(fd, q).flags, 0);
+	close(fd);
+}
+
 static const struct igt_lite_subtest subtests[] = {
 	{ "requested", test_requested,
 	  "debugfs reset with a begun job, jobs on the ring of a hung engine and a job behind an in-sync: the begun queue is banned (DEVICE_RESET, -ECANCELED), every other job runs exactly once, the VM keeps its mappings" },
@@ -590,6 +988,16 @@ static const struct igt_lite_subtest subtests[] = {
 	  "five resets while binds and EXECs run: every fence tells the truth (increments == successful fences), no bind fails, the VM stays usable" },
 	{ "user-queue-lost", test_user_queue_lost,
 	  "a user queue is banned with DEVICE_RESET by a reset" },
+	{ "reset-during-reset", test_reset_during_reset,
+	  "resets requested from two threads and two firmware crashes, some during a reset: the device works after, a job waiting through it all runs once" },
+	{ "unbind-during-reset", test_unbind_during_reset,
+	  "the firmware crashes with a job running and the driver is unbound during the reset: fences signal with an error, a rebind works" },
+	{ "pm-suspend-busy", test_pm_suspend_busy,
+	  "three suspend/resume cycles (pm_test devices, mem) with a queue mid-job and one with jobs behind: the callbacks ran, no reset, every job ran exactly once" },
+	{ "pm-freeze-busy", test_pm_freeze_busy,
+	  "the same with suspend-to-idle (freeze)" },
+	{ "pm-power-loss", test_pm_power_loss,
+	  "the device loses its state in sleep (inject_pm_power_loss): the resume resets it, the held queue mid-job is banned (DEVICE_RESET), the job that waited for an in-sync runs once" },
 	{ "storm-limit", test_storm_limit,
 	  "more than max_resets_per_minute resets wedge the device; a rebind recovers it" },
 };

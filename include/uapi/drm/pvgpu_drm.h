@@ -1253,6 +1253,8 @@ struct drm_pvgpu_userq_wait {
 #define DRM_PVGPU_RESET_CAUSE_FW_ERROR	3	/* a request failed or timed out */
 #define DRM_PVGPU_RESET_CAUSE_ENGINE	4	/* an engine did not recover
 						 * from a queue reset */
+#define DRM_PVGPU_RESET_CAUSE_POWER_LOSS 5	/* the device lost its state
+						 * in system sleep */
 
 /* drm_pvgpu_event.flags */
 #define DRM_PVGPU_EVENT_GUILTY		(1 << 0)	/* QUEUE_RESET */
