@@ -5,6 +5,7 @@
  * Copyright (C) 2026 The pvgpu authors
  */
 
+#include <linux/ktime.h>
 #include <linux/pci.h>
 #include <linux/pm.h>
 
@@ -65,6 +66,7 @@ static struct pvgpu_device *pvgpu_pm_dev(struct device *dev)
 static int pvgpu_pm_suspend(struct device *dev)
 {
 	struct pvgpu_device *pvdev = pvgpu_pm_dev(dev);
+	ktime_t start = ktime_get();
 	int idx;
 
 	if (!drm_dev_enter(&pvdev->drm, &idx))
@@ -73,6 +75,7 @@ static int pvgpu_pm_suspend(struct device *dev)
 	flush_workqueue(pvdev->reset.wq);
 	pvgpu_queues_pm_suspend(pvdev);
 	atomic64_inc(&pvdev->pm.suspends);
+	WRITE_ONCE(pvdev->pm.suspend_ns, ktime_to_ns(ktime_sub(ktime_get(), start)));
 	drm_dev_exit(idx);
 	return 0;
 }
@@ -90,6 +93,7 @@ static bool pvgpu_pm_fw_kept(struct pvgpu_device *pvdev)
 static int pvgpu_pm_resume(struct device *dev)
 {
 	struct pvgpu_device *pvdev = pvgpu_pm_dev(dev);
+	ktime_t start = ktime_get();
 	bool lost;
 	int idx;
 
@@ -106,6 +110,7 @@ static int pvgpu_pm_resume(struct device *dev)
 	}
 	pvgpu_queues_pm_resume(pvdev, lost);
 	atomic64_inc(&pvdev->pm.resumes);
+	WRITE_ONCE(pvdev->pm.resume_ns, ktime_to_ns(ktime_sub(ktime_get(), start)));
 	drm_dev_exit(idx);
 	return 0;
 }

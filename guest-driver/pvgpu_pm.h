@@ -9,6 +9,7 @@
 
 #include <linux/atomic.h>
 #include <linux/pm.h>
+#include <linux/types.h>
 
 /**
  * struct pvgpu_pm - system sleep state (pvgpu_pm.c)
@@ -18,6 +19,10 @@ struct pvgpu_pm {
 	atomic64_t suspends;
 	/** @resumes: resume callbacks run. */
 	atomic64_t resumes;
+	/** @suspend_ns: how long the latest suspend callback took. */
+	u64 suspend_ns;
+	/** @resume_ns: how long the latest resume callback took. */
+	u64 resume_ns;
 	/**
 	 * @inject_power_loss: test hook (debugfs inject_pm_power_loss): the
 	 * next resume finds the device's state lost.

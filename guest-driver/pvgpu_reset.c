@@ -149,6 +149,20 @@ bool pvgpu_reset_schedule(struct pvgpu_device *pvdev, u32 cause)
 }
 
 /**
+ * pvgpu_reset_recovers() - whether a stopped firmware is booted again
+ * @pvdev: the device
+ *
+ * Return: true unless recovery is off, the device is wedged or was
+ * removed: every stop of the firmware is then followed by a reset that
+ * boots it again (one is pending, or ran since).
+ */
+bool pvgpu_reset_recovers(struct pvgpu_device *pvdev)
+{
+	return READ_ONCE(pvgpu_reset_recovery) && !pvgpu_fw_is_wedged(pvdev) &&
+	       !READ_ONCE(pvdev->fw.removed);
+}
+
+/**
  * pvgpu_reset_pending() - whether a reset was asked for and is not done
  * @pvdev: the device
  *
@@ -317,6 +331,8 @@ void pvgpu_reset_print(struct pvgpu_device *pvdev, struct seq_file *m)
 	seq_printf(m, "queues_banned: %llu\n", r->queues_banned);
 	seq_printf(m, "pm_suspends: %lld\n", atomic64_read(&pvdev->pm.suspends));
 	seq_printf(m, "pm_resumes: %lld\n", atomic64_read(&pvdev->pm.resumes));
+	seq_printf(m, "pm_suspend_ns: %llu\n", READ_ONCE(pvdev->pm.suspend_ns));
+	seq_printf(m, "pm_resume_ns: %llu\n", READ_ONCE(pvdev->pm.resume_ns));
 }
 
 /**

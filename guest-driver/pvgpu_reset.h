@@ -68,6 +68,7 @@ int pvgpu_reset_init(struct pvgpu_device *pvdev);
 void pvgpu_reset_fini(struct pvgpu_device *pvdev);
 bool pvgpu_reset_schedule(struct pvgpu_device *pvdev, u32 cause);
 bool pvgpu_reset_pending(struct pvgpu_device *pvdev);
+bool pvgpu_reset_recovers(struct pvgpu_device *pvdev);
 int pvgpu_reset_wait(struct pvgpu_device *pvdev);
 int pvgpu_reset_read_lock(struct pvgpu_device *pvdev);
 void pvgpu_reset_read_unlock(struct pvgpu_device *pvdev);

@@ -226,7 +226,7 @@ int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size)
 	 * DOC:): a device reset boots it again with an empty TLB and binds
 	 * the tables as they are, so nothing stale survives.
 	 */
-	if ((ret == -EIO || ret == -ENODEV) && pvgpu_reset_pending(vm->pvdev))
+	if ((ret == -EIO || ret == -ENODEV) && pvgpu_reset_recovers(vm->pvdev))
 		return 0;
 	return ret;
 }

@@ -13,6 +13,8 @@
 #   guest   the debug kernel (lockdep, KASAN, kmemleak, ...) running every
 #           guest test and IGT's driver-agnostic tests under igt_runner,
 #           then the kernel's own verdicts
+#   migrate a VM with busy queues live-migrated, and saved and restored
+#           (tests/vm/migrate.py; skipped with the guest layer)
 # Then scripts/summarize-results.py: every skip must be documented in
 # tests/expected-skips.txt, flaky tests are listed, and the last line is
 # "N passed, N failed".
@@ -125,6 +127,16 @@ if [ "$skip_guest" = 0 ]; then
 		-- env PVGPU_TEST_FILTER="$filter" pvgpu-guest-suite || vmrc=$?
 	[ "$vmrc" = 0 ] || fail_layer guest/vm "the VM run failed (exit $vmrc, see $PVGPU_BUILD/vm/console.log)"
 	"$PVGPU_ROOT/tests/vm/judge-guest.py" "$out" | tee -a "$results" | grep -v '^PASS' || true
+
+	# A VM whose 64 exec queues are busy, live-migrated and saved to a file
+	# and restored, one boot each; the guest checks every result
+	# (docs/migration.rst). --filter selects by migrate/live and
+	# migrate/save-restore.
+	step "test: migration with busy queues (log: $PVGPU_BUILD/migrate.log)"
+	"$PVGPU_ROOT/tests/vm/migrate.py" --tap --filter "$filter" >"$PVGPU_BUILD/migrate.log" 2>&1
+	grep -qx '1\.\.0' "$PVGPU_BUILD/migrate.log" ||
+		"$PVGPU_ROOT/scripts/judge-host-tests.py" --tap migrate <"$PVGPU_BUILD/migrate.log" |
+		tee -a "$results" | grep -v '^PASS' || true
 fi
 
 echo "results: $results"

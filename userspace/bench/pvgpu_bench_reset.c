@@ -14,6 +14,15 @@
  *   usable     the crash write to a new job's completion on a queue that
  *              was idle before the crash.
  *
+ * Then, with --pm N (default 10; 0: none), N system suspend/resume round
+ * trips through /sys/power/pm_test "devices" (every device's callbacks,
+ * no real sleep) while 16 queues are busy:
+ *
+ *   pm_cycle    the write to /sys/power/state, whole (freezing tasks and
+ *               every device's callbacks included);
+ *   pm_suspend  the driver's suspend callback (debugfs reset_state);
+ *   pm_resume   the driver's resume callback.
+ *
  * A benchmark prints figures; it asserts nothing about them. Exit 77 when
  * the device has no test register or debugfs is not writable.
  */
@@ -86,33 +95,6 @@ static uint64_t query_resets(int fd)
 	return dev.reset_count;
 }
 
-static uint64_t driver_last_ns(void)
-{
-	char path[PATH_MAX + 32], line[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/reset_state", dbg);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "last_ns: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
-static void usage(const char *argv0, FILE *f)
-{
-	fprintf(f,
-		"Usage: %s [-n N] [-d NODE] [--json FILE]\n"
-		"  -n N     injected crashes (default 20)\n"
-		"  -d NODE  DRM node to use (default: the first pvgpu render node)\n"
-		"  --json FILE  also write every figure to FILE as JSON\n",
-		argv0);
-}
-
 static void row(struct pvgpu_bench_json *json, const char *name,
 		const char *label, double *v, long n)
 {
@@ -123,12 +105,103 @@ static void row(struct pvgpu_bench_json *json, const char *name,
 	pvgpu_bench_json_figure(json, name, label, "us", n, &s);
 }
 
+/* A "NAME: N" line of debugfs reset_state, 0 if missing. */
+static uint64_t reset_state(const char *name)
+{
+	char path[PATH_MAX + 32], line[128];
+	size_t len = strlen(name);
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/reset_state", dbg);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			v = strtoull(line + len + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+#define PM_QUEUES	16
+
+/* @n pm_test round trips with PM_QUEUES busy queues; 0, or 1 on error. */
+static int bench_pm(int fd, long n, struct pvgpu_bench_json *json)
+{
+	struct pvgpu_ctx busy[PM_QUEUES];
+	struct pvgpu_batch longb;
+	double *cycle, *susp, *res;
+	long i;
+	int q;
+
+	cycle = calloc(n, sizeof(*cycle));
+	susp = calloc(n, sizeof(*susp));
+	res = calloc(n, sizeof(*res));
+	if (!cycle || !susp || !res)
+		return 1;
+	pvgpu_batch_reset(&longb);
+	pvgpu_batch_delay(&longb, 60 * SEC, 0);
+	pvgpu_batch_end(&longb);
+	for (q = 0; q < PM_QUEUES; q++) {
+		if (pvgpu_ctx_init(&busy[q], fd, 0, q % 2 ?
+				   DRM_PVGPU_ENGINE_CLASS_COMPUTE :
+				   DRM_PVGPU_ENGINE_CLASS_COPY)) {
+			perror("busy context");
+			return 1;
+		}
+		memcpy(busy[q].batch_map, longb.dw, longb.len * 4);
+		pvgpu_exec(fd, busy[q].queue_id, PVGPU_CTX_BATCH_VA, NULL, 0);
+	}
+	write_file("/sys/module/suspend/parameters/pm_test_delay", "0");
+	if (write_file("/sys/power/pm_test", "devices")) {
+		fprintf(stderr, "no /sys/power/pm_test (CONFIG_PM_DEBUG)\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		if (write_file("/sys/power/state", "mem")) {
+			perror("/sys/power/state");
+			write_file("/sys/power/pm_test", "none");
+			return 1;
+		}
+		cycle[i] = (now_ns() - t0) / 1000.0;
+		susp[i] = reset_state("pm_suspend_ns") / 1000.0;
+		res[i] = reset_state("pm_resume_ns") / 1000.0;
+	}
+	write_file("/sys/power/pm_test", "none");
+	printf("pvgpu_bench_reset: %ld suspend/resume round trips (pm_test devices, mem), %d busy queues\n",
+	       n, PM_QUEUES);
+	row(json, "pm_cycle", "suspend/resume round trip, whole", cycle, n);
+	row(json, "pm_suspend", "driver suspend callback", susp, n);
+	row(json, "pm_resume", "driver resume callback", res, n);
+	for (q = 0; q < PM_QUEUES; q++)
+		pvgpu_ctx_fini(&busy[q]);
+	free(cycle);
+	free(susp);
+	free(res);
+	return 0;
+}
+
+static void usage(const char *argv0, FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [-n N] [--pm N] [-d NODE] [--json FILE]\n"
+		"  -n N     injected crashes (default 20)\n"
+		"  --pm N   suspend/resume round trips (default 10, 0: none)\n"
+		"  -d NODE  DRM node to use (default: the first pvgpu render node)\n"
+		"  --json FILE  also write every figure to FILE as JSON\n",
+		argv0);
+}
+
 int main(int argc, char **argv)
 {
-	long n = 20;
+	long n = 20, pm = 10;
 	const char *node = NULL, *json_path = NULL;
 	const struct pvgpu_bench_opt opts[] = {
 		{ .letter = 'n', .value = &n },
+		{ .name = "pm", .value = &pm },
 		{ .name = "json", .str = &json_path },
 	};
 	struct pvgpu_bench_json *json;
@@ -143,7 +216,7 @@ int main(int argc, char **argv)
 			      &node, usage);
 	if (rc >= 0)
 		return rc;
-	if (n < 1) {
+	if (n < 1 || pm < 0) {
 		usage(argv[0], stderr);
 		return 2;
 	}
@@ -207,7 +280,7 @@ int main(int argc, char **argv)
 		}
 		t = now_ns();
 		detect[i] = (t - t0) / 1000.0;
-		driver[i] = driver_last_ns() / 1000.0;
+		driver[i] = reset_state("last_ns") / 1000.0;
 		if (pvgpu_ctx_run(&idle, &b, 10 * SEC)) {
 			fprintf(stderr, "the idle queue did not run after reset %ld\n", i);
 			return 1;
@@ -221,6 +294,8 @@ int main(int argc, char **argv)
 	row(json, "detect", "crash to reset_count moved", detect, n);
 	row(json, "driver", "driver request to recovered", driver, n);
 	row(json, "usable", "crash to a new job done", usable, n);
+	if (pm && bench_pm(fd, pm, json))
+		return 1;
 	pvgpu_bench_json_close(json);
 	pvgpu_ctx_fini(&idle);
 	close(fd);
