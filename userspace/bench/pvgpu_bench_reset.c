@@ -12,17 +12,20 @@
  *   driver     the driver's own request-to-recovered time (debugfs
  *              reset_state last_ns);
  *   usable     the crash write to a new job's completion on a queue that
- *              was idle before the crash.
+ *              was idle before the crash;
+ *   baseline   the same job on the same queue before any crash.
  *
  * Then, with --pm N (default 10; 0: none), N system suspend/resume round
  * trips through /sys/power/pm_test "devices" (every device's callbacks,
- * no real sleep) while 16 queues are busy:
+ * no real sleep) while 16 queues of one VM are busy:
  *
  *   pm_cycle    the write to /sys/power/state, whole (freezing tasks and
  *               every device's callbacks included);
  *   pm_suspend  the driver's suspend callback (debugfs reset_state);
  *   pm_resume   the driver's resume callback.
  *
+ * The driver's reset-storm limit is raised to 32 a minute for the run
+ * (module parameter max_resets_per_minute, put back to 10 at the end).
  * A benchmark prints figures; it asserts nothing about them. Exit 77 when
  * the device has no test register or debugfs is not writable.
  */
@@ -44,7 +47,9 @@
 #include "pvgpu_stats.h"
 
 #define EXIT_NO_DEVICE	77
+#define MAX_RESETS	"/sys/module/pvgpu/parameters/max_resets_per_minute"
 #define SEC		1000000000ll
+#define DATA_VA		0x200000000ull
 
 static char dbg[PATH_MAX];
 
@@ -124,12 +129,34 @@ static uint64_t reset_state(const char *name)
 	return v;
 }
 
+/* A job on the queue that was idle before the crash; 0 if it ran right. */
+static int run_idle(int fd, struct pvgpu_ctx *idle, const struct pvgpu_batch *b,
+		    long i)
+{
+	struct drm_pvgpu_queue_get_state st = { 0 };
+	int rc = pvgpu_ctx_run(idle, b, 10 * SEC);
+
+	pvgpu_queue_get_state(fd, idle->queue_id, &st);
+	/* Done, and done right: the queue was not reset. */
+	if (!rc && st.flags)
+		rc = st.error ? st.error : -EIO;
+	if (rc)
+		fprintf(stderr, "the idle queue did not run after reset %ld: %d (flags %#x, reason %u, error %d)\n",
+			i, rc, st.flags, st.reason, st.error);
+	return rc;
+}
+
 #define PM_QUEUES	16
 
-/* @n pm_test round trips with PM_QUEUES busy queues; 0, or 1 on error. */
-static int bench_pm(int fd, long n, struct pvgpu_bench_json *json)
+/*
+ * @n pm_test round trips with PM_QUEUES queues of @ctx's VM busy with one
+ * long job each (its batch at offset 0x8000 of @ctx's batch buffer); 0, or
+ * 1 on error.
+ */
+static int bench_pm(int fd, struct pvgpu_ctx *ctx, long n,
+		    struct pvgpu_bench_json *json)
 {
-	struct pvgpu_ctx busy[PM_QUEUES];
+	uint32_t queues[PM_QUEUES];
 	struct pvgpu_batch longb;
 	double *cycle, *susp, *res;
 	long i;
@@ -143,15 +170,16 @@ static int bench_pm(int fd, long n, struct pvgpu_bench_json *json)
 	pvgpu_batch_reset(&longb);
 	pvgpu_batch_delay(&longb, 60 * SEC, 0);
 	pvgpu_batch_end(&longb);
+	memcpy((char *)ctx->batch_map + 0x8000, longb.dw, longb.len * 4);
 	for (q = 0; q < PM_QUEUES; q++) {
-		if (pvgpu_ctx_init(&busy[q], fd, 0, q % 2 ?
-				   DRM_PVGPU_ENGINE_CLASS_COMPUTE :
-				   DRM_PVGPU_ENGINE_CLASS_COPY)) {
-			perror("busy context");
+		if (pvgpu_queue_create(fd, ctx->vm_id, q % 2 ?
+				       DRM_PVGPU_ENGINE_CLASS_COMPUTE :
+				       DRM_PVGPU_ENGINE_CLASS_COPY, 0, 0,
+				       &queues[q])) {
+			perror("busy queue");
 			return 1;
 		}
-		memcpy(busy[q].batch_map, longb.dw, longb.len * 4);
-		pvgpu_exec(fd, busy[q].queue_id, PVGPU_CTX_BATCH_VA, NULL, 0);
+		pvgpu_exec(fd, queues[q], PVGPU_CTX_BATCH_VA + 0x8000, NULL, 0);
 	}
 	write_file("/sys/module/suspend/parameters/pm_test_delay", "0");
 	if (write_file("/sys/power/pm_test", "devices")) {
@@ -177,7 +205,7 @@ static int bench_pm(int fd, long n, struct pvgpu_bench_json *json)
 	row(json, "pm_suspend", "driver suspend callback", susp, n);
 	row(json, "pm_resume", "driver resume callback", res, n);
 	for (q = 0; q < PM_QUEUES; q++)
-		pvgpu_ctx_fini(&busy[q]);
+		pvgpu_queue_destroy(fd, queues[q]);
 	free(cycle);
 	free(susp);
 	free(res);
@@ -188,7 +216,7 @@ static void usage(const char *argv0, FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [-n N] [--pm N] [-d NODE] [--json FILE]\n"
-		"  -n N     injected crashes (default 20)\n"
+		"  -n N     injected crashes (default 20, at most 32)\n"
 		"  --pm N   suspend/resume round trips (default 10, 0: none)\n"
 		"  -d NODE  DRM node to use (default: the first pvgpu render node)\n"
 		"  --json FILE  also write every figure to FILE as JSON\n",
@@ -205,10 +233,11 @@ int main(int argc, char **argv)
 		{ .name = "json", .str = &json_path },
 	};
 	struct pvgpu_bench_json *json;
-	double *detect, *driver, *usable;
+	double *detect, *driver, *usable, *baseline;
 	struct pvgpu_ctx busy_copy, busy_comp, idle;
 	char path[256] = "", inj[PATH_MAX + 32], val[32];
 	struct pvgpu_batch b;
+	uint32_t data_bo;
 	int rc, fd;
 	long i;
 
@@ -231,10 +260,16 @@ int main(int argc, char **argv)
 	snprintf(inj, sizeof(inj), "%s/inject_device", dbg);
 	snprintf(val, sizeof(val), "%u", PVGPU_TEST_INJECT(PVGPU_TEST_INJECT_CRASH, 0));
 
+	/* The crashes come faster than the driver allows by default. */
+	if (n > 32 || write_file(MAX_RESETS, "32")) {
+		fprintf(stderr, "-n above 32, or %s not writable\n", MAX_RESETS);
+		return 2;
+	}
 	detect = calloc(n, sizeof(*detect));
 	driver = calloc(n, sizeof(*driver));
 	usable = calloc(n, sizeof(*usable));
-	if (!detect || !driver || !usable)
+	baseline = calloc(n, sizeof(*baseline));
+	if (!detect || !driver || !usable || !baseline)
 		return 1;
 	json = pvgpu_bench_json_open(json_path, "pvgpu_bench_reset");
 	pvgpu_bench_json_options(json, opts, sizeof(opts) / sizeof(opts[0]));
@@ -243,9 +278,24 @@ int main(int argc, char **argv)
 		perror("context");
 		return 1;
 	}
+	/* A store into a buffer of its own (the batch buffer is read-only). */
+	if (pvgpu_bo_create(fd, 0x1000, 0, &data_bo) ||
+	    pvgpu_bind_map(fd, idle.vm_id, data_bo, 0, DATA_VA, 0x1000, 0)) {
+		perror("data buffer");
+		return 1;
+	}
 	pvgpu_batch_reset(&b);
-	pvgpu_batch_store32(&b, PVGPU_CTX_BATCH_VA + 0x8000, 1);
+	pvgpu_batch_store32(&b, DATA_VA, 1);
 	pvgpu_batch_end(&b);
+
+	/* The same job on the same queue with nothing failing, for scale. */
+	for (i = 0; i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		if (run_idle(fd, &idle, &b, -1))
+			return 1;
+		baseline[i] = (now_ns() - t0) / 1000.0;
+	}
 
 	for (i = 0; i < n; i++) {
 		struct pvgpu_batch longb;
@@ -281,10 +331,8 @@ int main(int argc, char **argv)
 		t = now_ns();
 		detect[i] = (t - t0) / 1000.0;
 		driver[i] = reset_state("last_ns") / 1000.0;
-		if (pvgpu_ctx_run(&idle, &b, 10 * SEC)) {
-			fprintf(stderr, "the idle queue did not run after reset %ld\n", i);
+		if (run_idle(fd, &idle, &b, i))
 			return 1;
-		}
 		usable[i] = (now_ns() - t0) / 1000.0;
 		pvgpu_ctx_fini(&busy_copy);
 		pvgpu_ctx_fini(&busy_comp);
@@ -294,8 +342,10 @@ int main(int argc, char **argv)
 	row(json, "detect", "crash to reset_count moved", detect, n);
 	row(json, "driver", "driver request to recovered", driver, n);
 	row(json, "usable", "crash to a new job done", usable, n);
-	if (pm && bench_pm(fd, pm, json))
+	row(json, "baseline", "the same job, no crash", baseline, n);
+	if (pm && bench_pm(fd, &idle, pm, json))
 		return 1;
+	write_file(MAX_RESETS, "10");
 	pvgpu_bench_json_close(json);
 	pvgpu_ctx_fini(&idle);
 	close(fd);
