@@ -264,7 +264,7 @@ static void pvgpu_reset_work(struct work_struct *work)
 	if (!pvgpu_fw_reset_stop(pvdev, pvgpu_reset_storm(r) ?
 				 "device resets came too often" : NULL))
 		goto out_exit;
-	drm_warn(&pvdev->drm, "device reset: %s\n",
+	drm_info(&pvdev->drm, "device reset: %s\n",
 		 pvgpu_reset_cause_name(cause));
 
 	/* 2. Settle what the stopped firmware left. */
