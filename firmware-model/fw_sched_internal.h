@@ -77,6 +77,13 @@ typedef struct FwSched {
 
 	bool h2f_deferred;		/* a request waits for a queue to leave */
 	bool more_work;			/* a slot ran out of budget: kick */
+	/*
+	 * The device clock when fw_sched_run() last looked at it; not
+	 * migrated (0: nothing is known to have been handled). The clock
+	 * moves on while the firmware runs, so a deadline after this but
+	 * already past when the timer is armed is still pending.
+	 */
+	uint64_t last_run_ns;
 } FwSched;
 
 /* --- sched.c ----------------------------------------------------------- */

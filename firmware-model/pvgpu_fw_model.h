@@ -67,8 +67,8 @@ typedef struct PvgpuFwRunBudget {
  *   the interrupt mask; the platform only delivers).
  * @clock_ns: the device clock (QEMU: virtual clock), monotonic nanoseconds.
  * @timer_arm: call pvgpu_fw_timer_expired() once the clock reaches
- *   @deadline_ns; a later call replaces the earlier deadline;
- *   UINT64_MAX cancels.
+ *   @deadline_ns (soon, if it already has); a later call replaces the
+ *   earlier deadline; UINT64_MAX cancels.
  * @kick: call pvgpu_fw_run() soon, outside the current call chain.
  * @guest_error: the guest misused the device (QEMU: LOG_GUEST_ERROR).
  * @trace: a notable event for tracing; @what is a short static name.

@@ -864,6 +864,7 @@ void fw_sched_run(PvgpuFw *fw, uint32_t exec_units)
 	if (!running(fw))
 		return;
 	now = fw_clock_ns(fw);
+	s->last_run_ns = now;
 	s->more_work = false;
 	fw->stats.sched_runs++;
 
@@ -886,22 +887,28 @@ void fw_sched_run(PvgpuFw *fw, uint32_t exec_units)
 		fw_kick(fw);
 }
 
-static void consider(uint64_t *d, uint64_t now, uint64_t t)
+static void consider(uint64_t *d, uint64_t since, uint64_t t)
 {
-	if (t > now && t < *d)
+	if (t > since && t < *d)
 		*d = t;
 }
 
 uint64_t fw_sched_next_deadline(PvgpuFw *fw)
 {
 	FwSched *s = &fw->sched;
-	uint64_t now, d = UINT64_MAX;
+	uint64_t since, d = UINT64_MAX;
 
 	if (!running(fw))
 		return UINT64_MAX;
-	now = fw_clock_ns(fw);
-	/* Only future deadlines: what is due now was handled by this run. */
-#define CONSIDER(t) consider(&d, now, (t))
+	/*
+	 * Only deadlines after the last run: what was due then, that run
+	 * handled. Not after the clock's current value: the clock moved
+	 * while the run went on, and a deadline that fell due since (a
+	 * short DELAY set up in that run) is still to be acted on; the
+	 * platform fires a timer armed in the past at once.
+	 */
+	since = s->last_run_ns;
+#define CONSIDER(t) consider(&d, since, (t))
 
 	for (uint32_t c = 0; c < fw->cfg.num_engine_classes; c++) {
 		bool hung = fw_inject_engine_hung(fw, c);
@@ -1089,6 +1096,8 @@ bool fw_sched_asid_in_use(PvgpuFw *fw, uint32_t asid)
 void fw_sched_table_loaded(PvgpuFw *fw)
 {
 	fw->sched.untracked = true;
+	/* The loaded deadlines were never looked at by a run here. */
+	fw->sched.last_run_ns = 0;
 }
 
 PvgpuFwQueueState *pvgpu_fw_queue_states(PvgpuFw *fw, uint32_t *n)

@@ -62,7 +62,11 @@ static void fake_raise_irq(void *opaque, unsigned int vector)
 
 static uint64_t fake_clock_ns(void *opaque)
 {
-	return ((FakePlatform *)opaque)->now_ns;
+	FakePlatform *fp = opaque;
+	uint64_t now = fp->now_ns;
+
+	fp->now_ns += fp->clock_step_ns;
+	return now;
 }
 
 static void fake_timer_arm(void *opaque, uint64_t deadline_ns)

@@ -27,6 +27,12 @@ typedef struct FakePlatform {
 	uint64_t fail_start, fail_end;
 
 	uint64_t now_ns;
+	/*
+	 * Each clock read moves now_ns on by this much afterwards: time
+	 * passing while the firmware runs, as QEMU's virtual clock does.
+	 * 0 (the default): the clock only moves when the test moves it.
+	 */
+	uint64_t clock_step_ns;
 	uint64_t timer_deadline;	/* FAKE_NO_TIMER when disarmed */
 	unsigned int timer_arms;
 

@@ -284,6 +284,31 @@ static void test_realtime_delay(void)
 	sh_free(t);
 }
 
+/*
+ * The device clock moves while the firmware runs (QEMU's virtual clock
+ * does): a DELAY shorter than the rest of the run that started it is over
+ * before the timer is armed. Its end still arms the timer (in the past:
+ * it fires at once), so the DELAY completes without a doorbell or a
+ * QUEUE_QUERY (sh_query() would run the firmware: not used here).
+ */
+static void test_short_delay_live_clock(void)
+{
+	Sh *t = sh_slots(1, 4);
+	GArray *c = delays(1, 1 * US);
+
+	g_assert_cmpuint(sh_register(t, 0, COPY, 1, 0), ==, PVGPU_STATUS_OK);
+	store(c, 0, 0x5a);
+	t->fp->clock_step_ns = 1 * US;
+	sh_go(t, 0, c);
+	t->fp->clock_step_ns = 0;
+	g_assert_cmpuint(t->fp->timer_deadline, <=, t->fp->now_ns);
+	fake_platform_advance(t->fp, 0);
+	g_assert_cmpuint(sh_rd32(t, 0), ==, 0x5a);
+	g_assert_cmpuint(qs(t, 0)->ctx.commands_done, ==, 2);
+	g_assert_cmpuint(fake_platform_error_count(t->fp), ==, 0);
+	sh_free(t);
+}
+
 /* --- Timeslice --------------------------------------------------------- */
 
 static void test_timeslice_delay(void)
@@ -1378,6 +1403,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/sched/priority/realtime-boundary",
 			test_realtime_boundary);
 	g_test_add_func("/sched/priority/realtime-delay", test_realtime_delay);
+	g_test_add_func("/sched/delay/short-live-clock",
+			test_short_delay_live_clock);
 	g_test_add_func("/sched/inline-budget", test_inline_budget);
 	g_test_add_func("/sched/timeslice/delay", test_timeslice_delay);
 	g_test_add_func("/sched/timeslice/set", test_set_timeslice_priority);
