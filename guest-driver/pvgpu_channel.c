@@ -970,6 +970,24 @@ static void pvgpu_channel_commit_failed(struct pvgpu_channel *ch,
 		       "a state-changing request failed without an answer");
 }
 
+/*
+ * The firmware boot a request that was not sent is a failure of: the
+ * running one, or while a device reset boots the next one (READY) the one
+ * that was stopped before the rings were reset -- not the one booting,
+ * which never saw the request. Under send_lock, so the state cannot move
+ * to READY meanwhile.
+ */
+static u32 pvgpu_channel_unsent_epoch(struct pvgpu_channel *ch)
+{
+	u32 epoch;
+
+	lockdep_assert_held(&ch->send_lock);
+	spin_lock_irq(&ch->lock);
+	epoch = ch->epoch - (ch->state == PVGPU_CHANNEL_READY);
+	spin_unlock_irq(&ch->lock);
+	return epoch;
+}
+
 /**
  * pvgpu_channel_send() - send a request and wait for its response
  * @ch: the channel
@@ -1076,15 +1094,9 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 
 	spin_lock_irq(&ch->lock);
 	if (ch->state != PVGPU_CHANNEL_UP) {
-		/*
-		 * Booting (a device reset): the firmware this request was
-		 * meant for was stopped before the rings were reset, so the
-		 * failure is that firmware's, not the one booting.
-		 */
-		epoch = ch->epoch - (ch->state == PVGPU_CHANNEL_READY);
 		spin_unlock_irq(&ch->lock);
 		ret = -ENODEV;
-		goto out_unsent;
+		goto out_unlock;
 	}
 	epoch = ch->epoch;
 	w.seqno = ch->next_seqno++;
@@ -1129,9 +1141,7 @@ int pvgpu_channel_send(struct pvgpu_channel *ch, struct pvgpu_channel_msg *msg,
 	goto out_checked;
 
 out_unlock:
-	/* Not sent: the firmware that did not take it is the current one. */
-	epoch = READ_ONCE(ch->epoch);
-out_unsent:
+	epoch = pvgpu_channel_unsent_epoch(ch);
 	mutex_unlock(&ch->send_lock);
 	msg->fw_status = PVGPU_STATUS_OK;
 out_checked:

@@ -186,12 +186,16 @@ static void test_query_device_exact(void)
 {
 	int fd = igt_open_pvgpu_render(NULL, 0);
 	struct drm_pvgpu_query_device dev;
+	uint64_t pattern;
 
 	query_device(fd, &dev);
 	/* every byte was written: the pattern left no trace in pad/reserved */
 	igt_assert_eq(dev.pad, 0);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof(dev.reserved) / sizeof(dev.reserved[0]); i++)
 		igt_assert_eq_u64(dev.reserved[i], 0);
+	/* Written too (a count, whatever resets ran before). */
+	memset(&pattern, PATTERN, sizeof(pattern));
+	igt_assert(dev.reset_count != pattern);
 	close(fd);
 }
 
