@@ -217,6 +217,34 @@ static void exec_batch(struct world *w, uint32_t queue, uint64_t va,
 	igt_assert_err(pvgpu_exec(w->fd, queue, va, &sync, 1), 0);
 }
 
+/*
+ * An EXEC of @va on @queue with an out-sync @out that waits for a new
+ * sw_sync fence: the job stays off the ring until sw_sync_inc() on the
+ * returned timeline.
+ */
+static int exec_gated(struct world *w, uint32_t queue, uint64_t va,
+		      uint32_t out)
+{
+	int tl = sw_sync_timeline();
+	struct drm_pvgpu_sync syncs[2] = {
+		pvgpu_sync_syncobj(out, 1),
+		{ .type = DRM_PVGPU_SYNC_SYNC_FILE,
+		  .handle = sw_sync_fence(tl, 1) },
+	};
+
+	igt_assert_err(pvgpu_exec(w->fd, queue, va, syncs, 2), 0);
+	close(syncs[1].handle);
+	return tl;
+}
+
+/* Waits until the job that stores 1 at OFF_FLAG has begun. */
+static void wait_began(struct world *w)
+{
+	for (int i = 0; i < 5000 && !*dat(w, OFF_FLAG); i++)
+		usleep(1000);
+	igt_assert_f(*dat(w, OFF_FLAG) == 1, "the blocker never began\n");
+}
+
 static uint64_t increment_batch(struct world *w, unsigned int slot,
 				uint32_t off)
 {
@@ -285,9 +313,7 @@ static void scenario(enum trigger how)
 	va = put_batch(&w, 0, &b);
 	syn_p = new_syncobj(fd);
 	exec_batch(&w, w.ctx.queue_id, va, syn_p);
-	for (i = 0; i < 5000 && !*dat(&w, OFF_FLAG); i++)
-		usleep(1000);
-	igt_assert_f(*dat(&w, OFF_FLAG) == 1, "the blocker never began\n");
+	wait_began(&w);
 
 	/* The copy engine stops: Q's jobs reach the ring, none begins. */
 	inject(how == BY_WEDGED_ENGINE ? PVGPU_TEST_INJECT_WEDGE_ENGINE :
@@ -298,19 +324,8 @@ static void scenario(enum trigger how)
 		exec_batch(&w, q, va, syn_q[i]);
 	}
 	/* S: waits for a sw_sync fence, not on the ring yet. */
-	gate = sw_sync_timeline();
 	syn_s = new_syncobj(fd);
-	{
-		struct drm_pvgpu_sync syncs[2] = {
-			pvgpu_sync_syncobj(syn_s, 1),
-			{ .type = DRM_PVGPU_SYNC_SYNC_FILE,
-			  .handle = sw_sync_fence(gate, 1) },
-		};
-
-		igt_assert_err(pvgpu_exec(fd, s, increment_batch(&w, 3, OFF_COUNT_S),
-					  syncs, 2), 0);
-		close(syncs[1].handle);
-	}
+	gate = exec_gated(&w, s, increment_batch(&w, 3, OFF_COUNT_S), syn_s);
 	usleep(100 * 1000);
 	igt_assert_eq_u64(*dat(&w, OFF_COUNT_Q), 0);
 
@@ -685,7 +700,7 @@ static void *reset_thread(void *arg)
  */
 static void test_reset_during_reset(void)
 {
-	int fd = setup(true);
+	int fd = setup(true), tl;
 	uint64_t before = reset_count(fd), after;
 	struct drm_pvgpu_queue_get_state st;
 	struct pvgpu_batch b;
@@ -695,27 +710,17 @@ static void test_reset_during_reset(void)
 
 	world_init(&w, fd);
 	/* Waits for an in-sync through it all: it has not begun. */
-	{
-		int tl = sw_sync_timeline();
-		struct drm_pvgpu_sync syncs[2] = {
-			pvgpu_sync_syncobj(syn = new_syncobj(fd), 1),
-			{ .type = DRM_PVGPU_SYNC_SYNC_FILE,
-			  .handle = sw_sync_fence(tl, 1) },
-		};
-
-		igt_assert_err(pvgpu_exec(fd, w.ctx.queue_id,
-					  increment_batch(&w, 0, OFF_COUNT_Q),
-					  syncs, 2), 0);
-		close(syncs[1].handle);
-		igt_assert_eq(pthread_create(&t, NULL, reset_thread, NULL), 0);
-		inject(PVGPU_TEST_INJECT_CRASH, 0);
-		request_reset();
-		inject(PVGPU_TEST_INJECT_CRASH, 0);
-		pthread_join(t, NULL);
-		request_reset();
-		sw_sync_inc(tl, 1);
-		close(tl);
-	}
+	syn = new_syncobj(fd);
+	tl = exec_gated(&w, w.ctx.queue_id, increment_batch(&w, 0, OFF_COUNT_Q),
+			syn);
+	igt_assert_eq(pthread_create(&t, NULL, reset_thread, NULL), 0);
+	inject(PVGPU_TEST_INJECT_CRASH, 0);
+	request_reset();
+	inject(PVGPU_TEST_INJECT_CRASH, 0);
+	pthread_join(t, NULL);
+	request_reset();
+	sw_sync_inc(tl, 1);
+	close(tl);
 	igt_assert_err(wait_syncobj(fd, syn, 10 * SEC), 0);
 	igt_assert_eq(syncobj_status(fd, syn), 1);
 	igt_assert_eq_u64(*dat(&w, OFF_COUNT_Q), 1);
@@ -875,9 +880,7 @@ static void pm_busy(const char *state)
 		syn_q[i] = new_syncobj(fd);
 		exec_batch(&w, q, put_batch(&w, 1, &b), syn_q[i]);
 	}
-	for (i = 0; i < 5000 && !*dat(&w, OFF_FLAG); i++)
-		usleep(1000);
-	igt_assert_eq_u64(*dat(&w, OFF_FLAG), 1);
+	wait_began(&w);
 
 	suspends = reset_state("pm_suspends");
 	for (i = 0; i < 3; i++)
@@ -917,7 +920,7 @@ static void test_pm_freeze_busy(void)
  */
 static void test_pm_power_loss(void)
 {
-	int fd = setup(false), tl, i;
+	int fd = setup(false), tl;
 	uint64_t resets = reset_count(fd);
 	char path[PATH_MAX + 32];
 	struct drm_pvgpu_queue_get_state st;
@@ -937,22 +940,9 @@ static void test_pm_power_loss(void)
 	pvgpu_batch_end(&b);
 	syn_p = new_syncobj(fd);
 	exec_batch(&w, w.ctx.queue_id, put_batch(&w, 0, &b), syn_p);
-	tl = sw_sync_timeline();
 	syn_q = new_syncobj(fd);
-	{
-		struct drm_pvgpu_sync syncs[2] = {
-			pvgpu_sync_syncobj(syn_q, 1),
-			{ .type = DRM_PVGPU_SYNC_SYNC_FILE,
-			  .handle = sw_sync_fence(tl, 1) },
-		};
-
-		igt_assert_err(pvgpu_exec(fd, q, increment_batch(&w, 1, OFF_COUNT_Q),
-					  syncs, 2), 0);
-		close(syncs[1].handle);
-	}
-	for (i = 0; i < 5000 && !*dat(&w, OFF_FLAG); i++)
-		usleep(1000);
-	igt_assert_eq_u64(*dat(&w, OFF_FLAG), 1);
+	tl = exec_gated(&w, q, increment_batch(&w, 1, OFF_COUNT_Q), syn_q);
+	wait_began(&w);
 
 	dbg_path(path, sizeof(path), "inject_pm_power_loss");
 	igt_assert_err(igt_sysfs_write(path, "1"), 0);
