@@ -709,12 +709,16 @@ static int pvgpu_fw_boot(struct pvgpu_device *pvdev)
 				 level, ret);
 	}
 
-	/* A channel that does not work is reported, not fatal: debug it. */
+	/*
+	 * A channel that does not work is reported, not fatal: debug it.
+	 * One that failed because the firmware stopped meanwhile was
+	 * reported as that (pvgpu_fw_check_alive()).
+	 */
 	ret = pvgpu_fw_ping(pvdev, 0x7076677075ull, &fw_ts, &rtt, &wake);
-	if (ret)
+	if (ret && pvgpu_channel_is_up(&fw->ch))
 		drm_err(&pvdev->drm, "firmware does not answer a ping: %d\n",
 			ret);
-	else
+	else if (!ret)
 		drm_dbg_driver(&pvdev->drm, "firmware ping: %llu ns\n", rtt);
 
 	return 0;

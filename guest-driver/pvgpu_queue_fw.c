@@ -182,6 +182,30 @@ int pvgpu_fw_queue_request(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode,
 	return ret;
 }
 
+/*
+ * Sends a state-changing request about a queue, uninterruptibly
+ * (COMMIT | NOINTR: a failure the firmware did not answer stops the
+ * device before this returns). -ENODEV after the device's removal.
+ */
+static int pvgpu_fw_queue_commit(struct pvgpu_device *pvdev, u16 opcode,
+				 const void *req, u32 req_dw)
+{
+	struct pvgpu_channel_msg msg = {
+		.opcode = opcode,
+		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
+		.req_dw = req_dw,
+		.req = req,
+	};
+	int ret, idx;
+
+	if (!drm_dev_enter(&pvdev->drm, &idx))
+		return -ENODEV;
+	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
+				 READ_ONCE(pvgpu_fw_timeout_ms));
+	drm_dev_exit(idx);
+	return ret;
+}
+
 /**
  * pvgpu_fw_queue_reply_fault() - answer a queue's page fault
  * @pvdev: the device
@@ -201,22 +225,13 @@ void pvgpu_fw_queue_reply_fault(struct pvgpu_device *pvdev, u32 fw_id,
 		.fault_seqno = cpu_to_le32(fault_seqno),
 		.action = cpu_to_le32(action),
 	};
-	struct pvgpu_channel_msg msg = {
-		.opcode = PVGPU_H2F_PAGE_FAULT_REPLY,
-		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
-		.req_dw = sizeof(req) / 4,
-		.req = &req,
-	};
-	int ret, idx;
+	int ret;
 
-	if (!drm_dev_enter(&pvdev->drm, &idx))
-		return;
-	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
-				 READ_ONCE(pvgpu_fw_timeout_ms));
-	if (ret)
+	ret = pvgpu_fw_queue_commit(pvdev, PVGPU_H2F_PAGE_FAULT_REPLY, &req,
+				    sizeof(req) / 4);
+	if (ret && ret != -ENODEV)
 		drm_dbg_driver(&pvdev->drm, "queue %u: fault reply failed: %d\n",
 			       fw_id, ret);
-	drm_dev_exit(idx);
 }
 
 /* --- Dependency-queue backend ---------------------------------------------- */
@@ -529,19 +544,9 @@ int pvgpu_fw_queue_hold(struct pvgpu_device *pvdev, u32 fw_id, u16 opcode)
 	struct pvgpu_msg_queue req = {
 		.queue_id = cpu_to_le32(fw_id),
 	};
-	struct pvgpu_channel_msg msg = {
-		.opcode = opcode,
-		.flags = PVGPU_CHANNEL_MSG_COMMIT | PVGPU_CHANNEL_MSG_NOINTR,
-		.req_dw = sizeof(req) / 4,
-		.req = &req,
-	};
-	int ret, idx;
+	int ret;
 
-	if (!drm_dev_enter(&pvdev->drm, &idx))
-		return -ENODEV;
-	ret = pvgpu_channel_send(&pvdev->fw.ch, &msg,
-				 READ_ONCE(pvgpu_fw_timeout_ms));
-	drm_dev_exit(idx);
+	ret = pvgpu_fw_queue_commit(pvdev, opcode, &req, sizeof(req) / 4);
 	if (ret)
 		drm_dbg_driver(&pvdev->drm, "queue %u: %s failed: %d\n",
 			       fw_id, opcode == PVGPU_H2F_QUEUE_SUSPEND ?
@@ -709,6 +714,25 @@ void pvgpu_exec_queue_destroy(struct pvgpu_queue *queue)
 /* --- Device reset ------------------------------------------------------------ */
 
 /*
+ * The device reset took the queue's work: banned, innocent, with reason
+ * DRM_PVGPU_QUEUE_REASON_DEVICE_RESET and -ECANCELED; the firmware no
+ * longer has it. Under &pvgpu_exec_queue.fw_lock.
+ */
+static void pvgpu_exec_queue_reset_lost(struct pvgpu_exec_queue *eq)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&eq->fw_lock);
+	eq->deregistered = true;
+	spin_lock_irqsave(&eq->state_lock, flags);
+	if (!eq->error)
+		eq->fw_error = DRM_PVGPU_QUEUE_REASON_DEVICE_RESET;
+	spin_unlock_irqrestore(&eq->state_lock, flags);
+	pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET, -ECANCELED);
+	pvgpu_exec_queue_ban(eq);
+}
+
+/*
  * Under &pvgpu_exec_queue.fw_lock, the firmware stopped: signal what the
  * fence covers, then keep the queue (true) if its oldest unfinished job
  * had not begun, else ban it.
@@ -716,7 +740,6 @@ void pvgpu_exec_queue_destroy(struct pvgpu_queue *queue)
 static bool pvgpu_exec_queue_reset_settle(struct pvgpu_exec_queue *eq)
 {
 	struct pvgpu_dep_job *job;
-	unsigned long flags;
 	bool begun = false;
 	u32 rptr, start;
 
@@ -734,14 +757,7 @@ static bool pvgpu_exec_queue_reset_settle(struct pvgpu_exec_queue *eq)
 	}
 	if (!begun)
 		return true;
-
-	/* Innocent: its reason says the device reset took its work. */
-	spin_lock_irqsave(&eq->state_lock, flags);
-	if (!eq->error)
-		eq->fw_error = DRM_PVGPU_QUEUE_REASON_DEVICE_RESET;
-	spin_unlock_irqrestore(&eq->state_lock, flags);
-	pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET, -ECANCELED);
-	pvgpu_exec_queue_ban(eq);
+	pvgpu_exec_queue_reset_lost(eq);
 	return false;
 }
 
@@ -773,14 +789,15 @@ void pvgpu_queues_reset_settle(struct pvgpu_device *pvdev,
 			continue;
 		eq = to_pvgpu_exec_queue(queue);
 		mutex_lock(&eq->fw_lock);
-		/* Banned before, or now: the new firmware never has it. */
-		if (!eq->registered || eq->deregistered) {
-			/* Not the firmware's. */
-		} else if (READ_ONCE(eq->error)) {
-			eq->deregistered = true;
-		} else if (!pvgpu_exec_queue_reset_settle(eq)) {
-			eq->deregistered = true;
-			stats->banned++;
+		/*
+		 * Live on the firmware: banned before (the new firmware never
+		 * has it), or kept, or banned now.
+		 */
+		if (eq->registered && !eq->deregistered) {
+			if (READ_ONCE(eq->error))
+				eq->deregistered = true;
+			else if (!pvgpu_exec_queue_reset_settle(eq))
+				stats->banned++;
 		}
 		mutex_unlock(&eq->fw_lock);
 	}
@@ -826,13 +843,7 @@ int pvgpu_queues_reset_recover(struct pvgpu_device *pvdev,
 		}
 		if (ret) {
 			/* Refused (no room): the queue's work is lost. */
-			eq->deregistered = true;
-			spin_lock_irq(&eq->state_lock);
-			eq->fw_error = DRM_PVGPU_QUEUE_REASON_DEVICE_RESET;
-			spin_unlock_irq(&eq->state_lock);
-			pvgpu_exec_queue_set_error(eq, PVGPU_EXEC_QUEUE_RESET,
-						   -ECANCELED);
-			pvgpu_exec_queue_ban(eq);
+			pvgpu_exec_queue_reset_lost(eq);
 			stats->banned++;
 			mutex_unlock(&eq->fw_lock);
 			ret = 0;

@@ -240,7 +240,7 @@ int pvgpu_vm_tlb_invalidate(struct pvgpu_vm *vm, u64 va, u64 size)
  * &pvgpu_reset.lock for writing, so no VM is being bound or unbound.
  *
  * Return: 0, or the error of an AS_BIND that failed (the device was
- * stopped again for it).
+ * stopped again for it, and the next reset scheduled).
  */
 int pvgpu_vms_reset_recover(struct pvgpu_device *pvdev)
 {
@@ -253,10 +253,17 @@ int pvgpu_vms_reset_recover(struct pvgpu_device *pvdev)
 	list_for_each_entry(vm, &pvdev->vms, link) {
 		if (!vm->as_bound)
 			continue;
+		/*
+		 * A refusal (pvgpu_vm_fw_send()) or a failure without an
+		 * answer (the channel) stopped the firmware already; one
+		 * never sent (the channel busy past its timeout) did not.
+		 * Either way the next reset binds them all again.
+		 */
 		ret = pvgpu_vm_as_bind(vm);
 		if (ret) {
-			/* Refused: the firmware broke a promise; stop it. */
-			pvgpu_fw_wedge(pvdev, "AS_BIND refused after a reset");
+			if (pvgpu_channel_is_up(&pvdev->fw.ch))
+				pvgpu_fw_wedge(pvdev,
+					       "an address space was not bound again");
 			break;
 		}
 	}

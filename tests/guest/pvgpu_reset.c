@@ -237,6 +237,29 @@ static int exec_gated(struct world *w, uint32_t queue, uint64_t va,
 	return tl;
 }
 
+/*
+ * The blocker: a job on the world's own queue that stores 1 at OFF_FLAG,
+ * waits @delay_ns, then adds 1 at OFF_AFTER (@counts) or stores 0xbad
+ * there (a store that must never happen). Returns its out-syncobj.
+ */
+static uint32_t start_blocker(struct world *w, int64_t delay_ns, bool counts)
+{
+	struct pvgpu_batch b;
+	uint32_t syn = new_syncobj(w->fd);
+
+	pvgpu_batch_reset(&b);
+	pvgpu_batch_store64(&b, DATA_VA + OFF_FLAG, 1);
+	pvgpu_batch_delay(&b, delay_ns, 0);
+	if (counts)
+		pvgpu_batch_atomic(&b, PVGPU_ATOMIC_ADD64, DATA_VA + OFF_AFTER,
+				   1, 0, 0);
+	else
+		pvgpu_batch_store64(&b, DATA_VA + OFF_AFTER, 0xbad);
+	pvgpu_batch_end(&b);
+	exec_batch(w, w->ctx.queue_id, put_batch(w, 0, &b), syn);
+	return syn;
+}
+
 /* Waits until the job that stores 1 at OFF_FLAG has begun. */
 static void wait_began(struct world *w)
 {
@@ -305,14 +328,7 @@ static void scenario(enum trigger how)
 	igt_assert_err(wait_syncobj(fd, syn_r, 10 * SEC), 0);
 
 	/* P: begins, then waits in a long delay. */
-	pvgpu_batch_reset(&b);
-	pvgpu_batch_store64(&b, DATA_VA + OFF_FLAG, 1);
-	pvgpu_batch_delay(&b, 20 * SEC, 0);
-	pvgpu_batch_store64(&b, DATA_VA + OFF_AFTER, 0xbad);
-	pvgpu_batch_end(&b);
-	va = put_batch(&w, 0, &b);
-	syn_p = new_syncobj(fd);
-	exec_batch(&w, w.ctx.queue_id, va, syn_p);
+	syn_p = start_blocker(&w, 20 * SEC, false);
 	wait_began(&w);
 
 	/* The copy engine stops: Q's jobs reach the ring, none begins. */
@@ -865,13 +881,7 @@ static void pm_busy(const char *state)
 	igt_assert_err(pvgpu_queue_create(fd, w.ctx.vm_id,
 					  DRM_PVGPU_ENGINE_CLASS_COMPUTE, 0, 0,
 					  &q), 0);
-	pvgpu_batch_reset(&b);
-	pvgpu_batch_store64(&b, DATA_VA + OFF_FLAG, 1);
-	pvgpu_batch_delay(&b, 1 * SEC, 0);
-	pvgpu_batch_atomic(&b, PVGPU_ATOMIC_ADD64, DATA_VA + OFF_AFTER, 1, 0, 0);
-	pvgpu_batch_end(&b);
-	syn_p = new_syncobj(fd);
-	exec_batch(&w, w.ctx.queue_id, put_batch(&w, 0, &b), syn_p);
+	syn_p = start_blocker(&w, 1 * SEC, true);
 	pvgpu_batch_reset(&b);
 	pvgpu_batch_delay(&b, 20 * MS, 0);
 	pvgpu_batch_atomic(&b, PVGPU_ATOMIC_ADD64, DATA_VA + OFF_COUNT_Q, 1, 0, 0);
@@ -925,7 +935,6 @@ static void test_pm_power_loss(void)
 	char path[PATH_MAX + 32];
 	struct drm_pvgpu_queue_get_state st;
 	uint32_t q, syn_p, syn_q;
-	struct pvgpu_batch b;
 	struct world w;
 
 	pm_setup();
@@ -933,13 +942,7 @@ static void test_pm_power_loss(void)
 	igt_assert_err(pvgpu_queue_create(fd, w.ctx.vm_id,
 					  DRM_PVGPU_ENGINE_CLASS_COMPUTE, 0, 0,
 					  &q), 0);
-	pvgpu_batch_reset(&b);
-	pvgpu_batch_store64(&b, DATA_VA + OFF_FLAG, 1);
-	pvgpu_batch_delay(&b, 20 * SEC, 0);
-	pvgpu_batch_store64(&b, DATA_VA + OFF_AFTER, 0xbad);
-	pvgpu_batch_end(&b);
-	syn_p = new_syncobj(fd);
-	exec_batch(&w, w.ctx.queue_id, put_batch(&w, 0, &b), syn_p);
+	syn_p = start_blocker(&w, 20 * SEC, false);
 	syn_q = new_syncobj(fd);
 	tl = exec_gated(&w, q, increment_batch(&w, 1, OFF_COUNT_Q), syn_q);
 	wait_began(&w);
