@@ -788,6 +788,9 @@ FwExecStatus fw_engine_run(PvgpuFw *fw, uint32_t queue_id, FwExecCtx *ctx,
 		case FW_CMD_BAD_POINTER:
 			return exec_error(ctx, PVGPU_QUEUE_ERR_BAD_POINTER,
 					  c.va, c.dw[0]);
+		case FW_CMD_BACKEND_ERROR:
+			return exec_error(ctx, PVGPU_QUEUE_ERR_BACKEND, c.va,
+					  c.dw[0]);
 		}
 
 		/* Chunked commands charged per chunk; the rest cost 1. */

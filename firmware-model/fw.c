@@ -104,6 +104,11 @@ PvgpuFw *pvgpu_fw_new(const PvgpuFwConfig *cfg, const PvgpuFwPlatform *plat,
 	return fw;
 }
 
+void pvgpu_fw_set_virgl(PvgpuFw *fw, FwVirgl *v)
+{
+	fw->virgl = v;
+}
+
 void pvgpu_fw_free(PvgpuFw *fw)
 {
 	fw_sched_free(fw);

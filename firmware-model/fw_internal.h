@@ -24,6 +24,7 @@
 
 #include <glib.h>
 
+#include "backend_virgl.h"
 #include "mmu.h"
 #include "pvgpu_fw_model.h"
 #include "fw_sched_internal.h"
@@ -66,6 +67,11 @@ struct PvgpuFw {
 	FwMmu mmu;		/* TLB (mmu.c): derived, emptied by post_load */
 
 	FwSched sched;		/* queues (sched.c): table migrates, rest derived */
+	/*
+	 * The virgl execution backend (backend_virgl.h), or NULL: kernels
+	 * run on the CPU. Set by the platform; holds no migrated state.
+	 */
+	FwVirgl *virgl;
 
 	/* Derived, rebuilt by pvgpu_fw_post_load(). */
 	uint64_t retry_deadline;	/* F2H retry, valid while retry_armed */

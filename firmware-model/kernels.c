@@ -148,6 +148,10 @@ static FwCmdResult vector_add(PvgpuFw *fw, FwExecCtx *ctx, uint64_t args,
 	if ((c != a && overlap(c, 4 * n, a, 4 * n)) ||
 	    (c != b && overlap(c, 4 * n, b, 4 * n)))
 		return FW_CMD_BAD_ARGS;
+	if (fw->virgl)
+		return fw_virgl_elementwise(fw, ctx,
+					    PVGPU_KERNEL_VECTOR_ADD_U32, 0, a,
+					    b, c, n, budget);
 	return elementwise(fw, ctx, a, b, c, n, add_u32, NULL, budget);
 }
 
@@ -184,6 +188,10 @@ static FwCmdResult saxpy(PvgpuFw *fw, FwExecCtx *ctx, uint64_t args,
 		return FW_CMD_BAD_ARGS;
 	if (x != y && overlap(x, 4 * n, y, 4 * n))
 		return FW_CMD_BAD_ARGS;
+	if (fw->virgl)
+		return fw_virgl_elementwise(fw, ctx, PVGPU_KERNEL_SAXPY_F32,
+					    GUINT32_FROM_LE(k.alpha), x, y, y,
+					    n, budget);
 	return elementwise(fw, ctx, x, y, y, n, saxpy_f32, &alpha, budget);
 }
 
@@ -243,6 +251,13 @@ static FwCmdResult crc32c(PvgpuFw *fw, FwExecCtx *ctx, uint64_t args,
 		done = n;
 	if (!n)
 		fw_budget_charge(budget, 1);
+	if (fw->virgl && done < n) {
+		FwCmdResult res = fw_virgl_crc32c(fw, ctx, src, n, &done, &crc,
+						  budget);
+
+		if (res != FW_CMD_DONE)
+			return res;
+	}
 	while (done < n) {
 		uint64_t cnt = MIN(n - done, PAGE - ((src + done) & (PAGE - 1)));
 
@@ -291,6 +306,8 @@ static FwCmdResult matmul(PvgpuFw *fw, FwExecCtx *ctx, uint64_t args,
 		return FW_CMD_BAD_ARGS;
 	if (ctx->cmd_progress >= n)	/* the arguments changed under us */
 		return FW_CMD_DONE;
+	if (fw->virgl)
+		return fw_virgl_matmul(fw, ctx, a, b, c, n, budget);
 
 	/* b is needed whole for every row: read it once per run. */
 	raw = g_malloc(bytes);

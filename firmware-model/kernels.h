@@ -23,6 +23,9 @@ typedef enum FwCmdResult {
 	FW_CMD_BAD_ARGS,	/* PVGPU_QUEUE_ERR_BAD_ARGS */
 	FW_CMD_BAD_POINTER,	/* PVGPU_QUEUE_ERR_BAD_POINTER: guest-physical
 				 * memory of the queue not RAM */
+	FW_CMD_BACKEND_ERROR,	/* PVGPU_QUEUE_ERR_BACKEND: ctx->fault.reason
+				 * is the PVGPU_BACKEND_ERR_*, fault.va the
+				 * backend's detail (kernels_virgl.c) */
 } FwCmdResult;
 
 /* Take @units from *budget, stopping at zero. */
@@ -40,5 +43,28 @@ FwCmdResult fw_kernel_dispatch(PvgpuFw *fw, FwExecCtx *ctx, uint32_t kernel,
 
 /* CRC-32C register update (no init/final inversion): for tests of it. */
 uint32_t fw_crc32c_update(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * The virgl backend's chunk loops (kernels_virgl.c), called by kernels.c
+ * after it validated the arguments when the firmware has a virgl backend.
+ * They keep the CPU loops' contract: the same chunks, the same budget
+ * charges, the same progress in ctx->cmd_progress, the same fault
+ * address; only where the arithmetic runs differs. A chunk's inputs are
+ * read before any of its outputs are written (per request of up to
+ * FW_VIRGL_OPERAND_MAX bytes per operand), which differs from the CPU loop
+ * only for an output aliased to an input through different GPU addresses,
+ * whose result no backend defines (docs/commands.rst).
+ */
+FwCmdResult fw_virgl_elementwise(PvgpuFw *fw, FwExecCtx *ctx, uint32_t kernel,
+				 uint32_t alpha_bits, uint64_t src0,
+				 uint64_t src1, uint64_t dst, uint64_t n,
+				 uint32_t *budget);
+/* *done and *crc: bytes done and the CRC register so far (in and out). */
+FwCmdResult fw_virgl_crc32c(PvgpuFw *fw, FwExecCtx *ctx, uint64_t src,
+			    uint64_t n, uint32_t *done, uint32_t *crc,
+			    uint32_t *budget);
+FwCmdResult fw_virgl_matmul(PvgpuFw *fw, FwExecCtx *ctx, uint64_t a,
+			    uint64_t b, uint64_t c, uint32_t n,
+			    uint32_t *budget);
 
 #endif /* PVGPU_FW_KERNELS_H */

@@ -206,6 +206,14 @@ PvgpuFw *pvgpu_fw_new(const PvgpuFwConfig *cfg, const PvgpuFwPlatform *plat,
 		      void *opaque);
 void pvgpu_fw_free(PvgpuFw *fw);
 
+/*
+ * Run the compute kernels on the virgl backend @v (backend_virgl.h), or on
+ * the CPU with NULL. The caller keeps @v and frees it after the firmware;
+ * set it before the guest can see the device (HWCAPS reports it).
+ */
+typedef struct FwVirgl FwVirgl;
+void pvgpu_fw_set_virgl(PvgpuFw *fw, FwVirgl *v);
+
 /* Device reset: back to PVGPU_FW_STATE_OFF, registers to their defaults. */
 void pvgpu_fw_reset(PvgpuFw *fw);
 

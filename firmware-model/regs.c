@@ -116,7 +116,8 @@ uint32_t pvgpu_fw_reg_read(PvgpuFw *fw, uint64_t offset, unsigned int size)
 	case PVGPU_REG_HWCAPS:
 		return PVGPU_HWCAP_MSIX |
 		       (fw->cfg.page_faults ? PVGPU_HWCAP_PAGE_FAULTS : 0) |
-		       (fw->cfg.guest_inject ? PVGPU_HWCAP_TEST_INJECT : 0);
+		       (fw->cfg.guest_inject ? PVGPU_HWCAP_TEST_INJECT : 0) |
+		       (fw->virgl ? PVGPU_HWCAP_BACKEND_VIRGL : 0);
 	case PVGPU_REG_DOORBELL_COUNT:
 		return fw->cfg.num_doorbells;
 	case PVGPU_REG_IRQ_STATUS:
@@ -250,6 +251,20 @@ static void write_test_inject(PvgpuFw *fw, uint32_t value)
 		}
 		fw_trace(fw, "test_inject", op, cls);
 		pvgpu_fw_inject_crash(fw);
+		return;
+	case PVGPU_TEST_INJECT_BACKEND_GL_ERROR:
+		if (cls || !fw->virgl) {
+			fw_guest_error(fw, "TEST_INJECT: BACKEND_GL_ERROR needs "
+				       "class 0 and the virgl backend (HWCAPS."
+				       "BACKEND_VIRGL): write of 0x%x ignored",
+				       value);
+			return;
+		}
+		fw_trace(fw, "test_inject", op, cls);
+		if (!fw_virgl_inject(fw->virgl, PVGPU_VW_OP_INJECT_GL_ERROR))
+			fw_log(fw, PVGPU_LOG_LEVEL_WARN,
+			       "TEST_INJECT: the virgl worker did not take "
+			       "BACKEND_GL_ERROR");
 		return;
 	case PVGPU_TEST_INJECT_HANG_ENGINE:
 		what = PVGPU_FW_INJECT_HANG_ENGINE;

@@ -80,7 +80,8 @@
  *   the device is wedged or recovery is off.
  * - inject_device (read-write): a write passes the value to the device's
  *   PVGPU_REG_TEST_INJECT register (PVGPU_TEST_INJECT(op, class): crash
- *   the firmware, hang, wedge or un-hang an engine class); a read returns
+ *   the firmware, hang, wedge or un-hang an engine class, fail the virgl
+ *   backend's next kernel chunk); a read returns
  *   the engine classes hung now. -EOPNOTSUPP unless the device offers it
  *   (PVGPU_HWCAP_TEST_INJECT, QEMU's x-guest-inject=on).
  * - inject_pm_power_loss (read-write): N > 0: the next system resume

@@ -86,6 +86,8 @@ static int pvgpu_query_device(struct pvgpu_device *pvdev,
 	out.timeslice_max_us = info->timeslice_max_us;
 	if (pvgpu_fw_is_wedged(pvdev))
 		out.flags |= DRM_PVGPU_DEVICE_WEDGED;
+	if (pvdev->hwcaps & PVGPU_HWCAP_BACKEND_VIRGL)
+		out.flags |= DRM_PVGPU_DEVICE_BACKEND_VIRGL;
 	out.reset_count = pvgpu_reset_count(pvdev);
 
 	return pvgpu_query_copy(args, &out, sizeof(out));

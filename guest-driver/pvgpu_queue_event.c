@@ -325,6 +325,11 @@ void pvgpu_exec_queue_ban(struct pvgpu_exec_queue *eq)
  */
 int pvgpu_fw_error_to_errno(u32 error, bool guilty)
 {
+	/* DRM_PVGPU_QUEUE_REASON_* below 64 are the firmware's codes. */
+	static_assert(DRM_PVGPU_QUEUE_REASON_BACKEND == PVGPU_QUEUE_ERR_BACKEND);
+	static_assert(DRM_PVGPU_QUEUE_REASON_PRIVILEGED ==
+		      PVGPU_QUEUE_ERR_PRIVILEGED);
+
 	if (!guilty)
 		return -ECANCELED;
 	switch (error) {
@@ -372,6 +377,12 @@ static void pvgpu_exec_queue_error_event(struct pvgpu_exec_queue *eq,
 				      le32_to_cpu(evt->fault_reason));
 	pvgpu_exec_queue_set_error(eq, state,
 				   pvgpu_fw_error_to_errno(error, guilty));
+	/* Not the guest's doing: say what failed on the host. */
+	if (error == PVGPU_QUEUE_ERR_BACKEND)
+		pvgpu_info_ratelimited(&pvdev->drm,
+				       "exec queue (fw %u): compute backend failed (cause %u, detail %lld); see the firmware log\n",
+				       eq->fw_id, le32_to_cpu(evt->fault_reason),
+				       (s64)le64_to_cpu(evt->fault_va));
 	pvgpu_info_ratelimited(&pvdev->drm,
 			       "exec queue (fw %u) %s: error %u at 0x%llx (dw0 0x%08x)\n",
 			       eq->fw_id, guilty ? "guilty" : "innocent", error,

@@ -57,6 +57,7 @@
 #include "system/runstate.h"
 #include "trace.h"
 
+#include "backend_virgl.h"
 #include "pvgpu_fw_model.h"
 #include "pvgpu_fw_sched_state.h"
 #include "pvgpu_fw_migrate.h"
@@ -110,6 +111,16 @@ struct PvgpuState {
     uint32_t wait_poll_us;
     uint64_t seed;
     bool guest_inject;          /* x-guest-inject: PVGPU_REG_TEST_INJECT */
+    /*
+     * Execution backend of the compute kernels: "cpu" (the model's own
+     * loops) or "virgl" (a pvgpu-virgl-worker process running them through
+     * virglrenderer on the host GPU, docs/virgl.rst). Not migrated: both
+     * give the same bytes, and the worker holds no state.
+     */
+    char *backend;
+    char *virgl_worker;         /* the worker's path */
+    uint32_t virgl_timeout_ms;  /* deadline of one request */
+    FwVirgl *virgl;
 
     bool mig_page_faults;       /* the source's page_faults, for checking */
     /*
@@ -570,6 +581,7 @@ static void pvgpu_free_backend(PvgpuState *s)
         qemu_bh_delete(s->run_bh);
         s->run_bh = NULL;
     }
+    g_clear_pointer(&s->virgl, fw_virgl_free);
     s->timer_expired = false;
     s->run_deferred = false;
     s->inject_hang_pending = 0;
@@ -577,6 +589,49 @@ static void pvgpu_free_backend(PvgpuState *s)
     s->inject_unhang_pending = 0;
     s->inject_wedge_pending = 0;
     g_clear_pointer(&s->load_error, g_free);
+}
+
+/*
+ * backend=virgl: start the worker now, so a host without a usable GL fails
+ * the device's creation with the worker's reason rather than the guest's
+ * first kernel.
+ */
+static bool pvgpu_new_virgl(PvgpuState *s, Error **errp)
+{
+    g_autofree char *err = NULL;
+    const char *path = s->virgl_worker;
+
+    if (!s->backend || !strcmp(s->backend, "cpu")) {
+        return true;
+    }
+    if (strcmp(s->backend, "virgl")) {
+        error_setg(errp, "pvgpu: backend '%s' is not one of cpu, virgl",
+                   s->backend);
+        return false;
+    }
+#ifdef PVGPU_VIRGL_WORKER_PATH
+    if (!path || !*path) {
+        path = PVGPU_VIRGL_WORKER_PATH;
+    }
+#endif
+    if (!path || !*path) {
+        error_setg(errp, "pvgpu: backend=virgl needs virgl-worker=PATH "
+                   "(this QEMU was built without virglrenderer)");
+        return false;
+    }
+    if (!s->virgl_timeout_ms || s->virgl_timeout_ms > 60000) {
+        error_setg(errp, "pvgpu: virgl-timeout-ms %" PRIu32 " is out of "
+                   "range (1..60000)", s->virgl_timeout_ms);
+        return false;
+    }
+    s->virgl = fw_virgl_new(path, s->virgl_timeout_ms, &err);
+    if (!s->virgl) {
+        error_setg(errp, "pvgpu: backend=virgl: %s", err);
+        return false;
+    }
+    trace_pvgpu_virgl_started(fw_virgl_renderer(s->virgl));
+    pvgpu_fw_set_virgl(s->fw, s->virgl);
+    return true;
 }
 
 /*
@@ -594,6 +649,10 @@ static bool pvgpu_new_backend(PvgpuState *s, const PvgpuFwConfig *cfg,
     s->fw = pvgpu_fw_new(cfg, &pvgpu_platform, s);
     if (!s->fw) {
         error_setg(errp, "pvgpu: cannot create the firmware model");
+        pvgpu_free_backend(s);
+        return false;
+    }
+    if (!pvgpu_new_virgl(s, errp)) {
         pvgpu_free_backend(s);
         return false;
     }
@@ -1397,6 +1456,42 @@ static void pvgpu_inject_crash_set(Object *obj, Visitor *v, const char *name,
     qemu_bh_schedule(s->run_bh);
 }
 
+/*
+ * x-inject-backend-gl-error, x-inject-backend-hang: write-only, true makes
+ * the virgl worker's next kernel chunk fail in virglrenderer, or the worker
+ * stop answering (then the chunk misses virgl-timeout-ms). Either fails the
+ * queue that runs it with PVGPU_QUEUE_ERR_BACKEND; the next chunk runs on a
+ * fresh worker where needed.
+ */
+static void pvgpu_inject_backend_set(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    PvgpuState *s = PVGPU(obj);
+    uint32_t op = GPOINTER_TO_UINT(opaque);
+    bool on;
+
+    if (!visit_type_bool(v, name, &on, errp)) {
+        return;
+    }
+    if (!pvgpu_inject_check_realized(s, name, errp)) {
+        return;
+    }
+    if (!s->virgl) {
+        error_setg(errp, "pvgpu: %s needs backend=virgl", name);
+        return;
+    }
+    if (!on) {
+        error_setg(errp, "pvgpu: %s: only true can be written", name);
+        return;
+    }
+    if (!fw_virgl_inject(s->virgl, op)) {
+        error_setg(errp, "pvgpu: %s: the virgl worker did not take it", name);
+        return;
+    }
+    trace_pvgpu_inject(name, 1, 0);
+}
+
 static void pvgpu_inject_class_init(ObjectClass *klass)
 {
     size_t i;
@@ -1433,6 +1528,19 @@ static void pvgpu_inject_class_init(ObjectClass *klass)
     object_class_property_set_description(klass, "x-hung-engines",
         "fault injection (read-only): bitmask of the engine classes hung "
         "now, bit = class index (bit 0 copy, bit 1 compute)");
+    object_class_property_add(klass, "x-inject-backend-gl-error", "bool",
+                              NULL, pvgpu_inject_backend_set, NULL,
+                              GUINT_TO_POINTER(PVGPU_VW_OP_INJECT_GL_ERROR));
+    object_class_property_set_description(klass, "x-inject-backend-gl-error",
+        "fault injection (write-only, backend=virgl): the next kernel chunk "
+        "fails in virglrenderer (queue error BACKEND, GL)");
+    object_class_property_add(klass, "x-inject-backend-hang", "bool",
+                              NULL, pvgpu_inject_backend_set, NULL,
+                              GUINT_TO_POINTER(PVGPU_VW_OP_INJECT_HANG));
+    object_class_property_set_description(klass, "x-inject-backend-hang",
+        "fault injection (write-only, backend=virgl): the virgl worker stops "
+        "answering; the next kernel chunk times out (queue error BACKEND, "
+        "TIMEOUT) and a new worker takes over");
     object_class_property_add(klass, "x-inject-crash", "bool",
                               NULL, pvgpu_inject_crash_set, NULL, NULL);
     object_class_property_set_description(klass, "x-inject-crash",
@@ -1448,6 +1556,9 @@ static void pvgpu_inject_class_init(ObjectClass *klass)
 static const Property pvgpu_properties[] = {
     PVGPU_FW_CONFIG_TABLE(PVGPU_PROP)
     DEFINE_PROP_BOOL("x-doorbell-inline", PvgpuState, doorbell_inline, true),
+    DEFINE_PROP_STRING("backend", PvgpuState, backend),
+    DEFINE_PROP_STRING("virgl-worker", PvgpuState, virgl_worker),
+    DEFINE_PROP_UINT32("virgl-timeout-ms", PvgpuState, virgl_timeout_ms, 1000),
 };
 #undef PVGPU_PROP
 
@@ -1501,6 +1612,16 @@ static void pvgpu_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "x-guest-inject",
         "the guest may inject faults through register TEST_INJECT "
         "(HWCAPS.TEST_INJECT), for driver reset tests");
+    object_class_property_set_description(klass, "backend",
+        "where the compute kernels run: cpu (default) or virgl (the host "
+        "GPU through virglrenderer, in a pvgpu-virgl-worker process)");
+    object_class_property_set_description(klass, "virgl-worker",
+        "backend=virgl: path of pvgpu-virgl-worker (default: the one "
+        "built with this QEMU)");
+    object_class_property_set_description(klass, "virgl-timeout-ms",
+        "backend=virgl: a kernel chunk not done in this time fails its "
+        "queue (PVGPU_QUEUE_ERR_BACKEND) and the worker is restarted "
+        "(1..60000)");
     object_class_property_set_description(klass, "x-doorbell-inline",
         "run the firmware inside doorbell writes, under a small budget "
         "(off: always in a main-loop bottom half, for comparison)");

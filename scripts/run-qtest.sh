@@ -13,6 +13,12 @@ test_bin=$build/tests/qtest/pvgpu-test
 [ -x "$test_bin" ] || die "$test_bin was not built"
 
 export QTEST_QEMU_BINARY=$qemu
+# The virgl backend's worker, built with QEMU when it has virglrenderer
+# (qemu-device/meson.build); without it the /pvgpu/virgl/backend test skips.
+worker=$build/hw/misc/pvgpu/pvgpu-virgl-worker
+if [ -x "$worker" ]; then
+	export PVGPU_VIRGL_WORKER=$worker
+fi
 if [ -n "${PVGPU_QEMU_LOG:-}" ]; then
 	export QTEST_QEMU_ARGS="-d guest_errors"
 fi

@@ -13,6 +13,8 @@
 #   guest   the debug kernel (lockdep, KASAN, kmemleak, ...) running every
 #           guest test and IGT's driver-agnostic tests under igt_runner,
 #           then the kernel's own verdicts
+#   virgl   the compute-kernel guest tests again on a device whose kernels
+#           run through virglrenderer (backend=virgl)
 #   migrate a VM with busy queues live-migrated, and saved and restored
 #           (tests/vm/migrate.py; skipped with the guest layer)
 # Then scripts/summarize-results.py: every skip must be documented in
@@ -127,6 +129,22 @@ if [ "$skip_guest" = 0 ]; then
 		-- env PVGPU_TEST_FILTER="$filter" pvgpu-guest-suite || vmrc=$?
 	[ "$vmrc" = 0 ] || fail_layer guest/vm "the VM run failed (exit $vmrc, see $PVGPU_BUILD/vm/console.log)"
 	"$PVGPU_ROOT/tests/vm/judge-guest.py" "$out" | tee -a "$results" | grep -v '^PASS' || true
+
+	# The compute kernels again, on a device that runs them through
+	# virglrenderer on the host GPU (docs/virgl.rst): the same tests expect
+	# the same bytes. Selected with the rest unless --filter names other
+	# tests only (--filter virgl selects this step alone).
+	virgl_tests='^(pvgpu_compute|pvgpu_query)@'
+	if [ -z "$filter" ] || echo "virgl/pvgpu_compute@" | grep -Eq -- "$filter"; then
+		step "test: guest suite on the virgl backend (igt_runner)"
+		out="$PVGPU_BUILD/guest-results-virgl"
+		vmrc=0
+		"$PVGPU_ROOT/scripts/vm.sh" --kernel debug --quiet --out "$out" --timeout 1800 \
+			--device x-guest-inject=on,backend=virgl \
+			-- env PVGPU_TEST_FILTER="$virgl_tests" pvgpu-guest-suite || vmrc=$?
+		[ "$vmrc" = 0 ] || fail_layer virgl/guest/vm "the VM run failed (exit $vmrc, see $PVGPU_BUILD/vm/console.log)"
+		"$PVGPU_ROOT/tests/vm/judge-guest.py" "$out" virgl | tee -a "$results" | grep -v '^PASS' || true
+	fi
 
 	# A VM whose 64 exec queues are busy, live-migrated and saved to a file
 	# and restored, one boot each; the guest checks every result

@@ -129,6 +129,30 @@ FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg)
 	return fake_platform_new_sized(cfg, FAKE_RAM_SIZE);
 }
 
+/*
+ * PVGPU_TEST_VIRGL_WORKER=<path of pvgpu-virgl-worker>: every fake
+ * firmware runs its kernels on the virgl backend, all on one worker for
+ * the whole test program (meson test fw-engine-virgl runs fw-engine so):
+ * the same tests expect the same bytes from both backends.
+ */
+static FwVirgl *shared_virgl;
+static char *shared_virgl_error;
+
+FwVirgl *fake_platform_virgl(const char **why)
+{
+	static bool tried;
+	const char *path = g_getenv("PVGPU_TEST_VIRGL_WORKER");
+
+	if (!tried && path) {
+		tried = true;
+		shared_virgl = fw_virgl_new(path, FAKE_VIRGL_TIMEOUT_MS,
+					    &shared_virgl_error);
+	}
+	if (why)
+		*why = path ? shared_virgl_error : "PVGPU_TEST_VIRGL_WORKER unset";
+	return shared_virgl;
+}
+
 FakePlatform *fake_platform_new_sized(const PvgpuFwConfig *cfg,
 				      uint64_t ram_size)
 {
@@ -148,6 +172,7 @@ FakePlatform *fake_platform_new_sized(const PvgpuFwConfig *cfg,
 	fp->echo_errors = g_test_verbose();
 	fp->fw = pvgpu_fw_new(cfg, &fake_ops, fp);
 	g_assert_nonnull(fp->fw);
+	pvgpu_fw_set_virgl(fp->fw, fake_platform_virgl(NULL));
 	return fp;
 }
 

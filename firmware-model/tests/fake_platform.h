@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "backend_virgl.h"
 #include "pvgpu_fw_model.h"
 
 /*
@@ -55,6 +56,15 @@ FakePlatform *fake_platform_new(const PvgpuFwConfig *cfg);
 /* The same with @ram_size bytes of guest RAM instead of FAKE_RAM_SIZE. */
 FakePlatform *fake_platform_new_sized(const PvgpuFwConfig *cfg,
 				      uint64_t ram_size);
+
+/*
+ * The virgl backend every fake firmware of this program uses, when
+ * PVGPU_TEST_VIRGL_WORKER names a worker; NULL (kernels on the CPU) when
+ * it does not or the worker did not start, with *@why (if non-NULL) saying
+ * which.
+ */
+#define FAKE_VIRGL_TIMEOUT_MS	10000
+FwVirgl *fake_platform_virgl(const char **why);
 
 /*
  * Where platforms take guest RAM from. By default each gets a fresh zeroed

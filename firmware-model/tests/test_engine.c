@@ -13,6 +13,8 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gpu_helpers.h"
@@ -1719,6 +1721,9 @@ static uint64_t put_args(Eng *e, uint64_t off, const void *args, size_t len)
 	return DATA_VA + off;
 }
 
+/* fw-engine-virgl's backends-agree: dispatch() moves to virgl after a run. */
+static bool switch_after_first_run;
+
 /* Dispatch @args, running with @budget per run; returns runs. */
 static uint32_t dispatch(Eng *e, uint32_t kernel, uint64_t args,
 			 uint32_t budget)
@@ -1728,8 +1733,12 @@ static uint32_t dispatch(Eng *e, uint32_t kernel, uint64_t args,
 
 	gpu_cmd_dispatch(c, kernel, args);
 	eng_submit(e, c);
-	while (eng_run(e, budget) == FW_EXEC_BUDGET)
+	while (eng_run(e, budget) == FW_EXEC_BUDGET) {
 		runs++;
+		/* As a migration to a device with the other backend would. */
+		if (switch_after_first_run && runs == 2)
+			pvgpu_fw_set_virgl(e->g->fw, fake_platform_virgl(NULL));
+	}
 	g_assert_cmpint(eng_run(e, budget), ==, FW_EXEC_IDLE);
 	g_assert_cmpuint(e->ctx.rptr, ==, e->r.tail);
 	return runs;
@@ -2189,9 +2198,239 @@ static void test_chunked(gconstpointer data)
 	eng_free(&e);
 }
 
+/* --- The virgl backend (fw-engine-virgl only) -------------------------- */
+
+/*
+ * One random DISPATCH of @kernel on @e, run with budget @budget per run;
+ * its output region is [out_va, out_va + *out_len). Returns the runs.
+ */
+static uint32_t random_dispatch(Eng *e, uint32_t kernel, uint32_t seed,
+				uint32_t budget, uint64_t *out_va,
+				uint64_t *out_len)
+{
+	uint64_t in0 = DATA_VA + 0x10000, in1 = DATA_VA + 0x50000;
+	uint64_t out = DATA_VA + 0x90000 + 4 * (seed % 1024);
+	uint32_t n = 1 + seed % 60000, runs;
+	uint8_t blob[0x40];
+
+	uint32_t *words = g_new(uint32_t, 0x80000 / 4);
+
+	for (uint32_t i = 0; i < 0x80000 / 4; i++)
+		words[i] = GUINT32_TO_LE(kernel == PVGPU_KERNEL_SAXPY_F32 ||
+					 kernel == PVGPU_KERNEL_MATMUL_F32 ?
+					 fbits(rnd_float()) : (uint32_t)rnd());
+	gpu_vm_write(&e->vm, in0, words, 0x80000);
+	g_free(words);
+	memset(blob, 0, sizeof(blob));
+	switch (kernel) {
+	case PVGPU_KERNEL_VECTOR_ADD_U32: {
+		struct pvgpu_kargs_vector_add k = {
+			.a = GUINT64_TO_LE(in0), .b = GUINT64_TO_LE(in1),
+			.c = GUINT64_TO_LE(out), .n = GUINT64_TO_LE(n) };
+
+		memcpy(blob, &k, sizeof(k));
+		*out_len = 4ull * n;
+		break;
+	}
+	case PVGPU_KERNEL_SAXPY_F32: {
+		struct pvgpu_kargs_saxpy k = {
+			.x = GUINT64_TO_LE(in0), .y = GUINT64_TO_LE(in1),
+			.n = GUINT64_TO_LE(n),
+			.alpha = GUINT32_TO_LE(fbits(rnd_float())) };
+
+		memcpy(blob, &k, sizeof(k));
+		out = in1;
+		*out_len = 4ull * n;
+		break;
+	}
+	case PVGPU_KERNEL_CRC32C: {
+		struct pvgpu_kargs_crc32c k = {
+			.src = GUINT64_TO_LE(in0 + seed % 4096),
+			.n = GUINT64_TO_LE(4 * n),
+			.result = GUINT64_TO_LE(out) };
+
+		memcpy(blob, &k, sizeof(k));
+		*out_len = 4;
+		break;
+	}
+	default: {
+		uint32_t dim = 1 + seed % 128;
+		struct pvgpu_kargs_matmul k = {
+			.a = GUINT64_TO_LE(in0), .b = GUINT64_TO_LE(in1),
+			.c = GUINT64_TO_LE(out), .n = GUINT32_TO_LE(dim) };
+
+		memcpy(blob, &k, sizeof(k));
+		*out_len = 4ull * dim * dim;
+		break;
+	}
+	}
+	*out_va = out;
+	runs = dispatch(e, kernel, put_args(e, 0, blob, sizeof(blob)),
+			budget);
+	return runs;
+}
+
+/*
+ * Both backends, the same random work and budgets: the same bytes in the
+ * same number of runs (the virgl loops keep the CPU loops' chunks).
+ */
+static void test_backends_agree(void)
+{
+	static const uint32_t kernels[] = {
+		PVGPU_KERNEL_VECTOR_ADD_U32, PVGPU_KERNEL_SAXPY_F32,
+		PVGPU_KERNEL_CRC32C, PVGPU_KERNEL_MATMUL_F32,
+	};
+
+	for (uint32_t round = 0; round < 24; round++) {
+		uint32_t kernel = kernels[round % 4];
+		uint32_t seed = (uint32_t)rnd();
+		uint32_t budget = round < 8 ? BIG : 1 + (uint32_t)(rnd() % 40);
+		uint64_t state = rng_state, out_va[3], out_len[3];
+		uint32_t runs[3];
+		uint8_t *bytes[3];
+
+		/* CPU, virgl, and CPU for the first run then virgl. */
+		for (int b = 0; b < 3; b++) {
+			Eng e;
+
+			rng_state = state;
+			eng_init(&e, PVGPU_ENGINE_CLASS_COMPUTE);
+			if (b != 1)
+				pvgpu_fw_set_virgl(e.g->fw, NULL);
+			switch_after_first_run = b == 2;
+			runs[b] = random_dispatch(&e, kernel, seed, budget,
+						  &out_va[b], &out_len[b]);
+			bytes[b] = g_malloc(out_len[b]);
+			gpu_vm_read(&e.vm, out_va[b], bytes[b], out_len[b]);
+			eng_free(&e);
+		}
+		switch_after_first_run = false;
+		for (int b = 1; b < 3; b++) {
+			g_assert_cmpuint(runs[0], ==, runs[b]);
+			g_assert_cmpmem(bytes[0], out_len[0], bytes[b],
+					out_len[b]);
+		}
+		for (int b = 0; b < 3; b++)
+			g_free(bytes[b]);
+	}
+}
+
+/* Set up a 3000-element VECTOR_ADD on @e whose output c starts zeroed. */
+static uint64_t backend_add_args(Eng *e)
+{
+	struct pvgpu_kargs_vector_add k = {
+		.a = GUINT64_TO_LE(DATA_VA + 0x10000),
+		.b = GUINT64_TO_LE(DATA_VA + 0x20000),
+		.c = GUINT64_TO_LE(DATA_VA + 0x30000),
+		.n = GUINT64_TO_LE(3000),
+	};
+
+	for (uint64_t i = 0; i < 3000; i++) {
+		gpu_vm_wr32(&e->vm, DATA_VA + 0x10000 + 4 * i, (uint32_t)i);
+		gpu_vm_wr32(&e->vm, DATA_VA + 0x20000 + 4 * i, 7);
+	}
+	return put_args(e, 0, &k, sizeof(k));
+}
+
+/* The DISPATCH at the ring's head fails with BACKEND @code, writing nothing. */
+static void expect_backend_error(Eng *e, uint64_t args, uint32_t code)
+{
+	GArray *c = gpu_cmds_new();
+
+	gpu_cmd_dispatch(c, PVGPU_KERNEL_VECTOR_ADD_U32, args);
+	eng_submit(e, c);
+	g_assert_cmpint(eng_run(e, BIG), ==, FW_EXEC_ERROR);
+	g_assert_cmpuint(e->ctx.error, ==, PVGPU_QUEUE_ERR_BACKEND);
+	g_assert_cmpuint(e->ctx.fault.reason, ==, code);
+	g_assert_true(fw_engine_ctx_valid(e->g->fw, &e->ctx));
+	g_assert_cmphex(gpu_vm_rd32(&e->vm, DATA_VA + 0x30000), ==, 0);
+	fw_engine_reset(e->g->fw, &e->ctx, e->r.tail);
+}
+
+/* The same DISPATCH now works: the backend recovered. */
+static void expect_backend_works(Eng *e, uint64_t args)
+{
+	dispatch(e, PVGPU_KERNEL_VECTOR_ADD_U32, args, BIG);
+	for (uint64_t i = 0; i < 3000; i++)
+		g_assert_cmphex(gpu_vm_rd32(&e->vm, DATA_VA + 0x30000 + 4 * i),
+				==, (uint32_t)i + 7);
+}
+
+/* A virglrenderer error fails that queue's command; the next one works. */
+static void test_backend_gl_error(void)
+{
+	FwVirgl *v = fake_platform_virgl(NULL);
+	uint64_t args;
+	Eng e;
+
+	eng_init(&e, PVGPU_ENGINE_CLASS_COMPUTE);
+	args = backend_add_args(&e);
+	g_assert_true(fw_virgl_inject(v, PVGPU_VW_OP_INJECT_GL_ERROR));
+	expect_backend_error(&e, args, PVGPU_BACKEND_ERR_GL);
+	expect_backend_works(&e, args);
+	eng_free(&e);
+}
+
+/*
+ * A worker that stops answering, or dies, costs the command it ran: the
+ * deadline (or the closed socket) ends the wait, and a new worker runs
+ * the next one.
+ */
+static void test_backend_hang_and_death(void)
+{
+	const char *path = g_getenv("PVGPU_TEST_VIRGL_WORKER");
+	FwVirglStats st;
+	char *err = NULL;
+	uint64_t args;
+	FwVirgl *v;
+	Eng e;
+
+	v = fw_virgl_new(path, 300, &err);
+	g_assert_null(err);
+	eng_init(&e, PVGPU_ENGINE_CLASS_COMPUTE);
+	pvgpu_fw_set_virgl(e.g->fw, v);
+	args = backend_add_args(&e);
+
+	g_assert_true(fw_virgl_inject(v, PVGPU_VW_OP_INJECT_HANG));
+	expect_backend_error(&e, args, PVGPU_BACKEND_ERR_TIMEOUT);
+	g_assert_cmpint(fw_virgl_worker_pid(v), ==, 0);
+	expect_backend_works(&e, args);
+
+	g_assert_cmpint(fw_virgl_worker_pid(v), >, 0);
+	g_assert_cmpint(kill(fw_virgl_worker_pid(v), SIGKILL), ==, 0);
+	for (uint64_t i = 0; i < 3000; i++)
+		gpu_vm_wr32(&e.vm, DATA_VA + 0x30000 + 4 * i, 0);
+	expect_backend_error(&e, args, PVGPU_BACKEND_ERR_WORKER_DIED);
+	expect_backend_works(&e, args);
+
+	fw_virgl_stats(v, &st);
+	g_assert_cmpuint(st.restarts, ==, 2);
+	g_assert_cmpuint(st.failures, ==, 2);
+	eng_free(&e);
+	fw_virgl_free(v);
+}
+
 int main(int argc, char **argv)
 {
+	const char *why;
+
+	/*
+	 * fw-engine-virgl: every test below on the virgl backend, plus the
+	 * backend's own; a host without GL skips them all, saying why.
+	 */
+	if (g_getenv("PVGPU_TEST_VIRGL_WORKER") && !fake_platform_virgl(&why)) {
+		printf("1..0 # SKIP virgl backend unavailable: %s\n", why);
+		return 0;
+	}
 	g_test_init(&argc, &argv, NULL);
+	if (fake_platform_virgl(NULL)) {
+		g_test_add_func("/engine/virgl/backends-agree",
+				test_backends_agree);
+		g_test_add_func("/engine/virgl/gl-error",
+				test_backend_gl_error);
+		g_test_add_func("/engine/virgl/hang-and-death",
+				test_backend_hang_and_death);
+	}
 	g_test_add_func("/engine/store-nop-timestamp", test_store_nop);
 	g_test_add_func("/engine/budget", test_budget);
 	g_test_add_func("/engine/ring-wrap", test_ring_wrap);

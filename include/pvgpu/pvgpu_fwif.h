@@ -489,7 +489,21 @@ struct pvgpu_evt_queue_idle {
 #define PVGPU_QUEUE_ERR_BAD_POINTER	10	/* wptr/rptr/ring unreadable or bad */
 #define PVGPU_QUEUE_ERR_PRIVILEGED	11	/* privileged command from a batch
 						 * or a user queue */
-#define PVGPU_QUEUE_ERR_MAX		PVGPU_QUEUE_ERR_PRIVILEGED
+#define PVGPU_QUEUE_ERR_BACKEND		12	/* the execution backend failed
+						 * (host side; interface 1.5) */
+#define PVGPU_QUEUE_ERR_MAX		PVGPU_QUEUE_ERR_BACKEND
+
+/*
+ * Why the execution backend failed a command (PVGPU_QUEUE_ERR_BACKEND): in
+ * pvgpu_evt_queue_error.fault_reason, with the backend's own code (a
+ * negative errno or a virglrenderer return value) in fault_va's low 32 bits,
+ * sign-extended. The firmware log has the text.
+ */
+#define PVGPU_BACKEND_ERR_GL		1	/* virglrenderer / GL error */
+#define PVGPU_BACKEND_ERR_TIMEOUT	2	/* no answer within the deadline */
+#define PVGPU_BACKEND_ERR_WORKER_DIED	3	/* the worker process died */
+#define PVGPU_BACKEND_ERR_INIT		4	/* a new worker did not start */
+#define PVGPU_BACKEND_ERR_PROTOCOL	5	/* worker and firmware disagree */
 
 /**
  * struct pvgpu_evt_queue_error - PVGPU_F2H_EVT_QUEUE_ERROR payload

@@ -71,7 +71,7 @@
 /* --- Interface version ------------------------------------------------- */
 
 #define PVGPU_IFACE_MAJOR		1
-#define PVGPU_IFACE_MINOR		4
+#define PVGPU_IFACE_MINOR		5
 /* Minor 1 added PVGPU_REG_SELFTEST_IRQ and PVGPU_IRQ_SELFTEST. */
 #define PVGPU_IFACE_MINOR_SELFTEST_IRQ	1
 /*
@@ -91,6 +91,11 @@
  * (PVGPU_QUEUE_ERROR_ENGINE_RESET_FAILED).
  */
 #define PVGPU_IFACE_MINOR_TEST_INJECT	4
+/*
+ * Minor 5 added execution backends: PVGPU_HWCAP_BACKEND_VIRGL and the queue
+ * error PVGPU_QUEUE_ERR_BACKEND with PVGPU_BACKEND_ERR_* detail.
+ */
+#define PVGPU_IFACE_MINOR_BACKEND	5
 #define PVGPU_IFACE_VERSION(maj, min)	(((maj) << 16) | (min))
 #define PVGPU_IFACE_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define PVGPU_IFACE_VERSION_MINOR(v)	((v) & 0xffff)
@@ -108,6 +113,12 @@
 #define   PVGPU_HWCAP_PAGE_FAULTS	(1u << 1)
 /* PVGPU_REG_TEST_INJECT works (QEMU: -device pvgpu,x-guest-inject=on). */
 #define   PVGPU_HWCAP_TEST_INJECT	(1u << 2)
+/*
+ * The compute engine's kernels run on the host's GPU through virglrenderer
+ * (QEMU: -device pvgpu,backend=virgl; docs/virgl.rst). Informational: the
+ * results are the same bytes as without it.
+ */
+#define   PVGPU_HWCAP_BACKEND_VIRGL	(1u << 3)
 /* RO: number of doorbell pages (groups) in BAR2, 1024 doorbells each. */
 #define PVGPU_REG_DOORBELL_COUNT	0x00c
 
@@ -167,7 +178,8 @@
  * must be 0), HANG_ENGINE hangs the class until the watchdog or a
  * preemption timeout resets it, WEDGE_ENGINE hangs it until a firmware
  * reset (queue resets do not help), UNHANG_ENGINE ends either and the
- * engine goes on where it stopped. Bits 31:16 must be 0; a bad op, class
+ * engine goes on where it stopped, BACKEND_GL_ERROR (below) fails the
+ * virgl backend's next kernel chunk. Bits 31:16 must be 0; a bad op, class
  * or reserved bit is a guest error and changes nothing. A read returns
  * the engine classes hung now: bit i = engine class index i (the order
  * of pvgpu_fw_caps.engines[]). See docs/fault-injection.rst.
@@ -177,6 +189,12 @@
 #define   PVGPU_TEST_INJECT_HANG_ENGINE		2
 #define   PVGPU_TEST_INJECT_UNHANG_ENGINE	3
 #define   PVGPU_TEST_INJECT_WEDGE_ENGINE	4
+/*
+ * Interface 1.5, only with PVGPU_HWCAP_BACKEND_VIRGL (else a guest error):
+ * the next kernel chunk fails in virglrenderer, so the queue that runs it
+ * stops with PVGPU_QUEUE_ERR_BACKEND (PVGPU_BACKEND_ERR_GL). Class 0.
+ */
+#define   PVGPU_TEST_INJECT_BACKEND_GL_ERROR	5
 /* Bits 7:0 the op, bits 15:8 the engine class (PVGPU_ENGINE_CLASS_*). */
 #define PVGPU_TEST_INJECT(op, cls)	((op) | ((cls) << 8))
 #define PVGPU_TEST_INJECT_OP(v)		((v) & 0xff)

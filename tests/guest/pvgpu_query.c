@@ -251,7 +251,8 @@ static void check_device(const struct drm_pvgpu_query_device *d)
 	igt_assert_f(!(d->page_sizes >> d->va_bits) || d->va_bits >= 64,
 		     "page sizes beyond the VA space: %#llx\n",
 		     (unsigned long long)d->page_sizes);
-	igt_assert_f(!(d->flags & ~DRM_PVGPU_DEVICE_PAGE_FAULTS),
+	igt_assert_f(!(d->flags & ~(DRM_PVGPU_DEVICE_PAGE_FAULTS |
+				     DRM_PVGPU_DEVICE_BACKEND_VIRGL)),
 		     "undefined device flags %#x\n", d->flags);
 	igt_assert_gte(d->num_engine_classes, 2);
 	igt_assert_gte(d->num_priorities, 1);

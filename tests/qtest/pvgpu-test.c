@@ -3577,6 +3577,138 @@ static void test_inject_invalid(void)
     g_assert_nonnull(strstr(msg, "at run time"));
 }
 
+/* --- The virgl execution backend (docs/virgl.rst) ---------------------- */
+
+/*
+ * The worker the device should use: PVGPU_VIRGL_WORKER (scripts/run-qtest.sh
+ * sets it when QEMU was built with virglrenderer). NULL: skip, saying why.
+ */
+static const char *virgl_worker(void)
+{
+    const char *w = g_getenv("PVGPU_VIRGL_WORKER");
+
+    if (!w || !*w) {
+        g_test_skip("PVGPU_VIRGL_WORKER unset: this QEMU has no virgl "
+                    "worker (built without virglrenderer)");
+        return NULL;
+    }
+    return w;
+}
+
+/* A 1024-element VECTOR_ADD at GP_A + GP_B -> GP_C on compute queue @q. */
+static void virgl_add(Gpu *g, TQueue *q, uint32_t salt, bool expect_ok)
+{
+    Pvgpu *p = g->p;
+    Cmds c = { .n = 0 };
+    struct pvgpu_kargs_vector_add args = {
+        .a = cpu_to_le64(gva(GP_A)),
+        .b = cpu_to_le64(gva(GP_B)),
+        .c = cpu_to_le64(gva(GP_C)),
+        .n = cpu_to_le64(1024),
+    };
+    uint32_t a[1024], b[1024], out[1024];
+
+    for (uint32_t i = 0; i < 1024; i++) {
+        a[i] = cpu_to_le32(i * 0x9e3779b9u + salt);
+        b[i] = cpu_to_le32(~i ^ salt);
+    }
+    qtest_memwrite(p->qts, gpa(g, GP_A), a, sizeof(a));
+    qtest_memwrite(p->qts, gpa(g, GP_B), b, sizeof(b));
+    qtest_memset(p->qts, gpa(g, GP_C), 0, sizeof(out));
+    qtest_memwrite(p->qts, gpa(g, GP_ARGS), &args, sizeof(args));
+    C_EMIT(&c, dispatch, PVGPU_KERNEL_VECTOR_ADD_U32, gva(GP_ARGS));
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), salt);
+    irq_quiesce(p);
+    tq_submit(g, q, c.dw, c.n);
+    if (!expect_ok) {
+        return;
+    }
+    wait_signal(g, q, gva(GP_FENCE), salt);
+    qtest_memread(p->qts, gpa(g, GP_C), out, sizeof(out));
+    for (uint32_t i = 0; i < 1024; i++) {
+        g_assert_cmphex(le32_to_cpu(out[i]), ==,
+                        le32_to_cpu(a[i]) + le32_to_cpu(b[i]));
+    }
+}
+
+/*
+ * backend=virgl runs kernels on the host GPU (HWCAPS says so); a
+ * virglrenderer error injected at run time, and a worker that stops
+ * answering, each fail only the queue that ran the kernel, with
+ * QUEUE_ERROR BACKEND and the cause in fault_reason; a queue after them
+ * gets a working backend again.
+ */
+static void test_virgl_backend(void)
+{
+    const char *w = virgl_worker();
+    g_autofree char *dev = NULL;
+    struct pvgpu_evt_queue_error evt;
+    Pvgpu *p;
+    Gpu g;
+    TQueue q1, q2, q3;
+
+    if (!w) {
+        return;
+    }
+    dev = g_strdup_printf(",id=gpu0,backend=virgl,virgl-worker=%s,"
+                          "virgl-timeout-ms=300", w);
+    p = pvgpu_start(dev);
+    g_assert_cmphex(rd(p, PVGPU_REG_HWCAPS) & PVGPU_HWCAP_BACKEND_VIRGL, ==,
+                    PVGPU_HWCAP_BACKEND_VIRGL);
+    boot_ok(p);
+    g = gpu_setup(p, 1, 0);
+    q1 = tq_register(&g, 1, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
+                     PVGPU_DOORBELL_ID(3, 0));
+    virgl_add(&g, &q1, 0x1001, true);
+
+    qom_set_ok(p, GPU0, "x-inject-backend-gl-error",
+               QOBJECT(qbool_from_bool(true)));
+    virgl_add(&g, &q1, 0x1002, false);
+    evt = wait_queue_error(&g, &q1, PVGPU_QUEUE_ERR_BACKEND);
+    g_assert_cmpuint(le32_to_cpu(evt.guilty), ==, 1);
+    g_assert_cmpuint(le32_to_cpu(evt.fault_reason), ==, PVGPU_BACKEND_ERR_GL);
+    g_assert_cmphex(le32_to_cpu(evt.cmd_dw0) & 0xff, ==, PVGPU_CMD_DISPATCH);
+    g_assert_cmphex(mem_rd32(p, gpa(&g, GP_C)), ==, 0);
+
+    q2 = tq_register(&g, 2, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING1,
+                     PVGPU_DOORBELL_ID(3, 1));
+    virgl_add(&g, &q2, 0x2001, true);
+
+    qom_set_ok(p, GPU0, "x-inject-backend-hang",
+               QOBJECT(qbool_from_bool(true)));
+    virgl_add(&g, &q2, 0x2002, false);
+    evt = wait_queue_error(&g, &q2, PVGPU_QUEUE_ERR_BACKEND);
+    g_assert_cmpuint(le32_to_cpu(evt.fault_reason), ==,
+                     PVGPU_BACKEND_ERR_TIMEOUT);
+
+    q3 = tq_register(&g, 3, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING2,
+                     PVGPU_DOORBELL_ID(3, 2));
+    virgl_add(&g, &q3, 0x3001, true);
+    g_assert_cmpuint(rd(p, PVGPU_REG_FW_STATUS), ==, PVGPU_FW_STATE_RUNNING);
+    pvgpu_stop(p);
+}
+
+/*
+ * A bad backend name, and a worker that cannot run, stop the device's
+ * creation with the reason; backend=cpu (the default) has no virgl bit.
+ */
+static void test_virgl_refused(void)
+{
+    g_autofree char *msg = NULL, *msg2 = NULL;
+    Pvgpu *p;
+
+    g_assert_cmpint(run_qemu_with("pvgpu,backend=vulkan", "20", &msg), ==, 1);
+    g_assert_nonnull(strstr(msg, "backend 'vulkan' is not one of"));
+    g_assert_cmpint(run_qemu_with("pvgpu,backend=virgl,"
+                                  "virgl-worker=/nonexistent/worker", "20",
+                                  &msg2), ==, 1);
+    g_assert_nonnull(strstr(msg2, "backend=virgl"));
+    p = pvgpu_start(",backend=cpu");
+    g_assert_cmphex(rd(p, PVGPU_REG_HWCAPS) & PVGPU_HWCAP_BACKEND_VIRGL, ==,
+                    0);
+    pvgpu_stop(p);
+}
+
 /*
  * Injection state migrates: counts and probabilities (the firmware's
  * state) and a crash set while the source was stopped (the device's
@@ -3655,6 +3787,8 @@ int main(int argc, char **argv)
                    test_queue_shared_doorbell_page);
     qtest_add_func("/pvgpu/queue/vm-stopped", test_queue_vm_stopped);
     qtest_add_func("/pvgpu/queue/self-dma", test_queue_self_dma);
+    qtest_add_func("/pvgpu/virgl/backend", test_virgl_backend);
+    qtest_add_func("/pvgpu/virgl/refused", test_virgl_refused);
     qtest_add_func("/pvgpu/bad-shape", test_bad_shape);
     qtest_add_func("/pvgpu/inject/drop-doorbells",
                    test_inject_drop_doorbells);

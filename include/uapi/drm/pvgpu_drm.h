@@ -167,6 +167,13 @@ struct drm_pvgpu_query {
  * recovery is off): every queue is banned; unbind and bind the driver.
  */
 #define DRM_PVGPU_DEVICE_WEDGED		(1 << 1)
+/*
+ * The compute kernels run on the host's GPU through virglrenderer (QEMU:
+ * -device pvgpu,backend=virgl); the results are the same bytes as without
+ * it. A host-side failure there stops the queue that ran the kernel with
+ * DRM_PVGPU_QUEUE_REASON_BACKEND.
+ */
+#define DRM_PVGPU_DEVICE_BACKEND_VIRGL	(1 << 2)
 
 /**
  * struct drm_pvgpu_query_device - DRM_PVGPU_QUERY_DEVICE output
@@ -888,6 +895,12 @@ struct drm_pvgpu_queue_get_state {
 #define DRM_PVGPU_QUEUE_REASON_RESET		9	/* reset by the kernel */
 #define DRM_PVGPU_QUEUE_REASON_BAD_POINTER	10	/* ring or pointers bad */
 #define DRM_PVGPU_QUEUE_REASON_PRIVILEGED	11	/* privileged command */
+/*
+ * The device's execution backend failed on the host (a virglrenderer or GL
+ * error, its worker hung or died): only this queue stopped; its fences
+ * signal -EIO. The device's firmware log says why.
+ */
+#define DRM_PVGPU_QUEUE_REASON_BACKEND		12
 /* A fence of DRM_IOCTL_PVGPU_USERQ_SIGNAL timed out. */
 #define DRM_PVGPU_QUEUE_REASON_SIGNAL_TIMEOUT	64
 /*
