@@ -727,7 +727,11 @@ static bool exec_slot(PvgpuFw *fw, uint32_t id, uint64_t now,
 		return true;
 	case FW_EXEC_ERROR:
 	default:
-		queue_error(fw, id, q->ctx.error, true, FW_QERR_ENGINE);
+		/* A backend failure's cause travels in the fault fields. */
+		queue_error(fw, id, q->ctx.error, true,
+			    FW_QERR_ENGINE |
+			    (q->ctx.error == PVGPU_QUEUE_ERR_BACKEND ?
+			     FW_QERR_FAULT : 0));
 		return true;
 	}
 }

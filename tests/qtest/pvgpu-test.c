@@ -3667,7 +3667,8 @@ static void test_virgl_backend(void)
     evt = wait_queue_error(&g, &q1, PVGPU_QUEUE_ERR_BACKEND);
     g_assert_cmpuint(le32_to_cpu(evt.guilty), ==, 1);
     g_assert_cmpuint(le32_to_cpu(evt.fault_reason), ==, PVGPU_BACKEND_ERR_GL);
-    g_assert_cmphex(le32_to_cpu(evt.cmd_dw0) & 0xff, ==, PVGPU_CMD_DISPATCH);
+    g_assert_cmphex(PVGPU_CMD_OPCODE(le32_to_cpu(evt.cmd_dw0)), ==,
+                    PVGPU_CMD_DISPATCH);
     g_assert_cmphex(mem_rd32(p, gpa(&g, GP_C)), ==, 0);
 
     q2 = tq_register(&g, 2, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING1,
