@@ -3690,6 +3690,83 @@ static void test_virgl_backend(void)
 }
 
 /*
+ * Migration with a busy compute queue on the virgl backend: the queue is
+ * in a DELAY with a VECTOR_ADD behind it when the source stops; the
+ * destination (virgl again, or cpu: data) runs the kernel to the same
+ * result. Nothing of the worker is in the stream.
+ */
+static void test_virgl_migrate(gconstpointer data)
+{
+    bool dst_virgl = GPOINTER_TO_UINT(data);
+    const char *w = virgl_worker();
+    g_autofree char *dev = NULL, *dst_dev = NULL;
+    g_autofree char *path = g_strdup_printf("%s/pvgpu-migrate-virgl-%d",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    struct pvgpu_kargs_vector_add args = {
+        .a = cpu_to_le64(gva(GP_A)),
+        .b = cpu_to_le64(gva(GP_B)),
+        .c = cpu_to_le64(gva(GP_C)),
+        .n = cpu_to_le64(1024),
+    };
+    uint32_t a[1024], b[1024], out[1024];
+    Cmds c = { .n = 0 };
+    Pvgpu *src, *dst;
+    Gpu g, gd;
+    TQueue q;
+
+    if (!w) {
+        return;
+    }
+    dev = g_strdup_printf(",backend=virgl,virgl-worker=%s", w);
+    dst_dev = dst_virgl ? g_strdup(dev) : g_strdup(",backend=cpu");
+    src = pvgpu_start(dev);
+    boot_ok(src);
+    g = gpu_setup(src, 1, 0);
+    q = tq_register(&g, 1, PVGPU_ENGINE_CLASS_COMPUTE, GP_RING0,
+                    PVGPU_DOORBELL_ID(3, 0));
+    virgl_add(&g, &q, 0x4001, true);
+
+    for (uint32_t i = 0; i < 1024; i++) {
+        a[i] = cpu_to_le32(i * 77 + 1);
+        b[i] = cpu_to_le32(0x80000000u - i);
+    }
+    qtest_memwrite(src->qts, gpa(&g, GP_A), a, sizeof(a));
+    qtest_memwrite(src->qts, gpa(&g, GP_B), b, sizeof(b));
+    qtest_memset(src->qts, gpa(&g, GP_C), 0, sizeof(out));
+    qtest_memwrite(src->qts, gpa(&g, GP_ARGS), &args, sizeof(args));
+    C_EMIT(&c, delay, 0, 5000000);
+    C_EMIT(&c, dispatch, PVGPU_KERNEL_VECTOR_ADD_U32, gva(GP_ARGS));
+    C_EMIT(&c, signal, PVGPU_CMD_SIGNAL_IRQ, gva(GP_FENCE), 0x4002);
+    irq_quiesce(src);
+    tq_submit(&g, &q, c.dw, c.n);
+    qtest_clock_step(src->qts, 1000 * 1000);
+    g_assert_cmpuint(le32_to_cpu(tq_query(&g, &q).state), ==,
+                     PVGPU_QUEUE_STATE_RESIDENT);
+    g_assert_cmphex(mem_rd32(src, gpa(&g, GP_C)), ==, 0);
+
+    qtest_qmp_assert_success(src->qts, "{'execute': 'stop'}");
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', "
+                             "'arguments': {'uri': %s}}", uri);
+    wait_migration_done(src->qts);
+    dst = pvgpu_incoming_with(src, uri, dst_dev);
+    unlink(path);
+    g_assert_cmphex(rd(dst, PVGPU_REG_HWCAPS) & PVGPU_HWCAP_BACKEND_VIRGL,
+                    ==, dst_virgl ? PVGPU_HWCAP_BACKEND_VIRGL : 0);
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'cont'}");
+    gd = g;
+    gd.p = dst;
+    wait_signal(&gd, &q, gva(GP_FENCE), 0x4002);
+    qtest_memread(dst->qts, gpa(&gd, GP_C), out, sizeof(out));
+    for (uint32_t i = 0; i < 1024; i++) {
+        g_assert_cmphex(le32_to_cpu(out[i]), ==,
+                        le32_to_cpu(a[i]) + le32_to_cpu(b[i]));
+    }
+    pvgpu_stop(dst);
+    pvgpu_stop(src);
+}
+
+/*
  * A bad backend name, and a worker that cannot run, stop the device's
  * creation with the reason; backend=cpu (the default) has no virgl bit.
  */
@@ -3790,6 +3867,10 @@ int main(int argc, char **argv)
     qtest_add_func("/pvgpu/queue/self-dma", test_queue_self_dma);
     qtest_add_func("/pvgpu/virgl/backend", test_virgl_backend);
     qtest_add_func("/pvgpu/virgl/refused", test_virgl_refused);
+    qtest_add_data_func("/pvgpu/virgl/migrate-to-virgl", GUINT_TO_POINTER(1),
+                        test_virgl_migrate);
+    qtest_add_data_func("/pvgpu/virgl/migrate-to-cpu", GUINT_TO_POINTER(0),
+                        test_virgl_migrate);
     qtest_add_func("/pvgpu/bad-shape", test_bad_shape);
     qtest_add_func("/pvgpu/inject/drop-doorbells",
                    test_inject_drop_doorbells);

@@ -430,7 +430,6 @@ static void pdev_check_backend(struct pdev *d)
 	snprintf(ver, sizeof(ver), "%u.%u.%u", q->fw_version >> 16,
 		 q->fw_version >> 8 & 0xff, q->fw_version & 0xff);
 	pvgpu_bench_json_cond_str(json, key, ver);
-#ifdef DRM_PVGPU_DEVICE_BACKEND_VIRGL
 	if (!(q->flags & DRM_PVGPU_DEVICE_BACKEND_VIRGL) != !d->virgl)
 		fail("%s: %s reports the %s execution backend", d->label,
 		     d->path, d->virgl ? "CPU" : "virgl");
@@ -438,7 +437,6 @@ static void pdev_check_backend(struct pdev *d)
 	pvgpu_bench_json_cond_str(json, key,
 				  d->virgl ? "virgl (device flag checked)" :
 					     "cpu (device flag checked)");
-#endif
 	free(q);
 }
 
@@ -906,11 +904,9 @@ static uint64_t kcase_run(struct pdev *d, const struct kcase *kc)
 	/* A job the firmware failed signals too: the queue says so. */
 	check(pvgpu_queue_get_state(d->fd, d->kctx.queue_id, &st), d->label,
 	      "queue state");
-#ifdef DRM_PVGPU_QUEUE_REASON_BACKEND
 	if (st.reason == DRM_PVGPU_QUEUE_REASON_BACKEND)
 		fail("%s: %s %s: the execution backend failed on the host (error %d; the firmware log says why)",
 		     d->label, kc->name, kc->size_name, st.error);
-#endif
 	if (st.error || st.reason)
 		fail("%s: %s %s: the queue failed (error %d, reason %u)",
 		     d->label, kc->name, kc->size_name, st.error, st.reason);
