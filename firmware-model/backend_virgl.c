@@ -11,7 +11,9 @@
  * the next request starts another one: a crash of the host's GL driver
  * costs one queue error, never the VMM.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* memfd_create */
+#endif
 
 #include <errno.h>
 #include <poll.h>

@@ -39,6 +39,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "hw/misc/pvgpu/pvgpu-config.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"

@@ -5,7 +5,8 @@
 # programs and benchmarks, and lays them out in STAGE_DIR the way the guest
 # sees them (scripts/vm.sh packs STAGE_DIR as the overlay cpio):
 #   /init                          images/rootfs/init
-#   /usr/lib/modules/REL/extra/    pvgpu.ko (+ the stock kernel's DRM modules)
+#   /usr/lib/modules/REL/extra/    pvgpu.ko (+ the stock kernel's DRM modules
+#                                  and virtio_gpu, the peer of bench --peers)
 #   /opt/pvgpu/bin/                benchmarks and tools
 #   /opt/pvgpu/tests/              igt_runner's test root: our tests, IGT's
 #                                  driver-agnostic tests, test-list.txt
@@ -49,17 +50,21 @@ install -m 0644 "$modbuild/pvgpu.ko" "$moddir/extra/"
 
 if [ -d "$kdir/root/lib/modules/$release" ]; then
 	# Stock kernel: DRM and its helpers are modules; carry pvgpu's
-	# dependency closure. modprobe resolves it from the kernel's own
-	# modules.dep (-d/-S: that kernel's tree, -C /dev/null: none of this
-	# host's modprobe.d), printing an "insmod PATH" line per module to load
-	# (each may appear more than once) and "builtin NAME" for built-in ones.
+	# dependency closure, and virtio_gpu's: `./pvgpu bench --peers`
+	# measures pvgpu against virtio-gpu-gl-pci in the same VM (the guest
+	# loads it with modprobe; virtio_pci is built in). modprobe resolves the
+	# closure from the kernel's own modules.dep (-d/-S: that kernel's tree,
+	# -C /dev/null: none of this host's modprobe.d), printing an "insmod
+	# PATH" line per module to load (each may appear more than once) and
+	# "builtin NAME" for built-in ones.
 	kmods="$kdir/root/lib/modules/$release"
 	cp "$kmods"/modules.{order,builtin,builtin.modinfo} "$moddir/"
 	mapfile -t direct < <(/sbin/modinfo -F depends "$modbuild/pvgpu.ko" | tr , '\n' | grep .)
+	direct+=(virtio_gpu)
 	if [ "${#direct[@]}" -gt 0 ]; then
 		closure=$(/sbin/modprobe -C /dev/null -d "$kdir/root" -S "$release" \
 			--show-depends -a "${direct[@]}") ||
-			die "stock kernel: modprobe cannot resolve pvgpu's dependencies (${direct[*]})"
+			die "stock kernel: modprobe cannot resolve the guest's modules (${direct[*]})"
 		while read -r path; do
 			[[ $path == "$kmods/"* ]] ||
 				die "stock kernel: modprobe named $path, outside $kmods"

@@ -13,6 +13,13 @@ HOST_PACKAGES=(
 	# QEMU build (meson and pycotap come from bookworm-backports below)
 	ninja-build libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev
 	device-tree-compiler
+	# virtio-gpu-gl-pci and pvgpu-virgl-worker (scripts/build-qemu.sh
+	# configures QEMU with virglrenderer, OpenGL through epoxy, GBM and SDL)
+	libvirglrenderer-dev libepoxy-dev libgbm-dev libsdl2-dev
+	# ... and at run time (`./pvgpu bench --peers`): an X server for QEMU's
+	# SDL GL display on a headless host, and Mesa's llvmpipe behind GLX
+	# (Xvfb, QEMU) and EGL (virglrenderer in the worker)
+	xvfb libgl1-mesa-dri libglx-mesa0 libegl-mesa0
 	# guest image
 	mmdebstrap debian-archive-keyring
 	# kernels: source for the debug kernel, headers for the stock one

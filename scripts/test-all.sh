@@ -134,7 +134,7 @@ if [ "$skip_guest" = 0 ]; then
 	# virglrenderer on the host GPU (docs/virgl.rst): the same tests expect
 	# the same bytes. Selected with the rest unless --filter names other
 	# tests only (--filter virgl selects this step alone).
-	virgl_tests='^(pvgpu_compute|pvgpu_query)@'
+	virgl_tests='^igt@(pvgpu_compute|pvgpu_query)@'
 	if [ -z "$filter" ] || echo "virgl/pvgpu_compute@" | grep -Eq -- "$filter"; then
 		step "test: guest suite on the virgl backend (igt_runner)"
 		out="$PVGPU_BUILD/guest-results-virgl"

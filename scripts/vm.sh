@@ -6,7 +6,13 @@
 #
 # Options:
 #   --kernel debug|stock   guest kernel (default: stock)
-#   --device PROPS         extra pvgpu properties, e.g. copy-slots=4
+#   --device PROPS         extra pvgpu properties, e.g. copy-slots=4 (given
+#                          to every pvgpu device)
+#   --pvgpu PROPS          a pvgpu device with these properties, e.g.
+#                          addr=0x06,backend=cpu; repeatable, one device
+#                          each (default: one device, no properties)
+#   --display SPEC         QEMU's -display (default none); sdl,gl=on needs
+#                          an X server in DISPLAY (./pvgpu bench --peers)
 #   --module-args ARGS     pvgpu.ko parameters
 #   --no-module            do not load pvgpu.ko at boot
 #   --out DIR              where the guest's /out comes back (default build/vm/out)
@@ -20,11 +26,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=stock mode=run device_props="" module=1 module_args="" quiet=0
-out="$PVGPU_BUILD/vm/out" timeout_s=1800 smp=2 mem="" extra=()
+out="$PVGPU_BUILD/vm/out" timeout_s=1800 smp=2 mem="" extra=() pvgpus=()
+display=none
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) flavour=$2; shift 2 ;;
 	--device) device_props=",$2"; shift 2 ;;
+	--pvgpu) pvgpus+=("$2"); shift 2 ;;
+	--display) display=$2; shift 2 ;;
 	--module-args) module_args=$2; shift 2 ;;
 	--no-module) module=0; shift ;;
 	--out) out=$2; shift 2 ;;
@@ -77,15 +86,20 @@ if [ "$mode" = shell ]; then
 else
 	console=(-chardev "stdio,id=con,logfile=$log" -serial chardev:con)
 fi
+[ "${#pvgpus[@]}" -gt 0 ] || pvgpus=("")
+devices=()
+for props in "${pvgpus[@]}"; do
+	devices+=(-device "pvgpu${props:+,$props}$device_props")
+done
 # la57=off: with TCG's 5-level paging the KASAN debug kernel once reported a
 # wild access in an interrupt taken during early boot (identify_cpu), before
 # any pvgpu code ran; 4-level paging is what the kernel is usually run with.
 cmd=("$qemu" -machine q35 -accel tcg -cpu max,la57=off -smp "$smp" -m "$mem"
 	-bios /usr/share/qemu/qboot.rom -L /usr/share/qemu
-	-nodefaults -vga none -display none -no-reboot
+	-nodefaults -vga none -display "$display" -no-reboot
 	"${console[@]}" -chardev "file,id=out,path=$outraw" -serial chardev:out
 	-kernel "$kdir/bzImage" -initrd "$vmdir/initrd.cpio" -append "$append"
-	-device "pvgpu$device_props" "${extra[@]}")
+	"${devices[@]}" "${extra[@]}")
 echo "${cmd[*]}" >"$vmdir/qemu-cmdline"
 step "booting the VM ($flavour kernel $(cat "$kdir/release"), $smp vCPUs, TCG)"
 
@@ -107,7 +121,10 @@ if [ -s "$outraw" ] && grep -q PVGPU-OUT-END "$outraw"; then
 	sed -n '/PVGPU-OUT-BEGIN/,/PVGPU-OUT-END/p' "$outraw" | sed '1d;$d' |
 		base64 -d -i | tar -xzf - -C "$out" || step "warning: could not unpack the guest's /out"
 fi
-status=$(tr -d '\r' <"$log" | sed -n 's/^PVGPU_EXIT_STATUS=\([0-9]*\)$/\1/p' | tail -n1)
+status=""
+# (no console log when QEMU refused its command line)
+[ -f "$log" ] &&
+	status=$(tr -d '\r' <"$log" | sed -n 's/^PVGPU_EXIT_STATUS=\([0-9]*\)$/\1/p' | tail -n1)
 if [ -n "$status" ]; then
 	exit "$status"
 elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
