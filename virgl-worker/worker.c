@@ -100,7 +100,10 @@ static void vrend_log(const char *fmt, va_list ap)
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
 	fprintf(stderr, "pvgpu-virgl-worker: virgl: %s\n", line);
-	snprintf(vrend_last_log, sizeof(vrend_last_log), "%s", line);
+	/* The last line, cut to fit: what a failed dispatch reports. */
+	len = len < sizeof(vrend_last_log) ? len : sizeof(vrend_last_log) - 1;
+	memcpy(vrend_last_log, line, len);
+	vrend_last_log[len] = '\0';
 	vrend_log_count++;
 }
 
