@@ -350,21 +350,6 @@ static int open_render(void)
 	return igt_open_pvgpu_render(NULL, 0);
 }
 
-/* sync_file status of the syncobj's fence: 1 signalled, < 0 its error. */
-static int syncobj_status(int fd, uint32_t handle)
-{
-	struct drm_syncobj_handle h = {
-		.handle = handle,
-		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
-		.fd = -1,
-	};
-	struct sync_file_info info = { 0 };
-
-	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
-	igt_assert_eq(raw_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info), 0);
-	close(h.fd);
-	return info.status;
-}
 
 /* DISPATCH of @kernel with its arguments at @args_va; the fence's status. */
 static int dispatch_status(struct pvgpu_ctx *ctx, uint32_t kernel,

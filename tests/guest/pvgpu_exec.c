@@ -147,15 +147,6 @@ static int sync_file_status(int sf)
 	return info.status;
 }
 
-static int syncobj_status(int fd, uint32_t handle)
-{
-	int sf = syncobj_to_sync_file(fd, handle);
-	int st = sync_file_status(sf);
-
-	close(sf);
-	return st;
-}
-
 static struct drm_pvgpu_queue_get_state get_state(int fd, uint32_t q)
 {
 	struct drm_pvgpu_queue_get_state s;

@@ -155,21 +155,6 @@ static uint32_t new_syncobj(int fd)
 	return h;
 }
 
-/* The syncobj's fence: 1 signalled, 0 pending, < 0 its error. */
-static int syncobj_status(int fd, uint32_t handle)
-{
-	struct drm_syncobj_handle h = {
-		.handle = handle,
-		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
-		.fd = -1,
-	};
-	struct sync_file_info info = { 0 };
-
-	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
-	igt_assert_eq(raw_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info), 0);
-	close(h.fd);
-	return info.status;
-}
 
 static struct drm_pvgpu_queue_get_state get_state(int fd, uint32_t q)
 {

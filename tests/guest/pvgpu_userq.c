@@ -85,23 +85,6 @@ static struct drm_pvgpu_queue_get_state wait_banned(int fd, uint32_t q)
 	return s;
 }
 
-/* The status of a syncobj's fence: 1 signalled, 0 not, < 0 its error. */
-static int syncobj_status(int fd, uint32_t handle)
-{
-	struct drm_syncobj_handle h = {
-		.handle = handle,
-		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
-	};
-	struct sync_file_info info = { };
-	int ret;
-
-	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
-	ret = raw_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info);
-	close(h.fd);
-	igt_assert_eq(ret, 0);
-	return info.status;
-}
-
 /* The slots of @engine_class. */
 static uint32_t engine_slots(int fd, uint32_t engine_class)
 {

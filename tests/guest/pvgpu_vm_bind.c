@@ -129,21 +129,6 @@ static void assert_all(const uint32_t *p, uint64_t bytes, uint32_t v)
 		     i < 0 ? 0 : p[i], v);
 }
 
-static int syncobj_status(int fd, uint32_t handle)
-{
-	struct drm_syncobj_handle h = {
-		.handle = handle,
-		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
-		.fd = -1,
-	};
-	struct sync_file_info info = { 0 };
-
-	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
-	igt_assert_eq(raw_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info), 0);
-	close(h.fd);
-	return info.status;
-}
-
 /* Run @b and return the job's status: 1 done, < 0 its fence's error. */
 static int run(struct pvgpu_ctx *ctx, struct pvgpu_batch *b)
 {

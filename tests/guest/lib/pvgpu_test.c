@@ -8,6 +8,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <linux/sync_file.h>
+
 #include "igt_lite.h"
 #include "pvgpu_test.h"
 
@@ -104,4 +106,19 @@ long long pvgpu_test_vm_pin_kb(void)
 	fclose(f);
 	igt_assert_f(kb >= 0, "no VmPin in /proc/self/status\n");
 	return kb;
+}
+
+int syncobj_status(int fd, uint32_t handle)
+{
+	struct drm_syncobj_handle h = {
+		.handle = handle,
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+		.fd = -1,
+	};
+	struct sync_file_info info = { 0 };
+
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
+	igt_assert_eq(raw_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info), 0);
+	close(h.fd);
+	return info.status;
 }

@@ -17,6 +17,9 @@ int raw_ioctl(int fd, unsigned long req, void *arg);
 /* DRM_PVGPU_QUERY_DEVICE's answer; the query must succeed. */
 struct drm_pvgpu_query_device pvgpu_test_query_device(int fd);
 
+/* The syncobj's fence: 1 signalled, 0 pending, < 0 its error. */
+int syncobj_status(int fd, uint32_t handle);
+
 /* A dma-buf fd (close-on-exec, read-write) of GEM object @handle. */
 int prime_export(int fd, uint32_t handle);
 
