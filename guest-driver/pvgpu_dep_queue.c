@@ -30,9 +30,11 @@
  * refcounted and embedded in the backend's job; it holds a queue reference.
  * The submitter's first job reference goes to the queue at push; the queue
  * drops it when the job completes, from any context (hard IRQ included), so
- * &pvgpu_dep_queue_ops.free_job must not sleep. A job's fence is a small
- * object of its own that never points at the queue or the job, so fences
- * may outlive both.
+ * &pvgpu_dep_queue_ops.free_job must not sleep (a submitter that may sleep
+ * and holds the last reference drops it with pvgpu_dep_job_put_may_sleep(),
+ * which uses &pvgpu_dep_queue_ops.free_job_may_sleep). A job's fence is a
+ * small object of its own that never points at the queue or the job, so
+ * fences may outlive both.
  *
  * Submission: pvgpu_dep_job_init(), pvgpu_dep_job_add_dependency() (may
  * allocate), then under &pvgpu_dep_queue.submit_lock pvgpu_dep_job_arm()
@@ -941,10 +943,8 @@ void pvgpu_dep_job_push(struct pvgpu_dep_job *job)
 		pvgpu_dep_queue_run(q, job);
 }
 
-static void pvgpu_dep_job_release(struct kref *kref)
+static void pvgpu_dep_job_free(struct pvgpu_dep_job *job, bool may_sleep)
 {
-	struct pvgpu_dep_job *job = container_of(kref, struct pvgpu_dep_job,
-						 refcount);
 	struct pvgpu_dep_queue *q = job->q;
 	struct dma_fence *fence;
 	unsigned long index;
@@ -958,8 +958,17 @@ static void pvgpu_dep_job_release(struct kref *kref)
 		dma_fence_put(job->fence);
 	else
 		kfree(to_dep_fence(job->fence));
-	q->ops->free_job(job);
+	if (may_sleep && q->ops->free_job_may_sleep)
+		q->ops->free_job_may_sleep(job);
+	else
+		q->ops->free_job(job);
 	pvgpu_dep_queue_put(q);
+}
+
+static void pvgpu_dep_job_release(struct kref *kref)
+{
+	pvgpu_dep_job_free(container_of(kref, struct pvgpu_dep_job, refcount),
+			   false);
 }
 
 /**
@@ -986,4 +995,21 @@ void pvgpu_dep_job_put(struct pvgpu_dep_job *job)
 {
 	if (job)
 		kref_put(&job->refcount, pvgpu_dep_job_release);
+}
+
+/**
+ * pvgpu_dep_job_put_may_sleep() - drop a reference in process context
+ * @job: the job, or NULL
+ *
+ * Like pvgpu_dep_job_put(), for a caller that may sleep: if this is the
+ * last reference, the backend's &pvgpu_dep_queue_ops.free_job_may_sleep
+ * (if it has one) releases the job in this thread. A synchronous VM_BIND
+ * uses it so that its job is gone when the ioctl returns, without waking
+ * a worker to free it.
+ */
+void pvgpu_dep_job_put_may_sleep(struct pvgpu_dep_job *job)
+{
+	might_sleep();
+	if (job && refcount_dec_and_test(&job->refcount.refcount))
+		pvgpu_dep_job_free(job, true);
 }

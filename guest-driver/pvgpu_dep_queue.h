@@ -70,6 +70,14 @@ struct pvgpu_dep_queue_ops {
 	void (*free_job)(struct pvgpu_dep_job *job);
 
 	/**
+	 * @free_job_may_sleep: optional. Like @free_job, for a last reference
+	 * dropped by pvgpu_dep_job_put_may_sleep(): process context, where
+	 * a backend whose release sleeps can release at once instead of
+	 * deferring it to a worker.
+	 */
+	void (*free_job_may_sleep)(struct pvgpu_dep_job *job);
+
+	/**
 	 * @release: the last reference to the queue is gone and every job
 	 * has been freed: tear down and free the backend's queue. Called
 	 * from a worker (process context), never from the context that
@@ -225,5 +233,6 @@ void pvgpu_dep_job_push(struct pvgpu_dep_job *job);
 void pvgpu_dep_job_done(struct pvgpu_dep_job *job, int error);
 struct pvgpu_dep_job *pvgpu_dep_job_get(struct pvgpu_dep_job *job);
 void pvgpu_dep_job_put(struct pvgpu_dep_job *job);
+void pvgpu_dep_job_put_may_sleep(struct pvgpu_dep_job *job);
 
 #endif /* PVGPU_DEP_QUEUE_H */

@@ -130,8 +130,10 @@ struct pvgpu_pt_table {
 	dma_addr_t dma;
 	/**
 	 * @children: above level 0, the child table of each entry that
-	 * points to one, else NULL; NULL at level 0 (freed when the table
-	 * is taken for level 0, allocated again when it is reused).
+	 * points to one, else NULL. Every table has the array for life, all
+	 * NULL at level 0: it is counted in PVGPU_PT_TABLE_COST anyway, and
+	 * a table recycled from level 0 to a directory then needs no
+	 * allocation (a 4 KiB MAP/UNMAP pair used to free and allocate it).
 	 */
 	struct pvgpu_pt_table **children;
 	/** @level: the table's level (0 holds 4 KiB leaves). */
@@ -367,7 +369,8 @@ static void pt_pool_put(struct pvgpu_pt *pt, struct list_head *tables)
 static void pt_table_scrub(struct pvgpu_pt_table *tbl)
 {
 	memset(tbl->cpu, 0, PT_TABLE_SIZE);
-	if (tbl->children)
+	/* A leaf table never points to children: its array is still zero. */
+	if (tbl->level)
 		memset(tbl->children, 0,
 		       PVGPU_PT_ENTRIES * sizeof(*tbl->children));
 	tbl->valid = 0;
@@ -392,11 +395,6 @@ static struct pvgpu_pt_table *pt_table_get(struct pvgpu_pt *pt,
 	pa->count--;
 	tbl->level = level;
 	tbl->valid = 0;
-	if (!level) {
-		/* Freeing is fine here; level-0 tables have no children. */
-		kfree(tbl->children);
-		tbl->children = NULL;
-	}
 	pt->tables[level]++;
 	return tbl;
 }
@@ -869,17 +867,6 @@ int pvgpu_pt_prealloc(struct pvgpu_pt *pt, struct pvgpu_pt_prealloc *pa,
 		n++;
 	}
 	spin_unlock(&pt->pool_lock);
-
-	/* Pool tables that served at level 0 need their children back. */
-	list_for_each_entry(tbl, &added, link) {
-		if (tbl->children)
-			continue;
-		tbl->children = kcalloc(PVGPU_PT_ENTRIES,
-					sizeof(*tbl->children),
-					GFP_KERNEL_ACCOUNT);
-		if (!tbl->children)
-			goto err_free;
-	}
 
 	for (; n < count; n++) {
 		tbl = pt_table_alloc(pt);

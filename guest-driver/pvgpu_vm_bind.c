@@ -118,6 +118,11 @@
  * preallocations are released when each job is freed, by its free work:
  * not by the executor, since dropping the last reference to an object
  * takes dma-resv locks, which must not hold up the queue's later jobs.
+ * The thread that committed a job and executed it in the ioctl usually
+ * holds the last reference when it is done, outside the executor and
+ * every lock: it releases the job itself (pvgpu_dep_job_put_may_sleep()),
+ * which spares a synchronous bind the wake-up of a worker (measured: a
+ * 4 KiB MAP went from 37 to 14 us under TCG, docs/latency.rst).
  *
  * DRM_PVGPU_VM_BIND_OP_UNMAP_ALL is resolved at execution time too: every
  * mapping of the object in the VM when the job runs.
@@ -278,8 +283,10 @@ struct pvgpu_bind_job {
 	bool maps_disjoint;
 	/** @releasing: counted in &pvgpu_vm.binds_releasing since it ran. */
 	bool releasing;
-	/** @ops: the operations. */
+	/** @ops: the operations: @op_inline or an array of their own. */
 	struct pvgpu_bind_op *ops;
+	/** @op_inline: the operation of a single-operation job. */
+	struct pvgpu_bind_op op_inline;
 	/** @ctx: the execution context and its preallocations. */
 	struct pvgpu_bind_ctx ctx;
 	/**
@@ -715,7 +722,8 @@ static void pvgpu_bind_job_release(struct pvgpu_bind_job *job)
 		if (bop->obj)
 			drm_gem_object_put(bop->obj);
 	}
-	kvfree(job->ops);
+	if (job->ops != &job->op_inline)
+		kvfree(job->ops);
 	/* Its userptr pins are gone (unless parked): see the DOC: section. */
 	if (job->releasing &&
 	    atomic_dec_and_test(&job->vm->binds_releasing))
@@ -736,6 +744,12 @@ static void pvgpu_bind_job_free(struct pvgpu_dep_job *dep_job)
 
 	/* Any context, and releasing sleeps: a worker does it. */
 	queue_work(job->vm->pvdev->wq, &job->free_work);
+}
+
+/* The submitter's last reference, in the ioctl: no worker to wake. */
+static void pvgpu_bind_job_free_may_sleep(struct pvgpu_dep_job *dep_job)
+{
+	pvgpu_bind_job_release(to_bind_job(dep_job));
 }
 
 static int pvgpu_bind_job_apply(struct pvgpu_bind_job *job)
@@ -1126,6 +1140,7 @@ static void pvgpu_bind_queue_release(struct pvgpu_dep_queue *dq)
 static const struct pvgpu_dep_queue_ops pvgpu_bind_queue_ops = {
 	.run_job = pvgpu_bind_run_job,
 	.free_job = pvgpu_bind_job_free,
+	.free_job_may_sleep = pvgpu_bind_job_free_may_sleep,
 	.release = pvgpu_bind_queue_release,
 };
 
@@ -1511,7 +1526,8 @@ static int pvgpu_bind_wait_before(struct pvgpu_dep_queue *dq,
 	if (ret)
 		return ret;
 	last = pvgpu_dep_queue_last_fence(dq);
-	t = dma_fence_wait(last, true);
+	/* The common case, an idle queue, takes no fence lock. */
+	t = dma_fence_is_signaled(last) ? 0 : dma_fence_wait(last, true);
 	dma_fence_put(last);
 	return t < 0 ? t : 0;
 }
@@ -1572,13 +1588,15 @@ static int pvgpu_bind_job_commit(struct pvgpu_bind_job *job,
 	/* The queue owns the job now; our reference keeps it. */
 	*committed = true;
 	pvgpu_bind_queue_execute_inline(bq, job, !wait);
-	pvgpu_dep_job_put(&job->base);
+	/* Executed inline, this is the last reference: freed right here. */
+	pvgpu_dep_job_put_may_sleep(&job->base);
 
 	/* Asynchronous: committed is success; the job reports by its fence. */
 	ret = 0;
 	if (wait) {
 		/* Bounded by the firmware timeout: see DOC:. */
-		dma_fence_wait(fence, false);
+		if (!dma_fence_is_signaled(fence))
+			dma_fence_wait(fence, false);
 		ret = dma_fence_get_status(fence);
 		ret = ret < 0 ? ret : 0;
 	}
@@ -1619,6 +1637,8 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	struct pvgpu_device *pvdev = to_pvgpu_device(drm);
 	struct pvgpu_file *pfile = to_pvgpu_file(file);
 	struct drm_pvgpu_vm_bind *args = data;
+	/* Up to this many operations are copied to the stack. */
+	struct drm_pvgpu_vm_bind_op uops_small[2];
 	struct drm_pvgpu_vm_bind_op *uops = NULL;
 	struct pvgpu_syncs syncs = {};
 	struct pvgpu_bind_job *job;
@@ -1636,11 +1656,15 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 		return -EINVAL;
 
 	user_end = DRM_PVGPU_USER_VA_END(pvdev->fw.info.va_bits);
-	if (args->num_binds) {
+	if (args->num_binds <= ARRAY_SIZE(uops_small)) {
+		uops = uops_small;
+	} else {
 		uops = kvmalloc_array(args->num_binds, sizeof(*uops),
 				      GFP_KERNEL_ACCOUNT);
 		if (!uops)
 			return -ENOMEM;
+	}
+	if (args->num_binds) {
 		if (copy_from_user(uops, u64_to_user_ptr(args->binds),
 				   array_size(args->num_binds,
 					      sizeof(*uops)))) {
@@ -1695,7 +1719,11 @@ int pvgpu_ioctl_vm_bind(struct drm_device *drm, void *data,
 	INIT_LIST_HEAD(&job->exec_link);
 	INIT_LIST_HEAD(&job->pending_link);
 	INIT_WORK(&job->free_work, pvgpu_bind_job_free_work);
-	if (args->num_binds && !num_prefetch) {
+	if (args->num_binds == 1 && !num_prefetch) {
+		/* The common case: no allocation of its own. */
+		job->ops = &job->op_inline;
+		job->num_ops = 1;
+	} else if (args->num_binds && !num_prefetch) {
 		job->ops = kvcalloc(args->num_binds, sizeof(*job->ops),
 				    GFP_KERNEL_ACCOUNT);
 		if (!job->ops) {
@@ -1762,7 +1790,8 @@ out_queue:
 out_vm:
 	pvgpu_vm_put(vm);
 out_uops:
-	kvfree(uops);
+	if (uops != uops_small)
+		kvfree(uops);
 	return ret;
 }
 
