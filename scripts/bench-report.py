@@ -10,8 +10,10 @@ latency figure in microseconds, its ratio to the platform floor: the median
 of the figure floor_handler that `pvgpu_bench_ping --floor` measured in the
 same boot (the floor run pinned to the same CPU as the figure's run if there
 is one, else the first floor run by file name). Without a floor run it says
-so and prints no ratios. Then writes DIR/results.json ("pvgpu-bench-results/1"):
-every figure with its unit, spread, run conditions, floor and ratio.
+so and prints no ratios. Then the latency goals of docs/latency.rst (GOALS),
+each measured value and whether it holds, and writes DIR/results.json
+("pvgpu-bench-results/1"): every figure with its unit, spread, run
+conditions, floor and ratio, and the goals.
 
 Exit status: 0, or 1 if DIR holds no result or a file could not be read.
 """
@@ -83,6 +85,50 @@ def floor_for(run, floors):
     return floors[0] if floors else None
 
 
+# The latency goals (docs/latency.rst, "Goals"): a ratio of two medians of
+# the same boot, or one figure, against a bound. (run, figure) pairs; the
+# runs pinned to vCPU 0. Reported, never asserted: a benchmark's figures
+# move with the load of the machine.
+GOALS = (
+    ("firmware ping (handler) / floor", ("ping-cpu0", "ping_rtt"),
+     ("floor-cpu0", "floor_handler"), "<=", 2.0),
+    ("EXEC no-op submit to signal / floor", ("exec-cpu0", "exec_bypass_signal"),
+     ("floor-cpu0", "floor_handler"), "<=", 3.0),
+    ("sync 4 KiB MAP / firmware ping ioctl", ("bind", "bind_map_4k"),
+     ("ping-cpu0", "ping_syscall"), "<=", 3.0),
+    ("sync 4 KiB UNMAP / firmware ping ioctl", ("bind", "bind_unmap_4k"),
+     ("ping-cpu0", "ping_syscall"), "<=", 3.0),
+    ("async 4 KiB MAP+UNMAP pairs/s", ("bind", "bind_pairs_async_4k"),
+     None, ">=", 10000.0),
+    ("4 KiB MAP, 100k-mapping VM / empty VM", ("bind", "bind_map_4k_big_vm"),
+     ("bind", "bind_map_4k_empty_vm_beside"), "<=", 1.1),
+    ("4 KiB UNMAP, 100k-mapping VM / empty VM", ("bind", "bind_unmap_4k_big_vm"),
+     ("bind", "bind_unmap_4k_empty_vm_beside"), "<=", 1.1),
+)
+
+
+def goals(runs):
+    """Each goal with its measured value and whether it holds (None: not measured)."""
+    medians = {}
+    for run in runs:
+        for fig in run["figures"]:
+            if usable(fig.get("median")):
+                medians[(run["run"], fig.get("name"))] = fig["median"]
+    out = []
+    for label, num, den, op, bound in GOALS:
+        value = medians.get(num)
+        if value is not None and den is not None:
+            d = medians.get(den)
+            value = value / d if d else None
+        met = None
+        if value is not None:
+            met = value <= bound if op == "<=" else value >= bound
+        out.append({"goal": label, "figure": list(num),
+                    "per": list(den) if den else None, "value": value,
+                    "bound": f"{op} {bound:g}", "met": met})
+    return out
+
+
 def fmt(v):
     if not usable(v):
         return "-"
@@ -134,6 +180,13 @@ def report(directory, out=sys.stdout):
                  for i in range(len(r))]
         print("  ".join(cells).rstrip(), file=out)
 
+    goal_rows = goals(runs)
+    print("latency goals (docs/latency.rst; medians of this boot):", file=out)
+    for g in goal_rows:
+        state = {True: "met", False: "NOT met", None: "not measured"}[g["met"]]
+        print(f"  {g['goal']:<42} {fmt(g['value']):>9}  {g['bound']:<9} {state}",
+              file=out)
+
     host = None
     try:
         with open(os.path.join(directory, HOST), encoding="utf-8") as f:
@@ -149,6 +202,7 @@ def report(directory, out=sys.stdout):
         "runs": [{k: run[k] for k in ("run", "file", "benchmark", "conditions")}
                  for run in runs],
         "figures": figures,
+        "goals": goal_rows,
         "errors": errors,
     }
     with open(os.path.join(directory, RESULTS), "w", encoding="utf-8") as f:

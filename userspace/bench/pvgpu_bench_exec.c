@@ -17,6 +17,10 @@
  *   ping     DRM_IOCTL_PVGPU_FW_PING round trip (needs CAP_SYS_ADMIN), the
  *            floor of any firmware interaction, in the same run for the
  *            ratio.
+ *   ioctl    round trip of an EXEC that the driver refuses at its first
+ *            check (an unknown flag, -EINVAL): what any ioctl costs before
+ *            the driver does anything (system call, LSM hook, DRM core),
+ *            the part of the bypass latency that is not the driver's.
  *
  * and jobs per second: N no-op jobs on 1 queue and spread over 16 queues,
  * first submit to the last fence.
@@ -261,7 +265,7 @@ int main(int argc, char **argv)
 	const char *node = NULL, *json_path = NULL;
 	struct pvgpu_bench_json *json;
 	uint32_t vm, queues[MAX_QUEUES], gate;
-	double *bypass, *queued, *ping, *signal;
+	double *bypass, *queued, *ping, *signal, *nullio;
 	long nsignal = 0;
 	struct pvgpu_stats sb, sq, sp;
 	double jps1, jps16;
@@ -320,7 +324,8 @@ int main(int argc, char **argv)
 	queued = calloc(n, sizeof(double));
 	ping = calloc(n, sizeof(double));
 	signal = calloc(n, sizeof(double));
-	if (!bypass || !queued || !ping || !signal)
+	nullio = calloc(n, sizeof(double));
+	if (!bypass || !queued || !ping || !signal || !nullio)
 		return 1;
 
 	/* Warm-up, then the measured runs. */
@@ -336,6 +341,19 @@ int main(int argc, char **argv)
 		if (pvgpu_fw_ping(fd, i, &p))
 			break;
 		ping[pings++] = (double)(now_ns() - t0) / 1000.0;
+	}
+	for (long i = 0; i < n; i++) {
+		struct drm_pvgpu_exec e = {
+			.queue_id = queues[0],
+			.flags = 1u << 31,	/* unknown: refused first */
+		};
+		uint64_t t0 = now_ns();
+
+		if (ioctl(fd, DRM_IOCTL_PVGPU_EXEC, &e) != -1 || errno != EINVAL) {
+			fprintf(stderr, "refused EXEC: expected EINVAL\n");
+			return 1;
+		}
+		nullio[i] = (double)(now_ns() - t0) / 1000.0;
 	}
 	jps1 = throughput(fd, queues, 1, jobs, &full1);
 	jps16 = throughput(fd, queues, MAX_QUEUES, jobs, &full16);
@@ -377,6 +395,15 @@ int main(int argc, char **argv)
 				       sq.median / sp.median);
 	} else {
 		printf("fw-ping    not measured (needs CAP_SYS_ADMIN)\n");
+	}
+	{
+		struct pvgpu_stats sn = pvgpu_stats_compute(nullio, n);
+
+		print_row("ioctl", &sn);
+		printf("           (ioctl: an EXEC refused at its first check)\n");
+		pvgpu_bench_json_figure(json, "exec_refused_ioctl",
+					"ioctl refused at its first check",
+					"us", n, &sn);
 	}
 	/* Every gate job is bypassed (its queue idles); the rest are ours. */
 	if (byp0 >= 0 && byp1 >= 0) {

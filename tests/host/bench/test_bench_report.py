@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Test of scripts/bench-report.py on fixture results with known figures:
+the latency goals (met, not met, not measured),
 the ratios to the platform floor (and which floor run each run gets), no
 ratio for figures that are not latencies in us, the missing-floor case,
 unreadable files and an empty directory. Prints TAP.
@@ -163,7 +164,54 @@ def bad_inputs():
               p.stderr)
 
 
+def goals():
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "floor-cpu0.json", result("pvgpu_bench_ping", 0, [
+            figure("floor_handler", "us", 2.0)]))
+        write(d, "ping-cpu0.json", result("pvgpu_bench_ping", 0, [
+            figure("ping_rtt", "us", 3.0), figure("ping_syscall", "us", 7.0)]))
+        write(d, "exec-cpu0.json", result("pvgpu_bench_exec", 0, [
+            figure("exec_bypass_signal", "us", 8.0)]))
+        # No unmap figures: that goal is not measured.
+        write(d, "bind.json", result("pvgpu_bench_bind", 0, [
+            figure("bind_map_4k", "us", 21.0),
+            figure("bind_pairs_async_4k", "pairs/s", 9999.0, n=5),
+            figure("bind_map_4k_big_vm", "us", 22.0),
+            figure("bind_map_4k_empty_vm_beside", "us", 20.0)]))
+        p, res = run(d)
+        check("goals: exit 0", p.returncode == 0, p.stderr)
+        if res is None:
+            check("goals: results.json written", False)
+            return
+        g = {x["goal"]: x for x in res["goals"]}
+        ping = g["firmware ping (handler) / floor"]
+        check("goals: ping 3/2 = 1.5, met",
+              close(ping["value"], 1.5) and ping["met"] is True, ping)
+        ex = g["EXEC no-op submit to signal / floor"]
+        check("goals: EXEC 8/2 = 4, not met",
+              close(ex["value"], 4.0) and ex["met"] is False, ex)
+        mp = g["sync 4 KiB MAP / firmware ping ioctl"]
+        check("goals: MAP 21/7 = 3 is within <= 3",
+              close(mp["value"], 3.0) and mp["met"] is True, mp)
+        um = g["sync 4 KiB UNMAP / firmware ping ioctl"]
+        check("goals: a missing figure is not measured",
+              um["value"] is None and um["met"] is None, um)
+        pairs = g["async 4 KiB MAP+UNMAP pairs/s"]
+        check("goals: 9999 pairs/s is under >= 10000",
+              close(pairs["value"], 9999.0) and pairs["met"] is False, pairs)
+        big = g["4 KiB MAP, 100k-mapping VM / empty VM"]
+        check("goals: 22/20 = 1.1, met",
+              close(big["value"], 1.1) and big["met"] is True, big)
+        lines = p.stdout.splitlines()
+        check("goals: printed with their state",
+              any("EXEC no-op submit to signal / floor" in line and "NOT met" in line
+                  for line in lines)
+              and any("UNMAP / firmware ping ioctl" in line and "not measured" in line
+                      for line in lines), p.stdout)
+
+
 def main():
+    goals()
     with_floor()
     without_floor()
     bad_inputs()
