@@ -56,6 +56,11 @@ rootfs=$("$PVGPU_ROOT/scripts/build-rootfs.sh")
 vmdir="$PVGPU_BUILD/vm"
 stage="$vmdir/stage-$flavour"
 mkdir -p "$vmdir"
+# One VM at a time per build tree: the stages, initrd, console log and the
+# guest's /out all live in $vmdir, and two boots would mix them (a second
+# run waits here instead of reading the first one's results).
+exec 9>"$vmdir/.lock"
+flock -n 9 || { step "waiting for the other VM of this tree to finish"; flock 9; }
 "$PVGPU_ROOT/scripts/build-guest.sh" "$kdir" "$stage"
 
 {
@@ -109,9 +114,9 @@ if [ "$mode" = shell ]; then
 	exit "$rc"
 fi
 if [ "$quiet" = 1 ]; then
-	timeout -k 10 "$timeout_s" "${cmd[@]}" </dev/null >/dev/null 2>"$vmdir/qemu.stderr" || rc=$?
+	timeout -k 10 "$timeout_s" "${cmd[@]}" 9>&- </dev/null >/dev/null 2>"$vmdir/qemu.stderr" || rc=$?
 else
-	timeout -k 10 "$timeout_s" "${cmd[@]}" </dev/null 2>"$vmdir/qemu.stderr" || rc=$?
+	timeout -k 10 "$timeout_s" "${cmd[@]}" 9>&- </dev/null 2>"$vmdir/qemu.stderr" || rc=$?
 fi
 [ -s "$vmdir/qemu.stderr" ] && sed 's/^/qemu: /' "$vmdir/qemu.stderr" >&2
 
