@@ -1588,7 +1588,7 @@ static int pvgpu_bind_job_commit(struct pvgpu_bind_job *job,
 	/* The queue owns the job now; our reference keeps it. */
 	*committed = true;
 	pvgpu_bind_queue_execute_inline(bq, job, !wait);
-	/* Executed inline, this is the last reference: freed right here. */
+	/* Usually the last reference (executed above): then freed here. */
 	pvgpu_dep_job_put_may_sleep(&job->base);
 
 	/* Asynchronous: committed is success; the job reports by its fence. */
