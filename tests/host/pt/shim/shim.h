@@ -55,6 +55,29 @@ typedef unsigned long long dma_addr_t;
 #define EIO			5
 #define ENODEV			19
 
+/*
+ * Kconfig options as the kernel tests them. The host tests run under
+ * ASan, as the guest suite's debug kernel runs under KASAN: the driver's
+ * checks for debug kernels are on here too.
+ */
+#define CONFIG_KASAN		1
+#define __ARG_PLACEHOLDER_1	0,
+#define __take_second_arg(__ignored, val, ...) val
+#define ____is_defined(arg1_or_junk) __take_second_arg(arg1_or_junk 1, 0)
+#define ___is_defined(val)	____is_defined(__ARG_PLACEHOLDER_##val)
+#define IS_ENABLED(option)	___is_defined(option)
+
+/* The first byte of @p[0..n) that is not @c, NULL if there is none. */
+static inline void *memchr_inv(const void *p, int c, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != (unsigned char)c)
+			return (void *)(b + i);
+	return NULL;
+}
+
 /* --- WARN -------------------------------------------------------------- */
 
 extern int shim_warns;
