@@ -971,6 +971,12 @@ static void pvgpu_dep_job_release(struct kref *kref)
 			   false);
 }
 
+static void pvgpu_dep_job_release_may_sleep(struct kref *kref)
+{
+	pvgpu_dep_job_free(container_of(kref, struct pvgpu_dep_job, refcount),
+			   true);
+}
+
 /**
  * pvgpu_dep_job_get() - take a reference to a job
  * @job: the job
@@ -1010,6 +1016,6 @@ void pvgpu_dep_job_put(struct pvgpu_dep_job *job)
 void pvgpu_dep_job_put_may_sleep(struct pvgpu_dep_job *job)
 {
 	might_sleep();
-	if (job && refcount_dec_and_test(&job->refcount.refcount))
-		pvgpu_dep_job_free(job, true);
+	if (job)
+		kref_put(&job->refcount, pvgpu_dep_job_release_may_sleep);
 }
