@@ -350,7 +350,6 @@ static int open_render(void)
 	return igt_open_pvgpu_render(NULL, 0);
 }
 
-
 /* DISPATCH of @kernel with its arguments at @args_va; the fence's status. */
 static int dispatch_status(struct pvgpu_ctx *ctx, uint32_t kernel,
 			   uint64_t args_va)

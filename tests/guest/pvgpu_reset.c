@@ -155,7 +155,6 @@ static uint32_t new_syncobj(int fd)
 	return h;
 }
 
-
 static struct drm_pvgpu_queue_get_state get_state(int fd, uint32_t q)
 {
 	struct drm_pvgpu_queue_get_state s;
